@@ -1,0 +1,115 @@
+//! `App`: the core's single entry point. It owns the store, the vault and the
+//! clock, and runs operations: permission check → transaction → run → commit.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::TransactionBehavior;
+
+use crate::auth::Actor;
+use crate::clock::{Clock, SystemClock};
+use crate::crypto::Vault;
+use crate::error::{Error, Result};
+use crate::ops::{Ctx, Operation};
+use crate::settings;
+use crate::store::Database;
+
+pub struct App {
+    db: Database,
+    vault: Vault,
+    clock: Arc<dyn Clock>,
+    data_dir: PathBuf,
+}
+
+impl App {
+    /// Opens the data directory (`loket.db` and the key file `loket.key`),
+    /// creating both on first start.
+    pub fn open(data_dir: &Path) -> Result<App> {
+        App::open_with_clock(data_dir, Arc::new(SystemClock))
+    }
+
+    pub fn open_with_clock(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<App> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            Error::internal(format!(
+                "cannot create data directory {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let key_path = std::env::var_os("LOKET_KEY_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("loket.key"));
+        let vault = Vault::open_or_create(&key_path)?;
+        let db = Database::open(&data_dir.join("loket.db"))?;
+        Ok(App {
+            db,
+            vault,
+            clock,
+            data_dir: data_dir.to_owned(),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Runs one operation as `actor`: one operation, one transaction.
+    pub fn execute<O: Operation>(&self, actor: &Actor, input: O) -> Result<O::Output> {
+        if !actor.allows(O::PERMISSION) {
+            return Err(match actor {
+                Actor::Anonymous => Error::Unauthorized,
+                _ => Error::Forbidden {
+                    action: O::PERMISSION.action(),
+                },
+            });
+        }
+        if O::WRITES {
+            let mut conn = self.db.writer();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = {
+                let mut ctx = self.ctx(&tx, actor)?;
+                input.run(&mut ctx)?
+            };
+            tx.commit()?;
+            Ok(out)
+        } else {
+            let mut conn = self.db.reader()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let mut ctx = self.ctx(&tx, actor)?;
+            input.run(&mut ctx)
+        }
+    }
+
+    fn ctx<'a>(&'a self, conn: &'a rusqlite::Connection, actor: &'a Actor) -> Result<Ctx<'a>> {
+        Ok(Ctx {
+            conn,
+            actor,
+            now: self.clock.now(),
+            settings: settings::load(conn)?,
+            vault: &self.vault,
+        })
+    }
+
+    /// Resolves a bearer token to the logged-in user.
+    pub fn authenticate(&self, token: &str) -> Result<Actor> {
+        let conn = self.db.reader()?;
+        crate::users::session_user(&conn, token, self.clock.now()).map(Actor::User)
+    }
+
+    /// Runs an operation by name with a JSON input (the Tauri shell's one command).
+    pub fn dispatch(
+        &self,
+        actor: &Actor,
+        name: &str,
+        input: serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        crate::registry::dispatch(self, actor, name, input)
+    }
+}

@@ -1,0 +1,167 @@
+//! Roles, permissions and the permission matrix. Every operation names one
+//! permission; [`crate::App::execute`] checks it before any work is done, so
+//! the matrix holds whether the caller is the desktop UI, a browser or a script.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::types::{StaffId, UserId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Manager,
+    Marketing,
+    Sales,
+    FrontDesk,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Manager,
+        Role::Marketing,
+        Role::Sales,
+        Role::FrontDesk,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Marketing => "marketing",
+            Role::Sales => "sales",
+            Role::FrontDesk => "front_desk",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The permission matrix (also documented in ARCHITECTURE.md).
+    pub fn allows(self, p: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        match p {
+            Public | Authenticated => true,
+            CustomersRead | CustomersWrite | UnitsRead | StaffRead | BookingsRead
+            | BookingsWrite | SettingsRead => true,
+            CustomersDelete | StaffWrite | PriorityRecalculate | AuditRead => {
+                matches!(self, Admin | Manager)
+            }
+            CustomersSensitive | UnitsWrite => matches!(self, Admin | Manager | Marketing),
+            BookingsCancel => matches!(self, Admin | Manager | Marketing | FrontDesk),
+            UsersManage | SettingsWrite => self == Admin,
+        }
+    }
+}
+
+impl rusqlite::types::FromSql for Role {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let s = v.as_str()?;
+        Role::parse(s)
+            .ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("unknown role {s}").into()))
+    }
+}
+
+impl rusqlite::types::ToSql for Role {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// No login needed (logging in).
+    Public,
+    /// Any logged-in user (who am I, log out).
+    Authenticated,
+    CustomersRead,
+    CustomersWrite,
+    CustomersDelete,
+    /// See KTP/NPWP unmasked.
+    CustomersSensitive,
+    UnitsRead,
+    UnitsWrite,
+    StaffRead,
+    StaffWrite,
+    UsersManage,
+    BookingsRead,
+    BookingsWrite,
+    BookingsCancel,
+    PriorityRecalculate,
+    AuditRead,
+    SettingsRead,
+    SettingsWrite,
+}
+
+impl Permission {
+    /// Phrase used in "your role may not …".
+    pub fn action(self) -> &'static str {
+        use Permission::*;
+        match self {
+            Public | Authenticated => "do this",
+            CustomersRead => "view customers",
+            CustomersWrite => "change customers",
+            CustomersDelete => "delete customers",
+            CustomersSensitive => "view KTP/NPWP numbers",
+            UnitsRead => "view units",
+            UnitsWrite => "change units",
+            StaffRead => "view staff",
+            StaffWrite => "change staff",
+            UsersManage => "manage users",
+            BookingsRead => "view bookings",
+            BookingsWrite => "create or change bookings",
+            BookingsCancel => "cancel bookings",
+            PriorityRecalculate => "recalculate priorities",
+            AuditRead => "read the audit trail",
+            SettingsRead => "view settings",
+            SettingsWrite => "change settings",
+        }
+    }
+}
+
+/// Who is performing an operation.
+#[derive(Clone, Debug)]
+pub enum Actor {
+    User(SessionUser),
+    /// Background jobs (expiry, daily recalculation).
+    System,
+    /// Not logged in: may only run `Public` operations.
+    Anonymous,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SessionUser {
+    pub id: UserId,
+    pub username: String,
+    pub role: Role,
+    pub staff_id: Option<StaffId>,
+}
+
+impl Actor {
+    pub fn allows(&self, p: Permission) -> bool {
+        match self {
+            Actor::User(u) => u.role.allows(p),
+            Actor::System => true,
+            Actor::Anonymous => p == Permission::Public,
+        }
+    }
+
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Actor::User(u) => Some(u.id),
+            _ => None,
+        }
+    }
+
+    pub fn username(&self) -> &str {
+        match self {
+            Actor::User(u) => &u.username,
+            Actor::System => "system",
+            Actor::Anonymous => "anonymous",
+        }
+    }
+}

@@ -1,0 +1,957 @@
+//! Bookings: creation with the customer upsert and the unit guard, partial
+//! updates along the status lifecycle, cancellation, lists for the priority
+//! board, the daily recalculation and the expiry of unpaid bookings.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::audit::next_code_number;
+use crate::auth::Permission;
+use crate::clock::{from_db, to_db};
+use crate::customers::{self, CustomerInput, CustomerRef};
+use crate::error::{Error, Result};
+use crate::ops::{Ctx, Operation};
+use crate::priority::{
+    self, Monetary, PaymentStatus, Priority, RiskFlag, ScoreInput, Segment, Urgency, text_enum,
+};
+use crate::settings::Settings;
+use crate::types::{
+    BookingId, CustomerId, Money, Page, Paging, StaffId, UnitId, UserId, parse_sort, patch,
+};
+use crate::units;
+use crate::validate;
+
+text_enum!(
+    /// `pending` (awaiting payment) → `active` (confirmed) → `completed`; any open status → `canceled`.
+    BookingStatus { Pending = "pending", Active = "active", Completed = "completed", Canceled = "canceled" }
+);
+text_enum!(PaymentMethod { Transfer = "transfer", Cash = "cash", Check = "check", Credit = "credit" });
+
+impl BookingStatus {
+    pub fn is_open(self) -> bool {
+        matches!(self, BookingStatus::Pending | BookingStatus::Active)
+    }
+
+    fn may_become(self, to: BookingStatus) -> bool {
+        use BookingStatus::*;
+        matches!(
+            (self, to),
+            (Pending, Active) | (Active, Completed) | (Pending | Active, Canceled)
+        )
+    }
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Booking {
+    pub id: BookingId,
+    /// `BK-YYYY-NNN`
+    pub code: String,
+    pub booking_date: NaiveDate,
+    pub event_at: Option<DateTime<Utc>>,
+    pub client_count: u32,
+    pub price: Money,
+    pub booking_fee: Money,
+    pub payment_status: PaymentStatus,
+    pub payment_date: Option<NaiveDate>,
+    pub payment_method: Option<PaymentMethod>,
+    pub booking_status: BookingStatus,
+    pub notes: Option<String>,
+    pub customer_id: CustomerId,
+    pub customer_code: String,
+    pub customer_name: String,
+    pub customer_phone: String,
+    pub unit_id: Option<UnitId>,
+    pub unit_code: Option<String>,
+    pub staff_id: Option<StaffId>,
+    pub staff_name: Option<String>,
+    pub created_by: Option<UserId>,
+    pub priority_score: i32,
+    pub priority_segment: Segment,
+    pub urgency_level: Urgency,
+    pub monetary_level: Monetary,
+    pub updated_priority_at: String,
+    pub risk_flags: Vec<RiskFlag>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+const SELECT: &str = "SELECT b.id, b.code, b.booking_date, b.event_at, b.client_count, b.price, b.booking_fee,
+    b.payment_status, b.payment_date, b.payment_method, b.booking_status, b.notes, b.customer_id, c.code, c.name,
+    c.phone, b.unit_id, u.code, b.staff_id, s.name, b.created_by, b.priority_score, b.priority_segment,
+    b.urgency_level, b.monetary_level, b.updated_priority_at,
+    (SELECT group_concat(flag) FROM booking_risk_flags f WHERE f.booking_id = b.id),
+    b.created_at, b.updated_at, b.version
+  FROM bookings b
+  JOIN customers c ON c.id = b.customer_id
+  LEFT JOIN units u ON u.id = b.unit_id
+  LEFT JOIN staff s ON s.id = b.staff_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
+    let event_at: Option<String> = r.get(3)?;
+    let flags: Option<String> = r.get(26)?;
+    Ok(Booking {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        booking_date: r.get(2)?,
+        event_at: event_at.as_deref().map(from_db).transpose()?,
+        client_count: r.get(4)?,
+        price: r.get(5)?,
+        booking_fee: r.get(6)?,
+        payment_status: r.get(7)?,
+        payment_date: r.get(8)?,
+        payment_method: r.get(9)?,
+        booking_status: r.get(10)?,
+        notes: r.get(11)?,
+        customer_id: r.get(12)?,
+        customer_code: r.get(13)?,
+        customer_name: r.get(14)?,
+        customer_phone: r.get(15)?,
+        unit_id: r.get(16)?,
+        unit_code: r.get(17)?,
+        staff_id: r.get(18)?,
+        staff_name: r.get(19)?,
+        created_by: r.get(20)?,
+        priority_score: r.get(21)?,
+        priority_segment: r.get(22)?,
+        urgency_level: r.get(23)?,
+        monetary_level: r.get(24)?,
+        updated_priority_at: r.get(25)?,
+        risk_flags: flags
+            .map(|f| f.split(',').filter_map(RiskFlag::parse).collect())
+            .unwrap_or_default(),
+        created_at: r.get(27)?,
+        updated_at: r.get(28)?,
+        version: r.get(29)?,
+    })
+}
+
+pub fn find(conn: &Connection, id: BookingId) -> Result<Booking> {
+    conn.prepare_cached(&format!("{SELECT} WHERE b.id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or(Error::NotFound { entity: "booking" })
+}
+
+/// Reads an event time: RFC 3339 with an offset (`2026-12-01T10:00:00+07:00`),
+/// or a local time without one (`2026-12-01T10:00`) in the business time zone.
+fn parse_event_at(raw: &str, s: &Settings) -> Result<DateTime<Utc>> {
+    let raw = raw.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+    .and_then(|local| s.time_zone.from_local_datetime(&local).earliest())
+    .map(|t| t.with_timezone(&Utc))
+    .ok_or_else(|| {
+        Error::validation(
+            "event_at",
+            "must be a date and time such as 2026-12-01T10:00",
+        )
+    })
+}
+
+fn event_date(event_at: Option<DateTime<Utc>>, s: &Settings) -> Option<NaiveDate> {
+    event_at.map(|t| t.with_timezone(&s.time_zone).date_naive())
+}
+
+fn client_count(n: u32) -> Result<u32> {
+    if !(1..=10_000).contains(&n) {
+        return Err(Error::validation(
+            "client_count",
+            "must be between 1 and 10000",
+        ));
+    }
+    Ok(n)
+}
+
+/// Stores the score, segment, levels and risk flags of one booking, and a
+/// segment-history row when the segment changed.
+fn store_priority(
+    ctx: &Ctx<'_>,
+    id: BookingId,
+    old_segment: Option<Segment>,
+    p: &Priority,
+) -> Result<()> {
+    ctx.conn
+        .prepare_cached(
+            "UPDATE bookings SET priority_score = ?2, priority_segment = ?3, urgency_level = ?4, monetary_level = ?5,
+                updated_priority_at = ?6 WHERE id = ?1",
+        )?
+        .execute((id, p.score, p.segment, p.urgency, p.monetary, to_db(ctx.now)))?;
+    ctx.conn
+        .prepare_cached("DELETE FROM booking_risk_flags WHERE booking_id = ?1")?
+        .execute([id])?;
+    let mut insert = ctx
+        .conn
+        .prepare_cached("INSERT INTO booking_risk_flags (booking_id, flag) VALUES (?1, ?2)")?;
+    for flag in &p.risk_flags {
+        insert.execute((id, flag))?;
+    }
+    if old_segment != Some(p.segment) {
+        record_segment_change(ctx.conn, id, old_segment, p, &to_db(ctx.now))?;
+    }
+    Ok(())
+}
+
+fn record_segment_change(
+    conn: &Connection,
+    id: BookingId,
+    from: Option<Segment>,
+    p: &Priority,
+    at: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO booking_segment_history (booking_id, from_segment, to_segment, score, changed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute((id, from, p.segment, p.score, at))?;
+    Ok(())
+}
+
+fn score_of(b: &Booking, ctx: &Ctx<'_>) -> Priority {
+    priority::score(
+        &ScoreInput {
+            event_date: event_date(b.event_at, &ctx.settings),
+            payment: b.payment_status,
+            price: b.price,
+            clients: b.client_count,
+            open: b.booking_status.is_open(),
+        },
+        ctx.today(),
+        &ctx.settings,
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBooking {
+    /// An existing customer…
+    pub customer_id: Option<CustomerId>,
+    /// …or the customer inline: matched by phone, then e-mail, else created.
+    pub customer: Option<CustomerInput>,
+    pub unit_id: Option<UnitId>,
+    pub staff_id: Option<StaffId>,
+    /// Defaults to today (business time zone).
+    pub booking_date: Option<NaiveDate>,
+    /// RFC 3339, or local time in the business time zone (`2026-12-01T10:00`).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub event_at: Option<String>,
+    /// Defaults to 1.
+    pub client_count: Option<u32>,
+    /// Defaults to the unit's price for a unit booking.
+    pub price: Option<Money>,
+    pub booking_fee: Option<Money>,
+    /// Defaults to `pending`.
+    pub payment_status: Option<PaymentStatus>,
+    pub payment_date: Option<NaiveDate>,
+    pub payment_method: Option<PaymentMethod>,
+    /// `pending` (default) or `active`.
+    pub booking_status: Option<BookingStatus>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingCreated {
+    #[serde(flatten)]
+    pub booking: Booking,
+    /// True when the inline customer was new to the master.
+    pub customer_created: bool,
+    /// Customers with the same name but another phone: maybe the same person; staff decide.
+    pub possible_duplicate_of: Vec<CustomerRef>,
+}
+
+impl Operation for CreateBooking {
+    type Output = BookingCreated;
+    const NAME: &'static str = "bookings.create";
+    const PERMISSION: Permission = Permission::BookingsWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<BookingCreated> {
+        let booking_date = self.booking_date.unwrap_or_else(|| ctx.today());
+        let event_at = self
+            .event_at
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| parse_event_at(s, &ctx.settings))
+            .transpose()?;
+        let clients = client_count(self.client_count.unwrap_or(1))?;
+        let booking_fee = self
+            .booking_fee
+            .unwrap_or(Money::ZERO)
+            .checked("booking_fee")?;
+        let notes = validate::optional_text(self.notes, "notes", 1000)?;
+        let status = self.booking_status.unwrap_or(BookingStatus::Pending);
+        if !status.is_open() {
+            return Err(Error::validation(
+                "booking_status",
+                "a new booking is pending or active",
+            ));
+        }
+        let payment_status = self.payment_status.unwrap_or(PaymentStatus::Pending);
+        let payment_date = match (self.payment_date, payment_status) {
+            (Some(d), _) => Some(d),
+            (None, PaymentStatus::Paid | PaymentStatus::Dp) => Some(ctx.today()),
+            (None, _) => None,
+        };
+        if let Some(id) = self.staff_id {
+            crate::staff::find(ctx.conn, id)
+                .map_err(|_| Error::validation("staff_id", "no such staff record"))?;
+        }
+        let customer = match (self.customer_id, self.customer) {
+            (Some(_), Some(_)) => {
+                return Err(Error::validation(
+                    "customer",
+                    "give customer_id or customer, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(Error::validation(
+                    "customer",
+                    "is required (customer_id or customer)",
+                ));
+            }
+            (Some(id), None) => {
+                customers::touch_last_booking(ctx, id)?;
+                customers::Upserted {
+                    id,
+                    created: false,
+                    possible_duplicate_of: Vec::new(),
+                }
+            }
+            (None, Some(input)) => customers::upsert_for_booking(ctx, input)?,
+        };
+        let unit = self
+            .unit_id
+            .map(|id| units::hold_for_booking(ctx, id))
+            .transpose()?;
+        let price = match (self.price, &unit) {
+            (Some(p), _) => p.checked("price")?,
+            (None, Some(u)) => u.price,
+            (None, None) => {
+                return Err(Error::validation(
+                    "price",
+                    "is required when no unit is booked",
+                ));
+            }
+        };
+
+        let id = BookingId::new();
+        let code = booking_code(ctx.conn, booking_date)?;
+        let p = priority::score(
+            &ScoreInput {
+                event_date: event_date(event_at, &ctx.settings),
+                payment: payment_status,
+                price,
+                clients,
+                open: true,
+            },
+            ctx.today(),
+            &ctx.settings,
+        );
+        let now = to_db(ctx.now);
+        ctx.conn
+            .prepare_cached(
+                "INSERT INTO bookings (id, code, booking_date, event_at, client_count, price, booking_fee, payment_status,
+                    payment_date, payment_method, booking_status, notes, customer_id, unit_id, staff_id, created_by,
+                    priority_score, priority_segment, urgency_level, monetary_level, updated_priority_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?21)",
+            )?
+            .execute(rusqlite::params![
+                id,
+                code,
+                booking_date,
+                event_at.map(to_db),
+                clients,
+                price,
+                booking_fee,
+                payment_status,
+                payment_date,
+                self.payment_method,
+                status,
+                notes,
+                customer.id,
+                self.unit_id,
+                self.staff_id,
+                ctx.actor.user_id(),
+                p.score,
+                p.segment,
+                p.urgency,
+                p.monetary,
+                now,
+            ])?;
+        store_priority(ctx, id, None, &p)?;
+        let booking = find(ctx.conn, id)?;
+        ctx.record(
+            "create",
+            "booking",
+            &id.to_string(),
+            None::<&Booking>,
+            Some(&booking),
+        )?;
+        Ok(BookingCreated {
+            booking,
+            customer_created: customer.created,
+            possible_duplicate_of: customer.possible_duplicate_of,
+        })
+    }
+}
+
+/// `BK-YYYY-NNN` for the booking date's year; past 999 it simply grows.
+fn booking_code(conn: &Connection, date: NaiveDate) -> Result<String> {
+    use chrono::Datelike;
+    loop {
+        let n = next_code_number(conn, &format!("BK-{}", date.year()))?;
+        let code = format!("BK-{}-{n:03}", date.year());
+        let taken: bool = conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM bookings WHERE code = ?1)",
+            [&code],
+            |r| r.get(0),
+        )?;
+        if !taken {
+            return Ok(code);
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GetBooking {
+    pub id: BookingId,
+}
+
+impl Operation for GetBooking {
+    type Output = Booking;
+    const NAME: &'static str = "bookings.get";
+    const PERMISSION: Permission = Permission::BookingsRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Booking> {
+        find(ctx.conn, self.id)
+    }
+}
+
+/// Changes only the fields given; `null` clears an optional field. Status
+/// changes follow the lifecycle; an impossible one is a 409.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBooking {
+    pub id: BookingId,
+    /// The version you saw; a different current version is a 409.
+    pub version: Option<i64>,
+    pub customer_id: Option<CustomerId>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<StaffId>)]
+    pub staff_id: Option<Option<StaffId>>,
+    pub booking_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub event_at: Option<Option<String>>,
+    pub client_count: Option<u32>,
+    pub price: Option<Money>,
+    pub booking_fee: Option<Money>,
+    pub payment_status: Option<PaymentStatus>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub payment_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<PaymentMethod>)]
+    pub payment_method: Option<Option<PaymentMethod>>,
+    pub booking_status: Option<BookingStatus>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+}
+
+impl Operation for UpdateBooking {
+    type Output = Booking;
+    const NAME: &'static str = "bookings.update";
+    const PERMISSION: Permission = Permission::BookingsWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Booking> {
+        let before = find(ctx.conn, self.id)?;
+        Error::check_version(self.version, before.version, "booking")?;
+        let mut b = before.clone();
+        if let Some(to) = self.booking_status.filter(|s| *s != before.booking_status) {
+            if !before.booking_status.may_become(to) {
+                return Err(Error::conflict(format!(
+                    "{} is {}; it cannot become {}",
+                    before.code,
+                    before.booking_status.as_str(),
+                    to.as_str()
+                )));
+            }
+            if to == BookingStatus::Canceled {
+                ctx.require(Permission::BookingsCancel)?;
+            }
+            b.booking_status = to;
+        } else if !before.booking_status.is_open() && has_field_changes(&self) {
+            return Err(Error::conflict(format!(
+                "{} is {}; a closed booking cannot be changed",
+                before.code,
+                before.booking_status.as_str()
+            )));
+        }
+        if let Some(id) = self.customer_id {
+            customers::touch_last_booking(ctx, id)?;
+            b.customer_id = id;
+        }
+        if let Some(v) = self.staff_id {
+            if let Some(id) = v {
+                crate::staff::find(ctx.conn, id)
+                    .map_err(|_| Error::validation("staff_id", "no such staff record"))?;
+            }
+            b.staff_id = v;
+        }
+        if let Some(v) = self.booking_date {
+            b.booking_date = v;
+        }
+        if let Some(v) = self.event_at {
+            b.event_at = v
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| parse_event_at(s, &ctx.settings))
+                .transpose()?;
+        }
+        if let Some(v) = self.client_count {
+            b.client_count = client_count(v)?;
+        }
+        if let Some(v) = self.price {
+            b.price = v.checked("price")?;
+        }
+        if let Some(v) = self.booking_fee {
+            b.booking_fee = v.checked("booking_fee")?;
+        }
+        if let Some(v) = self.payment_status {
+            b.payment_status = v;
+            if matches!(v, PaymentStatus::Paid | PaymentStatus::Dp)
+                && b.payment_date.is_none()
+                && self.payment_date.is_none()
+            {
+                b.payment_date = Some(ctx.today());
+            }
+        }
+        if let Some(v) = self.payment_date {
+            b.payment_date = v;
+        }
+        if let Some(v) = self.payment_method {
+            b.payment_method = v;
+        }
+        if let Some(v) = self.notes {
+            b.notes = validate::optional_text(v, "notes", 1000)?;
+        }
+        save(ctx, &before, &b, "update")
+    }
+}
+
+fn has_field_changes(u: &UpdateBooking) -> bool {
+    u.customer_id.is_some()
+        || u.staff_id.is_some()
+        || u.booking_date.is_some()
+        || u.event_at.is_some()
+        || u.client_count.is_some()
+        || u.price.is_some()
+        || u.booking_fee.is_some()
+        || u.payment_status.is_some()
+        || u.payment_date.is_some()
+        || u.payment_method.is_some()
+        || u.notes.is_some()
+}
+
+/// Writes the changed booking, rescored, and what its status change does to
+/// its unit; records the audit entry under `action`.
+fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: &str) -> Result<Booking> {
+    ctx.conn
+        .prepare_cached(
+            "UPDATE bookings SET customer_id = ?2, staff_id = ?3, booking_date = ?4, event_at = ?5, client_count = ?6,
+                price = ?7, booking_fee = ?8, payment_status = ?9, payment_date = ?10, payment_method = ?11,
+                booking_status = ?12, notes = ?13, updated_at = ?14, version = version + 1
+             WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![
+            b.id,
+            b.customer_id,
+            b.staff_id,
+            b.booking_date,
+            b.event_at.map(to_db),
+            b.client_count,
+            b.price,
+            b.booking_fee,
+            b.payment_status,
+            b.payment_date,
+            b.payment_method,
+            b.booking_status,
+            b.notes,
+            to_db(ctx.now),
+        ])?;
+    store_priority(ctx, b.id, Some(before.priority_segment), &score_of(b, ctx))?;
+    if before.booking_status != b.booking_status {
+        if let Some(unit) = b.unit_id {
+            match b.booking_status {
+                BookingStatus::Completed => units::mark_sold(ctx, unit)?,
+                BookingStatus::Canceled => units::release(ctx, unit)?,
+                _ => {}
+            }
+        }
+    }
+    let after = find(ctx.conn, b.id)?;
+    ctx.record(
+        action,
+        "booking",
+        &b.id.to_string(),
+        Some(before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+/// Cancels an open booking (soft: it stays, with status `canceled`) and frees its unit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBooking {
+    pub id: BookingId,
+    /// Appended to the notes.
+    pub reason: Option<String>,
+}
+
+impl Operation for CancelBooking {
+    type Output = Booking;
+    const NAME: &'static str = "bookings.cancel";
+    const PERMISSION: Permission = Permission::BookingsCancel;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Booking> {
+        let before = find(ctx.conn, self.id)?;
+        let reason = validate::optional_text(self.reason, "reason", 200)?;
+        cancel(ctx, before, reason.as_deref(), "cancel")
+    }
+}
+
+fn cancel(ctx: &Ctx<'_>, before: Booking, reason: Option<&str>, action: &str) -> Result<Booking> {
+    if !before.booking_status.may_become(BookingStatus::Canceled) {
+        return Err(Error::conflict(format!(
+            "{} is {} and cannot be canceled",
+            before.code,
+            before.booking_status.as_str()
+        )));
+    }
+    let mut b = before.clone();
+    b.booking_status = BookingStatus::Canceled;
+    if let Some(r) = reason {
+        let note = format!("Dibatalkan: {r}");
+        b.notes = Some(match &b.notes {
+            Some(n) => format!("{n}\n{note}"),
+            None => note,
+        });
+    }
+    save(ctx, &before, &b, action)
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ListBookings {
+    pub booking_status: Option<BookingStatus>,
+    /// Only pending and active bookings (the priority board).
+    pub open: Option<bool>,
+    pub payment_status: Option<PaymentStatus>,
+    pub unit_id: Option<UnitId>,
+    pub customer_id: Option<CustomerId>,
+    pub staff_id: Option<StaffId>,
+    /// Booking code contains this text.
+    pub code: Option<String>,
+    pub booking_date_from: Option<NaiveDate>,
+    pub booking_date_to: Option<NaiveDate>,
+    pub segment: Option<Segment>,
+    pub risk_flag: Option<RiskFlag>,
+    /// `priority_score` (default, highest first), `event_at`, `booking_date` or
+    /// `created_at`, with `:asc`/`:desc`.
+    pub sort: Option<String>,
+    /// Alternative spelling of `sort`: `priority_score_desc`.
+    pub order_by: Option<String>,
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+impl ListBookings {
+    /// The WHERE clause and its arguments; shared with the query-plan test.
+    pub fn filter(&self) -> Result<(String, Vec<Value>)> {
+        let mut filter = String::from("WHERE 1=1");
+        let mut args: Vec<Value> = Vec::new();
+        let mut eq = |col: &str, v: Option<String>| {
+            if let Some(v) = v {
+                filter.push_str(&format!(" AND {col} = ?"));
+                args.push(Value::Text(v));
+            }
+        };
+        eq(
+            "b.booking_status",
+            self.booking_status.map(|s| s.as_str().into()),
+        );
+        eq(
+            "b.payment_status",
+            self.payment_status.map(|s| s.as_str().into()),
+        );
+        eq("b.unit_id", self.unit_id.map(|s| s.to_string()));
+        eq("b.customer_id", self.customer_id.map(|s| s.to_string()));
+        eq("b.staff_id", self.staff_id.map(|s| s.to_string()));
+        eq(
+            "b.priority_segment",
+            self.segment.map(|s| s.as_str().into()),
+        );
+        if self.open == Some(true) {
+            filter.push_str(" AND b.booking_status IN ('pending','active')");
+        }
+        if let Some(code) = self
+            .code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            filter.push_str(" AND b.code LIKE ?");
+            args.push(Value::Text(format!("%{code}%")));
+        }
+        if let Some(d) = self.booking_date_from {
+            filter.push_str(" AND b.booking_date >= ?");
+            args.push(Value::Text(d.to_string()));
+        }
+        if let Some(d) = self.booking_date_to {
+            filter.push_str(" AND b.booking_date <= ?");
+            args.push(Value::Text(d.to_string()));
+        }
+        if let Some(flag) = self.risk_flag {
+            filter.push_str(
+                " AND b.id IN (SELECT booking_id FROM booking_risk_flags WHERE flag = ?)",
+            );
+            args.push(Value::Text(flag.as_str().into()));
+        }
+        Ok((filter, args))
+    }
+
+    /// The ORDER BY clause: the chosen column, then rowid in the same
+    /// direction, which every index already carries (no sort step).
+    pub fn order(&self) -> Result<String> {
+        let (raw, field) = match (&self.sort, &self.order_by) {
+            (Some(s), _) => (s.as_str(), "sort"),
+            (None, Some(o)) => (o.as_str(), "order_by"),
+            (None, None) => ("priority_score:desc", "sort"),
+        };
+        // A bare `priority_score` means highest first, as on the priority board.
+        let raw = if raw.trim() == "priority_score" {
+            "priority_score:desc"
+        } else {
+            raw
+        };
+        let (col, dir) = parse_sort(
+            raw,
+            field,
+            &[
+                ("priority_score", "b.priority_score"),
+                ("event_at", "b.event_at"),
+                ("booking_date", "b.booking_date"),
+                ("created_at", "b.created_at"),
+                ("code", "b.code"),
+            ],
+        )?;
+        Ok(format!("ORDER BY {col} {0}, b.rowid {0}", dir.sql()))
+    }
+}
+
+impl Operation for ListBookings {
+    type Output = Page<Booking>;
+    const NAME: &'static str = "bookings.list";
+    const PERMISSION: Permission = Permission::BookingsRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Booking>> {
+        let paging = Paging::new(self.page, self.page_size)?;
+        let (filter, mut args) = self.filter()?;
+        let order = self.order()?;
+        let total: i64 = ctx
+            .conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM bookings b {filter}"))?
+            .query_row(rusqlite::params_from_iter(&args), |r| r.get(0))?;
+        args.push(Value::Integer(paging.limit()));
+        args.push(Value::Integer(paging.offset()));
+        let rows = ctx
+            .conn
+            .prepare_cached(&format!("{SELECT} {filter} {order} LIMIT ? OFFSET ?"))?
+            .query_map(rusqlite::params_from_iter(&args), from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(paging.page_of(rows, total))
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SegmentChange {
+    pub from_segment: Option<Segment>,
+    pub to_segment: Segment,
+    pub score: i32,
+    pub changed_at: String,
+}
+
+/// How a booking's segment changed over time, oldest first.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BookingSegmentHistory {
+    pub id: BookingId,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SegmentHistory {
+    pub data: Vec<SegmentChange>,
+}
+
+impl Operation for BookingSegmentHistory {
+    type Output = SegmentHistory;
+    const NAME: &'static str = "bookings.segment_history";
+    const PERMISSION: Permission = Permission::BookingsRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<SegmentHistory> {
+        find(ctx.conn, self.id)?;
+        let data = ctx
+            .conn
+            .prepare_cached(
+                "SELECT from_segment, to_segment, score, changed_at FROM booking_segment_history
+                 WHERE booking_id = ?1 ORDER BY id",
+            )?
+            .query_map([self.id], |r| {
+                Ok(SegmentChange {
+                    from_segment: r.get(0)?,
+                    to_segment: r.get(1)?,
+                    score: r.get(2)?,
+                    changed_at: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(SegmentHistory { data })
+    }
+}
+
+/// Rescores every open booking in one transaction (the daily job, or on demand).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RecalculatePriorities {}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Recalculated {
+    /// Open bookings rescored.
+    pub updated: u64,
+    /// How many of them changed segment.
+    pub segment_changes: u64,
+}
+
+impl Operation for RecalculatePriorities {
+    type Output = Recalculated;
+    const NAME: &'static str = "bookings.recalculate";
+    const PERMISSION: Permission = Permission::PriorityRecalculate;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Recalculated> {
+        let today = ctx.today();
+        let now = to_db(ctx.now);
+        // Every open booking gets the new timestamp in one statement; only
+        // rows whose score, levels or flags changed are written one by one.
+        let mut select = ctx.conn.prepare(
+            "SELECT b.id, b.event_at, b.payment_status, b.price, b.client_count, b.priority_score,
+                    b.priority_segment, b.urgency_level, b.monetary_level,
+                    (SELECT group_concat(flag) FROM booking_risk_flags f WHERE f.booking_id = b.id)
+             FROM bookings b WHERE b.booking_status IN ('pending','active')",
+        )?;
+        let mut rows = select.query([])?;
+        let mut changed: Vec<(BookingId, Option<Segment>, Priority)> = Vec::new();
+        let mut updated = 0u64;
+        while let Some(r) = rows.next()? {
+            updated += 1;
+            let event_at: Option<String> = r.get(1)?;
+            let event_at = event_at.as_deref().map(from_db).transpose()?;
+            let p = priority::score(
+                &ScoreInput {
+                    event_date: event_date(event_at, &ctx.settings),
+                    payment: r.get(2)?,
+                    price: r.get(3)?,
+                    clients: r.get(4)?,
+                    open: true,
+                },
+                today,
+                &ctx.settings,
+            );
+            let old_segment: Segment = r.get(6)?;
+            let old_flags: Option<String> = r.get(9)?;
+            let old_flags: Vec<RiskFlag> = old_flags
+                .map(|f| f.split(',').filter_map(RiskFlag::parse).collect())
+                .unwrap_or_default();
+            let same = r.get::<_, i32>(5)? == p.score
+                && old_segment == p.segment
+                && r.get::<_, Urgency>(7)? == p.urgency
+                && r.get::<_, Monetary>(8)? == p.monetary
+                && same_flags(&old_flags, &p.risk_flags);
+            if !same {
+                changed.push((r.get(0)?, Some(old_segment), p));
+            }
+        }
+        drop(rows);
+        drop(select);
+        ctx.conn.execute(
+            "UPDATE bookings SET updated_priority_at = ?1 WHERE booking_status IN ('pending','active')",
+            [&now],
+        )?;
+        let mut segment_changes = 0;
+        for (id, old, p) in &changed {
+            if *old != Some(p.segment) {
+                segment_changes += 1;
+            }
+            store_priority(ctx, *id, *old, p)?;
+        }
+        Ok(Recalculated {
+            updated,
+            segment_changes,
+        })
+    }
+}
+
+fn same_flags(a: &[RiskFlag], b: &[RiskFlag]) -> bool {
+    a.len() == b.len() && a.iter().all(|f| b.contains(f))
+}
+
+/// Cancels `pending` bookings older than the expiry setting and frees their units.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ExpireBookings {}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Expired {
+    pub canceled: Vec<String>,
+}
+
+impl Operation for ExpireBookings {
+    type Output = Expired;
+    const NAME: &'static str = "bookings.expire";
+    const PERMISSION: Permission = Permission::PriorityRecalculate;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Expired> {
+        let cutoff = ctx.now - Duration::days(i64::from(ctx.settings.booking_expiry_days));
+        let ids: Vec<BookingId> = ctx
+            .conn
+            .prepare("SELECT id FROM bookings WHERE booking_status = 'pending' AND created_at < ?1 ORDER BY created_at")?
+            .query_map([to_db(cutoff)], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut canceled = Vec::with_capacity(ids.len());
+        let reason = format!(
+            "tidak dibayar dalam {} hari (kedaluwarsa)",
+            ctx.settings.booking_expiry_days
+        );
+        for id in ids {
+            let b = cancel(ctx, find(ctx.conn, id)?, Some(&reason), "expire")?;
+            canceled.push(b.code);
+        }
+        Ok(Expired { canceled })
+    }
+}
