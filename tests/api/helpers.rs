@@ -1,0 +1,196 @@
+#![allow(dead_code)]
+//! Test harness: a real SQLite file in a temp dir, the core `App` with a clock
+//! the test controls, and a real HTTP server on 127.0.0.1 serving it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use loket::auth::{Actor, Role, SessionUser};
+use loket::clock::FixedClock;
+use loket::users::{CreateUser, Login};
+use loket::{App, Operation};
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = "rahasia-123";
+
+/// 2026-11-22 10:00 in Jakarta (03:00 UTC).
+pub fn default_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+}
+
+pub struct TestApp {
+    pub dir: tempfile::TempDir,
+    pub app: Arc<App>,
+    pub clock: Arc<FixedClock>,
+    pub admin: Actor,
+}
+
+impl TestApp {
+    pub fn new() -> TestApp {
+        TestApp::at(default_now())
+    }
+
+    pub fn at(now: DateTime<Utc>) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FixedClock::new(now));
+        let app = Arc::new(App::open_with_clock(dir.path(), clock.clone()).unwrap());
+        let mut t = TestApp { dir, app, clock, admin: Actor::System };
+        t.admin = t.user("admin", Role::Admin);
+        t
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Creates a user with `role` and returns them as an actor.
+    pub fn user(&self, username: &str, role: Role) -> Actor {
+        let u = self
+            .app
+            .execute(
+                &Actor::System,
+                CreateUser { username: username.into(), password: PASSWORD.into(), role, staff_id: None },
+            )
+            .unwrap();
+        Actor::User(SessionUser { id: u.id, username: u.username, role: u.role, staff_id: None })
+    }
+
+    /// Runs an operation as admin.
+    pub fn run<O: Operation>(&self, op: O) -> loket::Result<O::Output> {
+        self.app.execute(&self.admin, op)
+    }
+
+    /// Runs an operation given as JSON (the way the Tauri shell will), as admin.
+    pub fn call(&self, name: &str, input: Value) -> loket::Result<Value> {
+        self.app.dispatch(&self.admin, name, input)
+    }
+
+    pub fn set_now(&self, now: DateTime<Utc>) {
+        self.clock.set(now);
+    }
+
+    /// Starts the HTTP API on 127.0.0.1 (any free port) in a background thread.
+    pub fn serve(&self) -> Server {
+        let app = self.app.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                axum::serve(listener, loket::http::router(app)).await.unwrap();
+            });
+        });
+        let addr = rx.recv().unwrap();
+        let mut server = Server::new(addr);
+        server.login("admin", PASSWORD);
+        server
+    }
+}
+
+/// A client of a real HTTP server, logged in as some user.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub token: Option<String>,
+    client: reqwest::blocking::Client,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The body, asserting the status.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        self.body
+    }
+
+    /// Asserts an error reply with this status, code and field.
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str, field: Option<&str>) -> Value {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        assert_eq!(self.body["error"]["code"], code, "body: {}", self.body);
+        assert_eq!(self.body["error"]["field"].as_str(), field, "body: {}", self.body);
+        assert!(self.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        self.body
+    }
+}
+
+impl Server {
+    pub fn new(addr: SocketAddr) -> Server {
+        Server { addr, token: None, client: reqwest::blocking::Client::new() }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/api/v1{}", self.addr, path)
+    }
+
+    pub fn login(&mut self, username: &str, password: &str) -> Reply {
+        let r = self.send("POST", "/auth/login", Some(json!({"username": username, "password": password})));
+        if r.status == 200 {
+            self.token = r.body["token"].as_str().map(str::to_owned);
+        }
+        r
+    }
+
+    /// Another client, logged in as `username`.
+    pub fn as_user(&self, username: &str) -> Server {
+        let mut s = Server::new(self.addr);
+        s.login(username, PASSWORD).expect(200);
+        s
+    }
+
+    pub fn send(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        self.send_raw(method, path, body.map(|b| b.to_string()))
+    }
+
+    pub fn send_raw(&self, method: &str, path: &str, body: Option<String>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b);
+        }
+        let resp = req.send().unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, body }
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, None)
+    }
+    pub fn post(&self, path: &str, body: Value) -> Reply {
+        self.send("POST", path, Some(body))
+    }
+    pub fn put(&self, path: &str, body: Value) -> Reply {
+        self.send("PUT", path, Some(body))
+    }
+    pub fn delete(&self, path: &str) -> Reply {
+        self.send("DELETE", path, None)
+    }
+}
+
+/// The `loket` binary built for these tests.
+pub fn loket_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_loket"))
+}
+
+/// A new unit with this price; returns its JSON.
+pub fn create_unit(s: &Server, price: i64) -> Value {
+    s.post("/units", json!({"unit_type": "Type 36/72", "block": "A", "number": "1", "price": price.to_string(), "bathrooms": 1}))
+        .expect(201)
+}
+
+/// An inline customer with this phone.
+pub fn customer(name: &str, phone: &str) -> Value {
+    json!({"name": name, "phone": phone})
+}

@@ -1,0 +1,6 @@
+//! Integration tests through the public interfaces: the core's operations
+//! and the local HTTP API (one test binary, so one link).
+
+mod helpers;
+
+mod http_basics;
