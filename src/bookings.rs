@@ -18,6 +18,7 @@ use crate::priority::{
     self, Monetary, PaymentStatus, Priority, RiskFlag, ScoreInput, Segment, Urgency, text_enum,
 };
 use crate::settings::Settings;
+use crate::store::ListQuery;
 use crate::types::{
     BookingId, CustomerId, Money, Page, Paging, StaffId, UnitId, UserId, parse_sort, patch,
 };
@@ -682,33 +683,26 @@ pub struct ListBookings {
 }
 
 impl ListBookings {
-    /// The WHERE clause and its arguments; shared with the query-plan test.
-    pub fn filter(&self) -> Result<(String, Vec<Value>)> {
-        let mut filter = String::from("WHERE 1=1");
-        let mut args: Vec<Value> = Vec::new();
-        let mut eq = |col: &str, v: Option<String>| {
-            if let Some(v) = v {
-                filter.push_str(&format!(" AND {col} = ?"));
-                args.push(Value::Text(v));
-            }
-        };
-        eq(
+    /// The SQL this list runs (public so tests can check its query plan).
+    pub fn query(&self) -> Result<ListQuery> {
+        let mut q = ListQuery::new(SELECT, "bookings b", "1=1");
+        q.eq(
             "b.booking_status",
             self.booking_status.map(|s| s.as_str().into()),
         );
-        eq(
+        q.eq(
             "b.payment_status",
             self.payment_status.map(|s| s.as_str().into()),
         );
-        eq("b.unit_id", self.unit_id.map(|s| s.to_string()));
-        eq("b.customer_id", self.customer_id.map(|s| s.to_string()));
-        eq("b.staff_id", self.staff_id.map(|s| s.to_string()));
-        eq(
+        q.eq("b.unit_id", self.unit_id.map(|s| s.to_string()));
+        q.eq("b.customer_id", self.customer_id.map(|s| s.to_string()));
+        q.eq("b.staff_id", self.staff_id.map(|s| s.to_string()));
+        q.eq(
             "b.priority_segment",
             self.segment.map(|s| s.as_str().into()),
         );
         if self.open == Some(true) {
-            filter.push_str(" AND b.booking_status IN ('pending','active')");
+            q.and("b.booking_status IN ('pending','active')", []);
         }
         if let Some(code) = self
             .code
@@ -716,29 +710,20 @@ impl ListBookings {
             .map(str::trim)
             .filter(|c| !c.is_empty())
         {
-            filter.push_str(" AND b.code LIKE ?");
-            args.push(Value::Text(format!("%{code}%")));
+            q.and("b.code LIKE ?", [Value::Text(format!("%{code}%"))]);
         }
         if let Some(d) = self.booking_date_from {
-            filter.push_str(" AND b.booking_date >= ?");
-            args.push(Value::Text(d.to_string()));
+            q.and("b.booking_date >= ?", [Value::Text(d.to_string())]);
         }
         if let Some(d) = self.booking_date_to {
-            filter.push_str(" AND b.booking_date <= ?");
-            args.push(Value::Text(d.to_string()));
+            q.and("b.booking_date <= ?", [Value::Text(d.to_string())]);
         }
         if let Some(flag) = self.risk_flag {
-            filter.push_str(
-                " AND b.id IN (SELECT booking_id FROM booking_risk_flags WHERE flag = ?)",
+            q.and(
+                "b.id IN (SELECT booking_id FROM booking_risk_flags WHERE flag = ?)",
+                [Value::Text(flag.as_str().into())],
             );
-            args.push(Value::Text(flag.as_str().into()));
         }
-        Ok((filter, args))
-    }
-
-    /// The ORDER BY clause: the chosen column, then rowid in the same
-    /// direction, which every index already carries (no sort step).
-    pub fn order(&self) -> Result<String> {
         let (raw, field) = match (&self.sort, &self.order_by) {
             (Some(s), _) => (s.as_str(), "sort"),
             (None, Some(o)) => (o.as_str(), "order_by"),
@@ -761,7 +746,8 @@ impl ListBookings {
                 ("code", "b.code"),
             ],
         )?;
-        Ok(format!("ORDER BY {col} {0}, b.rowid {0}", dir.sql()))
+        q.order_by(col, dir, "b.");
+        Ok(q)
     }
 }
 
@@ -773,20 +759,7 @@ impl Operation for ListBookings {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Booking>> {
         let paging = Paging::new(self.page, self.page_size)?;
-        let (filter, mut args) = self.filter()?;
-        let order = self.order()?;
-        let total: i64 = ctx
-            .conn
-            .prepare_cached(&format!("SELECT COUNT(*) FROM bookings b {filter}"))?
-            .query_row(rusqlite::params_from_iter(&args), |r| r.get(0))?;
-        args.push(Value::Integer(paging.limit()));
-        args.push(Value::Integer(paging.offset()));
-        let rows = ctx
-            .conn
-            .prepare_cached(&format!("{SELECT} {filter} {order} LIMIT ? OFFSET ?"))?
-            .query_map(rusqlite::params_from_iter(&args), from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(paging.page_of(rows, total))
+        self.query()?.fetch(ctx.conn, paging, from_row)
     }
 }
 

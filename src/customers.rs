@@ -13,7 +13,7 @@ use crate::auth::Permission;
 use crate::clock::to_db;
 use crate::error::{Error, Result};
 use crate::ops::{Ctx, Operation};
-use crate::store::update_row;
+use crate::store::{ListQuery, update_row};
 use crate::types::{CustomerId, Money, Page, Paging, parse_sort, patch};
 use crate::users::Done;
 use crate::validate;
@@ -657,6 +657,23 @@ impl Operation for ListCustomers {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Customer>> {
         let paging = Paging::new(self.page, self.page_size)?;
+        let full = ctx.may(Permission::CustomersSensitive);
+        let page = self.query(ctx)?.fetch(ctx.conn, paging, from_row)?;
+        let data = page
+            .data
+            .into_iter()
+            .map(|s| s.reveal(ctx, full))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            data,
+            meta: page.meta,
+        })
+    }
+}
+
+impl ListCustomers {
+    /// The SQL this list runs (public so tests can check its query plan).
+    pub fn query(&self, ctx: &Ctx<'_>) -> Result<ListQuery> {
         let (sort_col, dir) = parse_sort(
             self.sort.as_deref().unwrap_or("name"),
             "sort",
@@ -667,49 +684,35 @@ impl Operation for ListCustomers {
                 ("last_booking_at", "last_booking_at"),
             ],
         )?;
-        let mut filter = String::from("WHERE deleted_at IS NULL");
-        let mut args: Vec<Value> = Vec::new();
-        if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let like = format!("%{q}%");
-            let phone_like = validate::phone(q, "q")
+        let mut q = ListQuery::new(
+            format!("SELECT {COLUMNS} FROM customers"),
+            "customers",
+            "deleted_at IS NULL",
+        );
+        if let Some(text) = self.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let like = format!("%{text}%");
+            let phone_like = validate::phone(text, "q")
                 .map(|p| format!("%{p}%"))
                 .unwrap_or_else(|_| like.clone());
-            filter.push_str(" AND (name LIKE ? OR phone LIKE ? OR email LIKE ? OR code LIKE ?)");
-            args.extend([
-                Value::Text(like.clone()),
-                Value::Text(phone_like),
-                Value::Text(like.clone()),
-                Value::Text(like),
-            ]);
+            q.and(
+                "(name LIKE ? OR phone LIKE ? OR email LIKE ? OR code LIKE ?)",
+                [
+                    Value::Text(like.clone()),
+                    Value::Text(phone_like),
+                    Value::Text(like.clone()),
+                    Value::Text(like),
+                ],
+            );
         }
-        if let Some(ktp) = self.ktp_number {
-            let ktp = validate::digits(&ktp, "ktp_number", &[16])?;
-            filter.push_str(" AND ktp_hash = ?");
-            args.push(Value::Text(ctx.vault.lookup_hash(KTP, &ktp)));
+        if let Some(ktp) = &self.ktp_number {
+            let ktp = validate::digits(ktp, "ktp_number", &[16])?;
+            q.and(
+                "ktp_hash = ?",
+                [Value::Text(ctx.vault.lookup_hash(KTP, &ktp))],
+            );
         }
-        if let Some(g) = self.gender {
-            filter.push_str(" AND gender = ?");
-            args.push(Value::Text(g.as_str().into()));
-        }
-        let total: i64 = ctx.conn.query_row(
-            &format!("SELECT COUNT(*) FROM customers {filter}"),
-            rusqlite::params_from_iter(&args),
-            |r| r.get(0),
-        )?;
-        args.push(Value::Integer(paging.limit()));
-        args.push(Value::Integer(paging.offset()));
-        let full = ctx.may(Permission::CustomersSensitive);
-        let rows = ctx
-            .conn
-            .prepare(&format!(
-                "SELECT {COLUMNS} FROM customers {filter} ORDER BY {sort_col} {}, id LIMIT ? OFFSET ?",
-                dir.sql()
-            ))?
-            .query_map(rusqlite::params_from_iter(&args), from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .map(|s| s.reveal(ctx, full))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(paging.page_of(rows, total))
+        q.eq("gender", self.gender.map(|g| g.as_str().into()));
+        q.order_by(sort_col, dir, "");
+        Ok(q)
     }
 }

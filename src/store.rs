@@ -126,3 +126,82 @@ pub fn update_row(
     )?;
     Ok(true)
 }
+
+/// A list query built from filters: counted for the page meta, then paged.
+/// List operations expose theirs (`query()`) so tests can check its plan.
+pub struct ListQuery {
+    /// `SELECT … FROM …` (joins included) for the rows.
+    pub select: String,
+    /// `table alias` counted for the total.
+    pub count_from: &'static str,
+    pub filter: String,
+    pub args: Vec<rusqlite::types::Value>,
+    pub order: String,
+}
+
+impl ListQuery {
+    pub fn new(
+        select: impl Into<String>,
+        count_from: &'static str,
+        base_filter: &str,
+    ) -> ListQuery {
+        ListQuery {
+            select: select.into(),
+            count_from,
+            filter: format!("WHERE {base_filter}"),
+            args: Vec::new(),
+            order: String::new(),
+        }
+    }
+
+    /// Adds `AND clause` with its arguments.
+    pub fn and(&mut self, clause: &str, args: impl IntoIterator<Item = rusqlite::types::Value>) {
+        self.filter.push_str(" AND ");
+        self.filter.push_str(clause);
+        self.args.extend(args);
+    }
+
+    /// Adds `AND column = ?` when a value is given.
+    pub fn eq(&mut self, column: &str, value: Option<String>) {
+        if let Some(v) = value {
+            self.and(&format!("{column} = ?"), [rusqlite::types::Value::Text(v)]);
+        }
+    }
+
+    /// Orders by `column`, ties broken by rowid in the same direction; every
+    /// index carries the rowid, so an index on `column` needs no sort step.
+    pub fn order_by(&mut self, column: &str, dir: crate::types::Direction, rowid_of: &str) {
+        self.order = format!("ORDER BY {column} {0}, {rowid_of}rowid {0}", dir.sql());
+    }
+
+    pub fn count_sql(&self) -> String {
+        format!("SELECT COUNT(*) FROM {} {}", self.count_from, self.filter)
+    }
+
+    pub fn page_sql(&self) -> String {
+        format!(
+            "{} {} {} LIMIT ? OFFSET ?",
+            self.select, self.filter, self.order
+        )
+    }
+
+    pub fn fetch<T>(
+        &self,
+        conn: &Connection,
+        paging: crate::types::Paging,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<crate::types::Page<T>> {
+        use rusqlite::types::Value;
+        let total: i64 = conn
+            .prepare_cached(&self.count_sql())?
+            .query_row(rusqlite::params_from_iter(&self.args), |r| r.get(0))?;
+        let mut args = self.args.clone();
+        args.push(Value::Integer(paging.limit()));
+        args.push(Value::Integer(paging.offset()));
+        let rows = conn
+            .prepare_cached(&self.page_sql())?
+            .query_map(rusqlite::params_from_iter(&args), map)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(paging.page_of(rows, total))
+    }
+}

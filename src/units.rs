@@ -12,7 +12,7 @@ use crate::clock::to_db;
 use crate::error::{Error, Result};
 use crate::ops::{Ctx, Operation};
 use crate::priority::text_enum;
-use crate::store::update_row;
+use crate::store::{ListQuery, update_row};
 use crate::types::{Money, Page, Paging, UnitId, parse_sort, patch};
 use crate::users::Done;
 use crate::validate;
@@ -410,6 +410,13 @@ impl Operation for ListUnits {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Unit>> {
         let paging = Paging::new(self.page, self.page_size)?;
+        self.query()?.fetch(ctx.conn, paging, from_row)
+    }
+}
+
+impl ListUnits {
+    /// The SQL this list runs (public so tests can check its query plan).
+    pub fn query(&self) -> Result<ListQuery> {
         let (sort_col, dir) = parse_sort(
             self.sort.as_deref().unwrap_or("code"),
             "sort",
@@ -421,44 +428,36 @@ impl Operation for ListUnits {
                 ("created_at", "created_at"),
             ],
         )?;
-        let mut filter = String::from("WHERE deleted_at IS NULL");
-        let mut args: Vec<Value> = Vec::new();
-        if let Some(s) = self.status {
-            filter.push_str(" AND status = ?");
-            args.push(Value::Text(s.as_str().into()));
+        let mut q = ListQuery::new(
+            format!("SELECT {COLUMNS} FROM units"),
+            "units",
+            "deleted_at IS NULL",
+        );
+        q.eq("status", self.status.map(|s| s.as_str().into()));
+        if let Some(t) = self
+            .unit_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            q.and("unit_type LIKE ?", [Value::Text(format!("%{t}%"))]);
         }
-        if let Some(t) = self.unit_type.filter(|t| !t.trim().is_empty()) {
-            filter.push_str(" AND unit_type LIKE ?");
-            args.push(Value::Text(format!("%{}%", t.trim())));
-        }
-        if let Some(b) = self.block.filter(|b| !b.trim().is_empty()) {
-            filter.push_str(" AND block = ?");
-            args.push(Value::Text(b.trim().into()));
-        }
+        q.eq(
+            "block",
+            self.block
+                .as_deref()
+                .map(str::trim)
+                .filter(|b| !b.is_empty())
+                .map(str::to_owned),
+        );
         if let Some(m) = self.price_min {
-            filter.push_str(" AND price >= ?");
-            args.push(m.checked("price_min")?.sql_value());
+            q.and("price >= ?", [m.checked("price_min")?.sql_value()]);
         }
         if let Some(m) = self.price_max {
-            filter.push_str(" AND price <= ?");
-            args.push(m.checked("price_max")?.sql_value());
+            q.and("price <= ?", [m.checked("price_max")?.sql_value()]);
         }
-        let total: i64 = ctx.conn.query_row(
-            &format!("SELECT COUNT(*) FROM units {filter}"),
-            rusqlite::params_from_iter(&args),
-            |r| r.get(0),
-        )?;
-        args.push(Value::Integer(paging.limit()));
-        args.push(Value::Integer(paging.offset()));
-        let rows = ctx
-            .conn
-            .prepare(&format!(
-                "SELECT {COLUMNS} FROM units {filter} ORDER BY {sort_col} {}, id LIMIT ? OFFSET ?",
-                dir.sql()
-            ))?
-            .query_map(rusqlite::params_from_iter(&args), from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(paging.page_of(rows, total))
+        q.order_by(sort_col, dir, "");
+        Ok(q)
     }
 }
 

@@ -1,0 +1,8 @@
+//! Rules over time and under stress: scoring, jobs, concurrency, crashes,
+//! query plans and the command line.
+
+#[path = "../api/helpers.rs"]
+mod helpers;
+
+mod jobs;
+mod priority;
