@@ -76,7 +76,8 @@ CREATE TABLE customers (
 -- One living customer per phone number: this is the deduplication key.
 CREATE UNIQUE INDEX customers_phone ON customers(phone) WHERE deleted_at IS NULL;
 CREATE INDEX customers_email ON customers(email_key) WHERE deleted_at IS NULL;
-CREATE INDEX customers_name ON customers(name_key);
+-- Living customers by name: the default list order and the duplicate-name hint.
+CREATE INDEX customers_live_name ON customers(deleted_at, name_key);
 CREATE INDEX customers_ktp ON customers(ktp_hash);
 CREATE INDEX customers_created ON customers(created_at);
 
@@ -101,6 +102,7 @@ CREATE TABLE units (
     version        INTEGER NOT NULL DEFAULT 1
 ) STRICT;
 CREATE INDEX units_status ON units(status, code);
+CREATE INDEX units_live ON units(deleted_at, code);
 CREATE INDEX units_block ON units(block, code);
 CREATE INDEX units_price ON units(price);
 

@@ -4,5 +4,9 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod cli;
+mod concurrency;
+mod crash;
 mod jobs;
 mod priority;
+mod query_plans;

@@ -1,0 +1,110 @@
+//! The `loket` command line: first user, serve's first line, and a database
+//! from a newer Loket refused untouched.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use crate::helpers::*;
+
+fn add_user(dir: &std::path::Path, name: &str, role: &str, password: &str) -> std::process::Output {
+    let mut child = Command::new(loket_bin())
+        .args(["user", "add", name, "--role", role, "--password-stdin"])
+        .env("LOKET_DATA_DIR", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn first_user_from_stdin_then_serve_and_log_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = add_user(dir.path(), "owner", "admin", PASSWORD);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "added user owner (admin)"
+    );
+    let bad = add_user(dir.path(), "second", "admin", "short");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("password"));
+    let bad_role = add_user(dir.path(), "third", "boss", PASSWORD);
+    assert!(!bad_role.status.success());
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("loket.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    let mut child = Command::new(loket_bin())
+        .args(["serve", "--port", "0"])
+        .env("LOKET_DATA_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://127.0.0.1:")
+        .map(|port| format!("127.0.0.1:{port}"));
+    let mut s = Server::new(
+        addr.expect("first line names a loopback address")
+            .parse()
+            .unwrap(),
+    );
+    s.login("owner", PASSWORD).expect(200);
+    assert_eq!(s.get("/auth/me").expect(200)["username"], "owner");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_database_from_a_newer_loket_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        add_user(dir.path(), "owner", "admin", PASSWORD)
+            .status
+            .success()
+    );
+    let db = dir.path().join("loket.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+    }
+    let out = Command::new(loket_bin())
+        .args(["serve", "--port", "0"])
+        .env("LOKET_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("newer version of Loket"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 999);
+    let users: i64 = conn
+        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(users, 1);
+}
