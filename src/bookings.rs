@@ -596,13 +596,11 @@ fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: &str) -> Result<Bo
             to_db(ctx.now),
         ])?;
     store_priority(ctx, b.id, Some(before.priority_segment), &score_of(b, ctx))?;
-    if before.booking_status != b.booking_status {
-        if let Some(unit) = b.unit_id {
-            match b.booking_status {
-                BookingStatus::Completed => units::mark_sold(ctx, unit)?,
-                BookingStatus::Canceled => units::release(ctx, unit)?,
-                _ => {}
-            }
+    if let (true, Some(unit)) = (before.booking_status != b.booking_status, b.unit_id) {
+        match b.booking_status {
+            BookingStatus::Completed => units::mark_sold(ctx, unit)?,
+            BookingStatus::Canceled => units::release(ctx, unit)?,
+            _ => {}
         }
     }
     let after = find(ctx.conn, b.id)?;

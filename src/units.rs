@@ -82,9 +82,7 @@ pub fn find(conn: &Connection, id: UnitId) -> Result<Unit> {
 
 fn area(v: Option<f64>, field: &str) -> Result<Option<f64>> {
     match v {
-        Some(a) if !a.is_finite() || a < 0.0 || a > 1e9 => {
-            Err(Error::validation(field, "must be 0 or more"))
-        }
+        Some(a) if !(0.0..=1e9).contains(&a) => Err(Error::validation(field, "must be 0 or more")),
         other => Ok(other),
     }
 }

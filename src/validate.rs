@@ -62,9 +62,10 @@ pub fn phone(raw: &str, field: &str) -> Result<String> {
         return Err(Error::validation(field, "must start with 08, +62 or 62"));
     };
     let national = national.strip_prefix('0').unwrap_or(national);
-    if !national.starts_with('8')
-        && !(national.len() >= 7 && national.starts_with(|c: char| ('2'..='7').contains(&c)))
-    {
+    // Mobile numbers start with 8; landlines with an area code 2–7 (021…).
+    let mobile = national.starts_with('8');
+    let landline = national.starts_with(|c: char| ('2'..='7').contains(&c));
+    if !mobile && !landline {
         return Err(Error::validation(
             field,
             "is not an Indonesian phone number",

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use loket::auth::{Actor, Role, SessionUser};
 use loket::clock::FixedClock;
-use loket::users::{CreateUser, Login};
+use loket::users::CreateUser;
 use loket::{App, Operation};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "rahasia-123";
 
@@ -36,7 +36,12 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(FixedClock::new(now));
         let app = Arc::new(App::open_with_clock(dir.path(), clock.clone()).unwrap());
-        let mut t = TestApp { dir, app, clock, admin: Actor::System };
+        let mut t = TestApp {
+            dir,
+            app,
+            clock,
+            admin: Actor::System,
+        };
         t.admin = t.user("admin", Role::Admin);
         t
     }
@@ -51,10 +56,20 @@ impl TestApp {
             .app
             .execute(
                 &Actor::System,
-                CreateUser { username: username.into(), password: PASSWORD.into(), role, staff_id: None },
+                CreateUser {
+                    username: username.into(),
+                    password: PASSWORD.into(),
+                    role,
+                    staff_id: None,
+                },
             )
             .unwrap();
-        Actor::User(SessionUser { id: u.id, username: u.username, role: u.role, staff_id: None })
+        Actor::User(SessionUser {
+            id: u.id,
+            username: u.username,
+            role: u.role,
+            staff_id: None,
+        })
     }
 
     /// Runs an operation as admin.
@@ -76,11 +91,17 @@ impl TestApp {
         let app = self.app.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, loket::http::router(app)).await.unwrap();
+                axum::serve(listener, loket::http::router(app))
+                    .await
+                    .unwrap();
             });
         });
         let addr = rx.recv().unwrap();
@@ -106,24 +127,45 @@ impl Reply {
     /// The body, asserting the status.
     #[track_caller]
     pub fn expect(self, status: u16) -> Value {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
         self.body
     }
 
     /// Asserts an error reply with this status, code and field.
     #[track_caller]
     pub fn expect_error(self, status: u16, code: &str, field: Option<&str>) -> Value {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
         assert_eq!(self.body["error"]["code"], code, "body: {}", self.body);
-        assert_eq!(self.body["error"]["field"].as_str(), field, "body: {}", self.body);
-        assert!(self.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(
+            self.body["error"]["field"].as_str(),
+            field,
+            "body: {}",
+            self.body
+        );
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
         self.body
     }
 }
 
 impl Server {
     pub fn new(addr: SocketAddr) -> Server {
-        Server { addr, token: None, client: reqwest::blocking::Client::new() }
+        Server {
+            addr,
+            token: None,
+            client: reqwest::blocking::Client::new(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -131,7 +173,11 @@ impl Server {
     }
 
     pub fn login(&mut self, username: &str, password: &str) -> Reply {
-        let r = self.send("POST", "/auth/login", Some(json!({"username": username, "password": password})));
+        let r = self.send(
+            "POST",
+            "/auth/login",
+            Some(json!({"username": username, "password": password})),
+        );
         if r.status == 200 {
             self.token = r.body["token"].as_str().map(str::to_owned);
         }
@@ -193,4 +239,47 @@ pub fn create_unit(s: &Server, price: i64) -> Value {
 /// An inline customer with this phone.
 pub fn customer(name: &str, phone: &str) -> Value {
     json!({"name": name, "phone": phone})
+}
+
+impl TestApp {
+    /// A read-only connection to the app's database file; sees every
+    /// committed transaction (WAL included).
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            self.data_dir().join("loket.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .unwrap()
+    }
+
+    /// Creates a user with `role` and returns an HTTP client logged in as them.
+    pub fn login_as(&self, s: &Server, username: &str, role: Role) -> Server {
+        self.user(username, role);
+        s.as_user(username)
+    }
+}
+
+/// The ids of a list reply's `data`, in order.
+pub fn ids(list: &Value) -> Vec<String> {
+    list["data"]
+        .as_array()
+        .expect("a list reply")
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The values of `field` in a list reply's `data`, in order.
+pub fn column(list: &Value, field: &str) -> Vec<Value> {
+    list["data"]
+        .as_array()
+        .expect("a list reply")
+        .iter()
+        .map(|v| v[field].clone())
+        .collect()
+}
+
+/// `meta.total` of a list reply.
+pub fn total(list: &Value) -> u64 {
+    list["meta"]["total"].as_u64().expect("meta.total")
 }

@@ -74,8 +74,10 @@ fn acknowledged_bookings_survive_kill_9() {
                             .send();
                         // Once killed, requests fail: only a 201 counts as acknowledged.
                         let Ok(resp) = sent else { break };
-                        if resp.status().as_u16() == 201 {
-                            if let Ok(b) = resp.json::<Value>() {
+                        if resp.status().as_u16() == 201
+                            && let Ok(b) = resp.json::<Value>()
+                        {
+                            {
                                 acked.lock().unwrap().push((b["id"].as_str().unwrap().into(), b["code"].as_str().unwrap().into()));
                             }
                         }
