@@ -29,12 +29,7 @@ impl App {
     }
 
     pub fn open_with_clock(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<App> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            Error::internal(format!(
-                "cannot create data directory {}: {e}",
-                data_dir.display()
-            ))
-        })?;
+        create_private_dir(data_dir)?;
         let key_path = std::env::var_os("LOKET_KEY_FILE")
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("loket.key"));
@@ -112,4 +107,24 @@ impl App {
     ) -> Result<serde_json::Value> {
         crate::registry::dispatch(self, actor, name, input)
     }
+}
+
+/// The data directory holds customer data and the key: only its owner may enter.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| {
+        Error::internal(format!(
+            "cannot create data directory {}: {e}",
+            dir.display()
+        ))
+    })
 }

@@ -429,18 +429,25 @@ pub fn upsert_for_booking(ctx: &Ctx<'_>, input: CustomerInput) -> Result<Upserte
     })
 }
 
-/// Marks an existing customer as having just booked.
+/// Marks an existing customer as having just booked (audited and logged for
+/// sync like any other change to the customer).
 pub fn touch_last_booking(ctx: &Ctx<'_>, id: CustomerId) -> Result<()> {
-    let n = ctx
-        .conn
+    let before = snapshot(ctx, id).map_err(|e| match e {
+        Error::NotFound { .. } => Error::validation("customer_id", "no such customer"),
+        other => other,
+    })?;
+    ctx.conn
         .prepare_cached(
-            "UPDATE customers SET last_booking_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            "UPDATE customers SET last_booking_at = ?2, updated_at = ?2, version = version + 1 WHERE id = ?1",
         )?
         .execute((id, to_db(ctx.now)))?;
-    if n == 0 {
-        return Err(Error::validation("customer_id", "no such customer"));
-    }
-    Ok(())
+    ctx.record(
+        "booked",
+        "customer",
+        &id.to_string(),
+        Some(&before),
+        Some(&snapshot(ctx, id)?),
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -691,9 +698,9 @@ impl ListCustomers {
         );
         if let Some(text) = self.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let like = format!("%{text}%");
-            let phone_like = validate::phone(text, "q")
+            let phone_like = validate::phone_prefix(text)
                 .map(|p| format!("%{p}%"))
-                .unwrap_or_else(|_| like.clone());
+                .unwrap_or_else(|| like.clone());
             q.and(
                 "(name LIKE ? OR phone LIKE ? OR email LIKE ? OR code LIKE ?)",
                 [

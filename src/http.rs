@@ -99,10 +99,12 @@ fn api() -> Api {
         .op::<users::CreateUser>(M::POST, "/users", S::CREATED)
         .op::<users::GetUser>(M::GET, "/users/{id}", S::OK)
         .op::<users::UpdateUser>(M::PUT, "/users/{id}", S::OK)
+        .op::<users::DeleteUser>(M::DELETE, "/users/{id}", S::OK)
         .op::<staff::ListStaff>(M::GET, "/staff", S::OK)
         .op::<staff::CreateStaff>(M::POST, "/staff", S::CREATED)
         .op::<staff::GetStaff>(M::GET, "/staff/{id}", S::OK)
         .op::<staff::UpdateStaff>(M::PUT, "/staff/{id}", S::OK)
+        .op::<staff::DeleteStaff>(M::DELETE, "/staff/{id}", S::OK)
         .op::<customers::ListCustomers>(M::GET, "/customers", S::OK)
         .op::<customers::CreateCustomer>(M::POST, "/customers", S::CREATED)
         .op::<customers::GetCustomer>(M::GET, "/customers/{id}", S::OK)
@@ -153,6 +155,12 @@ async fn handle<O: Operation>(
         let app = app.clone();
         blocking(move || app.authenticate(&token)).await?
     };
+    // The role first: a refused request is a 403 whatever its input.
+    if !actor.allows(O::PERMISSION) {
+        return Err(Error::Forbidden {
+            action: O::PERMISSION.action(),
+        });
+    }
     let input: O = if uses_body {
         body_input(&body, params)?
     } else {
@@ -362,6 +370,19 @@ pub fn openapi() -> OpenApi {
         );
     let mut schemas = api.schemas;
     ErrorBody::schemas(&mut schemas);
+    // A list's `Page<T>` refers to `T` by name, but utoipa collects only the
+    // schemas `T` refers to, not `T`'s own: add the listed item types.
+    fn named<T: ToSchema>() -> (String, RefOr<Schema>) {
+        (T::name().into_owned(), T::schema())
+    }
+    schemas.extend([
+        named::<customers::Customer>(),
+        named::<units::Unit>(),
+        named::<staff::Staff>(),
+        named::<users::User>(),
+        named::<bookings::Booking>(),
+        named::<audit::AuditEntry>(),
+    ]);
     for (name, schema) in schemas {
         components = components.schema(name, schema);
     }

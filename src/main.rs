@@ -126,6 +126,16 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Serve { port, bind } => {
             let app = Arc::new(App::open(&data_dir(cli.data_dir)?).map_err(|e| e.to_string())?);
+            let users = app
+                .database()
+                .reader()
+                .and_then(|c| loket::users::count(&c))
+                .map_err(|e| e.to_string())?;
+            if users == 0 {
+                eprintln!(
+                    "loket: no users yet; add the first with `loket user add NAME --role admin --password-stdin`"
+                );
+            }
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             runtime.block_on(serve(app, SocketAddr::new(bind, port)))
         }

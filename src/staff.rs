@@ -292,3 +292,30 @@ impl Operation for ListStaff {
         Ok(paging.page_of(rows, total))
     }
 }
+
+/// Staff are never removed (bookings name them): deleting deactivates.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeleteStaff {
+    pub id: StaffId,
+}
+
+impl Operation for DeleteStaff {
+    type Output = Staff;
+    const NAME: &'static str = "staff.delete";
+    const PERMISSION: Permission = Permission::StaffWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Staff> {
+        UpdateStaff {
+            id: self.id,
+            version: None,
+            name: None,
+            short_code: None,
+            phone: None,
+            email: None,
+            employment_status: None,
+            active: Some(false),
+        }
+        .run(ctx)
+    }
+}

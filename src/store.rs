@@ -48,6 +48,7 @@ impl Database {
     /// Opens (creating if needed) the database at `path` and brings its schema
     /// up to date. A database written by a newer Loket is refused untouched.
     pub fn open(path: &Path) -> Result<Database> {
+        create_private_file(path)?;
         let mut writer = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -87,6 +88,26 @@ impl Database {
         self.readers
             .get()
             .map_err(|e| Error::internal(format!("no database reader: {e}")))
+    }
+}
+
+/// Creates the database file readable by its owner only (SQLite gives the
+/// -wal and -shm files the same permissions); an existing file is left alone.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::internal(format!(
+            "cannot create {}: {e}",
+            path.display()
+        ))),
     }
 }
 

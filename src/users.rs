@@ -365,3 +365,34 @@ impl Operation for Logout {
         Ok(Done { ok: true })
     }
 }
+
+/// Users are never removed (the audit trail names them): deleting
+/// deactivates the user and ends their sessions.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeleteUser {
+    pub id: UserId,
+}
+
+impl Operation for DeleteUser {
+    type Output = User;
+    const NAME: &'static str = "users.delete";
+    const PERMISSION: Permission = Permission::UsersManage;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<User> {
+        UpdateUser {
+            id: self.id,
+            version: None,
+            role: None,
+            staff_id: None,
+            active: Some(false),
+            password: None,
+        }
+        .run(ctx)
+    }
+}
+
+/// How many users exist (to tell a fresh install from a running one).
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+}

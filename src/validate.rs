@@ -80,6 +80,26 @@ pub fn phone(raw: &str, field: &str) -> Result<String> {
     Ok(format!("62{national}"))
 }
 
+/// Whole or the start of a phone number as typed (`0813-2222`, `+62 813`),
+/// in the stored `62…` form, for searching; `None` unless it looks like one.
+pub fn phone_prefix(raw: &str) -> Option<String> {
+    let digits: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let digits = digits.strip_prefix('+').unwrap_or(&digits);
+    if digits.len() < 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let national = digits
+        .strip_prefix("62")
+        .or_else(|| digits.strip_prefix('0'))?;
+    Some(format!(
+        "62{}",
+        national.strip_prefix('0').unwrap_or(national)
+    ))
+}
+
 /// A plausible e-mail address, stored as given (trimmed); compared case-insensitively.
 pub fn email(raw: &str, field: &str) -> Result<String> {
     let v = raw.trim();
@@ -143,6 +163,19 @@ mod tests {
         ] {
             assert_eq!(phone(raw, "phone").unwrap(), "6281234567890", "{raw}");
         }
+    }
+
+    #[test]
+    fn phone_prefixes_search_in_stored_form() {
+        assert_eq!(phone_prefix("0813-2222").as_deref(), Some("628132222"));
+        assert_eq!(phone_prefix("+62 813").as_deref(), Some("62813"));
+        assert_eq!(
+            phone_prefix("+62 (0)812 3456 7890").as_deref(),
+            Some("6281234567890")
+        );
+        assert_eq!(phone_prefix("857000"), None);
+        assert_eq!(phone_prefix("08"), None);
+        assert_eq!(phone_prefix("CS-000001"), None);
     }
 
     #[test]

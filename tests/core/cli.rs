@@ -21,8 +21,10 @@ fn add_user(dir: &std::path::Path, name: &str, role: &str, password: &str) -> st
 
 #[test]
 fn first_user_from_stdin_then_serve_and_log_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = add_user(dir.path(), "owner", "admin", PASSWORD);
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("loket-data");
+    let dir = &data;
+    let out = add_user(dir, "owner", "admin", PASSWORD);
     assert!(
         out.status.success(),
         "{}",
@@ -32,25 +34,24 @@ fn first_user_from_stdin_then_serve_and_log_in() {
         String::from_utf8_lossy(&out.stdout).trim(),
         "added user owner (admin)"
     );
-    let bad = add_user(dir.path(), "second", "admin", "short");
+    let bad = add_user(dir, "second", "admin", "short");
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("password"));
-    let bad_role = add_user(dir.path(), "third", "boss", PASSWORD);
+    let bad_role = add_user(dir, "third", "boss", PASSWORD);
     assert!(!bad_role.status.success());
 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("loket.key"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.join("loket.key")), 0o600);
+        assert_eq!(mode(&dir.join("loket.db")), 0o600);
+        assert_eq!(mode(dir), 0o700);
     }
 
     let mut child = Command::new(loket_bin())
         .args(["serve", "--port", "0"])
-        .env("LOKET_DATA_DIR", dir.path())
+        .env("LOKET_DATA_DIR", dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

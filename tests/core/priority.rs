@@ -334,3 +334,49 @@ fn priority_list_orders_by_score_and_filters_by_segment() {
         assert_eq!(page["data"][0]["code"], expected["code"]);
     }
 }
+
+mod properties {
+    use chrono::NaiveDate;
+    use loket::priority::{PaymentStatus, ScoreInput, Segment, score};
+    use loket::settings::Settings;
+    use loket::types::Money;
+    use proptest::prelude::*;
+
+    fn payment() -> impl Strategy<Value = PaymentStatus> {
+        prop_oneof![
+            Just(PaymentStatus::Pending),
+            Just(PaymentStatus::Dp),
+            Just(PaymentStatus::Paid),
+            Just(PaymentStatus::Overdue)
+        ]
+    }
+
+    proptest! {
+        /// Any booking scores between 20 and 115, in the segment its score
+        /// says, and paying more never lowers the score.
+        #[test]
+        fn score_is_bounded_consistent_and_monotonic(
+            days in proptest::option::of(-400i64..400),
+            pay in payment(),
+            price in 0i64..10_000_000,
+            clients in 1u32..50,
+        ) {
+            let s = Settings::default();
+            let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+            let input = |payment| ScoreInput {
+                event_date: days.map(|d| today + chrono::Duration::days(d)),
+                payment,
+                price: Money::from_rupiah(price),
+                clients,
+                open: true,
+            };
+            let p = score(&input(pay), today, &s);
+            prop_assert!((20..=115).contains(&p.score));
+            let expected = if p.score >= 80 { Segment::High } else if p.score >= 50 { Segment::Medium } else { Segment::Low };
+            prop_assert_eq!(p.segment, expected);
+            let paid = score(&input(PaymentStatus::Paid), today, &s);
+            prop_assert!(paid.score >= p.score);
+            prop_assert!(paid.risk_flags.iter().all(|f| f.as_str() != "unpaid_h1"));
+        }
+    }
+}
