@@ -10,3 +10,4 @@ mod crash;
 mod jobs;
 mod priority;
 mod query_plans;
+mod robustness;
