@@ -3,4 +3,10 @@
 
 mod helpers;
 
+mod audit;
+mod bookings;
+mod customers;
 mod http_basics;
+mod openapi;
+mod permissions;
+mod units;

@@ -1,0 +1,462 @@
+//! The permission matrix through the HTTP API, role by role, and the session
+//! rules: no token, deactivation, password reset, the last admin.
+
+use loket::{Permission, Role};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// What each role may do, written out independently of `Role::allows` (which
+/// is checked against it, so the two cannot drift apart silently).
+const MATRIX: &[(&str, Permission, &[Role])] = {
+    use Role::*;
+    &[
+        ("users.list", Permission::UsersManage, &[Admin]),
+        ("users.create", Permission::UsersManage, &[Admin]),
+        ("audit.list", Permission::AuditRead, &[Admin, Manager]),
+        (
+            "customers.delete",
+            Permission::CustomersDelete,
+            &[Admin, Manager],
+        ),
+        (
+            "units.create",
+            Permission::UnitsWrite,
+            &[Admin, Manager, Marketing],
+        ),
+        (
+            "units.update",
+            Permission::UnitsWrite,
+            &[Admin, Manager, Marketing],
+        ),
+        ("staff.create", Permission::StaffWrite, &[Admin, Manager]),
+        (
+            "bookings.update",
+            Permission::BookingsWrite,
+            &[Admin, Manager, Marketing, Sales, FrontDesk],
+        ),
+        (
+            "bookings.cancel",
+            Permission::BookingsCancel,
+            &[Admin, Manager, Marketing, FrontDesk],
+        ),
+        (
+            "bookings.update_to_canceled",
+            Permission::BookingsCancel,
+            &[Admin, Manager, Marketing, FrontDesk],
+        ),
+        (
+            "bookings.recalculate",
+            Permission::PriorityRecalculate,
+            &[Admin, Manager],
+        ),
+        (
+            "bookings.expire",
+            Permission::PriorityRecalculate,
+            &[Admin, Manager],
+        ),
+        ("settings.update", Permission::SettingsWrite, &[Admin]),
+        (
+            "bookings.create",
+            Permission::BookingsWrite,
+            &[Admin, Manager, Marketing, Sales, FrontDesk],
+        ),
+        (
+            "bookings.list",
+            Permission::BookingsRead,
+            &[Admin, Manager, Marketing, Sales, FrontDesk],
+        ),
+        (
+            "customers.create",
+            Permission::CustomersWrite,
+            &[Admin, Manager, Marketing, Sales, FrontDesk],
+        ),
+        (
+            "customers.list",
+            Permission::CustomersRead,
+            &[Admin, Manager, Marketing, Sales, FrontDesk],
+        ),
+        (
+            "units.list",
+            Permission::UnitsRead,
+            &[Admin, Manager, Marketing, Sales, FrontDesk],
+        ),
+        (
+            "staff.list",
+            Permission::StaffRead,
+            &[Admin, Manager, Marketing, Sales, FrontDesk],
+        ),
+        (
+            "settings.get",
+            Permission::SettingsRead,
+            &[Admin, Manager, Marketing, Sales, FrontDesk],
+        ),
+    ]
+};
+
+/// Records a role acts on, made by the admin beforehand.
+struct Fixtures {
+    customer: String,
+    booking_to_cancel: String,
+    booking_to_update: String,
+    unit: String,
+}
+
+fn fixtures(admin: &Server, n: usize) -> Fixtures {
+    let c = admin
+        .post(
+            "/customers",
+            json!({"name": "Calon Hapus", "phone": format!("08131000{n:04}")}),
+        )
+        .expect(201);
+    let booked = admin
+        .post(
+            "/customers",
+            json!({"name": "Pemesan", "phone": format!("08132000{n:04}")}),
+        )
+        .expect(201);
+    let b1 = admin
+        .post(
+            "/bookings",
+            json!({"customer_id": booked["id"], "price": "100000"}),
+        )
+        .expect(201);
+    let b2 = admin
+        .post(
+            "/bookings",
+            json!({"customer_id": booked["id"], "price": "100000"}),
+        )
+        .expect(201);
+    let u = create_unit(admin, 1_000_000);
+    let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
+    Fixtures {
+        customer: id(&c),
+        booking_to_cancel: id(&b1),
+        booking_to_update: id(&b2),
+        unit: id(&u),
+    }
+}
+
+/// Performs the operation named in the matrix; returns the reply.
+fn perform(s: &Server, op: &str, f: &Fixtures, tag: &str) -> Reply {
+    match op {
+        "users.list" => s.get("/users"),
+        "users.create" => s.post(
+            "/users",
+            json!({"username": format!("new-{tag}"), "password": PASSWORD, "role": "sales"}),
+        ),
+        "audit.list" => s.get("/audit"),
+        "customers.delete" => s.delete(&format!("/customers/{}", f.customer)),
+        "units.create" => s.post(
+            "/units",
+            json!({"unit_type": "Kavling", "price": "50000000"}),
+        ),
+        "units.update" => s.put(&format!("/units/{}", f.unit), json!({"location": tag})),
+        "staff.create" => s.post("/staff", json!({"name": format!("Staf {tag}")})),
+        "bookings.cancel" => s.delete(&format!("/bookings/{}", f.booking_to_cancel)),
+        "bookings.update_to_canceled" => s.put(
+            &format!("/bookings/{}", f.booking_to_update),
+            json!({"booking_status": "canceled"}),
+        ),
+        "bookings.recalculate" => s.post("/bookings/recalculate", json!({})),
+        "bookings.expire" => s.post("/bookings/expire", json!({})),
+        "settings.update" => s.put(
+            "/settings",
+            json!({"business_name": format!("Studio {tag}")}),
+        ),
+        "bookings.create" => s.post(
+            "/bookings",
+            json!({"customer": customer("Tamu", "081250000001"), "price": "150000"}),
+        ),
+        "bookings.list" => s.get("/bookings"),
+        "bookings.update" => s.put(
+            &format!("/bookings/{}", f.booking_to_update),
+            json!({"notes": tag}),
+        ),
+        "customers.create" => s.post(
+            "/customers",
+            json!({"name": format!("Tamu {tag}"), "phone": "081260000001"}),
+        ),
+        "customers.list" => s.get("/customers"),
+        "units.list" => s.get("/units"),
+        "staff.list" => s.get("/staff"),
+        "settings.get" => s.get("/settings"),
+        other => panic!("no request for {other}"),
+    }
+}
+
+#[test]
+fn each_role_gets_exactly_what_the_matrix_allows() {
+    let t = TestApp::new();
+    let admin = t.serve();
+    for (op, permission, allowed) in MATRIX {
+        for role in Role::ALL {
+            assert_eq!(
+                role.allows(*permission),
+                allowed.contains(&role),
+                "Role::allows disagrees for {role:?} / {op}"
+            );
+        }
+    }
+    for (n, role) in Role::ALL.into_iter().enumerate() {
+        let name = format!("user-{}", role.as_str().replace('_', "-"));
+        let s = if role == Role::Admin {
+            admin.as_user("admin")
+        } else {
+            t.login_as(&admin, &name, role)
+        };
+        let f = fixtures(&admin, n);
+        for (op, _, allowed) in MATRIX {
+            let r = perform(&s, op, &f, &name);
+            if allowed.contains(&role) {
+                assert!(
+                    r.status == 200 || r.status == 201,
+                    "{role:?} may {op}: {} {}",
+                    r.status,
+                    r.body
+                );
+            } else {
+                assert_eq!(r.status, 403, "{role:?} may not {op}: {}", r.body);
+                assert_eq!(r.body["error"]["code"], "forbidden", "{role:?} {op}");
+                assert!(r.body["error"]["field"].is_null());
+                assert!(
+                    r.body["error"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("your role may not"),
+                    "{}",
+                    r.body
+                );
+            }
+        }
+        // The role is checked before the input: a refused request is a 403
+        // even when its body or path would not pass validation.
+        if !role.allows(Permission::UnitsWrite) {
+            s.post("/units", json!({"unit_type": ""}))
+                .expect_error(403, "forbidden", None);
+            s.put("/units/not-a-uuid", json!({"price": -1}))
+                .expect_error(403, "forbidden", None);
+        }
+        if !role.allows(Permission::CustomersDelete) {
+            s.delete("/customers/not-a-uuid")
+                .expect_error(403, "forbidden", None);
+        }
+        if !role.allows(Permission::SettingsWrite) {
+            s.put("/settings", json!({"time_zone": "Mars/Olympus"}))
+                .expect_error(403, "forbidden", None);
+        }
+        // The refused operations had no effect.
+        let may = |op: &str| {
+            MATRIX
+                .iter()
+                .find(|(o, _, _)| *o == op)
+                .unwrap()
+                .2
+                .contains(&role)
+        };
+        let cust = admin.get(&format!("/customers/{}", f.customer));
+        assert_eq!(
+            cust.status == 404,
+            may("customers.delete"),
+            "{role:?}: customer deleted?"
+        );
+        let b = admin
+            .get(&format!("/bookings/{}", f.booking_to_cancel))
+            .expect(200);
+        assert_eq!(
+            b["booking_status"] == "canceled",
+            may("bookings.cancel"),
+            "{role:?}"
+        );
+        let b = admin
+            .get(&format!("/bookings/{}", f.booking_to_update))
+            .expect(200);
+        assert_eq!(
+            b["booking_status"] == "canceled",
+            may("bookings.update_to_canceled"),
+            "{role:?}"
+        );
+        let settings = admin.get("/settings").expect(200);
+        assert_eq!(
+            settings["business_name"] == format!("Studio {name}"),
+            may("settings.update"),
+            "{role:?}"
+        );
+        assert_eq!(
+            admin.get("/users").expect(200)["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["username"] == format!("new-{name}")),
+            may("users.create")
+        );
+        // Clear the phones that customers.create / bookings.create used, for the next role.
+        for phone in ["081260000001", "081250000001"] {
+            for id in ids(&admin.get(&format!("/customers?q={phone}")).expect(200)) {
+                for b in ids(&admin
+                    .get(&format!("/bookings?customer_id={id}&open=true"))
+                    .expect(200))
+                {
+                    admin.delete(&format!("/bookings/{b}")).expect(200);
+                }
+                admin.delete(&format!("/customers/{id}")).expect(200);
+            }
+        }
+    }
+}
+
+#[test]
+fn without_a_valid_token_everything_but_login_is_401() {
+    let t = TestApp::new();
+    let admin = t.serve();
+    let f = fixtures(&admin, 0);
+    let mut anon = Server::new(admin.addr);
+    for (op, _, _) in MATRIX {
+        perform(&anon, op, &f, "anon").expect_error(401, "unauthorized", None);
+    }
+    anon.get("/auth/me").expect_error(401, "unauthorized", None);
+    anon.token = Some("0123456789abcdef".repeat(4));
+    for (op, _, _) in MATRIX {
+        perform(&anon, op, &f, "anon").expect_error(401, "unauthorized", None);
+    }
+    // Nothing happened.
+    assert_eq!(
+        admin
+            .get(&format!("/bookings/{}", f.booking_to_cancel))
+            .expect(200)["booking_status"],
+        "pending"
+    );
+    admin.get(&format!("/customers/{}", f.customer)).expect(200);
+    // The OpenAPI document and logging in need no token.
+    anon.token = None;
+    assert_eq!(anon.get("/openapi.json").status, 200);
+    anon.login("admin", PASSWORD).expect(200);
+    assert_eq!(anon.get("/auth/me").expect(200)["username"], "admin");
+    // Logging out ends the session.
+    anon.post("/auth/logout", json!({})).expect(200);
+    anon.get("/auth/me").expect_error(401, "unauthorized", None);
+}
+
+fn user_id(admin: &Server, username: &str) -> String {
+    let users = admin.get("/users").expect(200);
+    users["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn deactivation_password_reset_and_the_last_admin() {
+    let t = TestApp::new();
+    let admin = t.serve();
+
+    // A deactivated user's token stops working at once, and they cannot log in.
+    let desk = t.login_as(&admin, "kasir", Role::FrontDesk);
+    desk.get("/auth/me").expect(200);
+    let desk_id = user_id(&admin, "kasir");
+    let users = admin.get("/users").expect(200).to_string();
+    assert!(
+        !users.contains("argon2") && !users.contains("password"),
+        "no password hashes in the user list: {users}"
+    );
+    let u = admin
+        .put(&format!("/users/{desk_id}"), json!({"active": false}))
+        .expect(200);
+    assert_eq!(u["active"], false);
+    desk.get("/auth/me").expect_error(401, "unauthorized", None);
+    desk.get("/bookings")
+        .expect_error(401, "unauthorized", None);
+    let mut again = Server::new(admin.addr);
+    again
+        .login("kasir", PASSWORD)
+        .expect_error(401, "login_failed", None);
+    // Reactivated, they log in anew; the old token stays dead.
+    admin
+        .put(&format!("/users/{desk_id}"), json!({"active": true}))
+        .expect(200);
+    again.login("kasir", PASSWORD).expect(200);
+    again.get("/auth/me").expect(200);
+    desk.get("/auth/me").expect_error(401, "unauthorized", None);
+
+    // A password reset ends the user's sessions; only the new password works.
+    let sales = t.login_as(&admin, "penjual", Role::Sales);
+    let sales_id = user_id(&admin, "penjual");
+    admin
+        .put(&format!("/users/{sales_id}"), json!({"password": "pendek"}))
+        .expect_error(422, "validation", Some("password"));
+    sales.get("/auth/me").expect(200);
+    admin
+        .put(
+            &format!("/users/{sales_id}"),
+            json!({"password": "baru-rahasia-456"}),
+        )
+        .expect(200);
+    sales
+        .get("/auth/me")
+        .expect_error(401, "unauthorized", None);
+    let mut relog = Server::new(admin.addr);
+    relog
+        .login("penjual", PASSWORD)
+        .expect_error(401, "login_failed", None);
+    relog.login("penjual", "baru-rahasia-456").expect(200);
+    assert_eq!(relog.get("/auth/me").expect(200)["role"], "sales");
+    // A role change takes effect at once (the old session ends).
+    admin
+        .put(&format!("/users/{sales_id}"), json!({"role": "manager"}))
+        .expect(200);
+    relog
+        .get("/auth/me")
+        .expect_error(401, "unauthorized", None);
+    relog.login("penjual", "baru-rahasia-456").expect(200);
+    relog.get("/audit").expect(200);
+
+    // The last active admin can be neither demoted nor deactivated.
+    let admin_id = admin.get("/auth/me").expect(200)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/users/{admin_id}");
+    admin
+        .put(&path, json!({"role": "manager"}))
+        .expect_error(409, "conflict", None);
+    admin
+        .put(&path, json!({"active": false}))
+        .expect_error(409, "conflict", None);
+    let me = admin.get("/auth/me").expect(200);
+    assert_eq!(
+        (me["role"].as_str(), me["active"].as_bool()),
+        (Some("admin"), Some(true))
+    );
+    // With a second admin, the first may step down; then the second is the last.
+    let second = t.login_as(&admin, "admin2", Role::Admin);
+    assert_eq!(
+        admin.put(&path, json!({"role": "manager"})).expect(200)["role"],
+        "manager"
+    );
+    admin
+        .get("/auth/me")
+        .expect_error(401, "unauthorized", None);
+    let second_id = second.get("/auth/me").expect(200)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    second
+        .put(&format!("/users/{second_id}"), json!({"role": "sales"}))
+        .expect_error(409, "conflict", None);
+    second
+        .put(&format!("/users/{second_id}"), json!({"active": false}))
+        .expect_error(409, "conflict", None);
+    // A deactivated admin does not count either.
+    second
+        .put(&path, json!({"role": "admin", "active": false}))
+        .expect(200);
+    second
+        .put(&format!("/users/{second_id}"), json!({"role": "manager"}))
+        .expect_error(409, "conflict", None);
+    second.get("/users").expect(200);
+}
