@@ -503,7 +503,7 @@ impl Operation for UpdateBooking {
                 before.booking_status.as_str()
             )));
         }
-        if let Some(id) = self.customer_id {
+        if let Some(id) = self.customer_id.filter(|id| *id != before.customer_id) {
             customers::touch_last_booking(ctx, id)?;
             b.customer_id = id;
         }
@@ -551,7 +551,14 @@ impl Operation for UpdateBooking {
         if let Some(v) = self.notes {
             b.notes = validate::optional_text(v, "notes", 1000)?;
         }
-        save(ctx, &before, &b, "update")
+        // The audit trail names what happened: confirm, complete, cancel, or update.
+        let action = match (before.booking_status == b.booking_status, b.booking_status) {
+            (true, _) => "update",
+            (false, BookingStatus::Active) => "confirm",
+            (false, BookingStatus::Completed) => "complete",
+            (false, _) => "cancel",
+        };
+        save(ctx, &before, &b, action)
     }
 }
 
@@ -708,7 +715,7 @@ impl ListBookings {
             .map(str::trim)
             .filter(|c| !c.is_empty())
         {
-            q.and("b.code LIKE ?", [Value::Text(format!("%{code}%"))]);
+            q.contains(&["b.code"], code);
         }
         if let Some(d) = self.booking_date_from {
             q.and("b.booking_date >= ?", [Value::Text(d.to_string())]);

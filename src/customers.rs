@@ -13,7 +13,7 @@ use crate::auth::Permission;
 use crate::clock::to_db;
 use crate::error::{Error, Result};
 use crate::ops::{Ctx, Operation};
-use crate::store::{ListQuery, update_row};
+use crate::store::{ListQuery, like_pattern, update_row};
 use crate::types::{CustomerId, Money, Page, Paging, parse_sort, patch};
 use crate::users::Done;
 use crate::validate;
@@ -697,18 +697,14 @@ impl ListCustomers {
             "deleted_at IS NULL",
         );
         if let Some(text) = self.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let like = format!("%{text}%");
+            let like = like_pattern(text);
+            // A phone typed as 0812… or +62 812… is searched in its stored form.
             let phone_like = validate::phone_prefix(text)
-                .map(|p| format!("%{p}%"))
+                .map(|p| like_pattern(&p))
                 .unwrap_or_else(|| like.clone());
             q.and(
-                "(name LIKE ? OR phone LIKE ? OR email LIKE ? OR code LIKE ?)",
-                [
-                    Value::Text(like.clone()),
-                    Value::Text(phone_like),
-                    Value::Text(like.clone()),
-                    Value::Text(like),
-                ],
+                "(name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR code LIKE ? ESCAPE '\\')",
+                [Value::Text(like.clone()), Value::Text(phone_like), Value::Text(like.clone()), Value::Text(like)],
             );
         }
         if let Some(ktp) = &self.ktp_number {

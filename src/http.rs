@@ -161,7 +161,9 @@ async fn handle<O: Operation>(
             action: O::PERMISSION.action(),
         });
     }
-    let input: O = if uses_body {
+    // DELETE may carry a JSON body (a cancel reason) or use the query string.
+    let has_body = !body.iter().all(u8::is_ascii_whitespace);
+    let input: O = if uses_body || has_body {
         body_input(&body, params)?
     } else {
         query_input(query.as_deref(), params)?

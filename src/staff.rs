@@ -9,6 +9,7 @@ use crate::auth::Permission;
 use crate::clock::to_db;
 use crate::error::{Error, Result};
 use crate::ops::{Ctx, Operation};
+use crate::store::ListQuery;
 use crate::types::{Page, Paging, StaffId, patch};
 use crate::validate;
 
@@ -273,23 +274,18 @@ impl Operation for ListStaff {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Staff>> {
         let paging = Paging::new(self.page, self.page_size)?;
-        let q = self.q.map(|q| format!("%{}%", q.trim()));
-        let filter =
-            "WHERE (?1 IS NULL OR name LIKE ?1 OR staff_code LIKE ?1 OR short_code LIKE ?1)
-                      AND (?2 IS NULL OR active = ?2)";
-        let total: i64 = ctx.conn.query_row(
-            &format!("SELECT COUNT(*) FROM staff {filter}"),
-            (&q, self.active),
-            |r| r.get(0),
-        )?;
-        let rows = ctx
-            .conn
-            .prepare(&format!(
-                "SELECT {COLUMNS} FROM staff {filter} ORDER BY name LIMIT ?3 OFFSET ?4"
-            ))?
-            .query_map((&q, self.active, paging.limit(), paging.offset()), from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(paging.page_of(rows, total))
+        let mut q = ListQuery::new(format!("SELECT {COLUMNS} FROM staff"), "staff", "1=1");
+        if let Some(text) = self.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            q.contains(&["name", "staff_code", "short_code"], text);
+        }
+        if let Some(a) = self.active {
+            q.and(
+                "active = ?",
+                [rusqlite::types::Value::Integer(i64::from(a))],
+            );
+        }
+        q.order_by("name", crate::types::Direction::Asc, "");
+        q.fetch(ctx.conn, paging, from_row)
     }
 }
 

@@ -148,6 +148,15 @@ pub fn update_row(
     Ok(true)
 }
 
+/// `%text%` for LIKE … ESCAPE '\', with the text's own wildcards escaped.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// A list query built from filters: counted for the page meta, then paged.
 /// List operations expose theirs (`query()`) so tests can check its plan.
 pub struct ListQuery {
@@ -180,6 +189,22 @@ impl ListQuery {
         self.filter.push_str(" AND ");
         self.filter.push_str(clause);
         self.args.extend(args);
+    }
+
+    /// Adds `AND (c1 LIKE ? OR c2 LIKE ? …)`: any of the columns contains `text`
+    /// literally (`%` and `_` in it are not wildcards).
+    pub fn contains(&mut self, columns: &[&str], text: &str) {
+        let pattern = like_pattern(text);
+        let clause: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{c} LIKE ? ESCAPE '\\'"))
+            .collect();
+        self.and(
+            &format!("({})", clause.join(" OR ")),
+            columns
+                .iter()
+                .map(|_| rusqlite::types::Value::Text(pattern.clone())),
+        );
     }
 
     /// Adds `AND column = ?` when a value is given.

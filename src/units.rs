@@ -438,7 +438,7 @@ impl ListUnits {
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            q.and("unit_type LIKE ?", [Value::Text(format!("%{t}%"))]);
+            q.contains(&["unit_type"], t);
         }
         q.eq(
             "block",

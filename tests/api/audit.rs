@@ -280,7 +280,7 @@ fn every_mutation_writes_one_audit_entry_and_one_change_log_row() {
         json!({"booking_status": "active"}),
     )
     .expect(200);
-    w.step("activate booking", &[("booking", "update", "update")]);
+    w.step("activate booking", &[("booking", "confirm", "update")]);
     s.put(
         &format!("/bookings/{}", id(&sale)),
         json!({"booking_status": "completed"}),
@@ -288,7 +288,10 @@ fn every_mutation_writes_one_audit_entry_and_one_change_log_row() {
     .expect(200);
     w.step(
         "complete booking",
-        &[("unit", "sold", "update"), ("booking", "update", "update")],
+        &[
+            ("unit", "sold", "update"),
+            ("booking", "complete", "update"),
+        ],
     );
     s.delete(&format!("/bookings/{}", id(&repeat))).expect(200);
     w.step(
@@ -453,7 +456,11 @@ fn the_audit_trail_is_readable_per_record() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, vec!["update", "update", "create"], "newest first");
+    assert_eq!(
+        actions,
+        vec!["complete", "confirm", "create"],
+        "newest first"
+    );
     let (done, active, created) = (&entries[0], &entries[1], &entries[2]);
     assert_eq!(created["entity"], "booking");
     assert_eq!(created["entity_id"], b["id"]);

@@ -33,3 +33,48 @@ fn login_then_call_and_errors_have_the_agreed_shape() {
     s.get("/bookings?segment=urgent")
         .expect_error(422, "validation", Some("segment"));
 }
+
+#[test]
+fn search_text_is_literal_and_delete_takes_a_json_reason() {
+    let t = TestApp::new();
+    let s = t.serve();
+    s.post(
+        "/customers",
+        json!({"name": "Budi_Santoso", "phone": "081200000001"}),
+    )
+    .expect(201);
+    s.post(
+        "/customers",
+        json!({"name": "Budi Santoso", "phone": "081200000002"}),
+    )
+    .expect(201);
+    s.post(
+        "/customers",
+        json!({"name": "Diskon 100% Ani", "phone": "081200000003"}),
+    )
+    .expect(201);
+    assert_eq!(s.get("/customers?q=_").expect(200)["meta"]["total"], 1);
+    assert_eq!(s.get("/customers?q=%25").expect(200)["meta"]["total"], 1);
+    assert_eq!(s.get("/customers?q=Budi").expect(200)["meta"]["total"], 2);
+
+    let b = s
+        .post(
+            "/bookings",
+            json!({"customer": {"name": "Ani", "phone": "081200000003"}, "price": "1"}),
+        )
+        .expect(201);
+    let canceled = s
+        .send(
+            "DELETE",
+            &format!("/bookings/{}", b["id"].as_str().unwrap()),
+            Some(json!({"reason": "pindah jadwal"})),
+        )
+        .expect(200);
+    assert_eq!(canceled["booking_status"], "canceled");
+    assert!(
+        canceled["notes"]
+            .as_str()
+            .unwrap()
+            .contains("pindah jadwal")
+    );
+}
