@@ -47,7 +47,9 @@ impl Role {
         match p {
             Public | Authenticated => true,
             CustomersRead | CustomersWrite | UnitsRead | StaffRead | BookingsRead
-            | BookingsWrite | SettingsRead => true,
+            | BookingsWrite | SettingsRead | CatalogRead => true,
+            CatalogWrite => matches!(self, Admin | Manager),
+            ScheduleWrite => matches!(self, Admin | Manager | FrontDesk),
             CustomersDelete | StaffWrite | PriorityRecalculate | AuditRead => {
                 matches!(self, Admin | Manager)
             }
@@ -95,6 +97,12 @@ pub enum Permission {
     AuditRead,
     SettingsRead,
     SettingsWrite,
+    /// View services, providers, working plans and slots.
+    CatalogRead,
+    /// Change services and providers.
+    CatalogWrite,
+    /// Working plans and slots: generate, add, move, delete.
+    ScheduleWrite,
 }
 
 impl Permission {
@@ -119,6 +127,9 @@ impl Permission {
             AuditRead => "read the audit trail",
             SettingsRead => "view settings",
             SettingsWrite => "change settings",
+            CatalogRead => "view services and providers",
+            CatalogWrite => "change services and providers",
+            ScheduleWrite => "change schedules and slots",
         }
     }
 }

@@ -18,9 +18,11 @@ use crate::priority::{
     self, Monetary, PaymentStatus, Priority, RiskFlag, ScoreInput, Segment, Urgency, text_enum,
 };
 use crate::settings::Settings;
+use crate::slots;
 use crate::store::ListQuery;
 use crate::types::{
-    BookingId, CustomerId, Money, Page, Paging, StaffId, UnitId, UserId, parse_sort, patch,
+    BookingId, CustomerId, Money, Page, Paging, ProviderId, ServiceId, SlotId, StaffId, UnitId,
+    UserId, parse_sort, patch,
 };
 use crate::units;
 use crate::validate;
@@ -78,6 +80,19 @@ pub struct Booking {
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
+    /// The slot a service booking holds.
+    pub slot_id: Option<SlotId>,
+    pub service_id: Option<ServiceId>,
+    pub service_name: Option<String>,
+    pub provider_id: Option<ProviderId>,
+    pub provider_name: Option<String>,
+    /// Where the service is performed.
+    pub address: Option<String>,
+    /// End of the booked time: the slot's end, or an hour after `event_at`.
+    pub event_end_at: Option<DateTime<Utc>>,
+    /// 1–5, once completed.
+    pub rating: Option<u8>,
+    pub review: Option<String>,
 }
 
 const SELECT: &str = "SELECT b.id, b.code, b.booking_date, b.event_at, b.client_count, b.price, b.booking_fee,
@@ -85,11 +100,15 @@ const SELECT: &str = "SELECT b.id, b.code, b.booking_date, b.event_at, b.client_
     c.phone, b.unit_id, u.code, b.staff_id, s.name, b.created_by, b.priority_score, b.priority_segment,
     b.urgency_level, b.monetary_level, b.updated_priority_at,
     (SELECT group_concat(flag) FROM booking_risk_flags f WHERE f.booking_id = b.id),
-    b.created_at, b.updated_at, b.version
+    b.created_at, b.updated_at, b.version,
+    b.slot_id, sl.service_id, sv.name, sl.provider_id, p.name, b.address, b.event_end_at, b.rating, b.review
   FROM bookings b
   JOIN customers c ON c.id = b.customer_id
   LEFT JOIN units u ON u.id = b.unit_id
-  LEFT JOIN staff s ON s.id = b.staff_id";
+  LEFT JOIN staff s ON s.id = b.staff_id
+  LEFT JOIN slots sl ON sl.id = b.slot_id
+  LEFT JOIN services sv ON sv.id = sl.service_id
+  LEFT JOIN providers p ON p.id = sl.provider_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
     let event_at: Option<String> = r.get(3)?;
@@ -127,6 +146,19 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
         created_at: r.get(27)?,
         updated_at: r.get(28)?,
         version: r.get(29)?,
+        slot_id: r.get(30)?,
+        service_id: r.get(31)?,
+        service_name: r.get(32)?,
+        provider_id: r.get(33)?,
+        provider_name: r.get(34)?,
+        address: r.get(35)?,
+        event_end_at: r
+            .get::<_, Option<String>>(36)?
+            .as_deref()
+            .map(from_db)
+            .transpose()?,
+        rating: r.get(37)?,
+        review: r.get(38)?,
     })
 }
 
@@ -220,18 +252,66 @@ fn record_segment_change(
     Ok(())
 }
 
-fn score_of(b: &Booking, ctx: &Ctx<'_>) -> Priority {
-    priority::score(
+fn score_of(b: &Booking, ctx: &Ctx<'_>) -> Result<Priority> {
+    let open = b.booking_status.is_open();
+    Ok(priority::score(
         &ScoreInput {
             event_date: event_date(b.event_at, &ctx.settings),
             payment: b.payment_status,
             price: b.price,
             clients: b.client_count,
-            open: b.booking_status.is_open(),
+            open,
+            overlaps_other: open
+                && overlaps_other(ctx.conn, b.id, b.customer_id, b.event_at, b.event_end_at)?,
         },
         ctx.today(),
         &ctx.settings,
-    )
+    ))
+}
+
+/// A booking without a slot is taken to last an hour.
+fn default_end(start: DateTime<Utc>) -> DateTime<Utc> {
+    start + Duration::minutes(60)
+}
+
+/// Whether another open booking of the same customer overlaps `[start, end)`.
+fn overlaps_other(
+    conn: &Connection,
+    id: BookingId,
+    customer: CustomerId,
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+) -> Result<bool> {
+    let (Some(start), Some(end)) = (start, end) else {
+        return Ok(false);
+    };
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM bookings WHERE customer_id = ?1 AND id <> ?2
+                AND booking_status IN ('pending','active') AND event_at < ?3 AND event_end_at > ?4)",
+        )?
+        .query_row((customer, id, to_db(end), to_db(start)), |r| r.get(0))?)
+}
+
+/// Re-flags the customer's other open bookings after one of theirs changed,
+/// so a `double_booking` flag appears (or clears) on both sides.
+fn refresh_overlap_flags(ctx: &Ctx<'_>, customer: CustomerId, changed: BookingId) -> Result<()> {
+    let ids: Vec<BookingId> = ctx
+        .conn
+        .prepare_cached(
+            "SELECT id FROM bookings WHERE customer_id = ?1 AND id <> ?2
+                AND booking_status IN ('pending','active') AND event_at IS NOT NULL",
+        )?
+        .query_map((customer, changed), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        let b = find(ctx.conn, id)?;
+        let p = score_of(&b, ctx)?;
+        if !same_flags(&b.risk_flags, &p.risk_flags) {
+            store_priority(ctx, id, Some(b.priority_segment), &p)?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -260,6 +340,11 @@ pub struct CreateBooking {
     /// `pending` (default) or `active`.
     pub booking_status: Option<BookingStatus>,
     pub notes: Option<String>,
+    /// A free slot: makes this a service booking (event time = slot start,
+    /// price defaults to the service's price).
+    pub slot_id: Option<SlotId>,
+    /// Where the service is performed; required with `slot_id`.
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -332,19 +417,52 @@ impl Operation for CreateBooking {
             }
             (None, Some(input)) => customers::upsert_for_booking(ctx, input)?,
         };
+        let address = validate::optional_text(self.address, "address", 500)?;
+        if self.slot_id.is_some() {
+            if self.unit_id.is_some() {
+                return Err(Error::validation(
+                    "unit_id",
+                    "a booking holds a unit or a slot, not both",
+                ));
+            }
+            if event_at.is_some() {
+                return Err(Error::validation(
+                    "event_at",
+                    "comes from the slot; leave it out",
+                ));
+            }
+            if address.is_none() {
+                return Err(Error::validation(
+                    "address",
+                    "is required for a service booking",
+                ));
+            }
+        }
         let unit = self
             .unit_id
             .map(|id| units::hold_for_booking(ctx, id))
             .transpose()?;
-        let price = match (self.price, &unit) {
+        let slot = self
+            .slot_id
+            .map(|id| slots::hold_for_booking(ctx, id))
+            .transpose()?;
+        let service_price = match &slot {
+            Some(sl) => Some(crate::services::find(ctx.conn, sl.service_id)?.price),
+            None => None,
+        };
+        let price = match (self.price, unit.as_ref().map(|u| u.price).or(service_price)) {
             (Some(p), _) => p.checked("price")?,
-            (None, Some(u)) => u.price,
+            (None, Some(default)) => default,
             (None, None) => {
                 return Err(Error::validation(
                     "price",
-                    "is required when no unit is booked",
+                    "is required when no unit or slot is booked",
                 ));
             }
+        };
+        let (event_at, event_end_at) = match &slot {
+            Some(sl) => (Some(sl.starts_at), Some(sl.ends_at)),
+            None => (event_at, event_at.map(default_end)),
         };
 
         let id = BookingId::new();
@@ -356,6 +474,7 @@ impl Operation for CreateBooking {
                 price,
                 clients,
                 open: true,
+                overlaps_other: overlaps_other(ctx.conn, id, customer.id, event_at, event_end_at)?,
             },
             ctx.today(),
             &ctx.settings,
@@ -365,8 +484,10 @@ impl Operation for CreateBooking {
             .prepare_cached(
                 "INSERT INTO bookings (id, code, booking_date, event_at, client_count, price, booking_fee, payment_status,
                     payment_date, payment_method, booking_status, notes, customer_id, unit_id, staff_id, created_by,
-                    priority_score, priority_segment, urgency_level, monetary_level, updated_priority_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?21)",
+                    priority_score, priority_segment, urgency_level, monetary_level, updated_priority_at, created_at,
+                    updated_at, slot_id, address, event_end_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                    ?21, ?21, ?21, ?22, ?23, ?24)",
             )?
             .execute(rusqlite::params![
                 id,
@@ -390,8 +511,12 @@ impl Operation for CreateBooking {
                 p.urgency,
                 p.monetary,
                 now,
+                self.slot_id,
+                address,
+                event_end_at.map(to_db),
             ])?;
         store_priority(ctx, id, None, &p)?;
+        refresh_overlap_flags(ctx, customer.id, id)?;
         let booking = find(ctx.conn, id)?;
         ctx.record(
             "create",
@@ -471,6 +596,17 @@ pub struct UpdateBooking {
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+    /// 1–5; only on a completed booking.
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<u8>)]
+    pub rating: Option<Option<u8>>,
+    /// Only on a completed booking.
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub review: Option<Option<String>>,
 }
 
 impl Operation for UpdateBooking {
@@ -518,6 +654,11 @@ impl Operation for UpdateBooking {
             b.booking_date = v;
         }
         if let Some(v) = self.event_at {
+            if before.slot_id.is_some() {
+                return Err(Error::conflict(
+                    "a service booking takes its time from its slot; cancel it and book another slot",
+                ));
+            }
             b.event_at = v
                 .as_deref()
                 .filter(|s| !s.trim().is_empty())
@@ -551,6 +692,36 @@ impl Operation for UpdateBooking {
         if let Some(v) = self.notes {
             b.notes = validate::optional_text(v, "notes", 1000)?;
         }
+        if let Some(v) = self.address {
+            b.address = validate::optional_text(v, "address", 500)?;
+            if b.slot_id.is_some() && b.address.is_none() {
+                return Err(Error::validation(
+                    "address",
+                    "is required for a service booking",
+                ));
+            }
+        }
+        if self.rating.is_some() || self.review.is_some() {
+            if b.booking_status != BookingStatus::Completed {
+                return Err(Error::conflict(format!(
+                    "{} is {}; a rating and review are given once it is completed",
+                    b.code,
+                    b.booking_status.as_str()
+                )));
+            }
+            if let Some(v) = self.rating {
+                if v.is_some_and(|r| !(1..=5).contains(&r)) {
+                    return Err(Error::validation("rating", "must be 1 to 5"));
+                }
+                b.rating = v;
+            }
+            if let Some(v) = self.review {
+                b.review = validate::optional_text(v, "review", 1000)?;
+            }
+        }
+        if b.slot_id.is_none() {
+            b.event_end_at = b.event_at.map(default_end);
+        }
         // The audit trail names what happened: confirm, complete, cancel, or update.
         let action = match (before.booking_status == b.booking_status, b.booking_status) {
             (true, _) => "update",
@@ -574,6 +745,7 @@ fn has_field_changes(u: &UpdateBooking) -> bool {
         || u.payment_date.is_some()
         || u.payment_method.is_some()
         || u.notes.is_some()
+        || u.address.is_some()
 }
 
 /// Writes the changed booking, rescored, and what its status change does to
@@ -583,7 +755,8 @@ fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: &str) -> Result<Bo
         .prepare_cached(
             "UPDATE bookings SET customer_id = ?2, staff_id = ?3, booking_date = ?4, event_at = ?5, client_count = ?6,
                 price = ?7, booking_fee = ?8, payment_status = ?9, payment_date = ?10, payment_method = ?11,
-                booking_status = ?12, notes = ?13, updated_at = ?14, version = version + 1
+                booking_status = ?12, notes = ?13, updated_at = ?14, event_end_at = ?15, rating = ?16,
+                review = ?17, version = version + 1
              WHERE id = ?1",
         )?
         .execute(rusqlite::params![
@@ -601,14 +774,22 @@ fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: &str) -> Result<Bo
             b.booking_status,
             b.notes,
             to_db(ctx.now),
+            b.event_end_at.map(to_db),
+            b.rating,
+            b.review,
         ])?;
-    store_priority(ctx, b.id, Some(before.priority_segment), &score_of(b, ctx))?;
-    if let (true, Some(unit)) = (before.booking_status != b.booking_status, b.unit_id) {
-        match b.booking_status {
-            BookingStatus::Completed => units::mark_sold(ctx, unit)?,
-            BookingStatus::Canceled => units::release(ctx, unit)?,
+    store_priority(ctx, b.id, Some(before.priority_segment), &score_of(b, ctx)?)?;
+    if before.booking_status != b.booking_status {
+        match (b.booking_status, b.unit_id, b.slot_id) {
+            (BookingStatus::Completed, Some(unit), _) => units::mark_sold(ctx, unit)?,
+            (BookingStatus::Canceled, Some(unit), _) => units::release(ctx, unit)?,
+            (BookingStatus::Canceled, _, Some(slot)) => slots::release(ctx, slot)?,
             _ => {}
         }
+    }
+    refresh_overlap_flags(ctx, b.customer_id, b.id)?;
+    if before.customer_id != b.customer_id {
+        refresh_overlap_flags(ctx, before.customer_id, b.id)?;
     }
     let after = find(ctx.conn, b.id)?;
     ctx.record(
@@ -672,6 +853,10 @@ pub struct ListBookings {
     pub unit_id: Option<UnitId>,
     pub customer_id: Option<CustomerId>,
     pub staff_id: Option<StaffId>,
+    /// Service bookings with this provider.
+    pub provider_id: Option<ProviderId>,
+    /// Service bookings of this service.
+    pub service_id: Option<ServiceId>,
     /// Booking code contains this text.
     pub code: Option<String>,
     pub booking_date_from: Option<NaiveDate>,
@@ -702,6 +887,18 @@ impl ListBookings {
         q.eq("b.unit_id", self.unit_id.map(|s| s.to_string()));
         q.eq("b.customer_id", self.customer_id.map(|s| s.to_string()));
         q.eq("b.staff_id", self.staff_id.map(|s| s.to_string()));
+        if let Some(p) = self.provider_id {
+            q.and(
+                "b.slot_id IN (SELECT id FROM slots WHERE provider_id = ?)",
+                [Value::Text(p.to_string())],
+            );
+        }
+        if let Some(sv) = self.service_id {
+            q.and(
+                "b.slot_id IN (SELECT id FROM slots WHERE service_id = ?)",
+                [Value::Text(sv.to_string())],
+            );
+        }
         q.eq(
             "b.priority_segment",
             self.segment.map(|s| s.as_str().into()),
@@ -835,6 +1032,7 @@ impl Operation for RecalculatePriorities {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Recalculated> {
         let today = ctx.today();
         let now = to_db(ctx.now);
+        let double_booked = double_booked(ctx.conn)?;
         // Every open booking gets the new timestamp in one statement; only
         // rows whose score, levels or flags changed are written one by one.
         let mut select = ctx.conn.prepare(
@@ -848,6 +1046,7 @@ impl Operation for RecalculatePriorities {
         let mut updated = 0u64;
         while let Some(r) = rows.next()? {
             updated += 1;
+            let id: BookingId = r.get(0)?;
             let event_at: Option<String> = r.get(1)?;
             let event_at = event_at.as_deref().map(from_db).transpose()?;
             let p = priority::score(
@@ -857,6 +1056,7 @@ impl Operation for RecalculatePriorities {
                     price: r.get(3)?,
                     clients: r.get(4)?,
                     open: true,
+                    overlaps_other: double_booked.contains(&id),
                 },
                 today,
                 &ctx.settings,
@@ -872,7 +1072,7 @@ impl Operation for RecalculatePriorities {
                 && r.get::<_, Monetary>(8)? == p.monetary
                 && same_flags(&old_flags, &p.risk_flags);
             if !same {
-                changed.push((r.get(0)?, Some(old_segment), p));
+                changed.push((id, Some(old_segment), p));
             }
         }
         drop(rows);
@@ -893,6 +1093,20 @@ impl Operation for RecalculatePriorities {
             segment_changes,
         })
     }
+}
+
+/// Every open booking that overlaps another open booking of the same customer.
+fn double_booked(conn: &Connection) -> Result<std::collections::HashSet<BookingId>> {
+    Ok(conn
+        .prepare(
+            "SELECT DISTINCT b1.id FROM bookings b1
+             JOIN bookings b2 ON b2.customer_id = b1.customer_id AND b2.id <> b1.id
+                AND b2.booking_status IN ('pending','active')
+                AND b2.event_at < b1.event_end_at AND b2.event_end_at > b1.event_at
+             WHERE b1.booking_status IN ('pending','active') AND b1.event_at IS NOT NULL",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 fn same_flags(a: &[RiskFlag], b: &[RiskFlag]) -> bool {
@@ -931,5 +1145,70 @@ impl Operation for ExpireBookings {
             canceled.push(b.code);
         }
         Ok(Expired { canceled })
+    }
+}
+
+/// A customer's booking history, latest event first.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CustomerBookings {
+    pub id: CustomerId,
+    pub booking_status: Option<BookingStatus>,
+    /// As for the booking list; defaults to `event_at:desc`.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+impl Operation for CustomerBookings {
+    type Output = Page<Booking>;
+    const NAME: &'static str = "customers.bookings";
+    const PERMISSION: Permission = Permission::BookingsRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Booking>> {
+        customers::find(ctx, self.id)?;
+        ListBookings {
+            customer_id: Some(self.id),
+            booking_status: self.booking_status,
+            sort: Some(self.sort.unwrap_or_else(|| "event_at:desc".into())),
+            page: self.page,
+            page_size: self.page_size,
+            ..Default::default()
+        }
+        .run(ctx)
+    }
+}
+
+/// A provider's service bookings, past and upcoming (`upcoming=true` for
+/// only those still ahead), in event order.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProviderBookings {
+    pub id: ProviderId,
+    pub upcoming: Option<bool>,
+    pub booking_status: Option<BookingStatus>,
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+impl Operation for ProviderBookings {
+    type Output = Page<Booking>;
+    const NAME: &'static str = "providers.bookings";
+    const PERMISSION: Permission = Permission::BookingsRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Booking>> {
+        crate::providers::find(ctx.conn, self.id)?;
+        let paging = Paging::new(self.page, self.page_size)?;
+        let list = ListBookings {
+            provider_id: Some(self.id),
+            booking_status: self.booking_status,
+            sort: Some("event_at:asc".into()),
+            ..Default::default()
+        };
+        let mut q = list.query()?;
+        if self.upcoming == Some(true) {
+            q.and("b.event_at >= ?", [Value::Text(to_db(ctx.now))]);
+        }
+        q.fetch(ctx.conn, paging, from_row)
     }
 }

@@ -28,7 +28,9 @@ use utoipa::{PartialSchema, ToSchema};
 use crate::auth::{Actor, Permission};
 use crate::error::{Error, ErrorBody};
 use crate::ops::{Operation, from_json, input_error};
-use crate::{App, audit, bookings, customers, settings, staff, units, users};
+use crate::{
+    App, audit, bookings, customers, providers, services, settings, slots, staff, units, users,
+};
 
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -123,6 +125,28 @@ fn api() -> Api {
         .op::<bookings::UpdateBooking>(M::PUT, "/bookings/{id}", S::OK)
         .op::<bookings::CancelBooking>(M::DELETE, "/bookings/{id}", S::OK)
         .op::<bookings::BookingSegmentHistory>(M::GET, "/bookings/{id}/segment-history", S::OK)
+        .op::<bookings::CustomerBookings>(M::GET, "/customers/{id}/bookings", S::OK)
+        .op::<services::ListServices>(M::GET, "/services", S::OK)
+        .op::<services::CreateService>(M::POST, "/services", S::CREATED)
+        .op::<services::GetService>(M::GET, "/services/{id}", S::OK)
+        .op::<services::UpdateService>(M::PUT, "/services/{id}", S::OK)
+        .op::<services::DeleteService>(M::DELETE, "/services/{id}", S::OK)
+        .op::<providers::ListProviders>(M::GET, "/providers", S::OK)
+        .op::<providers::CreateProvider>(M::POST, "/providers", S::CREATED)
+        .op::<providers::NearbyProviders>(M::GET, "/providers/nearby", S::OK)
+        .op::<providers::GetProvider>(M::GET, "/providers/{id}", S::OK)
+        .op::<providers::UpdateProvider>(M::PUT, "/providers/{id}", S::OK)
+        .op::<providers::DeleteProvider>(M::DELETE, "/providers/{id}", S::OK)
+        .op::<providers::GetWorkingPlan>(M::GET, "/providers/{id}/working-plan", S::OK)
+        .op::<providers::SetWorkingPlan>(M::PUT, "/providers/{id}/working-plan", S::OK)
+        .op::<slots::ProviderDay>(M::GET, "/providers/{id}/day", S::OK)
+        .op::<bookings::ProviderBookings>(M::GET, "/providers/{id}/bookings", S::OK)
+        .op::<slots::ListSlots>(M::GET, "/slots", S::OK)
+        .op::<slots::CreateSlot>(M::POST, "/slots", S::CREATED)
+        .op::<slots::GenerateSlots>(M::POST, "/slots/generate", S::OK)
+        .op::<slots::GetSlot>(M::GET, "/slots/{id}", S::OK)
+        .op::<slots::UpdateSlot>(M::PUT, "/slots/{id}", S::OK)
+        .op::<slots::DeleteSlot>(M::DELETE, "/slots/{id}", S::OK)
         .op::<audit::ListAudit>(M::GET, "/audit", S::OK)
         .op::<settings::GetSettings>(M::GET, "/settings", S::OK)
         .op::<settings::UpdateSettings>(M::PUT, "/settings", S::OK)
@@ -372,19 +396,6 @@ pub fn openapi() -> OpenApi {
         );
     let mut schemas = api.schemas;
     ErrorBody::schemas(&mut schemas);
-    // A list's `Page<T>` refers to `T` by name, but utoipa collects only the
-    // schemas `T` refers to, not `T`'s own: add the listed item types.
-    fn named<T: ToSchema>() -> (String, RefOr<Schema>) {
-        (T::name().into_owned(), T::schema())
-    }
-    schemas.extend([
-        named::<customers::Customer>(),
-        named::<units::Unit>(),
-        named::<staff::Staff>(),
-        named::<users::User>(),
-        named::<bookings::Booking>(),
-        named::<audit::AuditEntry>(),
-    ]);
     for (name, schema) in schemas {
         components = components.schema(name, schema);
     }

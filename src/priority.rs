@@ -56,6 +56,8 @@ text_enum!(
         UnpaidH1 = "unpaid_h1",
         /// Event date has passed and the booking is still open.
         EventPassed = "event_passed",
+        /// The customer has another open booking at an overlapping time.
+        DoubleBooking = "double_booking",
     }
 );
 
@@ -69,6 +71,8 @@ pub struct ScoreInput {
     pub clients: u32,
     /// Pending or active.
     pub open: bool,
+    /// The same customer has another open booking whose time overlaps this one.
+    pub overlaps_other: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,6 +120,9 @@ pub fn score(b: &ScoreInput, today: NaiveDate, s: &Settings) -> Priority {
         if matches!(days, Some(d) if d < 0) {
             risk_flags.push(RiskFlag::EventPassed);
         }
+        if b.overlaps_other {
+            risk_flags.push(RiskFlag::DoubleBooking);
+        }
     }
     Priority {
         score,
@@ -140,6 +147,7 @@ mod tests {
                 price: Money::from_rupiah(5_000_000),
                 clients: 5,
                 open: true,
+                overlaps_other: false,
             },
             today,
             &Settings::default(),

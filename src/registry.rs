@@ -2,7 +2,9 @@
 //! (Tauri) or by route (HTTP); adding an operation means adding it here and
 //! giving it a route in `http.rs`.
 
-use crate::{audit, bookings, customers, settings, staff, units, users};
+use crate::{
+    audit, bookings, customers, providers, services, settings, slots, staff, units, users,
+};
 
 crate::ops::operations! {
     users::Login,
@@ -36,6 +38,28 @@ crate::ops::operations! {
     bookings::BookingSegmentHistory,
     bookings::RecalculatePriorities,
     bookings::ExpireBookings,
+    bookings::CustomerBookings,
+    bookings::ProviderBookings,
+    services::CreateService,
+    services::GetService,
+    services::UpdateService,
+    services::DeleteService,
+    services::ListServices,
+    providers::CreateProvider,
+    providers::GetProvider,
+    providers::UpdateProvider,
+    providers::DeleteProvider,
+    providers::ListProviders,
+    providers::GetWorkingPlan,
+    providers::SetWorkingPlan,
+    providers::NearbyProviders,
+    slots::CreateSlot,
+    slots::GetSlot,
+    slots::UpdateSlot,
+    slots::DeleteSlot,
+    slots::ListSlots,
+    slots::GenerateSlots,
+    slots::ProviderDay,
     audit::ListAudit,
     settings::GetSettings,
     settings::UpdateSettings,

@@ -34,6 +34,8 @@ pub struct Settings {
     pub medium_segment_min: i32,
     /// A `pending` booking older than this many days is canceled by the daily job.
     pub booking_expiry_days: u32,
+    /// Most slots a provider may have on one local day (unless set per provider).
+    pub max_slots_per_day: u32,
 }
 
 impl Default for Settings {
@@ -49,6 +51,7 @@ impl Default for Settings {
             high_segment_min: 80,
             medium_segment_min: 50,
             booking_expiry_days: 3,
+            max_slots_per_day: 8,
         }
     }
 }
@@ -104,6 +107,7 @@ pub struct UpdateSettings {
     pub high_segment_min: Option<i32>,
     pub medium_segment_min: Option<i32>,
     pub booking_expiry_days: Option<u32>,
+    pub max_slots_per_day: Option<u32>,
 }
 
 impl Operation for UpdateSettings {
@@ -144,6 +148,9 @@ impl Operation for UpdateSettings {
         if let Some(v) = self.medium_segment_min {
             s.medium_segment_min = v;
         }
+        if let Some(v) = self.max_slots_per_day {
+            s.max_slots_per_day = v;
+        }
         if let Some(v) = self.booking_expiry_days {
             s.booking_expiry_days = v;
         }
@@ -178,6 +185,12 @@ impl Operation for UpdateSettings {
             return Err(Error::validation(
                 "booking_expiry_days",
                 "must be between 1 and 365",
+            ));
+        }
+        if s.max_slots_per_day == 0 || s.max_slots_per_day > 288 {
+            return Err(Error::validation(
+                "max_slots_per_day",
+                "must be between 1 and 288",
             ));
         }
         save(ctx.conn, &s)?;

@@ -49,7 +49,9 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(CustomerId, UnitId, StaffId, UserId, BookingId);
+id_type!(
+    CustomerId, UnitId, StaffId, UserId, BookingId, ServiceId, ProviderId, SlotId
+);
 
 /// Exact rupiah amount. Stored in SQLite as INTEGER hundredths (sen) so SQL
 /// can compare and sort it; carried in JSON as a decimal string ("3500000").
@@ -222,6 +224,8 @@ impl Paging {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
+    // Inline: utoipa collects the schemas `T` refers to but not `T` itself.
+    #[schema(inline)]
     pub data: Vec<T>,
     pub meta: PageMeta,
 }
