@@ -12,6 +12,8 @@ use crate::error::Result;
 use crate::ops::{Ctx, Operation};
 use crate::types::{Page, Paging, UserId};
 
+/// One mutation: the audit entry and the change-log row (`insert` when there
+/// is no `before`, `delete` when there is no `after`).
 pub(crate) fn record<B: Serialize, A: Serialize>(
     ctx: &Ctx<'_>,
     action: &str,
@@ -20,24 +22,97 @@ pub(crate) fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
-    let at = to_db(ctx.now);
     let before = before.map(serde_json::to_string).transpose()?;
     let after = after.map(serde_json::to_string).transpose()?;
-    ctx.conn
-        .prepare_cached(
-            "INSERT INTO audit_log (at, user_id, username, action, entity, entity_id, before_json, after_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute((&at, ctx.actor.user_id(), ctx.actor.username(), action, entity, entity_id, &before, &after))?;
+    append_audit(
+        ctx,
+        action,
+        entity,
+        entity_id,
+        before.as_deref(),
+        after.as_deref(),
+    )?;
     let (op, snapshot) = match (&before, &after) {
         (None, Some(a)) => ("insert", a),
         (Some(_), Some(a)) => ("update", a),
         (Some(b), None) => ("delete", b),
         (None, None) => return Ok(()),
     };
+    append_change(ctx, entity, entity_id, op, snapshot)
+}
+
+/// An audit entry with no change-log row: an action on many records at once
+/// (a recalculation run), described by `detail`.
+pub(crate) fn note<D: Serialize>(
+    ctx: &Ctx<'_>,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    detail: &D,
+) -> Result<()> {
+    append_audit(
+        ctx,
+        action,
+        entity,
+        entity_id,
+        None,
+        Some(&serde_json::to_string(detail)?),
+    )
+}
+
+/// A change-log row only: for derived fields rewritten in bulk (the daily
+/// rescoring), where one audit entry stands for the whole run.
+pub(crate) fn log_change<S: Serialize>(
+    ctx: &Ctx<'_>,
+    entity: &str,
+    entity_id: &str,
+    snapshot: &S,
+) -> Result<()> {
+    append_change(
+        ctx,
+        entity,
+        entity_id,
+        "update",
+        &serde_json::to_string(snapshot)?,
+    )
+}
+
+fn append_audit(
+    ctx: &Ctx<'_>,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<()> {
+    ctx.conn
+        .prepare_cached(
+            "INSERT INTO audit_log (at, user_id, username, action, entity, entity_id, before_json, after_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute((
+            to_db(ctx.now),
+            ctx.actor.user_id(),
+            ctx.actor.username(),
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+        ))?;
+    Ok(())
+}
+
+fn append_change(
+    ctx: &Ctx<'_>,
+    entity: &str,
+    entity_id: &str,
+    op: &str,
+    snapshot: &str,
+) -> Result<()> {
     ctx.conn
         .prepare_cached("INSERT INTO change_log (entity, entity_id, op, snapshot, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute((entity, entity_id, op, snapshot, &at))?;
+        .execute((entity, entity_id, op, snapshot, to_db(ctx.now)))?;
     Ok(())
 }
 

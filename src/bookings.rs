@@ -1087,11 +1087,25 @@ impl Operation for RecalculatePriorities {
                 segment_changes += 1;
             }
             store_priority(ctx, *id, *old, p)?;
+            // Head office's copy follows the new score through the change log.
+            let snapshot = RescoredBooking {
+                id: *id,
+                priority_score: p.score,
+                priority_segment: p.segment,
+                urgency_level: p.urgency,
+                monetary_level: p.monetary,
+                risk_flags: &p.risk_flags,
+                updated_priority_at: &now,
+            };
+            crate::audit::log_change(ctx, "booking", &id.to_string(), &snapshot)?;
         }
-        Ok(Recalculated {
+        let result = Recalculated {
             updated,
             segment_changes,
-        })
+        };
+        // One audit entry stands for the whole run.
+        crate::audit::note(ctx, "recalculate", "bookings", "*", &result)?;
+        Ok(result)
     }
 }
 
@@ -1107,6 +1121,18 @@ fn double_booked(conn: &Connection) -> Result<std::collections::HashSet<BookingI
         )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The fields the daily rescoring changes, as the change log carries them.
+#[derive(Serialize)]
+struct RescoredBooking<'a> {
+    id: BookingId,
+    priority_score: i32,
+    priority_segment: Segment,
+    urgency_level: Urgency,
+    monetary_level: Monetary,
+    risk_flags: &'a [RiskFlag],
+    updated_priority_at: &'a str,
 }
 
 fn same_flags(a: &[RiskFlag], b: &[RiskFlag]) -> bool {

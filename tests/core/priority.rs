@@ -297,6 +297,27 @@ fn daily_recalculation_rescores_open_bookings_and_keeps_segment_history() {
         ]
     );
 
+    // Head office hears of the new score through the change log; the run is audited once.
+    let db = rusqlite::Connection::open(t.data_dir().join("loket.db")).unwrap();
+    let snapshot: String = db
+        .query_row(
+            "SELECT snapshot FROM change_log WHERE entity = 'booking' AND entity_id = ?1 ORDER BY seq DESC LIMIT 1",
+            [far["id"].as_str().unwrap()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let snapshot: Value = serde_json::from_str(&snapshot).unwrap();
+    assert_eq!(snapshot["priority_score"], 95);
+    assert_eq!(snapshot["priority_segment"], "high");
+    let runs: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'recalculate'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(runs, 1);
+
     // Recalculating again the same day changes nothing.
     let again = t.call("bookings.recalculate", json!({})).unwrap();
     assert_eq!(again["segment_changes"], 0);
