@@ -57,14 +57,7 @@ impl App {
 
     /// Runs one operation as `actor`: one operation, one transaction.
     pub fn execute<O: Operation>(&self, actor: &Actor, input: O) -> Result<O::Output> {
-        if !actor.allows(O::PERMISSION) {
-            return Err(match actor {
-                Actor::Anonymous => Error::Unauthorized,
-                _ => Error::Forbidden {
-                    action: O::PERMISSION.action(),
-                },
-            });
-        }
+        authorize::<O>(actor)?;
         if O::WRITES {
             let mut conn = self.db.writer();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -126,5 +119,20 @@ fn create_private_dir(dir: &Path) -> Result<()> {
             "cannot create data directory {}: {e}",
             dir.display()
         ))
+    })
+}
+
+/// The permission check of operation `O`: 401 when not logged in, 403 when
+/// the role may not. Adapters call it before reading the input too, so a
+/// refused request is refused whatever its input.
+pub fn authorize<O: Operation>(actor: &Actor) -> Result<()> {
+    if actor.allows(O::PERMISSION) {
+        return Ok(());
+    }
+    Err(match actor {
+        Actor::Anonymous => Error::Unauthorized,
+        _ => Error::Forbidden {
+            action: O::PERMISSION.action(),
+        },
     })
 }

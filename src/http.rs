@@ -153,15 +153,67 @@ fn api() -> Api {
 }
 
 pub fn router(app: Arc<App>) -> Router {
+    router_with_ui(app, None)
+}
+
+/// The API, plus the web UI's files from `ui_dir` (a built `ui/dist`) for
+/// every path outside `/api/`, with `index.html` for the UI's own routes.
+pub fn router_with_ui(app: Arc<App>, ui_dir: Option<&std::path::Path>) -> Router {
     let doc = Arc::new(openapi());
-    api()
+    let not_found = || async { error_response(&Error::NotFound { entity: "route" }) };
+    let router = api()
         .router
         .route(
             &format!("{API_PREFIX}/openapi.json"),
             axum::routing::get(move || async move { Json(doc.as_ref().clone()) }),
         )
-        .fallback(|| async { error_response(&Error::NotFound { entity: "route" }) })
-        .with_state(app)
+        .route(
+            &format!("{API_PREFIX}/ops/{{name}}"),
+            axum::routing::post(op_by_name),
+        )
+        .route("/api/{*rest}", axum::routing::any(not_found));
+    let router = match ui_dir {
+        Some(dir) => router.fallback_service(
+            tower_http::services::ServeDir::new(dir)
+                .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
+        ),
+        None => router.fallback(not_found),
+    };
+    router.with_state(app)
+}
+
+/// `POST /api/v1/ops/{name}`: any operation by its name with a JSON body —
+/// the browser side of the UI's one transport (the desktop side is the Tauri
+/// command that calls [`App::dispatch`] the same way).
+async fn op_by_name(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let actor = match bearer(&headers) {
+            Some(token) => {
+                let app = app.clone();
+                blocking(move || app.authenticate(&token)).await?
+            }
+            None => Actor::Anonymous,
+        };
+        let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
+            Value::Object(Map::new())
+        } else {
+            serde_json::from_slice(&body).map_err(|e| Error::BadRequest {
+                message: format!("malformed JSON: {e}"),
+                field: None,
+            })?
+        };
+        blocking(move || app.dispatch(&actor, &name, input)).await
+    }
+    .await;
+    match result {
+        Ok(value) => (StatusCode::OK, Json(value)).into_response(),
+        Err(e) => error_response(&e),
+    }
 }
 
 async fn handle<O: Operation>(
@@ -180,11 +232,7 @@ async fn handle<O: Operation>(
         blocking(move || app.authenticate(&token)).await?
     };
     // The role first: a refused request is a 403 whatever its input.
-    if !actor.allows(O::PERMISSION) {
-        return Err(Error::Forbidden {
-            action: O::PERMISSION.action(),
-        });
-    }
+    crate::app::authorize::<O>(&actor)?;
     // DELETE may carry a JSON body (a cancel reason) or use the query string.
     let has_body = !body.iter().all(u8::is_ascii_whitespace);
     let input: O = if uses_body || has_body {

@@ -35,6 +35,9 @@ enum Command {
         /// Address to bind. Anything but loopback exposes customer data to the network.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
+        /// The built web UI to serve at `/` (default: `./ui/dist` when it exists).
+        #[arg(long, env = "LOKET_UI_DIR")]
+        ui_dir: Option<PathBuf>,
     },
     /// Manage login users.
     User {
@@ -124,7 +127,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("added user {} ({})", user.username, user.role.as_str());
             Ok(())
         }
-        Command::Serve { port, bind } => {
+        Command::Serve { port, bind, ui_dir } => {
             let app = Arc::new(App::open(&data_dir(cli.data_dir)?).map_err(|e| e.to_string())?);
             let users = app
                 .database()
@@ -137,12 +140,16 @@ fn run(cli: Cli) -> Result<(), String> {
                 );
             }
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-            runtime.block_on(serve(app, SocketAddr::new(bind, port)))
+            let ui_dir = ui_dir.or_else(|| {
+                let local = PathBuf::from("ui/dist");
+                local.join("index.html").is_file().then_some(local)
+            });
+            runtime.block_on(serve(app, SocketAddr::new(bind, port), ui_dir))
         }
     }
 }
 
-async fn serve(app: Arc<App>, addr: SocketAddr) -> Result<(), String> {
+async fn serve(app: Arc<App>, addr: SocketAddr, ui_dir: Option<PathBuf>) -> Result<(), String> {
     if !addr.ip().is_loopback() {
         tracing::warn!("binding to {addr}: the API is reachable from the network");
     }
@@ -154,10 +161,16 @@ async fn serve(app: Arc<App>, addr: SocketAddr) -> Result<(), String> {
     println!("listening on http://{local}");
     std::io::stdout().flush().map_err(|e| e.to_string())?;
     tokio::spawn(loket::jobs::scheduler(app.clone()));
-    axum::serve(listener, loket::http::router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    if let Some(dir) = &ui_dir {
+        tracing::info!("serving the UI from {}", dir.display());
+    }
+    axum::serve(
+        listener,
+        loket::http::router_with_ui(app, ui_dir.as_deref()),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
 }

@@ -90,6 +90,7 @@ macro_rules! operations {
         ) -> $crate::error::Result<serde_json::Value> {
             $(
                 if name == <$op as $crate::ops::Operation>::NAME {
+                    $crate::app::authorize::<$op>(actor)?;
                     let input: $op = $crate::ops::from_json(input)?;
                     return Ok(serde_json::to_value(app.execute(actor, input)?)?);
                 }

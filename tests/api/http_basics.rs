@@ -78,3 +78,95 @@ fn search_text_is_literal_and_delete_takes_a_json_reason() {
             .contains("pindah jadwal")
     );
 }
+
+#[test]
+fn any_operation_by_name_for_the_ui_transport_and_the_ui_files() {
+    let t = TestApp::new();
+    let ui = tempfile::tempdir().unwrap();
+    std::fs::write(
+        ui.path().join("index.html"),
+        "<!doctype html><title>Loket</title>",
+    )
+    .unwrap();
+    std::fs::write(ui.path().join("app.js"), "console.log(1)").unwrap();
+    let app = t.app.clone();
+    let dir = ui.path().to_owned();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, loket::http::router_with_ui(app, Some(&dir)))
+                .await
+                .unwrap();
+        });
+    });
+    let mut s = Server::new(rx.recv().unwrap());
+    // Not logged in: only public operations.
+    s.post("/ops/bookings.list", json!({}))
+        .expect_error(401, "unauthorized", None);
+    let login = s
+        .post(
+            "/ops/auth.login",
+            json!({"username": "admin", "password": PASSWORD}),
+        )
+        .expect(200);
+    s.token = login["token"].as_str().map(str::to_owned);
+    let created = s
+        .post(
+            "/ops/customers.create",
+            json!({"name": "Lina", "phone": "081200000009"}),
+        )
+        .expect(200);
+    assert_eq!(created["phone"], "6281200000009");
+    s.post(
+        "/ops/customers.create",
+        json!({"name": "L", "phone": "081200000008"}),
+    )
+    .expect_error(422, "validation", Some("name"));
+    s.post("/ops/no.such", json!({}))
+        .expect_error(404, "not_found", None);
+    t.user("sales1", loket::Role::Sales);
+    let mut sales = Server::new(s.addr);
+    let login = sales
+        .post(
+            "/ops/auth.login",
+            json!({"username": "sales1", "password": PASSWORD}),
+        )
+        .expect(200);
+    sales.token = login["token"].as_str().map(str::to_owned);
+    // Refused before the input is read.
+    sales
+        .post("/ops/users.create", json!({"bad": true}))
+        .expect_error(403, "forbidden", None);
+
+    // The UI's files, and index.html for its own routes; /api stays JSON.
+    let http = reqwest::blocking::Client::new();
+    let base = format!("http://{}", s.addr);
+    assert!(
+        http.get(format!("{base}/"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+            .contains("<title>Loket")
+    );
+    assert_eq!(
+        http.get(format!("{base}/app.js"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "console.log(1)"
+    );
+    assert!(
+        http.get(format!("{base}/bookings/123"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+            .contains("<title>Loket")
+    );
+    s.get("/nothing/here").expect_error(404, "not_found", None);
+}
