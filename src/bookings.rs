@@ -906,14 +906,7 @@ impl ListBookings {
         if self.open == Some(true) {
             q.and("b.booking_status IN ('pending','active')", []);
         }
-        if let Some(code) = self
-            .code
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
-            q.contains(&["b.code"], code);
-        }
+        q.search(&["b.code"], self.code.as_deref());
         if let Some(d) = self.booking_date_from {
             q.and("b.booking_date >= ?", [Value::Text(d.to_string())]);
         }

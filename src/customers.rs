@@ -13,7 +13,7 @@ use crate::auth::Permission;
 use crate::clock::to_db;
 use crate::error::{Error, Result};
 use crate::ops::{Ctx, Operation};
-use crate::store::{ListQuery, like_pattern, update_row};
+use crate::store::{ListQuery, like_pattern, soft_delete, update_row};
 use crate::types::{CustomerId, Money, Page, Paging, parse_sort, patch};
 use crate::users::Done;
 use crate::validate;
@@ -627,18 +627,7 @@ impl Operation for DeleteCustomer {
                 before.code
             )));
         }
-        let now = to_db(ctx.now);
-        ctx.conn.execute(
-            "UPDATE customers SET deleted_at = ?2, updated_at = ?2, version = version + 1 WHERE id = ?1",
-            (self.id, &now),
-        )?;
-        ctx.record(
-            "delete",
-            "customer",
-            &self.id.to_string(),
-            Some(&before),
-            None::<&Customer>,
-        )?;
+        soft_delete(ctx, "customers", "customer", &self.id.to_string(), &before)?;
         Ok(Done { ok: true })
     }
 }

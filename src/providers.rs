@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::geo;
 use crate::ops::{Ctx, Operation};
 use crate::slots::{self, Slot};
-use crate::store::{ListQuery, update_row};
+use crate::store::{ListQuery, soft_delete, update_row};
 use crate::types::{Page, Paging, ProviderId, ServiceId, patch};
 use crate::validate;
 
@@ -282,20 +282,13 @@ impl Operation for DeleteProvider {
             )));
         }
         ctx.conn.execute(
-            "DELETE FROM slots WHERE provider_id = ?1 AND status = 'available' AND starts_at > ?2",
+            // A free slot a canceled booking still points to stays (it is that booking's history);
+            // `slots::hold_for_booking` refuses it once its service or provider is gone.
+            "DELETE FROM slots WHERE provider_id = ?1 AND status = 'available' AND starts_at > ?2
+               AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = slots.id)",
             (self.id, &now),
         )?;
-        ctx.conn.execute(
-            "UPDATE providers SET deleted_at = ?2, active = 0, updated_at = ?2, version = version + 1 WHERE id = ?1",
-            (self.id, &now),
-        )?;
-        ctx.record(
-            "delete",
-            "provider",
-            &self.id.to_string(),
-            Some(&before),
-            None::<&Provider>,
-        )?;
+        soft_delete(ctx, "providers", "provider", &self.id.to_string(), &before)?;
         Ok(crate::users::Done { ok: true })
     }
 }
@@ -324,18 +317,14 @@ impl Operation for ListProviders {
             "providers",
             "deleted_at IS NULL",
         );
-        if let Some(text) = self.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            q.contains(&["name"], text);
-        }
+        q.search(&["name"], self.q.as_deref());
         if let Some(s) = self.service_id {
             q.and(
                 "id IN (SELECT provider_id FROM provider_services WHERE service_id = ?)",
                 [Value::Text(s.to_string())],
             );
         }
-        if let Some(a) = self.active {
-            q.and("active = ?", [Value::Integer(i64::from(a))]);
-        }
+        q.flag("active", self.active);
         q.order_by("name", crate::types::Direction::Asc, "");
         q.fetch(ctx.conn, paging, from_row)
     }
@@ -411,7 +400,7 @@ impl WorkingPlan {
                 }
                 if bs < start || be > end {
                     return Err(Error::validation(
-                        bf("start"),
+                        bf(if bs < start { "start" } else { "end" }),
                         "must lie within the working hours",
                     ));
                 }

@@ -10,7 +10,7 @@ use crate::auth::Permission;
 use crate::clock::to_db;
 use crate::error::{Error, Result};
 use crate::ops::{Ctx, Operation};
-use crate::store::{ListQuery, update_row};
+use crate::store::{ListQuery, soft_delete, update_row};
 use crate::types::{Money, Page, Paging, ServiceId, patch};
 use crate::users::Done;
 use crate::validate;
@@ -224,20 +224,17 @@ impl Operation for DeleteService {
         }
         let now = to_db(ctx.now);
         ctx.conn.execute(
-            "DELETE FROM slots WHERE service_id = ?1 AND status = 'available' AND starts_at > ?2",
+            // A free slot a canceled booking still points to stays (it is that booking's history);
+            // `slots::hold_for_booking` refuses it once its service or provider is gone.
+            "DELETE FROM slots WHERE service_id = ?1 AND status = 'available' AND starts_at > ?2
+               AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = slots.id)",
             (self.id, &now),
         )?;
         ctx.conn.execute(
-            "UPDATE services SET deleted_at = ?2, updated_at = ?2, version = version + 1 WHERE id = ?1",
-            (self.id, &now),
+            "DELETE FROM provider_services WHERE service_id = ?1",
+            [self.id],
         )?;
-        ctx.record(
-            "delete",
-            "service",
-            &self.id.to_string(),
-            Some(&before),
-            None::<&Service>,
-        )?;
+        soft_delete(ctx, "services", "service", &self.id.to_string(), &before)?;
         Ok(Done { ok: true })
     }
 }
@@ -264,12 +261,8 @@ impl Operation for ListServices {
             "services",
             "deleted_at IS NULL",
         );
-        if let Some(text) = self.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            q.contains(&["name"], text);
-        }
-        if let Some(a) = self.active {
-            q.and("active = ?", [Value::Integer(i64::from(a))]);
-        }
+        q.search(&["name"], self.q.as_deref());
+        q.flag("active", self.active);
         q.order_by("name", crate::types::Direction::Asc, "");
         q.fetch(ctx.conn, paging, from_row)
     }

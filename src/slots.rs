@@ -33,7 +33,7 @@ pub struct Slot {
     pub ends_at: DateTime<Utc>,
     pub duration_min: u32,
     pub status: SlotStatus,
-    /// The open booking holding the slot, if any.
+    /// The booking holding the slot (open, or completed: the slot stays booked), if any.
     pub booking_id: Option<BookingId>,
     pub booking_code: Option<String>,
     pub customer_name: Option<String>,
@@ -46,7 +46,7 @@ const SELECT: &str =
   FROM slots s
   JOIN services sv ON sv.id = s.service_id
   JOIN providers p ON p.id = s.provider_id
-  LEFT JOIN bookings b ON b.slot_id = s.id AND b.booking_status IN ('pending','active')
+  LEFT JOIN bookings b ON b.slot_id = s.id AND b.booking_status IN ('pending','active','completed')
   LEFT JOIN customers c ON c.id = b.customer_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Slot> {
@@ -527,7 +527,7 @@ pub fn next_available(
     Ok(conn
         .prepare_cached(&format!(
             "{SELECT} WHERE s.provider_id = ?1 AND s.starts_at > ?2 AND s.status = 'available'
-               AND (?3 IS NULL OR s.service_id = ?3)
+               AND (?3 IS NULL OR s.service_id = ?3) AND sv.active = 1 AND sv.deleted_at IS NULL
              ORDER BY s.starts_at LIMIT ?4"
         ))?
         .query_map((provider, to_db(now), service, n), from_row)?
@@ -686,6 +686,23 @@ pub fn hold_for_booking(ctx: &Ctx<'_>, id: SlotId) -> Result<Slot> {
     }
     if slot.starts_at <= ctx.now {
         return Err(Error::conflict("the slot has already started"));
+    }
+    // A slot left behind by a deleted or deactivated service or provider is not offered.
+    let offered: bool = ctx.conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM services sv, providers p
+           WHERE sv.id = ?1 AND sv.active = 1 AND sv.deleted_at IS NULL
+             AND p.id = ?2 AND p.active = 1 AND p.deleted_at IS NULL)",
+        (slot.service_id, slot.provider_id),
+        |r| r.get(0),
+    )?;
+    if !offered {
+        return Err(Error::validation(
+            "slot_id",
+            format!(
+                "{} with {} is no longer offered",
+                slot.service_name, slot.provider_name
+            ),
+        ));
     }
     set_status(ctx, &slot, SlotStatus::Booked, "booked")?;
     Ok(slot)

@@ -275,15 +275,8 @@ impl Operation for ListStaff {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Staff>> {
         let paging = Paging::new(self.page, self.page_size)?;
         let mut q = ListQuery::new(format!("SELECT {COLUMNS} FROM staff"), "staff", "1=1");
-        if let Some(text) = self.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            q.contains(&["name", "staff_code", "short_code"], text);
-        }
-        if let Some(a) = self.active {
-            q.and(
-                "active = ?",
-                [rusqlite::types::Value::Integer(i64::from(a))],
-            );
-        }
+        q.search(&["name", "staff_code", "short_code"], self.q.as_deref());
+        q.flag("active", self.active);
         q.order_by("name", crate::types::Direction::Asc, "");
         q.fetch(ctx.conn, paging, from_row)
     }

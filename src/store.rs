@@ -207,6 +207,23 @@ impl ListQuery {
         );
     }
 
+    /// [`contains`](Self::contains) when `text` has more than spaces.
+    pub fn search(&mut self, columns: &[&str], text: Option<&str>) {
+        if let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) {
+            self.contains(columns, t);
+        }
+    }
+
+    /// Adds `AND column = ?` for a yes/no filter when given.
+    pub fn flag(&mut self, column: &str, value: Option<bool>) {
+        if let Some(v) = value {
+            self.and(
+                &format!("{column} = ?"),
+                [rusqlite::types::Value::Integer(i64::from(v))],
+            );
+        }
+    }
+
     /// Adds `AND column = ?` when a value is given.
     pub fn eq(&mut self, column: &str, value: Option<String>) {
         if let Some(v) = value {
@@ -250,4 +267,20 @@ impl ListQuery {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(paging.page_of(rows, total))
     }
+}
+
+/// Soft delete: the row stays (bookings and the audit trail refer to it) but
+/// leaves every list and lookup; recorded as a `delete`.
+pub fn soft_delete<B: serde::Serialize>(
+    ctx: &crate::ops::Ctx<'_>,
+    table: &str,
+    entity: &str,
+    id: &str,
+    before: &B,
+) -> Result<()> {
+    ctx.conn.execute(
+        &format!("UPDATE {table} SET deleted_at = ?2, updated_at = ?2, version = version + 1 WHERE id = ?1"),
+        (id, crate::clock::to_db(ctx.now)),
+    )?;
+    ctx.record("delete", entity, id, Some(before), None::<&B>)
 }

@@ -12,7 +12,7 @@ use crate::clock::to_db;
 use crate::error::{Error, Result};
 use crate::ops::{Ctx, Operation};
 use crate::priority::text_enum;
-use crate::store::{ListQuery, update_row};
+use crate::store::{ListQuery, soft_delete, update_row};
 use crate::types::{Money, Page, Paging, UnitId, parse_sort, patch};
 use crate::users::Done;
 use crate::validate;
@@ -370,18 +370,7 @@ impl Operation for DeleteUnit {
                 before.code
             )));
         }
-        let now = to_db(ctx.now);
-        ctx.conn.execute(
-            "UPDATE units SET deleted_at = ?2, updated_at = ?2, version = version + 1 WHERE id = ?1",
-            (self.id, &now),
-        )?;
-        ctx.record(
-            "delete",
-            "unit",
-            &self.id.to_string(),
-            Some(&before),
-            None::<&Unit>,
-        )?;
+        soft_delete(ctx, "units", "unit", &self.id.to_string(), &before)?;
         Ok(Done { ok: true })
     }
 }
@@ -432,14 +421,7 @@ impl ListUnits {
             "deleted_at IS NULL",
         );
         q.eq("status", self.status.map(|s| s.as_str().into()));
-        if let Some(t) = self
-            .unit_type
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            q.contains(&["unit_type"], t);
-        }
+        q.search(&["unit_type"], self.unit_type.as_deref());
         q.eq(
             "block",
             self.block

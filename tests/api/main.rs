@@ -9,4 +9,5 @@ mod customers;
 mod http_basics;
 mod openapi;
 mod permissions;
+mod scheduling;
 mod units;
