@@ -55,6 +55,8 @@ CREATE TABLE slots (
 ) STRICT;
 -- Overlap and per-day checks, a provider's day, and availability lists.
 CREATE INDEX slots_provider_start ON slots(provider_id, starts_at);
+-- A provider's next free slots, already in time order.
+CREATE INDEX slots_provider_status_start ON slots(provider_id, status, starts_at);
 CREATE INDEX slots_service_start ON slots(service_id, status, starts_at);
 CREATE INDEX slots_status_start ON slots(status, starts_at);
 
@@ -70,5 +72,7 @@ UPDATE bookings SET event_end_at = strftime('%Y-%m-%dT%H:%M:%fZ', event_at, '+60
 -- The database itself guarantees a slot is never held by two open bookings.
 CREATE UNIQUE INDEX bookings_open_slot ON bookings(slot_id)
     WHERE slot_id IS NOT NULL AND booking_status IN ('pending','active');
+-- The booking on a slot (any status), for slot lists and calendars.
+CREATE INDEX bookings_slot ON bookings(slot_id) WHERE slot_id IS NOT NULL;
 CREATE INDEX bookings_customer_event ON bookings(customer_id, event_at)
     WHERE booking_status IN ('pending','active');

@@ -59,20 +59,32 @@ impl App {
     pub fn execute<O: Operation>(&self, actor: &Actor, input: O) -> Result<O::Output> {
         authorize::<O>(actor)?;
         if O::WRITES {
-            let mut conn = self.db.writer();
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = {
-                let mut ctx = self.ctx(&tx, actor)?;
-                input.run(&mut ctx)?
-            };
-            tx.commit()?;
-            Ok(out)
+            self.write(actor, |ctx| input.run(ctx))
         } else {
-            let mut conn = self.db.reader()?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-            let mut ctx = self.ctx(&tx, actor)?;
-            input.run(&mut ctx)
+            self.read(actor, |ctx| input.run(ctx))
         }
+    }
+
+    /// One write transaction (`BEGIN IMMEDIATE` on the single writer) around
+    /// `f`, committed when it returns `Ok`. For tasks ([`crate::ops::Task`])
+    /// that take several steps; no permission check (the caller did it).
+    pub fn write<T>(&self, actor: &Actor, f: impl FnOnce(&mut Ctx<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.db.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = {
+            let mut ctx = self.ctx(&tx, actor)?;
+            f(&mut ctx)?
+        };
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// A read snapshot on a pooled reader around `f`.
+    pub fn read<T>(&self, actor: &Actor, f: impl FnOnce(&mut Ctx<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.db.reader()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let mut ctx = self.ctx(&tx, actor)?;
+        f(&mut ctx)
     }
 
     fn ctx<'a>(&'a self, conn: &'a rusqlite::Connection, actor: &'a Actor) -> Result<Ctx<'a>> {
@@ -100,6 +112,12 @@ impl App {
     ) -> Result<serde_json::Value> {
         crate::registry::dispatch(self, actor, name, input)
     }
+
+    /// Runs an operation or a task (what the adapters call).
+    pub fn invoke<I: crate::ops::Invoke>(&self, actor: &Actor, input: I) -> Result<I::Output> {
+        authorize::<I>(actor)?;
+        input.invoke(self, actor)
+    }
 }
 
 /// The data directory holds customer data and the key: only its owner may enter.
@@ -125,7 +143,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 /// The permission check of operation `O`: 401 when not logged in, 403 when
 /// the role may not. Adapters call it before reading the input too, so a
 /// refused request is refused whatever its input.
-pub fn authorize<O: Operation>(actor: &Actor) -> Result<()> {
+pub fn authorize<O: crate::ops::Invoke>(actor: &Actor) -> Result<()> {
     if actor.allows(O::PERMISSION) {
         return Ok(());
     }

@@ -47,7 +47,7 @@ impl Role {
         match p {
             Public | Authenticated => true,
             CustomersRead | CustomersWrite | UnitsRead | StaffRead | BookingsRead
-            | BookingsWrite | SettingsRead | CatalogRead => true,
+            | BookingsWrite | SettingsRead | CatalogRead | MessagesRead => true,
             CatalogWrite => matches!(self, Admin | Manager),
             ScheduleWrite => matches!(self, Admin | Manager | FrontDesk),
             CustomersDelete | StaffWrite | PriorityRecalculate | AuditRead => {
@@ -55,7 +55,10 @@ impl Role {
             }
             CustomersSensitive | UnitsWrite => matches!(self, Admin | Manager | Marketing),
             BookingsCancel => matches!(self, Admin | Manager | Marketing | FrontDesk),
-            UsersManage | SettingsWrite => self == Admin,
+            UsersManage | SettingsWrite | MessagingConfigure => self == Admin,
+            MessagesManage => matches!(self, Admin | Manager | FrontDesk),
+            ReportRead => matches!(self, Admin | Manager | Marketing),
+            ReportManage | JobsRun => matches!(self, Admin | Manager),
         }
     }
 }
@@ -103,6 +106,18 @@ pub enum Permission {
     CatalogWrite,
     /// Working plans and slots: generate, add, move, delete.
     ScheduleWrite,
+    /// Message templates and the WhatsApp gateway settings.
+    MessagingConfigure,
+    /// The message log (outbox).
+    MessagesRead,
+    /// Resend, cancel and deliver queued messages.
+    MessagesManage,
+    /// The WhatsApp report and its statistics.
+    ReportRead,
+    /// Delete report rows, reset frequencies.
+    ReportManage,
+    /// Run a daily job by hand.
+    JobsRun,
 }
 
 impl Permission {
@@ -130,6 +145,12 @@ impl Permission {
             CatalogRead => "view services and providers",
             CatalogWrite => "change services and providers",
             ScheduleWrite => "change schedules and slots",
+            MessagingConfigure => "change message templates or the gateway",
+            MessagesRead => "view messages",
+            MessagesManage => "resend, cancel or deliver messages",
+            ReportRead => "view the WhatsApp report",
+            ReportManage => "change the WhatsApp report",
+            JobsRun => "run jobs",
         }
     }
 }

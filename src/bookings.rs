@@ -293,17 +293,37 @@ fn overlaps_other(
         .query_row((customer, id, to_db(end), to_db(start)), |r| r.get(0))?)
 }
 
+/// A booking's booked time, `[event_at, event_end_at)`, when it has one.
+type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// Re-flags the customer's other open bookings after one of theirs changed,
-/// so a `double_booking` flag appears (or clears) on both sides.
-fn refresh_overlap_flags(ctx: &Ctx<'_>, customer: CustomerId, changed: BookingId) -> Result<()> {
-    let ids: Vec<BookingId> = ctx
-        .conn
-        .prepare_cached(
+/// so a `double_booking` flag appears (or clears) on both sides. Only
+/// bookings overlapping the changed booking's time (before or after the
+/// change) can be affected, so only those are looked at.
+fn refresh_overlap_flags(
+    ctx: &Ctx<'_>,
+    customer: CustomerId,
+    changed: BookingId,
+    spans: &[Span],
+) -> Result<()> {
+    let mut ids: Vec<BookingId> = Vec::new();
+    for (start, end) in spans {
+        let (Some(start), Some(end)) = (start, end) else {
+            continue;
+        };
+        let mut stmt = ctx.conn.prepare_cached(
             "SELECT id FROM bookings WHERE customer_id = ?1 AND id <> ?2
-                AND booking_status IN ('pending','active') AND event_at IS NOT NULL",
-        )?
-        .query_map((customer, changed), |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+                AND booking_status IN ('pending','active') AND event_at < ?3 AND event_end_at > ?4",
+        )?;
+        for id in stmt.query_map((customer, changed, to_db(*end), to_db(*start)), |r| {
+            r.get(0)
+        })? {
+            let id = id?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
     for id in ids {
         let b = find(ctx.conn, id)?;
         let p = score_of(&b, ctx)?;
@@ -516,7 +536,7 @@ impl Operation for CreateBooking {
                 event_end_at.map(to_db),
             ])?;
         store_priority(ctx, id, None, &p)?;
-        refresh_overlap_flags(ctx, customer.id, id)?;
+        refresh_overlap_flags(ctx, customer.id, id, &[(event_at, event_end_at)])?;
         let booking = find(ctx.conn, id)?;
         ctx.record(
             "create",
@@ -525,6 +545,8 @@ impl Operation for CreateBooking {
             None::<&Booking>,
             Some(&booking),
         )?;
+        // The confirmation (and provider notification) is queued with the booking.
+        crate::messaging::on_booking_created(ctx, &booking)?;
         Ok(BookingCreated {
             booking,
             customer_created: customer.created,
@@ -787,9 +809,13 @@ fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: &str) -> Result<Bo
             _ => {}
         }
     }
-    refresh_overlap_flags(ctx, b.customer_id, b.id)?;
+    let spans = [
+        (before.event_at, before.event_end_at),
+        (b.event_at, b.event_end_at),
+    ];
+    refresh_overlap_flags(ctx, b.customer_id, b.id, &spans)?;
     if before.customer_id != b.customer_id {
-        refresh_overlap_flags(ctx, before.customer_id, b.id)?;
+        refresh_overlap_flags(ctx, before.customer_id, b.id, &spans)?;
     }
     let after = find(ctx.conn, b.id)?;
     ctx.record(
@@ -861,6 +887,10 @@ pub struct ListBookings {
     pub code: Option<String>,
     pub booking_date_from: Option<NaiveDate>,
     pub booking_date_to: Option<NaiveDate>,
+    /// Events at or after this instant (RFC 3339, e.g. local midnight `2026-11-22T00:00:00+07:00`).
+    pub event_from: Option<DateTime<Utc>>,
+    /// Events before this instant.
+    pub event_to: Option<DateTime<Utc>>,
     pub segment: Option<Segment>,
     pub risk_flag: Option<RiskFlag>,
     /// `priority_score` (default, highest first), `event_at`, `booking_date` or
@@ -909,6 +939,12 @@ impl ListBookings {
         q.search(&["b.code"], self.code.as_deref());
         if let Some(d) = self.booking_date_from {
             q.and("b.booking_date >= ?", [Value::Text(d.to_string())]);
+        }
+        if let Some(t) = self.event_from {
+            q.and("b.event_at >= ?", [Value::Text(to_db(t))]);
+        }
+        if let Some(t) = self.event_to {
+            q.and("b.event_at < ?", [Value::Text(to_db(t))]);
         }
         if let Some(d) = self.booking_date_to {
             q.and("b.booking_date <= ?", [Value::Text(d.to_string())]);

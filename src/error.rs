@@ -93,6 +93,8 @@ impl Error {
                     .into()
             }
             Error::Database(_) => "the database could not complete the operation".into(),
+            // The field travels separately; the message is the rule alone.
+            Error::Validation { message, .. } => message.clone(),
             other => other.to_string(),
         }
     }

@@ -27,9 +27,10 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::auth::{Actor, Permission};
 use crate::error::{Error, ErrorBody};
-use crate::ops::{Operation, from_json, input_error};
+use crate::ops::{Invoke, from_json, input_error};
 use crate::{
-    App, audit, bookings, customers, providers, services, settings, slots, staff, units, users,
+    App, audit, bookings, customers, gateway, jobs, messaging, providers, report, services,
+    settings, slots, staff, templates, units, users, vehicles,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -51,7 +52,7 @@ impl Api {
     }
 
     /// Exposes operation `O` at `method path` (path relative to `/api/v1`).
-    fn op<O: Operation>(mut self, method: Method, path: &'static str, success: StatusCode) -> Self {
+    fn op<O: Invoke>(mut self, method: Method, path: &'static str, success: StatusCode) -> Self {
         let uses_body = method == Method::POST || method == Method::PUT || method == Method::PATCH;
         let handler = move |State(app): State<Arc<App>>,
                             headers: HeaderMap,
@@ -150,6 +151,36 @@ fn api() -> Api {
         .op::<audit::ListAudit>(M::GET, "/audit", S::OK)
         .op::<settings::GetSettings>(M::GET, "/settings", S::OK)
         .op::<settings::UpdateSettings>(M::PUT, "/settings", S::OK)
+        .op::<vehicles::ListVehicles>(M::GET, "/vehicles", S::OK)
+        .op::<vehicles::CreateVehicle>(M::POST, "/vehicles", S::CREATED)
+        .op::<vehicles::GetVehicle>(M::GET, "/vehicles/{id}", S::OK)
+        .op::<vehicles::UpdateVehicle>(M::PUT, "/vehicles/{id}", S::OK)
+        .op::<vehicles::DeleteVehicle>(M::DELETE, "/vehicles/{id}", S::OK)
+        .op::<templates::ListTemplates>(M::GET, "/templates", S::OK)
+        .op::<templates::PreviewTemplate>(M::POST, "/templates/preview", S::OK)
+        .op::<templates::GetTemplate>(M::GET, "/templates/{kind}/{language}", S::OK)
+        .op::<templates::UpdateTemplate>(M::PUT, "/templates/{kind}/{language}", S::OK)
+        .op::<gateway::GetGateway>(M::GET, "/settings/gateway", S::OK)
+        .op::<gateway::UpdateGateway>(M::PUT, "/settings/gateway", S::OK)
+        .op::<messaging::TestGateway>(M::POST, "/settings/gateway/test", S::OK)
+        .op::<messaging::ListMessages>(M::GET, "/messages", S::OK)
+        .op::<messaging::FlushMessages>(M::POST, "/messages/flush", S::OK)
+        .op::<messaging::GetMessage>(M::GET, "/messages/{id}", S::OK)
+        .op::<messaging::ResendMessage>(M::POST, "/messages/{id}/resend", S::OK)
+        .op::<messaging::CancelMessage>(M::POST, "/messages/{id}/cancel", S::OK)
+        .op::<jobs::ListJobs>(M::GET, "/jobs", S::OK)
+        .op::<jobs::RunJob>(M::POST, "/jobs/{name}/run", S::OK)
+        .op::<report::ListReport>(M::GET, "/whatsapp-report", S::OK)
+        .op::<report::ReportDetails>(M::GET, "/whatsapp-report/detail", S::OK)
+        .op::<report::GetReportStatistics>(M::GET, "/whatsapp-report/statistics", S::OK)
+        .op::<report::ResetFrequency>(M::POST, "/whatsapp-report/reset-frequency", S::OK)
+        .op::<report::CustomerReport>(M::GET, "/whatsapp-report/customer/{id}", S::OK)
+        .op::<report::CustomerSubjectReport>(
+            M::GET,
+            "/whatsapp-report/customer/{id}/subject/{subject_id}",
+            S::OK,
+        )
+        .op::<report::DeleteReport>(M::DELETE, "/whatsapp-report/{id}", S::OK)
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -216,7 +247,7 @@ async fn op_by_name(
     }
 }
 
-async fn handle<O: Operation>(
+async fn handle<O: Invoke>(
     app: Arc<App>,
     headers: &HeaderMap,
     params: HashMap<String, String>,
@@ -236,12 +267,12 @@ async fn handle<O: Operation>(
     // DELETE may carry a JSON body (a cancel reason) or use the query string.
     let has_body = !body.iter().all(u8::is_ascii_whitespace);
     let input: O = if uses_body || has_body {
-        body_input(&body, params)?
+        body_input(&body, query.as_deref(), params)?
     } else {
         query_input(query.as_deref(), params)?
     };
     blocking(move || {
-        let out = app.execute(&actor, input)?;
+        let out = app.invoke(&actor, input)?;
         Ok(serde_json::to_value(out)?)
     })
     .await
@@ -263,8 +294,14 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     Some(token.trim().to_owned())
 }
 
-/// A JSON body (empty means `{}`) with the path parameters added.
-fn body_input<O: Operation>(body: &Bytes, params: HashMap<String, String>) -> Result<O, Error> {
+/// A JSON body (empty means `{}`) with the path parameters added, and
+/// query-string parameters for fields the body leaves out
+/// (`POST /whatsapp-report/reset-frequency?customer_id=…`).
+fn body_input<O: Invoke>(
+    body: &Bytes,
+    query: Option<&str>,
+    params: HashMap<String, String>,
+) -> Result<O, Error> {
     let mut value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Map::new())
     } else {
@@ -279,6 +316,11 @@ fn body_input<O: Operation>(body: &Bytes, params: HashMap<String, String>) -> Re
             field: None,
         });
     };
+    for (k, v) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        if !v.is_empty() && !map.contains_key(k.as_ref()) {
+            map.insert(k.into_owned(), Value::String(v.into_owned()));
+        }
+    }
     for (k, v) in params {
         map.insert(k, Value::String(v));
     }
@@ -286,7 +328,7 @@ fn body_input<O: Operation>(body: &Bytes, params: HashMap<String, String>) -> Re
 }
 
 /// Query-string parameters (empty values ignored) plus path parameters.
-fn query_input<O: Operation>(
+fn query_input<O: Invoke>(
     query: Option<&str>,
     params: HashMap<String, String>,
 ) -> Result<O, Error> {
@@ -325,7 +367,7 @@ fn error_response(e: &Error) -> Response {
 
 // ---- OpenAPI ------------------------------------------------------------
 
-fn describe<O: Operation>(
+fn describe<O: Invoke>(
     path: &str,
     uses_body: bool,
     success: StatusCode,

@@ -1,97 +1,182 @@
-//! Background jobs: booking expiry and the daily priority recalculation.
-//! Each job remembers its last run in the database; a job is due when it has
-//! not run yet on today's date in the business time zone, so a laptop that
-//! was asleep or off at midnight catches up as soon as it wakes or starts.
+//! Daily jobs: booking expiry and the priority recalculation at local
+//! midnight, H-1 reminders and maintenance reminders at the reminder hour.
+//! Each job remembers its last run in the database. A job is due once per
+//! local day, from its time of day on: when its latest scheduled time (today's
+//! if passed, else yesterday's) is later than its last run. So a laptop that
+//! was asleep or off at that time catches up as soon as it wakes or starts,
+//! with one run however many days it missed.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::App;
-use crate::auth::Actor;
+use crate::auth::{Actor, Permission};
 use crate::bookings::{ExpireBookings, RecalculatePriorities};
 use crate::clock::{from_db, to_db};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::ops::{Ctx, Operation, Task};
+use crate::settings::Settings;
 
 /// Job names, in the order they run (expire first, so expired bookings drop
-/// out of the recalculation).
-pub const JOBS: [&str; 2] = ["booking_expiry", "priority_recalculation"];
+/// out of the recalculation and get no reminder).
+pub const JOBS: [&str; 4] = [
+    "booking_expiry",
+    "priority_recalculation",
+    "reminders",
+    "maintenance_reminders",
+];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobRun {
     pub name: String,
     pub result: String,
+    pub ran_at: String,
 }
 
-fn run_job(app: &App, name: &str) -> Result<String> {
+/// The local time of day a job runs at.
+pub fn time_of_day(name: &str, s: &Settings) -> NaiveTime {
     match name {
-        "booking_expiry" => {
-            let out = app.execute(&Actor::System, ExpireBookings {})?;
-            Ok(format!("canceled {}", out.canceled.len()))
+        "reminders" | "maintenance_reminders" => {
+            NaiveTime::from_hms_opt(s.reminder_hour.min(23), 0, 0).unwrap_or(NaiveTime::MIN)
         }
-        _ => {
-            let out = app.execute(&Actor::System, RecalculatePriorities {})?;
-            Ok(format!(
-                "rescored {}, {} segment changes",
-                out.updated, out.segment_changes
-            ))
-        }
+        _ => NaiveTime::MIN,
     }
 }
 
-fn last_run_date(app: &App, name: &str) -> Result<Option<NaiveDate>> {
-    let conn = app.database().reader()?;
-    let tz = crate::settings::load(&conn)?.time_zone;
-    let last: Option<String> = conn
-        .query_row(
-            "SELECT last_run_at FROM job_runs WHERE name = ?1",
-            [name],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(last
-        .as_deref()
-        .map(from_db)
-        .transpose()?
-        .map(|t| t.with_timezone(&tz).date_naive()))
+/// `day` at `time` in the business time zone (the first such instant; in a
+/// DST gap, the time after it).
+fn instant(s: &Settings, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    let local = day.and_time(time);
+    s.time_zone
+        .from_local_datetime(&local)
+        .earliest()
+        .or_else(|| {
+            s.time_zone
+                .from_local_datetime(&(local + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
 }
 
-/// Runs every job that has not run today (business time zone).
+/// The latest scheduled run at or before `now`: its local date and instant.
+pub fn latest_occurrence(
+    name: &str,
+    s: &Settings,
+    now: DateTime<Utc>,
+) -> (NaiveDate, DateTime<Utc>) {
+    let today = now.with_timezone(&s.time_zone).date_naive();
+    let time = time_of_day(name, s);
+    let at = instant(s, today, time);
+    if at <= now {
+        (today, at)
+    } else {
+        let yesterday = today - chrono::Duration::days(1);
+        (yesterday, instant(s, yesterday, time))
+    }
+}
+
+fn last_run(conn: &Connection, name: &str) -> Result<Option<(DateTime<Utc>, String)>> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT last_run_at, last_result FROM job_runs WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row
+        .map(|(at, result)| from_db(&at).map(|at| (at, result)))
+        .transpose()?)
+}
+
+fn record_run(conn: &Connection, name: &str, at: DateTime<Utc>, result: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO job_runs (name, last_run_at, last_result) VALUES (?1, ?2, ?3)
+         ON CONFLICT(name) DO UPDATE SET last_run_at = excluded.last_run_at, last_result = excluded.last_result",
+        (name, to_db(at), result),
+    )?;
+    Ok(())
+}
+
+/// The work of one job for the local day `day`, in the caller's transaction.
+fn work(ctx: &mut Ctx<'_>, name: &str, day: NaiveDate) -> Result<String> {
+    Ok(match name {
+        "booking_expiry" => {
+            let out = ExpireBookings {}.run(ctx)?;
+            format!("canceled {}", out.canceled.len())
+        }
+        "priority_recalculation" => {
+            let out = RecalculatePriorities {}.run(ctx)?;
+            format!(
+                "rescored {}, {} segment changes",
+                out.updated, out.segment_changes
+            )
+        }
+        "reminders" => {
+            let q = crate::messaging::queue_reminders(ctx, day + chrono::Duration::days(1))?;
+            format!(
+                "queued {} reminders, {} unpaid notices",
+                q.reminders, q.unpaid_notices
+            )
+        }
+        "maintenance_reminders" => {
+            format!(
+                "queued {} maintenance reminders",
+                crate::messaging::queue_maintenance(ctx)?
+            )
+        }
+        _ => return Err(Error::NotFound { entity: "job" }),
+    })
+}
+
+/// Runs one job for the local day `day` and records the run in the same
+/// transaction; a failure is recorded as the result.
+fn run_job(app: &App, actor: &Actor, name: &str, day: NaiveDate) -> Result<JobRun> {
+    let ran = app.write(actor, |ctx| {
+        let result = work(ctx, name, day)?;
+        record_run(ctx.conn, name, ctx.now, &result)?;
+        Ok(result)
+    });
+    let now = app.clock().now();
+    let result = match ran {
+        Ok(r) => r,
+        Err(e @ Error::NotFound { .. }) => return Err(e),
+        Err(e) => {
+            let r = format!("failed: {e}");
+            app.write(actor, |ctx| record_run(ctx.conn, name, ctx.now, &r))?;
+            r
+        }
+    };
+    tracing::info!(job = name, %result, "job ran");
+    Ok(JobRun {
+        name: name.into(),
+        result,
+        ran_at: to_db(now),
+    })
+}
+
+/// Runs every job whose latest scheduled time is after its last run.
 pub fn run_due(app: &App) -> Result<Vec<JobRun>> {
     let mut ran = Vec::new();
     for name in JOBS {
-        let today = {
-            let conn = app.database().reader()?;
-            let tz = crate::settings::load(&conn)?.time_zone;
-            app.clock().now().with_timezone(&tz).date_naive()
-        };
-        if last_run_date(app, name)?.is_some_and(|d| d >= today) {
-            continue;
+        let (day, due) = app.read(&Actor::System, |ctx| {
+            let (day, at) = latest_occurrence(name, &ctx.settings, ctx.now);
+            let due = last_run(ctx.conn, name)?.is_none_or(|(last, _)| last < at);
+            Ok((day, due))
+        })?;
+        if due {
+            ran.push(run_job(app, &Actor::System, name, day)?);
         }
-        let result = match run_job(app, name) {
-            Ok(r) => r,
-            Err(e) => format!("failed: {e}"),
-        };
-        app.database().writer().execute(
-            "INSERT INTO job_runs (name, last_run_at, last_result) VALUES (?1, ?2, ?3)
-             ON CONFLICT(name) DO UPDATE SET last_run_at = excluded.last_run_at, last_result = excluded.last_result",
-            (name, to_db(app.clock().now()), &result),
-        )?;
-        tracing::info!(job = name, %result, "job ran");
-        ran.push(JobRun {
-            name: name.into(),
-            result,
-        });
     }
     Ok(ran)
 }
 
 /// Checks once a minute whether a job is due. Polling (rather than sleeping
-/// until midnight) also catches up after the machine was suspended.
+/// until the next time) also catches up after the machine was suspended.
 pub async fn scheduler(app: Arc<App>) {
     loop {
         let a = app.clone();
@@ -103,3 +188,78 @@ pub async fn scheduler(app: Arc<App>) {
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Job {
+    pub name: String,
+    /// e.g. `daily at 09:00` (business time zone).
+    pub schedule: String,
+    /// `HH:MM`, local.
+    pub time_of_day: String,
+    pub last_run_at: Option<String>,
+    pub last_result: Option<String>,
+    /// When it runs next (now, if it is due).
+    pub next_run_at: String,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ListJobs {}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Jobs {
+    pub data: Vec<Job>,
+}
+
+impl Operation for ListJobs {
+    type Output = Jobs;
+    const NAME: &'static str = "jobs.list";
+    const PERMISSION: Permission = Permission::SettingsRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Jobs> {
+        let mut data = Vec::new();
+        for name in JOBS {
+            let time = time_of_day(name, &ctx.settings);
+            let last = last_run(ctx.conn, name)?;
+            let (day, at) = latest_occurrence(name, &ctx.settings, ctx.now);
+            let next = if last.as_ref().is_none_or(|(l, _)| *l < at) {
+                ctx.now
+            } else {
+                instant(&ctx.settings, day + chrono::Duration::days(1), time)
+            };
+            data.push(Job {
+                name: name.into(),
+                schedule: format!("daily at {}", time.format("%H:%M")),
+                time_of_day: time.format("%H:%M").to_string(),
+                last_run_at: last.as_ref().map(|(at, _)| to_db(*at)),
+                last_result: last.map(|(_, r)| r),
+                next_run_at: to_db(next),
+            });
+        }
+        Ok(Jobs { data })
+    }
+}
+
+/// Runs a job now, whatever its schedule (reminders: for tomorrow's events).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RunJob {
+    /// `booking_expiry`, `priority_recalculation`, `reminders` or `maintenance_reminders`.
+    pub name: String,
+}
+
+impl Task for RunJob {
+    type Output = JobRun;
+    const NAME: &'static str = "jobs.run";
+    const PERMISSION: Permission = Permission::JobsRun;
+
+    fn run(self, app: &App, actor: &Actor) -> Result<JobRun> {
+        let name = JOBS
+            .into_iter()
+            .find(|j| *j == self.name)
+            .ok_or(Error::NotFound { entity: "job" })?;
+        let today = app.read(&Actor::System, |ctx| Ok(ctx.today()))?;
+        run_job(app, actor, name, today)
+    }
+}
+
+crate::ops::task!(RunJob);

@@ -161,6 +161,8 @@ async fn serve(app: Arc<App>, addr: SocketAddr, ui_dir: Option<PathBuf>) -> Resu
     println!("listening on http://{local}");
     std::io::stdout().flush().map_err(|e| e.to_string())?;
     tokio::spawn(loket::jobs::scheduler(app.clone()));
+    // Marks messages interrupted by a crash `unknown`, then delivers the outbox.
+    tokio::spawn(loket::messaging::sender(app.clone()));
     if let Some(dir) = &ui_dir {
         tracing::info!("serving the UI from {}", dir.display());
     }

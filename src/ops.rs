@@ -29,6 +29,58 @@ pub trait Operation: DeserializeOwned + ToSchema + Send + 'static {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Self::Output>;
 }
 
+/// A use case that cannot be one transaction: it spans several, or waits on
+/// the network (deliver the outbox now, send a test message, run a job).
+/// It gets the [`App`](crate::App) and opens its own transactions with
+/// [`App::write`](crate::App::write) / [`App::read`](crate::App::read).
+/// Register it with [`task!`] so adapters run it like an operation.
+pub trait Task: DeserializeOwned + ToSchema + Send + 'static {
+    type Output: Serialize + ToSchema + Send + 'static;
+    const NAME: &'static str;
+    const PERMISSION: Permission;
+
+    fn run(self, app: &crate::App, actor: &Actor) -> Result<Self::Output>;
+}
+
+/// What the adapters (registry, HTTP routes, OpenAPI) accept: every
+/// [`Operation`] (one transaction, through [`App::execute`](crate::App::execute))
+/// and every [`Task`] declared with [`task!`].
+pub trait Invoke: DeserializeOwned + ToSchema + Send + 'static {
+    type Output: Serialize + ToSchema + Send + 'static;
+    const NAME: &'static str;
+    const PERMISSION: Permission;
+
+    /// Runs it; the caller has checked the permission (`authorize`).
+    fn invoke(self, app: &crate::App, actor: &Actor) -> Result<Self::Output>;
+}
+
+impl<O: Operation> Invoke for O {
+    type Output = <O as Operation>::Output;
+    const NAME: &'static str = <O as Operation>::NAME;
+    const PERMISSION: Permission = <O as Operation>::PERMISSION;
+
+    fn invoke(self, app: &crate::App, actor: &Actor) -> Result<Self::Output> {
+        app.execute(actor, self)
+    }
+}
+
+/// Makes tasks invokable by the adapters: `task!(messaging::FlushMessages, …)`.
+macro_rules! task {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::ops::Invoke for $t {
+            type Output = <$t as $crate::ops::Task>::Output;
+            const NAME: &'static str = <$t as $crate::ops::Task>::NAME;
+            const PERMISSION: $crate::auth::Permission = <$t as $crate::ops::Task>::PERMISSION;
+
+            fn invoke(self, app: &$crate::App, actor: &$crate::auth::Actor) -> $crate::error::Result<Self::Output> {
+                $crate::app::authorize::<$t>(actor)?;
+                <$t as $crate::ops::Task>::run(self, app, actor)
+            }
+        }
+    )*};
+}
+pub(crate) use task;
+
 /// What an operation may touch: the transaction, who is acting, the time,
 /// the settings and the secrets vault.
 pub struct Ctx<'a> {
@@ -79,7 +131,7 @@ impl Ctx<'_> {
 macro_rules! operations {
     ($($op:ty),* $(,)?) => {
         /// Every operation's name, in declaration order.
-        pub const NAMES: &[&str] = &[$(<$op as $crate::ops::Operation>::NAME),*];
+        pub const NAMES: &[&str] = &[$(<$op as $crate::ops::Invoke>::NAME),*];
 
         /// Runs the operation called `name` with a JSON input.
         pub fn dispatch(
@@ -89,10 +141,10 @@ macro_rules! operations {
             input: serde_json::Value,
         ) -> $crate::error::Result<serde_json::Value> {
             $(
-                if name == <$op as $crate::ops::Operation>::NAME {
+                if name == <$op as $crate::ops::Invoke>::NAME {
                     $crate::app::authorize::<$op>(actor)?;
                     let input: $op = $crate::ops::from_json(input)?;
-                    return Ok(serde_json::to_value(app.execute(actor, input)?)?);
+                    return Ok(serde_json::to_value(app.invoke(actor, input)?)?);
                 }
             )*
             Err($crate::error::Error::NotFound { entity: "operation" })

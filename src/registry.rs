@@ -3,7 +3,8 @@
 //! giving it a route in `http.rs`.
 
 use crate::{
-    audit, bookings, customers, providers, services, settings, slots, staff, units, users,
+    audit, bookings, customers, gateway, jobs, messaging, providers, report, services, settings,
+    slots, staff, templates, units, users, vehicles,
 };
 
 crate::ops::operations! {
@@ -63,4 +64,30 @@ crate::ops::operations! {
     audit::ListAudit,
     settings::GetSettings,
     settings::UpdateSettings,
+    vehicles::CreateVehicle,
+    vehicles::GetVehicle,
+    vehicles::UpdateVehicle,
+    vehicles::DeleteVehicle,
+    vehicles::ListVehicles,
+    templates::ListTemplates,
+    templates::GetTemplate,
+    templates::UpdateTemplate,
+    templates::PreviewTemplate,
+    gateway::GetGateway,
+    gateway::UpdateGateway,
+    messaging::TestGateway,
+    messaging::ListMessages,
+    messaging::GetMessage,
+    messaging::ResendMessage,
+    messaging::CancelMessage,
+    messaging::FlushMessages,
+    jobs::ListJobs,
+    jobs::RunJob,
+    report::ListReport,
+    report::ReportDetails,
+    report::GetReportStatistics,
+    report::CustomerReport,
+    report::CustomerSubjectReport,
+    report::DeleteReport,
+    report::ResetFrequency,
 }

@@ -36,6 +36,14 @@ pub struct Settings {
     pub booking_expiry_days: u32,
     /// Most slots a provider may have on one local day (unless set per provider).
     pub max_slots_per_day: u32,
+    /// Language of the WhatsApp messages to customers: `id` or `en`.
+    pub message_language: crate::templates::Language,
+    /// Local hour (0–23) at which H-1 reminders and maintenance reminders are queued.
+    pub reminder_hour: u32,
+    /// A vehicle is reminded when its next service date is within this many days.
+    pub maintenance_window_days: u32,
+    /// At most one maintenance reminder per vehicle in this many days.
+    pub maintenance_spacing_days: u32,
 }
 
 impl Default for Settings {
@@ -52,6 +60,10 @@ impl Default for Settings {
             medium_segment_min: 50,
             booking_expiry_days: 3,
             max_slots_per_day: 8,
+            message_language: crate::templates::Language::Id,
+            reminder_hour: 9,
+            maintenance_window_days: 7,
+            maintenance_spacing_days: 30,
         }
     }
 }
@@ -108,6 +120,10 @@ pub struct UpdateSettings {
     pub medium_segment_min: Option<i32>,
     pub booking_expiry_days: Option<u32>,
     pub max_slots_per_day: Option<u32>,
+    pub message_language: Option<crate::templates::Language>,
+    pub reminder_hour: Option<u32>,
+    pub maintenance_window_days: Option<u32>,
+    pub maintenance_spacing_days: Option<u32>,
 }
 
 impl Operation for UpdateSettings {
@@ -153,6 +169,36 @@ impl Operation for UpdateSettings {
         }
         if let Some(v) = self.booking_expiry_days {
             s.booking_expiry_days = v;
+        }
+        if let Some(v) = self.message_language {
+            s.message_language = v;
+        }
+        if let Some(v) = self.reminder_hour {
+            if v > 23 {
+                return Err(Error::validation(
+                    "reminder_hour",
+                    "must be between 0 and 23",
+                ));
+            }
+            s.reminder_hour = v;
+        }
+        if let Some(v) = self.maintenance_window_days {
+            if v > 365 {
+                return Err(Error::validation(
+                    "maintenance_window_days",
+                    "must be between 0 and 365",
+                ));
+            }
+            s.maintenance_window_days = v;
+        }
+        if let Some(v) = self.maintenance_spacing_days {
+            if !(1..=365).contains(&v) {
+                return Err(Error::validation(
+                    "maintenance_spacing_days",
+                    "must be between 1 and 365",
+                ));
+            }
+            s.maintenance_spacing_days = v;
         }
         if s.urgent_days < 0 || s.urgent_days > 365 {
             return Err(Error::validation(

@@ -50,7 +50,8 @@ macro_rules! id_type {
 }
 
 id_type!(
-    CustomerId, UnitId, StaffId, UserId, BookingId, ServiceId, ProviderId, SlotId
+    CustomerId, UnitId, StaffId, UserId, BookingId, ServiceId, ProviderId, SlotId, VehicleId,
+    MessageId, ReportId
 );
 
 /// Exact rupiah amount. Stored in SQLite as INTEGER hundredths (sen) so SQL

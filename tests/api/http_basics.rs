@@ -170,3 +170,39 @@ fn any_operation_by_name_for_the_ui_transport_and_the_ui_files() {
     );
     s.get("/nothing/here").expect_error(404, "not_found", None);
 }
+
+#[test]
+fn bookings_filter_by_event_time_and_messages_carry_the_rule_alone() {
+    let t = TestApp::new();
+    let s = t.serve();
+    for (i, at) in [
+        "2026-11-22T15:00",
+        "2026-11-23T09:00",
+        "2026-11-23T23:30",
+        "2026-11-24T00:30",
+    ]
+    .iter()
+    .enumerate()
+    {
+        s.post(
+            "/bookings",
+            json!({"customer": {"name": "Tamu", "phone": format!("08120000100{i}")}, "price": "1", "event_at": at}),
+        )
+        .expect(201);
+    }
+    // Tomorrow in Jakarta: [2026-11-23 00:00+07, 2026-11-24 00:00+07).
+    let tomorrow = s
+        .get("/bookings?event_from=2026-11-23T00:00:00%2B07:00&event_to=2026-11-24T00:00:00%2B07:00&sort=event_at:asc")
+        .expect(200);
+    let times: Vec<&str> = tomorrow["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["event_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(times, ["2026-11-23T02:00:00Z", "2026-11-23T16:30:00Z"]);
+    let e = s
+        .post("/customers", json!({"name": "A", "phone": "081200000001"}))
+        .expect_error(422, "validation", Some("name"));
+    assert_eq!(e["error"]["message"], "must be at least 2 characters");
+}

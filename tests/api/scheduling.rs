@@ -2152,7 +2152,8 @@ fn nearby_search_validates_its_input() {
 fn nearby_distances_match_haversine_reference_values() {
     let t = TestApp::new();
     let s = t.serve();
-    let cases: [(&str, (f64, f64), (f64, f64), f64); 7] = [
+    type Point = (f64, f64);
+    let cases: [(&str, Point, Point, f64); 7] = [
         ("Jakarta–Bandung", JAKARTA, (-6.9175, 107.6191), 116.236399),
         ("Jakarta–Surabaya", JAKARTA, (-7.2575, 112.7521), 662.571783),
         ("Jakarta–Denpasar", JAKARTA, (-8.6500, 115.2167), 962.013659),

@@ -93,7 +93,16 @@ fn jobs_run_once_a_day_and_catch_up_after_downtime() {
         .unwrap();
     let first = jobs::run_due(&t.app).unwrap();
     let names: Vec<&str> = first.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, vec!["booking_expiry", "priority_recalculation"]);
+    // 10:00 local: the midnight jobs and the 09:00 reminder jobs are all due.
+    assert_eq!(
+        names,
+        vec![
+            "booking_expiry",
+            "priority_recalculation",
+            "reminders",
+            "maintenance_reminders"
+        ]
+    );
     assert!(
         jobs::run_due(&t.app).unwrap().is_empty(),
         "nothing is due twice on one day"
@@ -102,13 +111,13 @@ fn jobs_run_once_a_day_and_catch_up_after_downtime() {
     // Later the same local day: still nothing.
     t.set_now(default_now() + Duration::hours(13)); // 23:00 in Jakarta
     assert!(jobs::run_due(&t.app).unwrap().is_empty());
-    // Just after local midnight: both run.
+    // Just after local midnight: both midnight jobs run (the reminders wait for 09:00).
     t.set_now(default_now() + Duration::hours(14) + Duration::minutes(1));
     assert_eq!(jobs::run_due(&t.app).unwrap().len(), 2);
     // The laptop was off for four days: one catch-up run, which expires the pending booking.
     t.set_now(default_now() + Duration::days(5));
     let caught_up = jobs::run_due(&t.app).unwrap();
-    assert_eq!(caught_up.len(), 2);
+    assert_eq!(caught_up.len(), 4);
     assert_eq!(caught_up[0].result, "canceled 1");
     assert!(jobs::run_due(&t.app).unwrap().is_empty());
 }

@@ -3,11 +3,14 @@
 
 #[path = "../api/helpers.rs"]
 mod helpers;
+#[path = "../api/standin.rs"]
+mod standin;
 
 mod cli;
 mod concurrency;
 mod crash;
 mod jobs;
+mod outbox_crash;
 mod priority;
 mod query_plans;
 mod robustness;
