@@ -138,6 +138,11 @@ CREATE INDEX bookings_priority ON bookings(priority_score);
 CREATE INDEX bookings_segment_priority ON bookings(priority_segment, priority_score);
 CREATE INDEX bookings_status_priority ON bookings(booking_status, priority_score);
 CREATE INDEX bookings_payment ON bookings(payment_status, priority_score);
+-- The priority board lists open bookings only: these read no closed row.
+CREATE INDEX bookings_open_priority ON bookings(priority_score)
+    WHERE booking_status IN ('pending','active');
+CREATE INDEX bookings_open_segment_priority ON bookings(priority_segment, priority_score)
+    WHERE booking_status IN ('pending','active');
 CREATE INDEX bookings_customer ON bookings(customer_id, booking_date);
 CREATE INDEX bookings_unit ON bookings(unit_id) WHERE unit_id IS NOT NULL;
 CREATE INDEX bookings_staff ON bookings(staff_id) WHERE staff_id IS NOT NULL;

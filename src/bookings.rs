@@ -1061,55 +1061,64 @@ impl Operation for RecalculatePriorities {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Recalculated> {
         let today = ctx.today();
         let now = to_db(ctx.now);
-        let double_booked = double_booked(ctx.conn)?;
-        // Every open booking gets the new timestamp in one statement; only
-        // rows whose score, levels or flags changed are written one by one.
-        let mut select = ctx.conn.prepare(
-            "SELECT b.id, b.event_at, b.payment_status, b.price, b.client_count, b.priority_score,
-                    b.priority_segment, b.urgency_level, b.monetary_level,
-                    (SELECT group_concat(flag) FROM booking_risk_flags f WHERE f.booking_id = b.id)
-             FROM bookings b WHERE b.booking_status IN ('pending','active')",
-        )?;
-        let mut rows = select.query([])?;
+        // One read of every open booking; overlaps are found in memory and
+        // only rows whose score, levels or flags changed are written (their
+        // `updated_priority_at` moves; the run itself is in the audit trail).
+        let open: Vec<OpenBooking> = ctx
+            .conn
+            .prepare(
+                "SELECT b.id, b.customer_id, b.event_at, b.event_end_at, b.payment_status, b.price,
+                        b.client_count, b.priority_score, b.priority_segment, b.urgency_level,
+                        b.monetary_level,
+                        (SELECT group_concat(flag) FROM booking_risk_flags f WHERE f.booking_id = b.id)
+                 FROM bookings b WHERE b.booking_status IN ('pending','active')",
+            )?
+            .query_map([], |r| {
+                let instant = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+                    r.get::<_, Option<String>>(i)?.as_deref().map(from_db).transpose()
+                };
+                let flags: Option<String> = r.get(11)?;
+                Ok(OpenBooking {
+                    id: r.get(0)?,
+                    customer: r.get(1)?,
+                    start: instant(2)?,
+                    end: instant(3)?,
+                    payment: r.get(4)?,
+                    price: r.get(5)?,
+                    clients: r.get(6)?,
+                    score: r.get(7)?,
+                    segment: r.get(8)?,
+                    urgency: r.get(9)?,
+                    monetary: r.get(10)?,
+                    flags: flags.map(|f| f.split(',').filter_map(RiskFlag::parse).collect()).unwrap_or_default(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let overlapping = overlapping_open(&open);
         let mut changed: Vec<(BookingId, Option<Segment>, Priority)> = Vec::new();
-        let mut updated = 0u64;
-        while let Some(r) = rows.next()? {
-            updated += 1;
-            let id: BookingId = r.get(0)?;
-            let event_at: Option<String> = r.get(1)?;
-            let event_at = event_at.as_deref().map(from_db).transpose()?;
+        for (i, b) in open.iter().enumerate() {
             let p = priority::score(
                 &ScoreInput {
-                    event_date: event_date(event_at, &ctx.settings),
-                    payment: r.get(2)?,
-                    price: r.get(3)?,
-                    clients: r.get(4)?,
+                    event_date: event_date(b.start, &ctx.settings),
+                    payment: b.payment,
+                    price: b.price,
+                    clients: b.clients,
                     open: true,
-                    overlaps_other: double_booked.contains(&id),
+                    overlaps_other: overlapping[i],
                 },
                 today,
                 &ctx.settings,
             );
-            let old_segment: Segment = r.get(6)?;
-            let old_flags: Option<String> = r.get(9)?;
-            let old_flags: Vec<RiskFlag> = old_flags
-                .map(|f| f.split(',').filter_map(RiskFlag::parse).collect())
-                .unwrap_or_default();
-            let same = r.get::<_, i32>(5)? == p.score
-                && old_segment == p.segment
-                && r.get::<_, Urgency>(7)? == p.urgency
-                && r.get::<_, Monetary>(8)? == p.monetary
-                && same_flags(&old_flags, &p.risk_flags);
+            let same = b.score == p.score
+                && b.segment == p.segment
+                && b.urgency == p.urgency
+                && b.monetary == p.monetary
+                && same_flags(&b.flags, &p.risk_flags);
             if !same {
-                changed.push((id, Some(old_segment), p));
+                changed.push((b.id, Some(b.segment), p));
             }
         }
-        drop(rows);
-        drop(select);
-        ctx.conn.execute(
-            "UPDATE bookings SET updated_priority_at = ?1 WHERE booking_status IN ('pending','active')",
-            [&now],
-        )?;
+        let updated = open.len() as u64;
         let mut segment_changes = 0;
         for (id, old, p) in &changed {
             if *old != Some(p.segment) {
@@ -1138,18 +1147,49 @@ impl Operation for RecalculatePriorities {
     }
 }
 
-/// Every open booking that overlaps another open booking of the same customer.
-fn double_booked(conn: &Connection) -> Result<std::collections::HashSet<BookingId>> {
-    Ok(conn
-        .prepare(
-            "SELECT DISTINCT b1.id FROM bookings b1
-             JOIN bookings b2 ON b2.customer_id = b1.customer_id AND b2.id <> b1.id
-                AND b2.booking_status IN ('pending','active')
-                AND b2.event_at < b1.event_end_at AND b2.event_end_at > b1.event_at
-             WHERE b1.booking_status IN ('pending','active') AND b1.event_at IS NOT NULL",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?)
+/// An open booking as the recalculation reads it.
+struct OpenBooking {
+    id: BookingId,
+    customer: CustomerId,
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+    payment: PaymentStatus,
+    price: Money,
+    clients: u32,
+    score: i32,
+    segment: Segment,
+    urgency: Urgency,
+    monetary: Monetary,
+    flags: Vec<RiskFlag>,
+}
+
+/// For each open booking, whether another open booking of the same customer
+/// overlaps it: per customer, sorted by start, each compared with those that
+/// start before it ends.
+fn overlapping_open(open: &[OpenBooking]) -> Vec<bool> {
+    let mut by_customer: std::collections::HashMap<
+        CustomerId,
+        Vec<(DateTime<Utc>, DateTime<Utc>, usize)>,
+    > = std::collections::HashMap::new();
+    for (i, b) in open.iter().enumerate() {
+        if let (Some(s), Some(e)) = (b.start, b.end) {
+            by_customer.entry(b.customer).or_default().push((s, e, i));
+        }
+    }
+    let mut overlapping = vec![false; open.len()];
+    for spans in by_customer.values_mut() {
+        spans.sort();
+        for (k, (_, end, i)) in spans.iter().enumerate() {
+            for (start, _, j) in &spans[k + 1..] {
+                if start >= end {
+                    break;
+                }
+                overlapping[*i] = true;
+                overlapping[*j] = true;
+            }
+        }
+    }
+    overlapping
 }
 
 /// The fields the daily rescoring changes, as the change log carries them.
