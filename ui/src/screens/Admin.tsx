@@ -1,0 +1,271 @@
+// Settings and users (admin).
+import { useEffect, useState } from 'react';
+import type { Role, User } from '../api/ops';
+import { call } from '../api/transport';
+import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
+import { Badge, Button, ErrorMessage, Loading, Modal, PageHeader } from '../components/ui';
+import { useI18n } from '../i18n';
+import { formatDateTime } from '../lib/format';
+import { useAction, useLoad } from '../lib/hooks';
+import { useSession, useToast } from '../session';
+
+const ZONES = ['Asia/Jakarta', 'Asia/Pontianak', 'Asia/Makassar', 'Asia/Jayapura'];
+
+export function SettingsScreen() {
+  const { t } = useI18n();
+  const { setSettings, can } = useSession();
+  const toast = useToast();
+  const settings = useLoad(() => call('settings.get', {}), []);
+  const [f, setF] = useState<Record<string, string>>({});
+  useEffect(() => {
+    const s = settings.data;
+    if (!s) return;
+    setF({
+      business_name: s.business_name ?? '',
+      time_zone: s.time_zone ?? 'Asia/Jakarta',
+      urgent_days: String(s.urgent_days ?? ''),
+      soon_days: String(s.soon_days ?? ''),
+      vip_price: String(s.vip_price ?? ''),
+      premium_price: String(s.premium_price ?? ''),
+      group_clients: String(s.group_clients ?? ''),
+      high_segment_min: String(s.high_segment_min ?? ''),
+      medium_segment_min: String(s.medium_segment_min ?? ''),
+      max_slots_per_day: String(s.max_slots_per_day ?? ''),
+      booking_expiry_days: String(s.booking_expiry_days ?? ''),
+    });
+  }, [settings.data]);
+  const set = (k: string) => (v: string) => setF((s) => ({ ...s, [k]: v }));
+  const int = (k: string) => (f[k]?.trim() ? Number(f[k]) : null);
+  const save = useAction(async () => {
+    const out = await call('settings.update', {
+      business_name: f.business_name,
+      time_zone: f.time_zone,
+      urgent_days: int('urgent_days'),
+      soon_days: int('soon_days'),
+      vip_price: moneyValue(f.vip_price ?? ''),
+      premium_price: moneyValue(f.premium_price ?? ''),
+      group_clients: int('group_clients'),
+      high_segment_min: int('high_segment_min'),
+      medium_segment_min: int('medium_segment_min'),
+      max_slots_per_day: int('max_slots_per_day'),
+      booking_expiry_days: int('booking_expiry_days'),
+    });
+    settings.setData(out);
+    setSettings(out);
+    toast(t('common.saved'));
+  });
+  if (!settings.data) return settings.error ? <ErrorMessage error={settings.error} /> : <Loading />;
+  const zones = ZONES.includes(f.time_zone) || !f.time_zone ? ZONES : [f.time_zone, ...ZONES];
+  const readOnly = !can('settings.write');
+  return (
+    <div>
+      <PageHeader title={t('settings.title')} />
+      <Form onSubmit={() => void save.run()} error={save.error} className="form settings-form">
+        <fieldset disabled={readOnly}>
+          <legend>{t('settings.business')}</legend>
+          <div className="grid-2">
+            <TextField name="business_name" label={t('settings.businessName')} value={f.business_name ?? ''} onChange={set('business_name')} />
+            <SelectField
+              name="time_zone"
+              label={t('settings.timeZone')}
+              value={f.time_zone ?? ''}
+              onChange={set('time_zone')}
+              options={zones.map((z) => ({ value: z, label: z }))}
+            />
+          </div>
+        </fieldset>
+        <fieldset disabled={readOnly}>
+          <legend>{t('settings.priority')}</legend>
+          <div className="grid-3">
+            <TextField name="urgent_days" label={t('settings.urgentDays')} type="number" min={0} value={f.urgent_days ?? ''} onChange={set('urgent_days')} />
+            <TextField name="soon_days" label={t('settings.soonDays')} type="number" min={0} value={f.soon_days ?? ''} onChange={set('soon_days')} />
+            <TextField name="group_clients" label={t('settings.groupClients')} type="number" min={1} value={f.group_clients ?? ''} onChange={set('group_clients')} />
+            <MoneyField name="vip_price" label={t('settings.vipPrice')} value={f.vip_price ?? ''} onChange={set('vip_price')} />
+            <MoneyField name="premium_price" label={t('settings.premiumPrice')} value={f.premium_price ?? ''} onChange={set('premium_price')} />
+            <div />
+            <TextField name="high_segment_min" label={t('settings.highMin')} type="number" value={f.high_segment_min ?? ''} onChange={set('high_segment_min')} />
+            <TextField name="medium_segment_min" label={t('settings.mediumMin')} type="number" value={f.medium_segment_min ?? ''} onChange={set('medium_segment_min')} />
+          </div>
+        </fieldset>
+        <fieldset disabled={readOnly}>
+          <legend>{t('settings.slots')}</legend>
+          <div className="grid-2">
+            <TextField name="max_slots_per_day" label={t('settings.maxSlots')} type="number" min={1} value={f.max_slots_per_day ?? ''} onChange={set('max_slots_per_day')} />
+            <TextField name="booking_expiry_days" label={t('settings.expiryDays')} type="number" min={1} value={f.booking_expiry_days ?? ''} onChange={set('booking_expiry_days')} />
+          </div>
+        </fieldset>
+        {!readOnly && (
+          <div className="form-actions">
+            <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
+              {t('common.save')}
+            </Button>
+          </div>
+        )}
+      </Form>
+    </div>
+  );
+}
+
+const ROLES: Role[] = ['admin', 'manager', 'marketing', 'sales', 'front_desk'];
+
+export function Users() {
+  const { t, tv, lang } = useI18n();
+  const { tz, user: me } = useSession();
+  const toast = useToast();
+  const users = useLoad(() => call('users.list', { page_size: 200 }), []);
+  const [creating, setCreating] = useState(false);
+  const [resetting, setResetting] = useState<User | null>(null);
+  const update = useAction(async (u: User, patch: { role?: Role; active?: boolean }) => {
+    if (patch.active === false) {
+      if (!window.confirm(t('users.deactivateConfirm', { name: u.username }))) return;
+      await call('users.delete', { id: u.id });
+    } else {
+      await call('users.update', { id: u.id, version: u.version, ...patch });
+    }
+    toast(t('common.saved'));
+    users.reload();
+  });
+  return (
+    <div>
+      <PageHeader
+        title={t('users.title')}
+        actions={
+          <Button kind="primary" onClick={() => setCreating(true)}>
+            + {t('users.new')}
+          </Button>
+        }
+      />
+      <ErrorMessage error={users.error ?? update.error} />
+      {!users.data ? (
+        <Loading />
+      ) : (
+        <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t('users.username')}</th>
+              <th>{t('users.role')}</th>
+              <th>{t('bookings.status')}</th>
+              <th>{t('users.since')}</th>
+              <th>{t('common.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.data.data.map((u) => (
+              <tr key={u.id} className={u.active ? '' : 'off'}>
+                <td>
+                  <strong>{u.username}</strong>
+                </td>
+                <td>
+                  <select
+                    aria-label={`${t('users.role')} ${u.username}`}
+                    value={u.role}
+                    disabled={update.busy || u.id === me?.id}
+                    onChange={(e) => void update.run(u, { role: e.target.value as Role })}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {tv('role', r)}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>{u.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
+                <td className="small">{formatDateTime(u.created_at, tz, lang, { weekday: false })}</td>
+                <td className="actions">
+                  <Button kind="ghost" onClick={() => setResetting(u)}>
+                    {t('users.resetPassword')}
+                  </Button>
+                  {u.id !== me?.id &&
+                    (u.active ? (
+                      <Button kind="ghost" onClick={() => void update.run(u, { active: false })}>
+                        {t('users.deactivate')}
+                      </Button>
+                    ) : (
+                      <Button kind="ghost" onClick={() => void update.run(u, { active: true })}>
+                        {t('users.activate')}
+                      </Button>
+                    ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </div>
+      )}
+      {creating && (
+        <NewUser
+          onClose={() => setCreating(false)}
+          onSaved={(name) => {
+            setCreating(false);
+            toast(t('users.created', { name }));
+            users.reload();
+          }}
+        />
+      )}
+      {resetting && (
+        <ResetPassword
+          user={resetting}
+          onClose={() => setResetting(null)}
+          onSaved={() => {
+            toast(t('users.passwordReset', { name: resetting.username }));
+            setResetting(null);
+            users.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function NewUser({ onClose, onSaved }: { onClose: () => void; onSaved: (name: string) => void }) {
+  const { t, tv } = useI18n();
+  const [f, setF] = useState({ username: '', password: '', role: 'front_desk' });
+  const save = useAction(async () => {
+    const u = await call('users.create', { username: f.username.trim(), password: f.password, role: f.role as Role });
+    onSaved(u.username);
+  });
+  return (
+    <Modal title={t('users.new')} onClose={onClose}>
+      <Form onSubmit={() => void save.run()} error={save.error}>
+        <TextField name="username" label={t('users.username')} value={f.username} onChange={(v) => setF({ ...f, username: v })} autoComplete="off" />
+        <TextField name="password" label={t('users.password')} type="password" value={f.password} onChange={(v) => setF({ ...f, password: v })} autoComplete="new-password" />
+        <SelectField
+          name="role"
+          label={t('users.role')}
+          value={f.role}
+          onChange={(v) => setF({ ...f, role: v })}
+          options={ROLES.map((r) => ({ value: r, label: tv('role', r) }))}
+        />
+        <div className="form-actions">
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" kind="primary" busy={save.busy}>
+            {t('common.save')}
+          </Button>
+        </div>
+      </Form>
+    </Modal>
+  );
+}
+
+function ResetPassword({ user, onClose, onSaved }: { user: User; onClose: () => void; onSaved: () => void }) {
+  const { t } = useI18n();
+  const [password, setPassword] = useState('');
+  const save = useAction(async () => {
+    await call('users.update', { id: user.id, version: user.version, password });
+    onSaved();
+  });
+  return (
+    <Modal title={`${t('users.resetPassword')}: ${user.username}`} onClose={onClose}>
+      <Form onSubmit={() => void save.run()} error={save.error}>
+        <TextField name="password" label={t('users.newPassword')} type="password" value={password} onChange={setPassword} autoComplete="new-password" />
+        <div className="form-actions">
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" kind="primary" busy={save.busy}>
+            {t('common.save')}
+          </Button>
+        </div>
+      </Form>
+    </Modal>
+  );
+}

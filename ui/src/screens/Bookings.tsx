@@ -1,0 +1,238 @@
+import { useEffect, useState } from 'react';
+import type { OpInput } from '../api/ops';
+import { call } from '../api/transport';
+import { PaymentBadge, PriorityBadges, RiskFlags, SegmentBadge, StatusBadge } from '../components/badges';
+import { Button, Empty, ErrorMessage, Loading, PageHeader, Pagination } from '../components/ui';
+import { useI18n, type Key } from '../i18n';
+import { formatDate, formatDateTime, formatRupiah } from '../lib/format';
+import { useDebounced, useLoad } from '../lib/hooks';
+import { href, navigate, type Route } from '../lib/router';
+import { useSession } from '../session';
+
+const SORTS: [string, Key][] = [
+  ['priority_score:desc', 'bookings.sort.priority'],
+  ['event_at:asc', 'bookings.sort.eventAsc'],
+  ['event_at:desc', 'bookings.sort.eventDesc'],
+  ['booking_date:desc', 'bookings.sort.bookingDate'],
+  ['created_at:desc', 'bookings.sort.created'],
+  ['code:asc', 'bookings.sort.code'],
+];
+
+const FILTERS = [
+  'code',
+  'booking_status',
+  'payment_status',
+  'segment',
+  'risk_flag',
+  'booking_date_from',
+  'booking_date_to',
+  'open',
+  'sort',
+  'page',
+  'page_size',
+  'customer_id',
+  'unit_id',
+  'provider_id',
+  'service_id',
+  'staff_id',
+] as const;
+
+export function BookingsList({ route }: { route: Route }) {
+  const { t, tv, lang } = useI18n();
+  const { tz } = useSession();
+  const q = Object.fromEntries(FILTERS.map((k) => [k, route.query.get(k) ?? ''])) as Record<
+    (typeof FILTERS)[number],
+    string
+  >;
+  const [code, setCode] = useState(q.code);
+  const debouncedCode = useDebounced(code, 300);
+  const set = (patch: Partial<typeof q>) => {
+    const next = { ...q, page: '', ...patch };
+    navigate(href('/bookings', next));
+  };
+  useEffect(() => {
+    // keep the address in step with the search box
+    if (debouncedCode !== q.code) set({ code: debouncedCode });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debouncedCode]);
+  const input: OpInput<'bookings.list'> = {
+    code: q.code || null,
+    booking_status: (q.booking_status || null) as never,
+    payment_status: (q.payment_status || null) as never,
+    segment: (q.segment || null) as never,
+    risk_flag: (q.risk_flag || null) as never,
+    booking_date_from: q.booking_date_from || null,
+    booking_date_to: q.booking_date_to || null,
+    open: q.open === 'true' ? true : null,
+    customer_id: q.customer_id || null,
+    unit_id: q.unit_id || null,
+    staff_id: q.staff_id || null,
+    provider_id: q.provider_id || null,
+    service_id: q.service_id || null,
+    sort: q.sort || 'priority_score:desc',
+    page: Number(q.page) || 1,
+    page_size: Number(q.page_size) || 25,
+  };
+  const list = useLoad(() => call('bookings.list', input), [JSON.stringify(input)]);
+  const staff = useLoad(() => call('staff.list', { page_size: 200 }), []);
+
+  const sel = (
+    name: keyof typeof q,
+    label: string,
+    group: string,
+    values: string[],
+  ) => (
+    <label className="filter">
+      <span>{label}</span>
+      <select value={q[name]} onChange={(e) => set({ [name]: e.target.value })} name={name}>
+        <option value="">{t('common.all')}</option>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {tv(group, v)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <div>
+      <PageHeader
+        title={t('bookings.title')}
+        actions={
+          <Button kind="primary" onClick={() => navigate('/bookings/new')}>
+            + {t('nav.newBooking')}
+          </Button>
+        }
+      />
+      <div className="filters no-print">
+        <label className="filter filter-search">
+          <span>{t('bookings.searchCode')}</span>
+          <input
+            type="search"
+            data-search
+            placeholder={t('common.searchPlaceholder')}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
+        </label>
+        {sel('booking_status', t('bookings.status'), 'status', ['pending', 'active', 'completed', 'canceled'])}
+        {sel('payment_status', t('bookings.paymentStatus'), 'payment', ['pending', 'dp', 'paid', 'overdue'])}
+        {sel('segment', t('bookings.segment'), 'segment', ['high', 'medium', 'low'])}
+        {sel('risk_flag', t('bookings.risk'), 'risk', ['unpaid_h1', 'event_passed', 'double_booking'])}
+        {!!staff.data?.data.length && (
+          <label className="filter">
+            <span>{t('bookings.staff')}</span>
+            <select value={q.staff_id} onChange={(e) => set({ staff_id: e.target.value })} name="staff_id">
+              <option value="">{t('common.all')}</option>
+              {staff.data.data.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label className="filter">
+          <span>
+            {t('bookings.bookingDate')} {t('bookings.from')}
+          </span>
+          <input type="date" value={q.booking_date_from} onChange={(e) => set({ booking_date_from: e.target.value })} />
+        </label>
+        <label className="filter">
+          <span>{t('common.to')}</span>
+          <input type="date" value={q.booking_date_to} onChange={(e) => set({ booking_date_to: e.target.value })} />
+        </label>
+        <label className="filter filter-check">
+          <input
+            type="checkbox"
+            checked={q.open === 'true'}
+            onChange={(e) => set({ open: e.target.checked ? 'true' : '' })}
+          />
+          <span>{t('bookings.openOnly')}</span>
+        </label>
+        <label className="filter">
+          <span>{t('common.sort')}</span>
+          <select value={q.sort || 'priority_score:desc'} onChange={(e) => set({ sort: e.target.value })}>
+            {SORTS.map(([v, k]) => (
+              <option key={v} value={v}>
+                {t(k)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="filter">
+          <span>{t('common.perPage')}</span>
+          <select value={q.page_size || '25'} onChange={(e) => set({ page_size: e.target.value })}>
+            {['10', '25', '50', '100', '200'].map((n) => (
+              <option key={n}>{n}</option>
+            ))}
+          </select>
+        </label>
+        <Button kind="ghost" onClick={() => { setCode(''); navigate('/bookings'); }}>
+          {t('common.reset')}
+        </Button>
+      </div>
+      <ErrorMessage error={list.error} />
+      {list.loading && !list.data ? (
+        <Loading />
+      ) : !list.data?.data.length ? (
+        <Empty text={t('bookings.none')} />
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>{t('bookings.code')}</th>
+                <th>{t('bookings.customer')}</th>
+                <th>{t('bookings.event')}</th>
+                <th>{t('bookings.bookingDate')}</th>
+                <th className="num">{t('bookings.price')}</th>
+                <th>{t('bookings.status')}</th>
+                <th>{t('bookings.payment')}</th>
+                <th>{t('bookings.segment')}</th>
+                <th>{t('bookings.urgency')} / {t('bookings.monetary')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.data.map((b) => (
+                <tr
+                  key={b.id}
+                  className={`clickable${b.risk_flags.length ? ' risky' : ''}`}
+                  onClick={() => navigate(`/bookings/${b.id}`)}
+                >
+                  <td className="nowrap">
+                    <a href={href(`/bookings/${b.id}`)}>{b.code}</a>
+                  </td>
+                  <td>
+                    {b.customer_name}
+                    <div className="muted small">{b.unit_code ?? b.service_name ?? ''}</div>
+                  </td>
+                  <td className="nowrap">{formatDateTime(b.event_at, tz, lang)}</td>
+                  <td className="nowrap">{formatDate(b.booking_date, lang)}</td>
+                  <td className="num">{formatRupiah(b.price)}</td>
+                  <td>
+                    <StatusBadge status={b.booking_status} />
+                  </td>
+                  <td>
+                    <PaymentBadge status={b.payment_status} />
+                  </td>
+                  <td className="nowrap">
+                    <SegmentBadge segment={b.priority_segment} /> <span className="muted small">{b.priority_score}</span>
+                  </td>
+                  <td>
+                    <div className="badges">
+                      <PriorityBadges b={b} />
+                      <RiskFlags flags={b.risk_flags} />
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination meta={list.data?.meta} onPage={(p) => set({ page: String(p) })} />
+    </div>
+  );
+}

@@ -1,0 +1,392 @@
+// Services and providers: the catalogue, provider editing with lat/long
+// entered as numbers, and the "nearby" search.
+import { useState } from 'react';
+import type { OpInput, Provider, Service } from '../api/ops';
+import { call } from '../api/transport';
+import { CheckField, Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
+import { Badge, Button, Empty, ErrorMessage, Loading, Modal, PageHeader } from '../components/ui';
+import { useI18n } from '../i18n';
+import { formatDateTime, formatPhone, formatRupiah } from '../lib/format';
+import { useAction, useLoad } from '../lib/hooks';
+import { href, navigate } from '../lib/router';
+import { useSession, useToast } from '../session';
+
+export function Services() {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const services = useLoad(() => call('services.list', { page_size: 200 }), []);
+  const [editing, setEditing] = useState<Service | 'new' | null>(null);
+  return (
+    <div>
+      <PageHeader
+        title={t('services.title')}
+        actions={
+          can('catalog.write') && (
+            <Button kind="primary" onClick={() => setEditing('new')}>
+              + {t('services.new')}
+            </Button>
+          )
+        }
+      />
+      <ErrorMessage error={services.error} />
+      {services.loading && !services.data ? (
+        <Loading />
+      ) : !services.data?.data.length ? (
+        <Empty text={t('services.none')} />
+      ) : (
+        <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t('services.name')}</th>
+              <th>{t('services.duration')}</th>
+              <th className="num">{t('services.price')}</th>
+              <th>{t('services.description')}</th>
+              <th>{t('bookings.status')}</th>
+              {can('catalog.write') && <th />}
+            </tr>
+          </thead>
+          <tbody>
+            {services.data.data.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <strong>{s.name}</strong>
+                </td>
+                <td>{t('common.minutes', { n: s.duration_min })}</td>
+                <td className="num">{formatRupiah(s.price)}</td>
+                <td className="muted">{s.description ?? ''}</td>
+                <td>{s.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
+                {can('catalog.write') && (
+                  <td className="actions">
+                    <Button kind="ghost" onClick={() => setEditing(s)}>
+                      ✎ {t('common.edit')}
+                    </Button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </div>
+      )}
+      {editing && (
+        <ServiceEditor
+          service={editing === 'new' ? undefined : editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            services.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function ServiceEditor({ service, onClose, onSaved }: { service?: Service; onClose: () => void; onSaved: () => void }) {
+  const { t } = useI18n();
+  const [f, setF] = useState({
+    name: service?.name ?? '',
+    duration_min: service ? String(service.duration_min) : '60',
+    price: service?.price ?? '',
+    description: service?.description ?? '',
+    active: service?.active ?? true,
+  });
+  const save = useAction(async () => {
+    const values = {
+      name: f.name,
+      duration_min: Number(f.duration_min),
+      price: moneyValue(f.price) ?? '',
+      description: f.description.trim() || null,
+      active: f.active,
+    };
+    if (service) await call('services.update', { id: service.id, version: service.version, ...values });
+    else await call('services.create', values);
+    onSaved();
+  });
+  return (
+    <Modal title={service ? t('services.edit') : t('services.new')} onClose={onClose}>
+      <Form onSubmit={() => void save.run()} error={save.error}>
+        <TextField name="name" label={t('services.name')} value={f.name} onChange={(v) => setF({ ...f, name: v })} />
+        <TextField
+          name="duration_min"
+          label={t('services.duration')}
+          type="number"
+          min={5}
+          value={f.duration_min}
+          onChange={(v) => setF({ ...f, duration_min: v })}
+        />
+        <MoneyField name="price" label={t('services.price')} value={f.price} onChange={(v) => setF({ ...f, price: v })} />
+        <TextArea name="description" label={t('services.description')} value={f.description} onChange={(v) => setF({ ...f, description: v })} />
+        <CheckField name="active" label={t('common.active')} checked={f.active} onChange={(v) => setF({ ...f, active: v })} />
+        <div className="form-actions">
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
+            {t('common.save')}
+          </Button>
+        </div>
+      </Form>
+    </Modal>
+  );
+}
+
+export function Providers() {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const providers = useLoad(() => call('providers.list', { page_size: 200 }), []);
+  const services = useLoad(() => call('services.list', { page_size: 200 }), []);
+  const [editing, setEditing] = useState<Provider | 'new' | null>(null);
+  const serviceName = (id: string) => services.data?.data.find((s) => s.id === id)?.name ?? '…';
+  return (
+    <div>
+      <PageHeader
+        title={t('providers.title')}
+        actions={
+          can('catalog.write') && (
+            <Button kind="primary" onClick={() => setEditing('new')}>
+              + {t('providers.new')}
+            </Button>
+          )
+        }
+      />
+      <ErrorMessage error={providers.error} />
+      {providers.loading && !providers.data ? (
+        <Loading />
+      ) : !providers.data?.data.length ? (
+        <Empty text={t('providers.none')} />
+      ) : (
+        <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t('providers.name')}</th>
+              <th>{t('providers.whatsapp')}</th>
+              <th>{t('providers.latitude')}, {t('providers.longitude')}</th>
+              <th>{t('providers.services')}</th>
+              <th>{t('providers.maxPerDay')}</th>
+              <th>{t('bookings.status')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {providers.data.data.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <strong>{p.name}</strong>
+                </td>
+                <td>{formatPhone(p.whatsapp_number)}</td>
+                <td className="mono small">
+                  {p.latitude.toFixed(6)}, {p.longitude.toFixed(6)}
+                </td>
+                <td>{p.service_ids.map(serviceName).join(', ') || '—'}</td>
+                <td>{p.max_slots_per_day ?? '—'}</td>
+                <td>{p.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
+                <td className="actions">
+                  <a className="btn btn-ghost" href={href('/schedule', { provider: p.id })}>
+                    {t('providers.schedule')}
+                  </a>
+                  {can('catalog.write') && (
+                    <Button kind="ghost" onClick={() => setEditing(p)}>
+                      ✎ {t('common.edit')}
+                    </Button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </div>
+      )}
+      <Nearby services={services.data?.data ?? []} />
+      {editing && (
+        <ProviderEditor
+          provider={editing === 'new' ? undefined : editing}
+          services={services.data?.data ?? []}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            providers.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function ProviderEditor({
+  provider,
+  services,
+  onClose,
+  onSaved,
+}: {
+  provider?: Provider;
+  services: Service[];
+  onClose: () => void;
+  onSaved: () => void;
+}) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const [f, setF] = useState({
+    name: provider?.name ?? '',
+    whatsapp_number: provider ? formatPhone(provider.whatsapp_number) : '',
+    latitude: provider ? String(provider.latitude) : '',
+    longitude: provider ? String(provider.longitude) : '',
+    max_slots_per_day: provider?.max_slots_per_day ? String(provider.max_slots_per_day) : '',
+    service_ids: provider?.service_ids ?? ([] as string[]),
+    active: provider?.active ?? true,
+  });
+  // An empty coordinate is left out, so the core names it as required.
+  const num = (v: string) => (v.trim() === '' ? (undefined as unknown as number) : Number(v.replace(',', '.')));
+  const save = useAction(async () => {
+    const values = {
+      name: f.name,
+      whatsapp_number: f.whatsapp_number,
+      latitude: num(f.latitude),
+      longitude: num(f.longitude),
+      max_slots_per_day: f.max_slots_per_day ? Number(f.max_slots_per_day) : null,
+      service_ids: f.service_ids,
+      active: f.active,
+    };
+    if (provider) {
+      const input: OpInput<'providers.update'> = { id: provider.id, version: provider.version, ...values };
+      await call('providers.update', input);
+    } else {
+      await call('providers.create', values);
+    }
+    toast(t('common.saved'));
+    onSaved();
+  });
+  const toggle = (id: string) =>
+    setF((s) => ({
+      ...s,
+      service_ids: s.service_ids.includes(id) ? s.service_ids.filter((x) => x !== id) : [...s.service_ids, id],
+    }));
+  return (
+    <Modal title={provider ? t('providers.edit') : t('providers.new')} onClose={onClose} wide>
+      <Form onSubmit={() => void save.run()} error={save.error} className="form grid-2">
+        <TextField name="name" label={t('providers.name')} value={f.name} onChange={(v) => setF({ ...f, name: v })} />
+        <TextField
+          name="whatsapp_number"
+          label={t('providers.whatsapp')}
+          value={f.whatsapp_number}
+          inputMode="tel"
+          onChange={(v) => setF({ ...f, whatsapp_number: v })}
+        />
+        <TextField
+          name="latitude"
+          label={t('providers.latitude')}
+          type="number"
+          step="any"
+          min={-90}
+          max={90}
+          placeholder="-6.200000"
+          value={f.latitude}
+          onChange={(v) => setF({ ...f, latitude: v })}
+        />
+        <TextField
+          name="longitude"
+          label={t('providers.longitude')}
+          type="number"
+          step="any"
+          min={-180}
+          max={180}
+          placeholder="106.816666"
+          value={f.longitude}
+          onChange={(v) => setF({ ...f, longitude: v })}
+        />
+        <TextField
+          name="max_slots_per_day"
+          label={t('providers.maxPerDay')}
+          type="number"
+          min={1}
+          hint={t('providers.maxPerDayHint')}
+          value={f.max_slots_per_day}
+          onChange={(v) => setF({ ...f, max_slots_per_day: v })}
+        />
+        <CheckField name="active" label={t('common.active')} checked={f.active} onChange={(v) => setF({ ...f, active: v })} />
+        <fieldset className="span-2 checks" data-field="service_ids">
+          <legend>{t('providers.services')}</legend>
+          {services.map((s) => (
+            <label key={s.id} className="check">
+              <input type="checkbox" checked={f.service_ids.includes(s.id)} onChange={() => toggle(s.id)} /> {s.name}
+            </label>
+          ))}
+        </fieldset>
+        <div className="form-actions span-2">
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
+            {t('common.save')}
+          </Button>
+        </div>
+      </Form>
+    </Modal>
+  );
+}
+
+function Nearby({ services }: { services: Service[] }) {
+  const { t, lang } = useI18n();
+  const { tz } = useSession();
+  const [f, setF] = useState({ lat: '', lng: '', radius_km: '10', service_id: '' });
+  const search = useAction(() =>
+    call('providers.nearby', {
+      lat: Number(f.lat.replace(',', '.')),
+      lng: Number(f.lng.replace(',', '.')),
+      radius_km: f.radius_km ? Number(f.radius_km) : null,
+      service_id: f.service_id || null,
+      limit: 20,
+    }),
+  );
+  const [result, setResult] = useState<Awaited<ReturnType<typeof search.run>>>(undefined);
+  return (
+    <section className="card nearby">
+      <h2>{t('providers.nearby')}</h2>
+      <Form
+        onSubmit={async () => setResult(await search.run())}
+        error={search.error}
+        className="form inline-form"
+        autoFocus={false}
+      >
+        <TextField name="lat" label={t('providers.latitude')} type="number" step="any" value={f.lat} onChange={(v) => setF({ ...f, lat: v })} placeholder="-6.2" />
+        <TextField name="lng" label={t('providers.longitude')} type="number" step="any" value={f.lng} onChange={(v) => setF({ ...f, lng: v })} placeholder="106.8" />
+        <TextField name="radius_km" label={t('providers.radius')} type="number" step="any" value={f.radius_km} onChange={(v) => setF({ ...f, radius_km: v })} />
+        <SelectField
+          name="service_id"
+          label={t('bookings.service')}
+          value={f.service_id}
+          onChange={(v) => setF({ ...f, service_id: v })}
+          empty={t('common.all')}
+          options={services.map((s) => ({ value: s.id, label: s.name }))}
+        />
+        <div className="form-actions">
+          <Button type="submit" kind="primary" busy={search.busy}>
+            {t('common.search')}
+          </Button>
+        </div>
+      </Form>
+      {result &&
+        (result.data.length === 0 ? (
+          <Empty text={t('providers.noNearby')} />
+        ) : (
+          <ul className="nearby-list">
+            {result.data.map((n) => (
+              <li key={n.provider.id}>
+                <div>
+                  <strong>{n.provider.name}</strong> · {t('providers.distance', { km: n.distance_km.toFixed(1) })} ·{' '}
+                  {formatPhone(n.provider.whatsapp_number)}
+                </div>
+                <div className="slot-buttons">
+                  <span className="muted small">{t('providers.nextSlots')}:</span>
+                  {n.next_slots.length === 0 && <span className="muted small">—</span>}
+                  {n.next_slots.map((s) => (
+                    <button key={s.id} type="button" className="slot-btn" onClick={() => navigate(`/bookings/new?slot=${s.id}`)}>
+                      {formatDateTime(s.starts_at, tz, lang)} <span className="muted small">{s.service_name}</span>
+                    </button>
+                  ))}
+                </div>
+              </li>
+            ))}
+          </ul>
+        ))}
+    </section>
+  );
+}

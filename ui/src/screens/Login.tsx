@@ -1,0 +1,53 @@
+import { useState } from 'react';
+import { Form, TextField } from '../components/form';
+import { Button } from '../components/ui';
+import { useI18n } from '../i18n';
+import { useAction } from '../lib/hooks';
+import { useSession } from '../session';
+import { LanguageSwitch } from './LanguageSwitch';
+
+export function Login() {
+  const { t } = useI18n();
+  const { login, expired } = useSession();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const action = useAction(() => login(username.trim(), password));
+  return (
+    <div className="login-page">
+      <div className="login-card">
+        <div className="login-brand">
+          <span className="logo">L</span>
+          <div>
+            <h1>{t('login.title')}</h1>
+            <div className="subtitle">{t('login.subtitle')}</div>
+          </div>
+        </div>
+        {expired && !action.error && <div className="banner banner-info">{t('login.expired')}</div>}
+        <Form onSubmit={() => void action.run()} error={action.error}>
+          <TextField
+            name="username"
+            label={t('login.username')}
+            value={username}
+            onChange={setUsername}
+            autoComplete="username"
+            autoCapitalize="none"
+          />
+          <TextField
+            name="password"
+            label={t('login.password')}
+            type="password"
+            value={password}
+            onChange={setPassword}
+            autoComplete="current-password"
+          />
+          <Button type="submit" kind="primary" busy={action.busy}>
+            {t('login.submit')}
+          </Button>
+        </Form>
+        <div className="login-foot">
+          <LanguageSwitch />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,278 @@
+import { useMemo, useState } from 'react';
+import type { OpInput, Unit, UnitStatus } from '../api/ops';
+import { call } from '../api/transport';
+import { UnitStatusBadge } from '../components/badges';
+import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
+import { Button, DefinitionList, Empty, ErrorMessage, Loading, Modal, PageHeader } from '../components/ui';
+import { useI18n } from '../i18n';
+import { formatRupiah, parseRupiah } from '../lib/format';
+import { useAction, useDebounced, useLoad } from '../lib/hooks';
+import { href, navigate, type Route } from '../lib/router';
+import { useSession, useToast } from '../session';
+
+const STATUSES: UnitStatus[] = ['available', 'booked', 'sold', 'maintenance'];
+
+export function UnitsGrid({ route }: { route: Route }) {
+  const { t, tv } = useI18n();
+  const { can } = useSession();
+  const [status, setStatus] = useState('');
+  const [type, setType] = useState('');
+  const [block, setBlock] = useState('');
+  const [min, setMin] = useState('');
+  const [max, setMax] = useState('');
+  const [creating, setCreating] = useState(false);
+  const input = {
+    status: (status || null) as UnitStatus | null,
+    unit_type: useDebounced(type.trim(), 250) || null,
+    block: useDebounced(block.trim(), 250) || null,
+    price_min: parseRupiah(useDebounced(min, 400)),
+    price_max: parseRupiah(useDebounced(max, 400)),
+    sort: 'code:asc',
+    page_size: 200,
+  };
+  const units = useLoad(() => call('units.list', input), [JSON.stringify(input)]);
+  const openId = route.segments[1] ?? null;
+  const groups = useMemo(() => {
+    const m = new Map<string, Unit[]>();
+    for (const u of units.data?.data ?? []) {
+      const k = u.block ?? '';
+      m.set(k, [...(m.get(k) ?? []), u]);
+    }
+    return [...m.entries()].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b, 'id', { numeric: true })));
+  }, [units.data]);
+  const counts = useMemo(() => {
+    const c: Record<string, number> = {};
+    for (const u of units.data?.data ?? []) c[u.status] = (c[u.status] ?? 0) + 1;
+    return c;
+  }, [units.data]);
+
+  return (
+    <div>
+      <PageHeader
+        title={t('units.title')}
+        subtitle={
+          <span className="legend">
+            {STATUSES.map((s) => (
+              <span key={s} className={`legend-item unit-${s}`}>
+                {tv('unitStatus', s)} {counts[s] ?? 0}
+              </span>
+            ))}
+          </span>
+        }
+        actions={
+          can('units.write') && (
+            <Button kind="primary" onClick={() => setCreating(true)}>
+              + {t('units.new')}
+            </Button>
+          )
+        }
+      />
+      <div className="filters">
+        <label className="filter">
+          <span>{t('units.status')}</span>
+          <select value={status} onChange={(e) => setStatus(e.target.value)} name="status">
+            <option value="">{t('common.all')}</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {tv('unitStatus', s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="filter">
+          <span>{t('units.type')}</span>
+          <input type="search" data-search value={type} onChange={(e) => setType(e.target.value)} />
+        </label>
+        <label className="filter">
+          <span>{t('units.block')}</span>
+          <input value={block} onChange={(e) => setBlock(e.target.value)} size={6} />
+        </label>
+        <label className="filter">
+          <span>{t('units.priceMin')}</span>
+          <input value={min} onChange={(e) => setMin(e.target.value)} inputMode="decimal" placeholder="Rp" size={12} />
+        </label>
+        <label className="filter">
+          <span>{t('units.priceMax')}</span>
+          <input value={max} onChange={(e) => setMax(e.target.value)} inputMode="decimal" placeholder="Rp" size={12} />
+        </label>
+      </div>
+      <ErrorMessage error={units.error} />
+      {units.loading && !units.data ? (
+        <Loading />
+      ) : groups.length === 0 ? (
+        <Empty text={t('units.none')} />
+      ) : (
+        groups.map(([blk, list]) => (
+          <section key={blk} className="unit-block">
+            <h2>
+              {blk ? `${t('units.block')} ${blk}` : t('units.noBlock')}{' '}
+              <span className="muted small">{t('units.count', { n: list.length })}</span>
+            </h2>
+            <div className="unit-grid">
+              {list.map((u) => (
+                <a key={u.id} href={href(`/units/${u.id}`)} className={`unit-card unit-${u.status}`} data-unit={u.code}>
+                  <div className="unit-code">{u.code}</div>
+                  <div className="unit-type">{u.unit_type}</div>
+                  <div className="unit-price">{formatRupiah(u.price)}</div>
+                  <div className="unit-status">{tv('unitStatus', u.status)}</div>
+                </a>
+              ))}
+            </div>
+          </section>
+        ))
+      )}
+      {openId && (
+        <UnitDialog
+          id={openId}
+          onClose={() => navigate('/units')}
+          onChanged={() => units.reload()}
+        />
+      )}
+      {creating && (
+        <UnitEditor
+          onClose={() => setCreating(false)}
+          onSaved={() => {
+            setCreating(false);
+            units.reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function UnitDialog({ id, onClose, onChanged }: { id: string; onClose: () => void; onChanged: () => void }) {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const toast = useToast();
+  const unit = useLoad(() => call('units.get', { id }), [id]);
+  const [editing, setEditing] = useState(false);
+  const u = unit.data;
+  if (editing && u) {
+    return (
+      <UnitEditor
+        unit={u}
+        onClose={() => setEditing(false)}
+        onSaved={(n) => {
+          setEditing(false);
+          unit.setData(n);
+          onChanged();
+          toast(t('common.saved'));
+        }}
+      />
+    );
+  }
+  return (
+    <Modal title={u ? `${t('bookings.unit')} ${u.code}` : t('common.loading')} onClose={onClose}>
+      <ErrorMessage error={unit.error} />
+      {!u ? (
+        unit.error ? null : <Loading />
+      ) : (
+        <>
+          <DefinitionList
+            items={[
+              [t('units.status'), <UnitStatusBadge status={u.status} />],
+              [t('units.type'), u.unit_type],
+              [t('units.block'), u.block ?? '—'],
+              [t('units.number'), u.number ?? '—'],
+              [t('units.price'), <strong>{formatRupiah(u.price)}</strong>],
+              [t('units.location'), u.location ?? '—'],
+              [t('units.landArea'), u.land_area ?? '—'],
+              [t('units.buildingArea'), u.building_area ?? '—'],
+              [t('units.bedrooms'), u.bedrooms ?? '—'],
+              [t('units.bathrooms'), u.bathrooms ?? '—'],
+              [t('units.garage'), u.garage ?? '—'],
+            ]}
+          />
+          <div className="form-actions">
+            <Button onClick={() => navigate(`/bookings?unit_id=${u.id}`)}>{t('nav.bookings')}</Button>
+            {can('units.write') && <Button onClick={() => setEditing(true)}>✎ {t('common.edit')}</Button>}
+            {u.status === 'available' && (
+              <Button kind="primary" onClick={() => navigate(`/bookings/new?unit=${u.id}`)}>
+                {t('units.book')}
+              </Button>
+            )}
+          </div>
+        </>
+      )}
+    </Modal>
+  );
+}
+
+function UnitEditor({ unit, onClose, onSaved }: { unit?: Unit; onClose: () => void; onSaved: (u: Unit) => void }) {
+  const { t, tv } = useI18n();
+  const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  const initial = {
+    code: str(unit?.code),
+    unit_type: str(unit?.unit_type),
+    block: str(unit?.block),
+    number: str(unit?.number),
+    price: str(unit?.price),
+    status: str(unit?.status ?? 'available'),
+    location: str(unit?.location),
+    land_area: str(unit?.land_area),
+    building_area: str(unit?.building_area),
+    bedrooms: str(unit?.bedrooms),
+    bathrooms: str(unit?.bathrooms),
+    garage: str(unit?.garage),
+  };
+  const [f, setF] = useState(initial);
+  const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
+  const save = useAction(async () => {
+    const opt = (v: string) => (v.trim() ? v.trim() : null);
+    const num = (v: string) => (v.trim() ? Number(v.replace(',', '.')) : null);
+    const values = {
+      unit_type: f.unit_type,
+      block: opt(f.block),
+      number: opt(f.number),
+      price: moneyValue(f.price) ?? '',
+      status: f.status as UnitStatus,
+      location: opt(f.location),
+      land_area: num(f.land_area),
+      building_area: num(f.building_area),
+      bedrooms: num(f.bedrooms),
+      bathrooms: num(f.bathrooms),
+      garage: num(f.garage),
+    };
+    if (!unit) {
+      onSaved(await call('units.create', { ...values, code: opt(f.code) }));
+      return;
+    }
+    const input: OpInput<'units.update'> = { id: unit.id, version: unit.version };
+    for (const k of Object.keys(values) as (keyof typeof values)[]) {
+      if (f[k] !== initial[k]) (input as Record<string, unknown>)[k] = values[k];
+    }
+    if (f.code !== initial.code) input.code = opt(f.code);
+    onSaved(await call('units.update', input));
+  });
+  return (
+    <Modal title={unit ? t('units.edit', { code: unit.code }) : t('units.new')} onClose={onClose} wide>
+      <Form onSubmit={() => void save.run()} error={save.error} className="form grid-2">
+        <TextField name="unit_type" label={t('units.type')} value={f.unit_type} onChange={set('unit_type')} />
+        <TextField name="code" label={t('units.code')} value={f.code} onChange={set('code')} placeholder="UNIT-001" />
+        <TextField name="block" label={t('units.block')} value={f.block} onChange={set('block')} />
+        <TextField name="number" label={t('units.number')} value={f.number} onChange={set('number')} />
+        <MoneyField name="price" label={t('units.price')} value={f.price} onChange={set('price')} />
+        <SelectField
+          name="status"
+          label={t('units.status')}
+          value={f.status}
+          onChange={set('status')}
+          options={STATUSES.map((s) => ({ value: s, label: tv('unitStatus', s) }))}
+        />
+        <TextField name="location" label={t('units.location')} value={f.location} onChange={set('location')} className="span-2" />
+        <TextField name="land_area" label={t('units.landArea')} value={f.land_area} onChange={set('land_area')} inputMode="decimal" />
+        <TextField name="building_area" label={t('units.buildingArea')} value={f.building_area} onChange={set('building_area')} inputMode="decimal" />
+        <TextField name="bedrooms" label={t('units.bedrooms')} type="number" min={0} value={f.bedrooms} onChange={set('bedrooms')} />
+        <TextField name="bathrooms" label={t('units.bathrooms')} type="number" min={0} value={f.bathrooms} onChange={set('bathrooms')} />
+        <TextField name="garage" label={t('units.garage')} type="number" min={0} value={f.garage} onChange={set('garage')} />
+        <div className="form-actions span-2">
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
+            {t('common.save')}
+          </Button>
+        </div>
+      </Form>
+    </Modal>
+  );
+}
