@@ -136,7 +136,6 @@ CREATE TABLE bookings (
 -- index carries, so ORDER BY col, rowid never needs a sort step.
 CREATE INDEX bookings_priority ON bookings(priority_score);
 CREATE INDEX bookings_segment_priority ON bookings(priority_segment, priority_score);
-CREATE INDEX bookings_status_priority ON bookings(booking_status, priority_score);
 CREATE INDEX bookings_payment ON bookings(payment_status, priority_score);
 -- The priority board lists open bookings only: these read no closed row.
 CREATE INDEX bookings_open_priority ON bookings(priority_score)

@@ -172,6 +172,10 @@ pub fn run_due(app: &App) -> Result<Vec<JobRun>> {
             ran.push(run_job(app, &Actor::System, name, day)?);
         }
     }
+    if !ran.is_empty() {
+        // Fresh table statistics keep the list queries on their indexes.
+        app.database().optimize()?;
+    }
     Ok(ran)
 }
 

@@ -94,6 +94,13 @@ impl Database {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// `PRAGMA optimize`: refreshes the planner's statistics where the data
+    /// changed enough to matter (cheap when nothing did).
+    pub fn optimize(&self) -> Result<()> {
+        self.writer().execute_batch("PRAGMA optimize = 0x10002")?;
+        Ok(())
+    }
+
     pub fn reader(&self) -> Result<Reader> {
         self.readers
             .get()

@@ -133,3 +133,34 @@ fn list_queries_use_indexes() {
     assert_indexed(&conn, &units.query().unwrap(), "units_status");
     assert_indexed(&conn, &ListUnits::default().query().unwrap(), "units_live");
 }
+
+/// The priority board (open bookings only), before any statistics exist: a
+/// fresh install must already read it through the partial indexes.
+#[test]
+fn the_priority_board_uses_the_open_booking_indexes() {
+    let t = TestApp::new();
+    for i in 0..30 {
+        t.call(
+            "bookings.create",
+            json!({"customer": customer("Dewi", &format!("08130000{i:04}")), "price": "2000000"}),
+        )
+        .unwrap();
+    }
+    let conn = rusqlite::Connection::open(t.data_dir().join("loket.db")).unwrap();
+    // The priority board: open bookings only, by priority, with or without a segment.
+    let board = ListBookings {
+        open: Some(true),
+        ..Default::default()
+    };
+    assert_indexed(&conn, &board.query().unwrap(), "bookings_open_priority");
+    let board_high = ListBookings {
+        open: Some(true),
+        segment: Some(Segment::High),
+        ..Default::default()
+    };
+    assert_indexed(
+        &conn,
+        &board_high.query().unwrap(),
+        "bookings_open_segment_priority",
+    );
+}
