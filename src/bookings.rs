@@ -1167,10 +1167,10 @@ struct OpenBooking {
 /// overlaps it: per customer, sorted by start, each compared with those that
 /// start before it ends.
 fn overlapping_open(open: &[OpenBooking]) -> Vec<bool> {
-    let mut by_customer: std::collections::HashMap<
-        CustomerId,
-        Vec<(DateTime<Utc>, DateTime<Utc>, usize)>,
-    > = std::collections::HashMap::new();
+    // Per customer: (start, end, index into `open`).
+    type Spans = Vec<(DateTime<Utc>, DateTime<Utc>, usize)>;
+    let mut by_customer: std::collections::HashMap<CustomerId, Spans> =
+        std::collections::HashMap::new();
     for (i, b) in open.iter().enumerate() {
         if let (Some(s), Some(e)) = (b.start, b.end) {
             by_customer.entry(b.customer).or_default().push((s, e, i));
