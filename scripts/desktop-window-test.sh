@@ -65,6 +65,7 @@ mkdir -p "$shots"
 rm -f "$shots"/*.png
 xvfb_pid=""
 app_pid=""
+app_name=""
 
 stop_app() {
   if [ -n "$app_pid" ]; then
@@ -107,6 +108,7 @@ start_app() {
     XDG_CACHE_HOME="$home/cache" XDG_RUNTIME_DIR="$home/runtime" \
     setsid "$app_bin" >"$work/$name.log" 2>&1 &
   app_pid=$!
+  app_name=$name
 }
 
 all_match() { # TEXT REGEX...: every REGEX occurs in TEXT (case-insensitive)
@@ -115,7 +117,7 @@ all_match() { # TEXT REGEX...: every REGEX occurs in TEXT (case-insensitive)
   for re in "$@"; do grep -Eqi "$re" <<<"$text" || return 1; done
 }
 
-app_log() { echo "--- app log ($1)"; tail -n 40 "$work/$1.log" >&2 || true; }
+app_log() { echo "--- app log ($app_name)" >&2; tail -n 40 "$work/$app_name.log" >&2 || true; }
 
 # find_window TITLE_REGEX: the first visible window whose title matches.
 find_window() { { xdotool search --onlyvisible --name "$1" 2>/dev/null || true; } | head -n1; }
@@ -143,7 +145,7 @@ wait_screen() {
   local text="" n="" sd
   wid=""
   while [ $SECONDS -lt $deadline ]; do
-    kill -0 "$app_pid" 2>/dev/null || { app_log "$name"; fail "$name: the app exited"; }
+    kill -0 "$app_pid" 2>/dev/null || { app_log; fail "$name: the app exited"; }
     wid=$(find_window "$title")
     if [ -n "$wid" ]; then
       shot "$wid" "$file"
@@ -164,7 +166,7 @@ wait_screen() {
     fi
     sleep 1
   done
-  app_log "$name"
+  app_log
   [ -n "$wid" ] || fail "$name: no window titled /$title/ within 60 s"
   fail "$name: the window did not show all of: $* within 60 s (colours: ${n:-?}; text: ${text:0:200}); see $file"
 }

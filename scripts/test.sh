@@ -63,6 +63,6 @@ log "browser end-to-end tests (Debian's Chromium)"
 (cd ui && npm run --silent e2e)
 
 log "desktop window under Xvfb"
-./scripts/desktop-window-test.sh
+LOKET_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/loket-desktop" ./scripts/desktop-window-test.sh
 
 log "all passed"

@@ -39,6 +39,7 @@ fn main() {
                 .unwrap_or_else(|_| "loket=info,loket_desktop=info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
     let shell = open_core();
