@@ -283,3 +283,29 @@ pub fn column(list: &Value, field: &str) -> Vec<Value> {
 pub fn total(list: &Value) -> u64 {
     list["meta"]["total"].as_u64().expect("meta.total")
 }
+
+/// Starts the real `loket serve` on `dir` (any free port, read from its first
+/// line) and logs in as admin; the caller kills the child.
+pub fn serve_binary(dir: &std::path::Path) -> (std::process::Child, Server) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(loket_bin())
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir)
+        .env("LOKET_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("first line: {line:?}"));
+    let mut server = Server::new(addr.parse().unwrap());
+    server.login("admin", PASSWORD).expect(200);
+    (child, server)
+}

@@ -1,36 +1,14 @@
 //! kill -9 while bookings are being written: every booking the server
 //! acknowledged is there after a restart, and the database is intact.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-
-fn start(dir: &std::path::Path) -> (Child, Server) {
-    let mut child = Command::new(loket_bin())
-        .args(["serve", "--port", "0", "--data-dir"])
-        .arg(dir)
-        .env("LOKET_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line: {line:?}"));
-    let mut server = Server::new(addr.parse().unwrap());
-    server.login("admin", PASSWORD).expect(200);
-    (child, server)
-}
 
 #[test]
 fn acknowledged_bookings_survive_kill_9() {
@@ -55,7 +33,7 @@ fn acknowledged_bookings_survive_kill_9() {
 
     let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     for round in 0..3 {
-        let (mut child, server) = start(dir.path());
+        let (mut child, server) = serve_binary(dir.path());
         let server = Arc::new(server);
         let stop = Arc::new(AtomicBool::new(false));
         let writers: Vec<_> = (0..4)
@@ -97,7 +75,7 @@ fn acknowledged_bookings_survive_kill_9() {
         }
     }
 
-    let (mut child, server) = start(dir.path());
+    let (mut child, server) = serve_binary(dir.path());
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 120);
     for (id, code) in &acked {

@@ -3,36 +3,14 @@
 //! twice, and every message is `sent`, `failed` or `unknown` — none lost.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
 use crate::helpers::*;
 use crate::standin::*;
-
-fn start(dir: &std::path::Path) -> (Child, Server) {
-    let mut child = Command::new(loket_bin())
-        .args(["serve", "--port", "0", "--data-dir"])
-        .arg(dir)
-        .env("LOKET_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line: {line:?}"));
-    let mut server = Server::new(addr.parse().unwrap());
-    server.login("admin", PASSWORD).expect(200);
-    (child, server)
-}
 
 fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let t0 = Instant::now();
@@ -65,7 +43,7 @@ fn no_message_is_delivered_twice_or_lost_across_kill_9() {
 
     // First the gateway refuses the token: everything stays queued.
     let g = StandIn::start(|_, _| Scripted::json(401, json!({"message": "Unauthorized"})));
-    let (mut child, s) = start(dir.path());
+    let (mut child, s) = serve_binary(dir.path());
     s.put(
         "/settings/gateway",
         json!({"kind": "waha", "base_url": g.url(), "token": "old-key"}),
@@ -100,7 +78,7 @@ fn no_message_is_delivered_twice_or_lost_across_kill_9() {
     );
 
     // Restart: the one in flight (if any) is `unknown`; the rest go out.
-    let (mut child, s) = start(dir.path());
+    let (mut child, s) = serve_binary(dir.path());
     // Until nothing is queued and the background sender has nothing in hand.
     let t0 = Instant::now();
     loop {
