@@ -6,6 +6,7 @@ mod helpers;
 #[path = "../api/standin.rs"]
 mod standin;
 
+mod checkpoint;
 mod cli;
 mod concurrency;
 mod crash;
