@@ -14,6 +14,7 @@ use crate::clock::to_db;
 use crate::error::{Error, Result};
 use crate::ops::{Ctx, Operation};
 use crate::store::{ListQuery, like_pattern, soft_delete, update_row};
+use crate::templates::Language;
 use crate::types::{CustomerId, Money, Page, Paging, parse_sort, patch};
 use crate::users::Done;
 use crate::validate;
@@ -64,6 +65,9 @@ pub struct Customer {
     pub occupation: Option<String>,
     pub monthly_income: Option<Money>,
     pub emergency_contact: Option<String>,
+    /// The language of this customer's WhatsApp messages; `null` follows the
+    /// business's `message_language` setting.
+    pub language: Option<Language>,
     pub last_booking_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -81,7 +85,7 @@ pub struct CustomerRef {
 }
 
 const COLUMNS: &str = "id, code, name, gender, phone, email, address, ktp_cipher, npwp_cipher, birth_date, birth_place,
-    occupation, monthly_income, emergency_contact, last_booking_at, created_at, updated_at, version";
+    occupation, monthly_income, emergency_contact, last_booking_at, created_at, updated_at, version, language";
 
 /// A row as stored: sensitive fields still sealed.
 struct Stored {
@@ -111,6 +115,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Stored> {
             created_at: r.get(15)?,
             updated_at: r.get(16)?,
             version: r.get(17)?,
+            language: r.get(18)?,
         },
         ktp: r.get(7)?,
         npwp: r.get(8)?,
@@ -179,6 +184,8 @@ pub struct CustomerInput {
     pub occupation: Option<String>,
     pub monthly_income: Option<Money>,
     pub emergency_contact: Option<String>,
+    /// Message language (`id`, `en`); leave out to follow the business setting.
+    pub language: Option<Language>,
 }
 
 /// Validated and normalised customer fields.
@@ -195,6 +202,7 @@ struct Valid {
     occupation: Option<String>,
     monthly_income: Option<Money>,
     emergency_contact: Option<String>,
+    language: Option<Language>,
 }
 
 fn optional_email(v: Option<String>, field: &str) -> Result<Option<String>> {
@@ -246,6 +254,7 @@ impl CustomerInput {
                 &f("emergency_contact"),
                 200,
             )?,
+            language: self.language,
         })
     }
 }
@@ -297,8 +306,8 @@ fn insert(
         .prepare_cached(
             "INSERT INTO customers (id, code, name, name_key, gender, phone, email, email_key, address, ktp_cipher,
                 ktp_hash, npwp_cipher, birth_date, birth_place, occupation, monthly_income, emergency_contact,
-                last_booking_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
+                last_booking_at, created_at, updated_at, language)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20)",
         )?
         .execute(rusqlite::params![
             id,
@@ -320,6 +329,7 @@ fn insert(
             v.emergency_contact,
             last_booking_at,
             now,
+            v.language,
         ])?;
     ctx.record(
         "create",
@@ -382,13 +392,38 @@ pub fn upsert_for_booking(ctx: &Ctx<'_>, input: CustomerInput) -> Result<Upserte
     };
     let now = to_db(ctx.now);
     if let Some(id) = matched {
+        // The booking may bring a gender, address, e-mail or language the
+        // master lacks or has otherwise: that is an edit (audited, versioned).
+        let (gender, address, email, language): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<Language>,
+        ) = ctx
+            .conn
+            .prepare_cached("SELECT gender, address, email, language FROM customers WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        let differs =
+            |given: Option<&str>, kept: Option<&str>| given.is_some_and(|g| Some(g) != kept);
+        let edited = differs(v.gender.map(Gender::as_str), gender.as_deref())
+            || differs(v.address.as_deref(), address.as_deref())
+            || differs(v.email.as_deref(), email.as_deref())
+            || v.language.is_some_and(|l| Some(l) != language);
+        if !edited {
+            touch_last_booking(ctx, id)?;
+            return Ok(Upserted {
+                id,
+                created: false,
+                possible_duplicate_of: Vec::new(),
+            });
+        }
         let before = snapshot(ctx, id)?;
         ctx.conn
             .prepare_cached(
                 "UPDATE customers SET last_booking_at = ?2,
                     gender = COALESCE(?3, gender), address = COALESCE(?4, address),
                     email = COALESCE(?5, email), email_key = COALESCE(?6, email_key),
-                    updated_at = ?2, version = version + 1
+                    language = COALESCE(?7, language), updated_at = ?2, version = version + 1
                  WHERE id = ?1",
             )?
             .execute((
@@ -398,6 +433,7 @@ pub fn upsert_for_booking(ctx: &Ctx<'_>, input: CustomerInput) -> Result<Upserte
                 &v.address,
                 &v.email,
                 v.email.as_deref().map(str::to_lowercase),
+                v.language,
             ))?;
         ctx.record(
             "upsert",
@@ -429,25 +465,22 @@ pub fn upsert_for_booking(ctx: &Ctx<'_>, input: CustomerInput) -> Result<Upserte
     })
 }
 
-/// Marks an existing customer as having just booked (audited and logged for
-/// sync like any other change to the customer).
+/// Marks an existing customer as having just booked. `last_booking_at` is
+/// derived from the bookings (head office recomputes it from the synced
+/// bookings), so this is not an edit of the customer: no audit entry, no
+/// change-log row, and no new version, so a colleague's open edit of the same
+/// customer is not refused as stale because somebody booked meanwhile.
 pub fn touch_last_booking(ctx: &Ctx<'_>, id: CustomerId) -> Result<()> {
-    let before = snapshot(ctx, id).map_err(|e| match e {
-        Error::NotFound { .. } => Error::validation("customer_id", "no such customer"),
-        other => other,
-    })?;
-    ctx.conn
+    let touched = ctx
+        .conn
         .prepare_cached(
-            "UPDATE customers SET last_booking_at = ?2, updated_at = ?2, version = version + 1 WHERE id = ?1",
+            "UPDATE customers SET last_booking_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
         )?
         .execute((id, to_db(ctx.now)))?;
-    ctx.record(
-        "booked",
-        "customer",
-        &id.to_string(),
-        Some(&before),
-        Some(&snapshot(ctx, id)?),
-    )
+    if touched == 0 {
+        return Err(Error::validation("customer_id", "no such customer"));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -505,6 +538,10 @@ pub struct UpdateCustomer {
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<String>)]
     pub emergency_contact: Option<Option<String>>,
+    /// `null` to follow the business's message language again.
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<Language>)]
+    pub language: Option<Option<Language>>,
 }
 
 impl Operation for UpdateCustomer {
@@ -588,6 +625,9 @@ impl Operation for UpdateCustomer {
                 "emergency_contact",
                 text(validate::optional_text(v, "emergency_contact", 200)?),
             ));
+        }
+        if let Some(v) = self.language {
+            sets.push(("language", text(v.map(|l| l.as_str().to_owned()))));
         }
         if update_row(ctx, "customers", &id.to_string(), sets)? {
             ctx.record(

@@ -244,7 +244,7 @@ fn booking_subject(b: &Booking) -> (SubjectType, String) {
 /// service booking, a notification to the provider. Runs in CreateBooking's
 /// transaction.
 pub fn on_booking_created(ctx: &Ctx<'_>, b: &Booking) -> Result<()> {
-    let lang = ctx.settings.message_language;
+    let lang = customer_language(ctx, b.customer_id)?;
     let vars = booking_vars(ctx, b, lang)?;
     enqueue(
         ctx,
@@ -264,6 +264,9 @@ pub fn on_booking_created(ctx: &Ctx<'_>, b: &Booking) -> Result<()> {
     if let Some(pid) = b.provider_id
         && let Ok(p) = crate::providers::find(ctx.conn, pid)
     {
+        // Providers read the business's language, whatever the customer's.
+        let lang = ctx.settings.message_language;
+        let vars = booking_vars(ctx, b, lang)?;
         enqueue(
             ctx,
             NewMessage {
@@ -281,6 +284,17 @@ pub fn on_booking_created(ctx: &Ctx<'_>, b: &Booking) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The language a customer's messages go out in: their own, else the business's.
+fn customer_language(ctx: &Ctx<'_>, id: CustomerId) -> Result<Language> {
+    let own: Option<Language> = ctx
+        .conn
+        .prepare_cached("SELECT language FROM customers WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(own.unwrap_or(ctx.settings.message_language))
 }
 
 /// UTC bounds of a local calendar day.
@@ -311,16 +325,25 @@ pub fn queue_reminders(ctx: &Ctx<'_>, event_day: NaiveDate) -> Result<Queued> {
     let from = from.max(ctx.now);
     let ids: Vec<BookingId> = ctx
         .conn
+        // Only bookings still missing a message (a re-run, or the catch-up
+        // after a restart, skips the rest without building their text).
         .prepare_cached(
-            "SELECT id FROM bookings WHERE event_at >= ?1 AND event_at < ?2
-               AND booking_status IN ('pending','active') ORDER BY event_at",
+            "SELECT b.id FROM bookings b WHERE b.event_at >= ?1 AND b.event_at < ?2
+               AND b.booking_status IN ('pending','active')
+               AND (NOT EXISTS (SELECT 1 FROM messages m
+                                 WHERE m.dedupe_key = 'booking:' || b.id || ':reminder_h1:' || ?3)
+                    OR (b.payment_status <> 'paid' AND NOT EXISTS (SELECT 1 FROM messages m
+                                 WHERE m.dedupe_key = 'booking:' || b.id || ':unpaid_h1:' || ?3)))
+             ORDER BY b.event_at",
         )?
-        .query_map((to_db(from), to_db(to)), |r| r.get(0))?
+        .query_map((to_db(from), to_db(to), event_day.to_string()), |r| {
+            r.get(0)
+        })?
         .collect::<rusqlite::Result<_>>()?;
-    let lang = ctx.settings.message_language;
     let mut out = Queued::default();
     for id in ids {
         let b = crate::bookings::find(ctx.conn, id)?;
+        let lang = customer_language(ctx, b.customer_id)?;
         let vars = booking_vars(ctx, &b, lang)?;
         let base = NewMessage {
             dedupe_key: format!("booking:{id}:reminder_h1:{event_day}"),
@@ -366,10 +389,20 @@ pub fn queue_maintenance(ctx: &Ctx<'_>) -> Result<u32> {
     let today = ctx.today();
     let until = today + chrono::Duration::days(i64::from(ctx.settings.maintenance_window_days));
     let since = ctx.now - chrono::Duration::days(i64::from(ctx.settings.maintenance_spacing_days));
-    let rows: Vec<(VehicleId, CustomerId, String, String, String, String, NaiveDate)> = ctx
+    type Due = (
+        VehicleId,
+        CustomerId,
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+        Option<Language>,
+    );
+    let rows: Vec<Due> = ctx
         .conn
         .prepare_cached(
-            "SELECT v.id, v.customer_id, c.name, c.phone, v.model, v.plate_number, v.next_service_at
+            "SELECT v.id, v.customer_id, c.name, c.phone, v.model, v.plate_number, v.next_service_at, c.language
              FROM vehicles v JOIN customers c ON c.id = v.customer_id AND c.deleted_at IS NULL
              WHERE v.deleted_at IS NULL AND v.next_service_at IS NOT NULL AND v.next_service_at <= ?1
                AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.vehicle_id = v.id
@@ -385,12 +418,13 @@ pub fn queue_maintenance(ctx: &Ctx<'_>) -> Result<u32> {
                 r.get(4)?,
                 r.get(5)?,
                 r.get(6)?,
+                r.get(7)?,
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let lang = ctx.settings.message_language;
     let mut queued = 0;
-    for (vehicle, customer, name, phone, model, plate, next) in rows {
+    for (vehicle, customer, name, phone, model, plate, next, own) in rows {
+        let lang = own.unwrap_or(ctx.settings.message_language);
         let mut vars = Vars::new();
         vars.insert("customer_name".into(), name);
         vars.insert("vehicle".into(), model);

@@ -1486,3 +1486,81 @@ impl ClockNow for TestApp {
         self.clock.now()
     }
 }
+
+#[test]
+fn each_customer_gets_messages_in_their_own_language() {
+    let t = TestApp::at(jkt(2026, 11, 22, 8, 0));
+    let mut s = t.serve();
+    let body_for = |s: &Server, kind: &str, bk: &Value| -> String {
+        messages(s, &format!("kind={kind}"))
+            .into_iter()
+            .find(|m| {
+                m["body"]
+                    .as_str()
+                    .unwrap()
+                    .contains(bk["code"].as_str().unwrap())
+            })
+            .unwrap_or_else(|| panic!("no {kind} for {}", bk["code"]))["body"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // The business writes Indonesian; one customer reads English.
+    let ann = s
+        .post(
+            "/customers",
+            json!({"name": "Ann Smith", "phone": "081200000011", "language": "en"}),
+        )
+        .expect(201);
+    assert_eq!(ann["language"], "en");
+    s.post(
+        "/customers",
+        json!({"name": "Bad Lang", "phone": "081200000019", "language": "fr"}),
+    )
+    .expect_error(422, "validation", Some("language"));
+    let by_id = s
+        .post(
+            "/bookings",
+            json!({"customer_id": ann["id"], "price": "500000", "event_at": "2026-11-23T10:00"}),
+        )
+        .expect(201);
+    assert!(body_for(&s, "booking_confirmation", &by_id).starts_with("Hello Ann Smith"));
+    // Inline, a new customer may say so too; someone who does not gets the business's.
+    let inline = s
+        .post(
+            "/bookings",
+            json!({"customer": {"name": "Bob Lee", "phone": "081200000012", "language": "en"},
+                   "price": "500000", "event_at": "2026-11-23T11:00"}),
+        )
+        .expect(201);
+    assert!(body_for(&s, "booking_confirmation", &inline).starts_with("Hello Bob Lee"));
+    let plain = book(&s, "Citra", "081200000013", "2026-11-23T12:00", "pending");
+    assert!(body_for(&s, "booking_confirmation", &plain).starts_with("Halo Citra"));
+
+    // The H-1 reminders follow the same choice.
+    travel(&t, &mut s, jkt(2026, 11, 22, 9, 0));
+    loket::jobs::run_due(&t.app).unwrap();
+    assert!(
+        body_for(&s, "reminder_h1", &by_id).contains("tomorrow, Monday, 23 November 2026 at 10:00")
+    );
+    assert!(
+        body_for(&s, "reminder_h1", &plain).contains("besok, Senin, 23 November 2026 pukul 12:00")
+    );
+
+    // Back to the business's language.
+    let ann = s.get(&format!("/customers/{}", id(&ann))).expect(200);
+    let ann = s
+        .put(
+            &format!("/customers/{}", id(&ann)),
+            json!({"version": ann["version"], "language": null}),
+        )
+        .expect(200);
+    assert!(ann["language"].is_null());
+    let again = s
+        .post(
+            "/bookings",
+            json!({"customer_id": ann["id"], "price": "500000", "event_at": "2026-11-25T10:00"}),
+        )
+        .expect(201);
+    assert!(body_for(&s, "booking_confirmation", &again).starts_with("Halo Ann Smith"));
+}
