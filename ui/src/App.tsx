@@ -10,12 +10,17 @@ import { BookingDetail } from './screens/BookingDetail';
 import { BookingsList } from './screens/Bookings';
 import { Providers, Services } from './screens/Catalog';
 import { CustomerDetail, CustomersList } from './screens/Customers';
+import { GatewayScreen } from './screens/Gateway';
 import { LanguageSwitch } from './screens/LanguageSwitch';
 import { Login } from './screens/Login';
+import { MessageLog } from './screens/Messages';
 import { NewBooking } from './screens/NewBooking';
+import { WhatsAppReport } from './screens/Report';
 import { Schedule } from './screens/Schedule';
+import { Templates } from './screens/Templates';
 import { Today } from './screens/Today';
 import { UnitsGrid } from './screens/Units';
+import { VehiclesList } from './screens/Vehicles';
 
 interface NavItem {
   path: string;
@@ -29,10 +34,15 @@ const NAV: NavItem[] = [
   { path: '/bookings', label: 'nav.bookings', icon: '☰' },
   { path: '/bookings/new', label: 'nav.newBooking', icon: '+' },
   { path: '/customers', label: 'nav.customers', icon: '☺' },
+  { path: '/vehicles', label: 'nav.vehicles', icon: '⚒' },
   { path: '/units', label: 'nav.units', icon: '▦' },
   { path: '/services', label: 'nav.services', icon: '✂' },
   { path: '/providers', label: 'nav.providers', icon: '⚑' },
   { path: '/schedule', label: 'nav.schedule', icon: '▤' },
+  { path: '/messages', label: 'nav.messages', icon: '✉', needs: 'messages.read' },
+  { path: '/report', label: 'nav.report', icon: '▥', needs: 'report.read' },
+  { path: '/templates', label: 'nav.templates', icon: '✎', needs: 'messaging.configure' },
+  { path: '/gateway', label: 'nav.gateway', icon: '⇄', needs: 'messaging.configure' },
   { path: '/settings', label: 'nav.settings', icon: '⚙', needs: 'settings.write' },
   { path: '/users', label: 'nav.users', icon: '⚇', needs: 'users.manage' },
 ];
@@ -64,6 +74,16 @@ function Screen({ route }: { route: Route }) {
       return <Providers />;
     case 'schedule':
       return <Schedule route={route} />;
+    case 'vehicles':
+      return <VehiclesList route={route} />;
+    case 'messages':
+      return can('messages.read') ? <MessageLog route={route} /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
+    case 'report':
+      return can('report.read') ? <WhatsAppReport route={route} /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
+    case 'templates':
+      return can('messaging.configure') ? <Templates route={route} /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
+    case 'gateway':
+      return can('messaging.configure') ? <GatewayScreen /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
     case 'settings':
       return can('settings.write') ? <SettingsScreen /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
     case 'users':

@@ -10,10 +10,13 @@ type Params<O> = O extends { parameters: infer P }
   ? NotNever<NonNullable<P extends { query?: infer Q } ? Q : never>> &
       NotNever<NonNullable<P extends { path?: infer Pa } ? Pa : never>>
   : unknown;
+// An empty body (`Record<string, never>`, e.g. `messages.resend`) adds nothing
+// to the path parameters.
+type NoEmpty<B> = string extends keyof B ? ([B[keyof B]] extends [never] ? unknown : B) : B;
 type Body<O> = O extends { requestBody: { content: { 'application/json': infer B } } }
-  ? B
+  ? NoEmpty<B>
   : O extends { requestBody?: { content: { 'application/json': infer B } } }
-    ? B
+    ? NoEmpty<B>
     : unknown;
 type Success<R> = R extends { 200: { content: { 'application/json': infer T } } }
   ? T
@@ -56,3 +59,13 @@ export type Settings = OpOutput<'settings.get'>;
 export type AuditEntry = OpOutput<'audit.list'>['data'][number];
 export type CreatedBooking = OpOutput<'bookings.create'>;
 export type PageMeta = Schemas['PageMeta'];
+export type Vehicle = OpOutput<'vehicles.get'>;
+export type Message = Schemas['Message'];
+export type MessageStatus = Schemas['MessageStatus'];
+export type MessageKind = Schemas['MessageKind'];
+export type Language = Schemas['Language'];
+export type Template = Schemas['Template'];
+export type Job = Schemas['Job'];
+export type GatewaySettings = OpOutput<'gateway.get'>;
+export type ReportDetail = OpOutput<'whatsapp_report.detail'>['data'][number];
+export type ReportStatistics = OpOutput<'whatsapp_report.statistics'>;

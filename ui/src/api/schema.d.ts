@@ -985,6 +985,7 @@ export interface components {
             gender?: null | components["schemas"]["Gender"];
             /** @description 16 digits */
             ktp_number?: string | null;
+            language?: null | components["schemas"]["Language"];
             monthly_income?: null | components["schemas"]["Money"];
             name: string;
             /** @description 15 or 16 digits */
@@ -2591,6 +2592,7 @@ export interface operations {
                             id: components["schemas"]["CustomerId"];
                             /** @description Masked (`************0001`) unless your role may see it. */
                             ktp_number?: string | null;
+                            language?: null | components["schemas"]["Language"];
                             last_booking_at?: string | null;
                             monthly_income?: null | components["schemas"]["Money"];
                             name: string;
@@ -2696,6 +2698,7 @@ export interface operations {
                         id: components["schemas"]["CustomerId"];
                         /** @description Masked (`************0001`) unless your role may see it. */
                         ktp_number?: string | null;
+                        language?: null | components["schemas"]["Language"];
                         last_booking_at?: string | null;
                         monthly_income?: null | components["schemas"]["Money"];
                         name: string;
@@ -2797,6 +2800,7 @@ export interface operations {
                         id: components["schemas"]["CustomerId"];
                         /** @description Masked (`************0001`) unless your role may see it. */
                         ktp_number?: string | null;
+                        language?: null | components["schemas"]["Language"];
                         last_booking_at?: string | null;
                         monthly_income?: null | components["schemas"]["Money"];
                         name: string;
@@ -2887,6 +2891,7 @@ export interface operations {
                     emergency_contact?: string | null;
                     gender?: null | components["schemas"]["Gender"];
                     ktp_number?: string | null;
+                    language?: null | components["schemas"]["Language"];
                     monthly_income?: null | components["schemas"]["Money"];
                     name?: string | null;
                     npwp_number?: string | null;
@@ -2921,6 +2926,7 @@ export interface operations {
                         id: components["schemas"]["CustomerId"];
                         /** @description Masked (`************0001`) unless your role may see it. */
                         ktp_number?: string | null;
+                        language?: null | components["schemas"]["Language"];
                         last_booking_at?: string | null;
                         monthly_income?: null | components["schemas"]["Money"];
                         name: string;

@@ -49,3 +49,24 @@ export function RiskFlags({ flags }: { flags: string[] }) {
     </span>
   );
 }
+
+export function MessageStatusBadge({ status }: { status: string }) {
+  const { tv } = useI18n();
+  return (
+    <span className={`badge badge-msg-${status}`} data-status={status}>
+      {tv('messageStatus', status)}
+    </span>
+  );
+}
+
+/** "Service due soon" / "Service overdue" for a vehicle's next service date. */
+export function ServiceDueBadge({ due }: { due: 'soon' | 'overdue' | null }) {
+  const { t } = useI18n();
+  if (!due) return null;
+  return (
+    <Badge kind={`due-${due}`}>
+      {due === 'overdue' ? '⚠ ' : ''}
+      {t(due === 'overdue' ? 'due.overdue' : 'due.soon')}
+    </Badge>
+  );
+}

@@ -85,6 +85,30 @@ const FIELD_LABELS: Record<string, Key> = {
   monetary_level: 'bookings.monetary',
   risk_flags: 'bookings.risk',
   event_end_at: 'bookings.event',
+  model: 'vehicles.model',
+  plate_number: 'vehicles.plate',
+  year: 'vehicles.year',
+  last_service_at: 'vehicles.lastService',
+  service_interval_days: 'vehicles.interval',
+  next_service_at: 'vehicles.nextService',
+  due_before: 'vehicles.nextService',
+  kind: 'messages.kind',
+  language: 'messages.language',
+  base_url: 'gateway.baseUrl',
+  token: 'gateway.token',
+  phone_number_id: 'gateway.phoneNumberId',
+  api_version: 'gateway.apiVersion',
+  session: 'gateway.session',
+  timeout_secs: 'gateway.timeout',
+  parameters: 'gateway.metaParams',
+  reminder_h1: 'messageKind.reminder_h1',
+  unpaid_h1: 'messageKind.unpaid_h1',
+  maintenance_reminder: 'messageKind.maintenance_reminder',
+  test_phone: 'gateway.testPhone',
+  message_language: 'gateway.messageLanguage',
+  reminder_hour: 'gateway.reminderHour',
+  maintenance_window_days: 'gateway.maintenanceWindow',
+  maintenance_spacing_days: 'gateway.maintenanceSpacing',
 };
 
 export function fieldLabel(field: string, lang: Lang): string {
@@ -141,6 +165,17 @@ const VALIDATION_ID: Rule[] = [
   [/^must be a JSON object$/, () => 'harus berupa objek JSON'],
   [/^direction must be asc or desc$/, () => 'arah harus asc atau desc'],
   [/^(.+) with (.+) is no longer offered$/, (m) => `${m[1]} dengan ${m[2]} tidak lagi ditawarkan`],
+  [/^unknown placeholder (\S+); use (.+)$/, (m) => `placeholder ${m[1]} tidak dikenal; gunakan ${m[2]}`],
+  [/^unknown placeholder (\S+)$/, (m) => `placeholder ${m[1]} tidak dikenal`],
+  [/^may contain only letters, digits, spaces, dashes and dots$/, () => 'hanya boleh berisi huruf, angka, spasi, tanda hubung dan titik'],
+  [/^must have (\d+) to (\d+) letters and digits$/, (m) => `harus ${m[1]} sampai ${m[2]} huruf dan angka`],
+  [/^(.+) is already registered to (.+)$/, (m) => `${m[1]} sudah terdaftar atas nama ${m[2]}`],
+  [/^must be an http:\/\/ or https:\/\/ address$/, () => 'harus berupa alamat http:// atau https://'],
+  [/^must not contain spaces or \/$/, () => 'tidak boleh berisi spasi atau /'],
+  [/^is required for (\w+)$/, (m) => `wajib diisi untuk ${m[1]}`],
+  [/^is not a message kind$/, () => 'bukan jenis pesan'],
+  [/^needs a name and a language$/, () => 'perlu nama dan kode bahasa'],
+  [/^UUID parsing failed.*$/, () => 'tidak ditemukan'],
   [/^(invalid type|invalid value|unknown variant|invalid length|invalid digit).*$/, () => 'nilainya tidak valid'],
 ];
 
@@ -165,6 +200,14 @@ const CONFLICT_ID: Rule[] = [
   [/^a service booking takes its time from its slot.*$/, () => 'Waktu booking layanan mengikuti slotnya; batalkan lalu pesan slot lain.'],
   [/^this change conflicts with data saved at the same time.*$/, () => 'Perubahan ini bertabrakan dengan data yang disimpan bersamaan. Muat ulang lalu coba lagi.'],
   [/^(.+) already has (\d+) slots on (\S+) \(the maximum\)$/, (m) => `${m[1]} sudah punya ${m[2]} slot pada ${m[3]} (maksimum).`],
+  [
+    /^the message is (\w+); only (.+) messages are (resent|canceled)$/,
+    (m, l) =>
+      `Pesan ini berstatus "${v(l, 'messageStatus', m[1])}"; hanya pesan ${m[2]
+        .split(/, | or /)
+        .map((x) => `"${v(l, 'messageStatus', x)}"`)
+        .join(', ')} yang bisa ${m[3] === 'resent' ? 'dikirim ulang' : 'dibatalkan'}.`,
+  ],
 ];
 
 const ENTITY_ID: Record<string, string> = {
@@ -178,6 +221,11 @@ const ENTITY_ID: Record<string, string> = {
   user: 'Pengguna',
   route: 'Halaman',
   operation: 'Operasi',
+  vehicle: 'Kendaraan',
+  message: 'Pesan',
+  job: 'Tugas',
+  template: 'Template',
+  'WhatsApp report': 'Laporan WhatsApp',
 };
 
 const ACTION_ID: Record<string, string> = {
@@ -201,6 +249,12 @@ const ACTION_ID: Record<string, string> = {
   'change services and providers': 'mengubah layanan dan penyedia',
   'change schedules and slots': 'mengubah jadwal dan slot',
   'do this': 'melakukan ini',
+  'change message templates or the gateway': 'mengubah template pesan atau gateway',
+  'view messages': 'melihat pesan',
+  'resend, cancel or deliver messages': 'mengirim ulang, membatalkan atau mengirim pesan',
+  'view the WhatsApp report': 'melihat laporan WhatsApp',
+  'change the WhatsApp report': 'mengubah laporan WhatsApp',
+  'run jobs': 'menjalankan tugas',
 };
 
 function applyRules(rules: Rule[], message: string, lang: Lang): string | null {

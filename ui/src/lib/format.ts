@@ -180,3 +180,9 @@ export function daysBetween(a: string, b: string): number {
   };
   return Math.round((t(b) - t(a)) / 86_400_000);
 }
+
+/** A plain number in the user's language: `1.234,5` (id) or `1,234.5` (en), at most `decimals` decimals. */
+export function formatNumber(n: number | null | undefined, lang: Lang = 'id', decimals = 2): string {
+  if (n === null || n === undefined || Number.isNaN(n)) return '—';
+  return new Intl.NumberFormat(locales[lang], { maximumFractionDigits: decimals }).format(n);
+}

@@ -13,7 +13,13 @@ export type Permission =
   | 'users.manage'
   | 'settings.write'
   | 'catalog.write'
-  | 'schedule.write';
+  | 'schedule.write'
+  | 'messaging.configure'
+  | 'messages.read'
+  | 'messages.manage'
+  | 'report.read'
+  | 'report.manage'
+  | 'jobs.run';
 
 const MATRIX: Record<Permission, Role[]> = {
   'customers.sensitive': ['admin', 'manager', 'marketing'],
@@ -27,6 +33,18 @@ const MATRIX: Record<Permission, Role[]> = {
   'settings.write': ['admin'],
   'catalog.write': ['admin', 'manager'],
   'schedule.write': ['admin', 'manager', 'front_desk'],
+  // templates, gateway settings, test message (MessagingConfigure)
+  'messaging.configure': ['admin'],
+  // the message log (MessagesRead; the jobs list needs only SettingsRead, every role)
+  'messages.read': ['admin', 'manager', 'marketing', 'sales', 'front_desk'],
+  // resend, cancel, deliver now (MessagesManage)
+  'messages.manage': ['admin', 'manager', 'front_desk'],
+  // the WhatsApp report and its statistics (ReportRead)
+  'report.read': ['admin', 'manager', 'marketing'],
+  // delete report rows, reset frequencies (ReportManage)
+  'report.manage': ['admin', 'manager'],
+  // run a daily job by hand (JobsRun)
+  'jobs.run': ['admin', 'manager'],
 };
 
 export function can(role: Role | null | undefined, p: Permission): boolean {

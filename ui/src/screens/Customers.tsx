@@ -9,6 +9,7 @@ import { formatDate, formatDateTime, formatPhone, formatRupiah } from '../lib/fo
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
+import { CustomerVehicles } from './Vehicles';
 
 export function CustomersList({ route }: { route: Route }) {
   const { t } = useI18n();
@@ -157,6 +158,7 @@ export function CustomerDetail({ id }: { id: string }) {
               [t('customers.occupation'), c.occupation ?? '—'],
               [t('customers.income'), c.monthly_income ? formatRupiah(c.monthly_income) : '—'],
               [t('customers.emergency'), c.emergency_contact ?? '—'],
+              [t('customers.language'), c.language ? tv('language', c.language) : t('customers.languageDefault')],
             ]}
           />
         </section>
@@ -213,6 +215,7 @@ export function CustomerDetail({ id }: { id: string }) {
         )}
         <Pagination meta={bookings.data?.meta} onPage={setPage} />
       </section>
+      <CustomerVehicles customerId={c.id} />
       {editing && (
         <CustomerEditor
           customer={c}
@@ -254,6 +257,7 @@ function CustomerEditor({
     occupation: customer?.occupation ?? '',
     monthly_income: customer?.monthly_income ?? '',
     emergency_contact: customer?.emergency_contact ?? '',
+    language: customer?.language ?? '',
   };
   const [f, setF] = useState(initial);
   const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
@@ -273,6 +277,7 @@ function CustomerEditor({
         occupation: opt(f.occupation),
         monthly_income: moneyValue(f.monthly_income),
         emergency_contact: opt(f.emergency_contact),
+        language: (opt(f.language) as never) ?? null,
       });
       onSaved(c);
       return;
@@ -291,6 +296,7 @@ function CustomerEditor({
     if (changed('occupation')) input.occupation = opt(f.occupation);
     if (changed('monthly_income')) input.monthly_income = moneyValue(f.monthly_income);
     if (changed('emergency_contact')) input.emergency_contact = opt(f.emergency_contact);
+    if (changed('language')) input.language = (opt(f.language) as never) ?? null;
     onSaved(await call('customers.update', input));
   });
   const maskedHint = masked ? t('customers.masked') : undefined;
@@ -331,7 +337,15 @@ function CustomerEditor({
         <TextField name="birth_place" label={t('customers.birthPlace')} value={f.birth_place} onChange={set('birth_place')} />
         <TextField name="occupation" label={t('customers.occupation')} value={f.occupation} onChange={set('occupation')} />
         <MoneyField name="monthly_income" label={t('customers.income')} value={f.monthly_income} onChange={set('monthly_income')} />
-        <TextField name="emergency_contact" label={t('customers.emergency')} value={f.emergency_contact} onChange={set('emergency_contact')} className="span-2" />
+        <TextField name="emergency_contact" label={t('customers.emergency')} value={f.emergency_contact} onChange={set('emergency_contact')} />
+        <SelectField
+          name="language"
+          label={t('customers.language')}
+          value={f.language}
+          onChange={set('language')}
+          empty={t('customers.languageDefault')}
+          options={['id', 'en'].map((l) => ({ value: l, label: tv('language', l) }))}
+        />
         <div className="form-actions span-2">
           <Button onClick={onClose}>{t('common.cancel')}</Button>
           <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>

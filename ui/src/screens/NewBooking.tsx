@@ -28,6 +28,7 @@ const emptyCustomer = {
   birth_date: '',
   birth_place: '',
   occupation: '',
+  language: '',
 };
 type CustomerForm = typeof emptyCustomer;
 
@@ -364,6 +365,7 @@ function customerInput(c: CustomerForm): CustomerInput {
     birth_date: opt(c.birth_date),
     birth_place: opt(c.birth_place),
     occupation: opt(c.occupation),
+    language: (opt(c.language) as CustomerInput['language']) ?? null,
   };
 }
 
@@ -720,6 +722,14 @@ function StepCustomer({
         <TextField name="customer.birth_date" label={t('customers.birthDate')} type="date" value={cust.birth_date} onChange={set('birth_date')} />
         <TextField name="customer.birth_place" label={t('customers.birthPlace')} value={cust.birth_place} onChange={set('birth_place')} />
         <TextField name="customer.occupation" label={t('customers.occupation')} value={cust.occupation} onChange={set('occupation')} />
+        <SelectField
+          name="customer.language"
+          label={t('customers.language')}
+          value={cust.language}
+          onChange={set('language')}
+          empty={t('customers.languageDefault')}
+          options={['id', 'en'].map((l) => ({ value: l, label: tv('language', l) }))}
+        />
       </div>
       <div className="form-actions">
         <Button onClick={onBack}>‹ {t('common.back')}</Button>

@@ -1,0 +1,296 @@
+// The WhatsApp gateway (admin): which gateway sends, its address and token
+// (shown masked; an empty field keeps the stored one), Meta's template
+// mapping for reminders, a test message, and the automatic messages' settings.
+import { useEffect, useState } from 'react';
+import type { GatewaySettings, Language, OpOutput } from '../api/ops';
+import { ApiError, call } from '../api/transport';
+import { MessageStatusBadge } from '../components/badges';
+import { CheckField, Form, SelectField, TextField } from '../components/form';
+import { Button, ErrorMessage, Loading, PageHeader } from '../components/ui';
+import { useI18n } from '../i18n';
+import { formatPhone } from '../lib/format';
+import { useAction, useLoad } from '../lib/hooks';
+import {
+  DEFAULT_BASE_URL,
+  GATEWAY_KINDS,
+  META_TEMPLATE_KINDS,
+  baseUrlAfterKindChange,
+  gatewayFields,
+  gatewayForm,
+  gatewayUpdate,
+  type GatewayForm,
+  type GatewayKind,
+} from '../lib/messaging';
+import { useSession, useToast } from '../session';
+
+export function GatewayScreen() {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const gateway = useLoad(() => call('gateway.get', {}), []);
+  const [saved, setSaved] = useState(true);
+  return (
+    <div>
+      <PageHeader title={t('gateway.title')} subtitle={t('gateway.subtitle')} />
+      <ErrorMessage error={gateway.error} />
+      {!gateway.data ? (
+        gateway.error ? null : <Loading />
+      ) : (
+        <div className="gateway-layout">
+          <GatewaySettingsForm settings={gateway.data} onSaved={gateway.setData} onDirty={(d) => setSaved(!d)} />
+          <div className="gateway-side">
+            <TestMessage unsaved={!saved} />
+            {can('settings.write') && <AutoMessages />}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function GatewaySettingsForm({
+  settings,
+  onSaved,
+  onDirty,
+}: {
+  settings: GatewaySettings;
+  onSaved: (s: GatewaySettings) => void;
+  onDirty: (dirty: boolean) => void;
+}) {
+  const { t, tv } = useI18n();
+  const toast = useToast();
+  const [f, setF] = useState<GatewayForm>(() => gatewayForm(settings));
+  useEffect(() => setF(gatewayForm(settings)), [settings]);
+  const dirty = JSON.stringify(f) !== JSON.stringify(gatewayForm(settings));
+  useEffect(() => onDirty(dirty), [dirty, onDirty]);
+  const fields = gatewayFields(f.kind);
+  const set = (k: 'base_url' | 'token' | 'phone_number_id' | 'api_version' | 'session' | 'timeout_secs') => (v: string) =>
+    setF((s) => ({ ...s, [k]: v }));
+  const setKind = (k: string) =>
+    setF((s) => ({ ...s, kind: k as GatewayKind, base_url: baseUrlAfterKindChange(s, k as GatewayKind) }));
+  const setMeta = (kind: string, k: 'name' | 'language' | 'parameters') => (v: string) =>
+    setF((s) => ({ ...s, templates: { ...s.templates, [kind]: { ...s.templates[kind], [k]: v } } }));
+  const save = useAction(async () => {
+    const out = await call('gateway.update', gatewayUpdate(f));
+    onSaved(out);
+    toast(t('gateway.saved'));
+  });
+  const stored = settings.token;
+  return (
+    <Form onSubmit={() => void save.run()} error={save.error} className="form panel gateway-form" autoFocus={false}>
+      {settings.auth_error && (
+        <div className="banner banner-warn" role="alert" data-testid="gateway-paused">
+          {t('gateway.paused', { error: settings.auth_error })}
+        </div>
+      )}
+      <SelectField
+        name="kind"
+        label={t('gateway.kind')}
+        value={f.kind}
+        onChange={setKind}
+        options={GATEWAY_KINDS.map((k) => ({ value: k, label: tv('gatewayKind', k) }))}
+      />
+      {f.kind === 'log' && <div className="banner banner-info">{t('gateway.logHint')}</div>}
+      {fields.includes('base_url') && (
+        <TextField
+          name="base_url"
+          label={t('gateway.baseUrl')}
+          value={f.base_url}
+          onChange={set('base_url')}
+          inputMode="url"
+          autoComplete="off"
+          placeholder={DEFAULT_BASE_URL[f.kind]}
+          hint={t('gateway.baseUrlHint', { url: DEFAULT_BASE_URL[f.kind] })}
+        />
+      )}
+      {fields.includes('token') && (
+        <>
+          <TextField
+            name="token"
+            label={f.kind === 'waha' ? t('gateway.apiKey') : t('gateway.token')}
+            type="password"
+            autoComplete="new-password"
+            value={f.token}
+            onChange={set('token')}
+            disabled={f.removeToken}
+            placeholder={stored ?? ''}
+            hint={stored ? t('gateway.tokenStored', { masked: stored }) : t('gateway.tokenNone')}
+          />
+          {stored && (
+            <CheckField
+              name="remove_token"
+              label={t('gateway.removeToken')}
+              checked={f.removeToken}
+              onChange={(v) => setF((s) => ({ ...s, removeToken: v, token: v ? '' : s.token }))}
+            />
+          )}
+        </>
+      )}
+      {fields.includes('phone_number_id') && (
+        <TextField name="phone_number_id" label={t('gateway.phoneNumberId')} value={f.phone_number_id} onChange={set('phone_number_id')} autoComplete="off" />
+      )}
+      {fields.includes('api_version') && (
+        <TextField name="api_version" label={t('gateway.apiVersion')} value={f.api_version} onChange={set('api_version')} placeholder="v21.0" />
+      )}
+      {fields.includes('session') && (
+        <TextField name="session" label={t('gateway.session')} value={f.session} onChange={set('session')} placeholder="default" />
+      )}
+      {fields.includes('timeout_secs') && (
+        <TextField
+          name="timeout_secs"
+          label={t('gateway.timeout')}
+          type="number"
+          min={1}
+          max={120}
+          value={f.timeout_secs}
+          onChange={set('timeout_secs')}
+          inputMode="numeric"
+        />
+      )}
+      {fields.includes('templates') && (
+        <fieldset>
+          <legend>{t('gateway.metaTemplates')}</legend>
+          <p className="muted small">{t('gateway.metaTemplatesHint')}</p>
+          {META_TEMPLATE_KINDS.map((k) => (
+            <div key={k} className="meta-template">
+              <h3>{tv('messageKind', k)}</h3>
+              <div className="grid-3">
+                <TextField name={`templates.${k}`} label={t('gateway.metaName')} value={f.templates[k].name} onChange={setMeta(k, 'name')} autoComplete="off" />
+                <TextField name={`templates.${k}.language`} label={t('gateway.metaLanguage')} value={f.templates[k].language} onChange={setMeta(k, 'language')} placeholder="id" />
+                <TextField
+                  name={`templates.${k}.parameters`}
+                  label={t('gateway.metaParams')}
+                  value={f.templates[k].parameters}
+                  onChange={setMeta(k, 'parameters')}
+                  placeholder="customer_name, date, time"
+                />
+              </div>
+            </div>
+          ))}
+          <p className="muted small">{t('gateway.metaParamsHint')}</p>
+        </fieldset>
+      )}
+      <div className="form-actions">
+        <Button disabled={!dirty} onClick={() => setF(gatewayForm(settings))}>
+          {t('common.cancel')}
+        </Button>
+        <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
+          {t('common.save')}
+        </Button>
+      </div>
+    </Form>
+  );
+}
+
+type TestResult = OpOutput<'gateway.test'>;
+
+function TestMessage({ unsaved }: { unsaved: boolean }) {
+  const { t, tv } = useI18n();
+  const [to, setTo] = useState('');
+  const [result, setResult] = useState<TestResult | null>(null);
+  const send = useAction(async () => {
+    setResult(null);
+    try {
+      setResult(await call('gateway.test', { to }));
+    } catch (e) {
+      // The core names the recipient `to`; the form's field is the phone number.
+      if (e instanceof ApiError && e.field === 'to') {
+        throw new ApiError(e.code, e.message.replace(/^to: /, ''), 'test_phone', e.status);
+      }
+      throw e;
+    }
+  });
+  return (
+    <section className="panel" aria-labelledby="gateway-test-title">
+      <h2 id="gateway-test-title">{t('gateway.test')}</h2>
+      <p className="muted small">{t('gateway.testHint')}</p>
+      <Form onSubmit={() => void send.run()} error={send.error} autoFocus={false}>
+        <TextField name="test_phone" label={t('gateway.testPhone')} value={to} onChange={setTo} inputMode="tel" placeholder="0812…" />
+        {unsaved && <div className="banner banner-warn">{t('gateway.unsaved')}</div>}
+        <div className="form-actions">
+          <Button type="submit" kind="primary" busy={send.busy} busyLabel={t('common.working')}>
+            ✉ {t('gateway.testSend')}
+          </Button>
+        </div>
+      </Form>
+      {result && (
+        <div
+          className={`banner ${result.status === 'sent' ? 'banner-ok' : result.status === 'queued' ? 'banner-warn' : 'banner-error'}`}
+          role="status"
+          data-testid="test-result"
+          data-status={result.status}
+        >
+          <div>
+            <MessageStatusBadge status={result.status} /> {formatPhone(result.message.to)}
+          </div>
+          {result.status === 'sent' ? (
+            result.gateway === 'log' ? (
+              <div>{t('gateway.testLogOnly')}</div>
+            ) : (
+              <div>{t('gateway.testSent', { gateway: tv('gatewayKind', result.gateway) })}</div>
+            )
+          ) : result.status === 'queued' ? (
+            <div>{t('gateway.testQueued', { error: result.error ?? '—' })}</div>
+          ) : (
+            <div>{t('gateway.testFailed', { error: result.error ?? '—' })}</div>
+          )}
+          {result.gateway_message_id && <div className="mono small">{t('gateway.testId', { id: result.gateway_message_id })}</div>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Message language, reminder hour and the service-reminder window (business settings). */
+function AutoMessages() {
+  const { t, tv } = useI18n();
+  const { setSettings } = useSession();
+  const toast = useToast();
+  const settings = useLoad(() => call('settings.get', {}), []);
+  const [f, setF] = useState({ message_language: 'id', reminder_hour: '', maintenance_window_days: '', maintenance_spacing_days: '' });
+  useEffect(() => {
+    const s = settings.data;
+    if (!s) return;
+    setF({
+      message_language: s.message_language,
+      reminder_hour: String(s.reminder_hour),
+      maintenance_window_days: String(s.maintenance_window_days),
+      maintenance_spacing_days: String(s.maintenance_spacing_days),
+    });
+  }, [settings.data]);
+  const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
+  const int = (v: string) => (v.trim() ? Number(v) : null);
+  const save = useAction(async () => {
+    const out = await call('settings.update', {
+      message_language: f.message_language as Language,
+      reminder_hour: int(f.reminder_hour),
+      maintenance_window_days: int(f.maintenance_window_days),
+      maintenance_spacing_days: int(f.maintenance_spacing_days),
+    });
+    settings.setData(out);
+    setSettings(out);
+    toast(t('common.saved'));
+  });
+  if (!settings.data) return settings.error ? <ErrorMessage error={settings.error} /> : null;
+  return (
+    <section className="panel" aria-labelledby="auto-messages-title">
+      <h2 id="auto-messages-title">{t('gateway.auto')}</h2>
+      <Form onSubmit={() => void save.run()} error={save.error} autoFocus={false}>
+        <SelectField
+          name="message_language"
+          label={t('gateway.messageLanguage')}
+          value={f.message_language}
+          onChange={set('message_language')}
+          options={(['id', 'en'] as const).map((l) => ({ value: l, label: tv('language', l) }))}
+        />
+        <TextField name="reminder_hour" label={t('gateway.reminderHour')} type="number" min={0} max={23} value={f.reminder_hour} onChange={set('reminder_hour')} />
+        <TextField name="maintenance_window_days" label={t('gateway.maintenanceWindow')} type="number" min={0} value={f.maintenance_window_days} onChange={set('maintenance_window_days')} />
+        <TextField name="maintenance_spacing_days" label={t('gateway.maintenanceSpacing')} type="number" min={1} value={f.maintenance_spacing_days} onChange={set('maintenance_spacing_days')} />
+        <div className="form-actions">
+          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
+            {t('common.save')}
+          </Button>
+        </div>
+      </Form>
+    </section>
+  );
+}

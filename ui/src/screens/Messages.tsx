@@ -1,0 +1,302 @@
+// The message log (outbox): every WhatsApp message this desk queued, its
+// status and tries, resend and cancel, "deliver now"; and the daily jobs
+// that queue the reminders.
+import { useEffect, useState } from 'react';
+import type { Message, OpInput, OpOutput } from '../api/ops';
+import { call } from '../api/transport';
+import { MessageStatusBadge } from '../components/badges';
+import { CustomerPicker } from '../components/CustomerPicker';
+import { Button, DefinitionList, Empty, ErrorMessage, Loading, Modal, PageHeader, Pagination } from '../components/ui';
+import { useI18n } from '../i18n';
+import { formatDateTime, formatPhone } from '../lib/format';
+import { useAction, useLoad } from '../lib/hooks';
+import { MESSAGE_KINDS, MESSAGE_STATUSES, canCancel, canResend, jobResultText } from '../lib/messaging';
+import { href, navigate, type Route } from '../lib/router';
+import { useSession, useToast } from '../session';
+
+const REFRESH_MS = 10_000;
+
+type Flushed = OpOutput<'messages.flush'>;
+
+export function MessageLog({ route }: { route: Route }) {
+  const { t, tv, lang } = useI18n();
+  const { tz, can } = useSession();
+  const toast = useToast();
+  const q = {
+    status: route.query.get('status') ?? '',
+    kind: route.query.get('kind') ?? '',
+    customer: route.query.get('customer') ?? '',
+    page: route.query.get('page') ?? '',
+  };
+  const set = (patch: Partial<typeof q>) => navigate(href('/messages', { ...q, page: '', ...patch }));
+  const input: OpInput<'messages.list'> = {
+    status: (q.status || null) as never,
+    kind: (q.kind || null) as never,
+    customer_id: q.customer || null,
+    page: Number(q.page) || 1,
+    page_size: 25,
+  };
+  const list = useLoad(() => call('messages.list', input), [JSON.stringify(input)]);
+  const { reload } = list;
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (document.visibilityState === 'visible') reload();
+    }, REFRESH_MS);
+    return () => clearInterval(id);
+  }, [reload]);
+  const [open, setOpen] = useState<Message | null>(null);
+  const [flushed, setFlushed] = useState<Flushed | null>(null);
+  const manage = can('messages.manage');
+
+  const flush = useAction(async () => {
+    setFlushed(null);
+    setFlushed(await call('messages.flush', {}));
+    list.reload();
+  });
+  const act = useAction(async (m: Message, what: 'resend' | 'cancel') => {
+    const to = formatPhone(m.to);
+    const question =
+      what === 'cancel'
+        ? t('messages.cancelConfirm', { to })
+        : m.status === 'unknown'
+          ? t('messages.resendUnknownConfirm', { to })
+          : t('messages.resendConfirm', { to });
+    if (!window.confirm(question)) return;
+    const out = what === 'resend' ? await call('messages.resend', { id: m.id }) : await call('messages.cancel', { id: m.id });
+    toast(t(what === 'resend' ? 'messages.resent' : 'messages.canceled'));
+    if (open?.id === m.id) setOpen(out);
+    list.reload();
+  });
+
+  const actions = (m: Message) =>
+    manage && (
+      <>
+        {canResend(m.status) && (
+          <Button kind="ghost" busy={act.busy} onClick={() => void act.run(m, 'resend')}>
+            ↻ {t('messages.resend')}
+          </Button>
+        )}
+        {canCancel(m.status) && (
+          <Button kind="ghost" busy={act.busy} onClick={() => void act.run(m, 'cancel')}>
+            ✕ {t('messages.cancel')}
+          </Button>
+        )}
+      </>
+    );
+
+  return (
+    <div>
+      <PageHeader
+        title={t('messages.title')}
+        subtitle={t('messages.subtitle')}
+        actions={
+          <>
+            <Button kind="ghost" onClick={list.reload}>
+              ⟳ {t('common.refresh')}
+            </Button>
+            {manage && (
+              <Button kind="primary" busy={flush.busy} busyLabel={t('common.working')} onClick={() => void flush.run()}>
+                ✉ {t('messages.deliverNow')}
+              </Button>
+            )}
+          </>
+        }
+      />
+      {flushed && (
+        <div className={`banner ${flushed.paused ? 'banner-warn' : 'banner-ok'}`} role="status" data-testid="flush-result">
+          {t('messages.delivered', {
+            sent: flushed.sent,
+            retrying: flushed.retrying,
+            failed: flushed.failed,
+            queued: flushed.queued,
+          })}
+          {flushed.paused && <div>{t('messages.paused', { error: flushed.paused })}</div>}
+        </div>
+      )}
+      <ErrorMessage error={flush.error ?? act.error} />
+      <div className="filters no-print">
+        <label className="filter">
+          <span>{t('messages.status')}</span>
+          <select name="status" value={q.status} onChange={(e) => set({ status: e.target.value })}>
+            <option value="">{t('common.all')}</option>
+            {MESSAGE_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {tv('messageStatus', s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="filter">
+          <span>{t('messages.kind')}</span>
+          <select name="kind" value={q.kind} onChange={(e) => set({ kind: e.target.value })}>
+            <option value="">{t('common.all')}</option>
+            {MESSAGE_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {tv('messageKind', k)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="filter filter-picker">
+          <label htmlFor="messages-customer">{t('messages.customer')}</label>
+          <CustomerPicker id="messages-customer" value={q.customer} onChange={(id) => set({ customer: id })} placeholder={t('picker.any')} />
+        </div>
+        <Button kind="ghost" onClick={() => navigate('/messages')}>
+          {t('common.reset')}
+        </Button>
+      </div>
+      <ErrorMessage error={list.error} />
+      {list.loading && !list.data ? (
+        <Loading />
+      ) : !list.data?.data.length ? (
+        <Empty text={t('messages.none')} />
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="messages">
+            <thead>
+              <tr>
+                <th>{t('messages.kind')}</th>
+                <th>{t('messages.to')}</th>
+                <th>{t('messages.status')}</th>
+                <th className="num">{t('messages.attempts')}</th>
+                <th>{t('messages.lastError')}</th>
+                <th>{t('messages.gatewayId')}</th>
+                <th>
+                  {t('messages.created')} / {t('messages.sentAt')}
+                </th>
+                <th>{t('common.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.data.map((m) => (
+                <tr key={m.id} data-message={m.id} className="clickable" onClick={() => setOpen(m)}>
+                  <td>{tv('messageKind', m.kind)}</td>
+                  <td className="nowrap">
+                    {formatPhone(m.to)}
+                    {m.customer_name && <div className="muted small">{m.customer_name}</div>}
+                  </td>
+                  <td>
+                    <MessageStatusBadge status={m.status} />
+                  </td>
+                  <td className="num">{m.attempts}</td>
+                  <td className={m.last_error ? 'error-cell' : 'muted'} title={m.last_error ?? undefined}>
+                    {m.last_error ?? '—'}
+                  </td>
+                  <td className="mono small gateway-id">{m.gateway_message_id ?? '—'}</td>
+                  <td className="nowrap small">
+                    <div title={t('messages.created')}>{formatDateTime(m.created_at, tz, lang, { weekday: false })}</div>
+                    {m.sent_at && (
+                      <div className="sent-at" title={t('messages.sentAt')}>
+                        ✓ {formatDateTime(m.sent_at, tz, lang, { weekday: false })}
+                      </div>
+                    )}
+                  </td>
+                  <td className="actions" onClick={(e) => e.stopPropagation()}>
+                    <Button kind="ghost" onClick={() => setOpen(m)}>
+                      {t('common.open')}
+                    </Button>
+                    {actions(m)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination meta={list.data?.meta} onPage={(p) => set({ page: String(p) })} />
+      {open && (
+        <Modal title={t('messages.detail', { to: formatPhone(open.to) })} onClose={() => setOpen(null)} wide>
+          <DefinitionList
+            items={[
+              [t('messages.kind'), tv('messageKind', open.kind)],
+              [t('messages.status'), <MessageStatusBadge status={open.status} />],
+              [t('messages.to'), formatPhone(open.to)],
+              [
+                t('messages.customer'),
+                open.customer_id ? <a href={href(`/customers/${open.customer_id}`)}>{open.customer_name ?? '…'}</a> : '—',
+              ],
+              [t('messages.booking'), open.booking_id ? <a href={href(`/bookings/${open.booking_id}`)}>{t('common.open')}</a> : '—'],
+              [t('messages.language'), tv('language', open.language)],
+              [t('messages.attempts'), String(open.attempts)],
+              [t('messages.gateway'), open.gateway ? tv('gatewayKind', open.gateway) : '—'],
+              [t('messages.gatewayId'), <span className="mono">{open.gateway_message_id ?? '—'}</span>],
+              [t('messages.lastError'), open.last_error ?? '—'],
+              [t('messages.created'), formatDateTime(open.created_at, tz, lang)],
+              [t('messages.nextAttempt'), formatDateTime(open.next_attempt_at, tz, lang)],
+              [t('messages.sentAt'), formatDateTime(open.sent_at, tz, lang)],
+            ]}
+          />
+          <h3>{t('messages.body')}</h3>
+          <div className="bubble" data-testid="message-body">
+            {open.body}
+          </div>
+          <div className="form-actions">
+            {actions(open)}
+            <Button onClick={() => setOpen(null)}>{t('common.close')}</Button>
+          </div>
+        </Modal>
+      )}
+      <JobsPanel onRan={list.reload} />
+    </div>
+  );
+}
+
+/** The daily jobs: when each last ran and with what result; "run now" for those allowed. */
+export function JobsPanel({ onRan }: { onRan?: () => void }) {
+  const { t, tv, lang } = useI18n();
+  const { tz, can } = useSession();
+  const toast = useToast();
+  const jobs = useLoad(() => call('jobs.list', {}), []);
+  const run = useAction(async (name: string) => {
+    const label = tv('job', name);
+    if (!window.confirm(t('jobs.runConfirm', { job: label }))) return;
+    const out = await call('jobs.run', { name });
+    toast(t('jobs.ran', { job: label, result: jobResultText(out.result, lang) }));
+    jobs.reload();
+    onRan?.();
+  });
+  return (
+    <section className="card jobs" aria-labelledby="jobs-title">
+      <h2 id="jobs-title">{t('jobs.title')}</h2>
+      <ErrorMessage error={jobs.error ?? run.error} />
+      {!jobs.data ? (
+        jobs.error ? null : <Loading />
+      ) : (
+        <div className="table-wrap">
+          <table className="table compact" data-testid="jobs">
+            <thead>
+              <tr>
+                <th>{t('jobs.name')}</th>
+                <th>{t('jobs.schedule')}</th>
+                <th>{t('jobs.lastRun')}</th>
+                <th>{t('jobs.result')}</th>
+                <th>{t('jobs.nextRun')}</th>
+                {can('jobs.run') && <th />}
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.data.data.map((j) => (
+                <tr key={j.name} data-job={j.name}>
+                  <td>
+                    <strong>{tv('job', j.name)}</strong>
+                  </td>
+                  <td className="nowrap">{t('jobs.daily', { time: j.time_of_day })}</td>
+                  <td className="nowrap small">{j.last_run_at ? formatDateTime(j.last_run_at, tz, lang, { weekday: false }) : t('jobs.never')}</td>
+                  <td className="small">{jobResultText(j.last_result, lang)}</td>
+                  <td className="nowrap small">{formatDateTime(j.next_run_at, tz, lang, { weekday: false })}</td>
+                  {can('jobs.run') && (
+                    <td className="actions">
+                      <Button kind="ghost" busy={run.busy} onClick={() => void run.run(j.name)}>
+                        ▶ {t('jobs.runNow')}
+                      </Button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
