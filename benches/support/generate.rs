@@ -1,3 +1,4 @@
+#![allow(dead_code)] // shared by several benches, each using a part
 //! Bulk data generator for the benchmarks: customers, units and bookings
 //! written straight into `loket.db` with SQL, in one transaction, producing
 //! the rows the app itself would store (UUID v7 ids, `CS-000001` /
