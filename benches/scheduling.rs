@@ -217,7 +217,7 @@ fn main() {
     let free: Vec<String> = {
         let conn = app.database().reader().unwrap();
         let mut stmt = conn
-            .prepare("SELECT id FROM slots WHERE status = 'available' AND starts_at > ?1 ORDER BY starts_at LIMIT 4000")
+            .prepare("SELECT id FROM slots WHERE status = 'available' AND starts_at > ?1 ORDER BY starts_at LIMIT 20000")
             .unwrap();
         stmt.query_map([to_db(now())], |r| r.get(0))
             .unwrap()

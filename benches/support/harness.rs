@@ -27,6 +27,12 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 impl Stat {
     pub fn of(name: String, mut d: Vec<Duration>) -> Stat {
         d.sort();
+        // `LOKET_BENCH_TAIL=1`: the slowest 2 % of each measurement, to tell
+        // a smooth tail from a few stalls.
+        if std::env::var_os("LOKET_BENCH_TAIL").is_some() && d.len() >= 50 {
+            let tail: Vec<String> = d[d.len() - d.len() / 50..].iter().map(|t| ms(*t)).collect();
+            println!("tail of {name}: {}", tail.join(" "));
+        }
         let total: Duration = d.iter().sum();
         Stat {
             name,
