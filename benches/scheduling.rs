@@ -128,6 +128,7 @@ fn main() {
         username: user.username,
         role: Role::Admin,
         staff_id: None,
+        session: None,
     });
     let call = |name: &str, input: serde_json::Value| app.dispatch(&admin, name, input).unwrap();
     let service = call(

@@ -171,6 +171,10 @@ pub struct SessionUser {
     pub username: String,
     pub role: Role,
     pub staff_id: Option<StaffId>,
+    /// The hash of the session's token, when the actor came from a login
+    /// (logging out ends that session only, not the user's other desks).
+    #[serde(skip)]
+    pub session: Option<String>,
 }
 
 impl Actor {

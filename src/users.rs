@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{Permission, Role, SessionUser};
+use crate::auth::{Actor, Permission, Role, SessionUser};
 use crate::clock::to_db;
 use crate::crypto;
 use crate::error::{Error, Result};
@@ -56,7 +56,13 @@ pub fn session_user(conn: &Connection, token: &str, now: DateTime<Utc>) -> Resul
          WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1",
     )?
     .query_row((crypto::token_hash(token), to_db(now)), |r| {
-        Ok(SessionUser { id: r.get(0)?, username: r.get(1)?, role: r.get(2)?, staff_id: r.get(3)? })
+        Ok(SessionUser {
+            id: r.get(0)?,
+            username: r.get(1)?,
+            role: r.get(2)?,
+            staff_id: r.get(3)?,
+            session: Some(crypto::token_hash(token)),
+        })
     })
     .optional()?
     .ok_or(Error::Unauthorized)
@@ -359,9 +365,18 @@ impl Operation for Logout {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Done> {
-        let id = ctx.actor.user_id().ok_or(Error::Unauthorized)?;
-        ctx.conn
-            .execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+        let Actor::User(user) = ctx.actor else {
+            return Err(Error::Unauthorized);
+        };
+        match &user.session {
+            Some(hash) => ctx
+                .conn
+                .execute("DELETE FROM sessions WHERE token_hash = ?1", [hash])?,
+            // Not from a login (a script acting as the user): end them all.
+            None => ctx
+                .conn
+                .execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])?,
+        };
         Ok(Done { ok: true })
     }
 }

@@ -98,6 +98,7 @@ pub fn setup(spec: &Spec) -> World {
         username: admin.username,
         role: admin.role,
         staff_id: None,
+        session: None,
     });
 
     let db_path = path.join("loket.db");

@@ -69,6 +69,7 @@ impl TestApp {
             username: u.username,
             role: u.role,
             staff_id: None,
+            session: None,
         })
     }
 

@@ -332,9 +332,10 @@ fn without_a_valid_token_everything_but_login_is_401() {
     assert_eq!(anon.get("/openapi.json").status, 200);
     anon.login("admin", PASSWORD).expect(200);
     assert_eq!(anon.get("/auth/me").expect(200)["username"], "admin");
-    // Logging out ends the session.
+    // Logging out ends that session; the same user at another desk stays in.
     anon.post("/auth/logout", json!({})).expect(200);
     anon.get("/auth/me").expect_error(401, "unauthorized", None);
+    assert_eq!(admin.get("/auth/me").expect(200)["username"], "admin");
 }
 
 fn user_id(admin: &Server, username: &str) -> String {
