@@ -160,7 +160,9 @@ struct StoredVars {
 pub fn enqueue(ctx: &Ctx<'_>, m: NewMessage) -> Result<bool> {
     let template = templates::body(ctx.conn, m.kind, m.language)?;
     let body = templates::render(&template, &m.vars);
-    let placeholders = templates::placeholders(&template, "body")
+    // Lenient: a template saved before a placeholder was narrowed to other
+    // kinds still renders (with `-`) rather than stopping the rule.
+    let placeholders = templates::placeholders(&template, "body", &templates::PLACEHOLDERS)
         .unwrap_or_default()
         .into_iter()
         .map(str::to_owned)

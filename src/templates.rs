@@ -61,6 +61,30 @@ impl MessageKind {
     }
 }
 
+impl MessageKind {
+    /// The placeholders that have a value in messages of this kind (a
+    /// service reminder has no booking code; a booking message no plate).
+    pub fn placeholders(self) -> &'static [&'static str] {
+        use MessageKind::*;
+        match self {
+            BookingConfirmation | ProviderNotification | ReminderH1 | UnpaidH1 => &[
+                "customer_name",
+                "booking_code",
+                "date",
+                "time",
+                "service",
+                "provider",
+                "unit",
+                "address",
+                "amount",
+                "business_name",
+            ],
+            MaintenanceReminder => &["customer_name", "vehicle", "plate", "date", "business_name"],
+            Test => &["business_name"],
+        }
+    }
+}
+
 /// Every placeholder a template may use.
 pub const PLACEHOLDERS: [&str; 12] = [
     "customer_name",
@@ -117,10 +141,14 @@ pub fn default_body(kind: MessageKind, lang: Language) -> &'static str {
     }
 }
 
-/// The placeholders of `body` in order of first appearance; an unknown one
-/// is an error on `field`. Text in braces that is not a name (`{ }`, `{1,2}`)
-/// is left as it is.
-pub fn placeholders(body: &str, field: &str) -> Result<Vec<&'static str>> {
+/// The placeholders of `body` in order of first appearance; one not in
+/// `allowed` is an error on `field`. Text in braces that is not a name
+/// (`{ }`, `{1,2}`) is left as it is.
+pub fn placeholders(
+    body: &str,
+    field: &str,
+    allowed: &[&'static str],
+) -> Result<Vec<&'static str>> {
     let mut found: Vec<&'static str> = Vec::new();
     let mut rest = body;
     while let Some(start) = rest.find('{') {
@@ -128,7 +156,7 @@ pub fn placeholders(body: &str, field: &str) -> Result<Vec<&'static str>> {
         let Some(end) = after.find('}') else { break };
         let name = &after[..end];
         if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            match PLACEHOLDERS.iter().find(|p| **p == name) {
+            match allowed.iter().find(|p| **p == name) {
                 Some(p) => {
                     if !found.contains(p) {
                         found.push(p);
@@ -139,7 +167,7 @@ pub fn placeholders(body: &str, field: &str) -> Result<Vec<&'static str>> {
                         field,
                         format!(
                             "unknown placeholder {{{name}}}; use {}",
-                            PLACEHOLDERS
+                            allowed
                                 .iter()
                                 .map(|p| format!("{{{p}}}"))
                                 .collect::<Vec<_>>()
@@ -291,6 +319,8 @@ pub struct Template {
     /// The placeholders the body uses, in order (Meta template parameters
     /// follow this order unless mapped otherwise).
     pub placeholders: Vec<String>,
+    /// The placeholders a body of this kind may use.
+    pub allowed: Vec<String>,
     /// True while the built-in text is in force.
     pub is_default: bool,
     pub updated_at: Option<String>,
@@ -309,8 +339,13 @@ fn template(conn: &Connection, kind: MessageKind, lang: Language) -> Result<Temp
     };
     Ok(Template {
         kind,
+        allowed: kind
+            .placeholders()
+            .iter()
+            .map(|p| (*p).to_owned())
+            .collect(),
         language: lang,
-        placeholders: placeholders(&body, "body")
+        placeholders: placeholders(&body, "body", &PLACEHOLDERS)
             .unwrap_or_default()
             .into_iter()
             .map(str::to_owned)
@@ -331,7 +366,7 @@ pub struct ListTemplates {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Templates {
     pub data: Vec<Template>,
-    /// Every placeholder a body may use.
+    /// Every placeholder of any kind (each template lists its own `allowed`).
     pub placeholders: Vec<String>,
 }
 
@@ -406,7 +441,7 @@ impl Operation for UpdateTemplate {
         let before = template(ctx.conn, kind, self.language)?;
         match crate::validate::optional_text(self.body, "body", 1000)? {
             Some(body) => {
-                placeholders(&body, "body")?;
+                placeholders(&body, "body", kind.placeholders())?;
                 ctx.conn.execute(
                     "INSERT INTO message_templates (kind, language, body, updated_at) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(kind, language) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
@@ -483,7 +518,7 @@ impl Operation for PreviewTemplate {
         let body = match self.body {
             Some(b) => {
                 let b = crate::validate::required_text(&b, "body", 1, 1000)?;
-                placeholders(&b, "body")?;
+                placeholders(&b, "body", kind.placeholders())?;
                 b
             }
             None => body(ctx.conn, kind, lang)?,
@@ -519,12 +554,31 @@ mod tests {
     #[test]
     fn placeholders_are_checked_and_rendered() {
         assert_eq!(
-            placeholders("Hi {customer_name}, {date} {customer_name}", "body").unwrap(),
+            placeholders(
+                "Hi {customer_name}, {date} {customer_name}",
+                "body",
+                &PLACEHOLDERS
+            )
+            .unwrap(),
             vec!["customer_name", "date"]
         );
-        let e = placeholders("Hi {nama}", "body").unwrap_err();
+        let e = placeholders("Hi {nama}", "body", &PLACEHOLDERS).unwrap_err();
         assert_eq!(e.field(), Some("body"));
-        assert!(placeholders("a { b } {1,2} {", "body").unwrap().is_empty());
+        assert!(
+            placeholders("a { b } {1,2} {", "body", &PLACEHOLDERS)
+                .unwrap()
+                .is_empty()
+        );
+        let plate = MessageKind::BookingConfirmation.placeholders();
+        assert!(placeholders("{plate}", "body", plate).is_err());
+        assert!(
+            placeholders(
+                "{booking_code}",
+                "body",
+                MessageKind::MaintenanceReminder.placeholders()
+            )
+            .is_err()
+        );
         let mut v = Vars::new();
         v.insert("customer_name".into(), "Ani".into());
         assert_eq!(
@@ -537,7 +591,7 @@ mod tests {
     fn every_default_uses_known_placeholders() {
         for kind in MessageKind::ALL {
             for lang in [Language::Id, Language::En] {
-                placeholders(default_body(*kind, lang), "body").unwrap();
+                placeholders(default_body(*kind, lang), "body", kind.placeholders()).unwrap();
             }
         }
     }

@@ -230,6 +230,31 @@ fn templates_have_defaults_refuse_unknown_placeholders_and_preview() {
         json!({"kind": "reminder_h1", "body": "x {bogus}"}),
     )
     .expect_error(422, "validation", Some("body"));
+    // Each kind allows only what it has a value for: a booking reminder has
+    // no plate, a service reminder no booking code.
+    let maintenance = s.get("/templates/maintenance_reminder/id").expect(200);
+    assert_eq!(
+        maintenance["allowed"],
+        json!(["customer_name", "vehicle", "plate", "date", "business_name"])
+    );
+    let e = s
+        .put(
+            "/templates/maintenance_reminder/id",
+            json!({"body": "Servis {vehicle}, booking {booking_code}"}),
+        )
+        .expect_error(422, "validation", Some("body"));
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown placeholder {booking_code}"),
+        "{e}"
+    );
+    s.post(
+        "/templates/preview",
+        json!({"kind": "reminder_h1", "body": "Plat {plate}"}),
+    )
+    .expect_error(422, "validation", Some("body"));
 
     // With a real booking, in English.
     let b = book(&s, "Rina Wijaya", "081311112222", "2026-11-24T19:30", "dp");

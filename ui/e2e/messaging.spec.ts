@@ -151,6 +151,8 @@ test('templates: edit a text with the placeholders, the preview follows; an unkn
   await expect(body).toBeFocused();
   await expect(preview).toHaveText(/^Halo Siti Rahayu, jadwal Anda pukul \d{2}:\d{2}$/);
   await expect(editor.getByRole('button', { name: '{time}' })).toHaveClass(/used/);
+  // only what a booking reminder has a value for: no vehicle plate
+  await expect(editor.getByRole('button', { name: '{plate}' })).toHaveCount(0);
 
   // a placeholder the core does not know
   await body.pressSequentially(' {nama}');

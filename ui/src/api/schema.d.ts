@@ -1212,6 +1212,8 @@ export interface components {
          */
         SubjectType: "vehicle" | "unit" | "booking";
         Template: {
+            /** @description The placeholders a body of this kind may use. */
+            allowed: string[];
             body: string;
             /** @description True while the built-in text is in force. */
             is_default: boolean;
@@ -7059,7 +7061,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Template"][];
-                        /** @description Every placeholder a body may use. */
+                        /** @description Every placeholder of any kind (each template lists its own `allowed`). */
                         placeholders: string[];
                     };
                 };
@@ -7139,6 +7141,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The placeholders a body of this kind may use. */
+                        allowed: string[];
                         body: string;
                         /** @description True while the built-in text is in force. */
                         is_default: boolean;
@@ -7234,6 +7238,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The placeholders a body of this kind may use. */
+                        allowed: string[];
                         body: string;
                         /** @description True while the built-in text is in force. */
                         is_default: boolean;

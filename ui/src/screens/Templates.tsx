@@ -78,7 +78,7 @@ export function Templates({ route }: { route: Route }) {
             <TemplateEditor
               key={`${selected.kind}.${selected.language}`}
               template={selected}
-              placeholders={list.data.placeholders}
+              placeholders={selected.allowed}
               onSaved={list.reload}
             />
           ) : (
