@@ -140,6 +140,11 @@ pub fn load(conn: &Connection, vault: &Vault) -> Result<GatewayConfig> {
     })
 }
 
+/// The configured gateway's kind (no secret is opened).
+pub fn kind(conn: &Connection) -> Result<GatewayKind> {
+    Ok(load_stored(conn)?.kind.unwrap_or(GatewayKind::Log))
+}
+
 /// Why deliveries are paused, if they are (the gateway refused the credentials).
 pub fn auth_error(conn: &Connection) -> Result<Option<String>> {
     Ok(load_stored(conn)?.auth_error)

@@ -165,6 +165,7 @@ fn api() -> Api {
         .op::<messaging::TestGateway>(M::POST, "/settings/gateway/test", S::OK)
         .op::<messaging::ListMessages>(M::GET, "/messages", S::OK)
         .op::<messaging::FlushMessages>(M::POST, "/messages/flush", S::OK)
+        .op::<messaging::DeliveryStatusQuery>(M::GET, "/messages/status", S::OK)
         .op::<messaging::GetMessage>(M::GET, "/messages/{id}", S::OK)
         .op::<messaging::ResendMessage>(M::POST, "/messages/{id}/resend", S::OK)
         .op::<messaging::CancelMessage>(M::POST, "/messages/{id}/cancel", S::OK)

@@ -718,6 +718,49 @@ pub async fn sender(app: Arc<App>) {
 
 // ---- operations -----------------------------------------------------------
 
+/// Whether messages are going out, for everyone who reads the message log:
+/// the gateway in use, the pause when it refused the credentials, and what
+/// is waiting or needs a person.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryStatusQuery {}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryStatus {
+    pub gateway: GatewayKind,
+    /// Set while deliveries are paused: the gateway's refusal. An admin
+    /// resumes them by saving the gateway settings (or "deliver now").
+    pub paused: Option<String>,
+    pub queued: u64,
+    pub failed: u64,
+    /// Left `sending` by a crash: may or may not have arrived; a person decides.
+    pub unknown: u64,
+}
+
+impl Operation for DeliveryStatusQuery {
+    type Output = DeliveryStatus;
+    const NAME: &'static str = "messages.status";
+    const PERMISSION: Permission = Permission::MessagesRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<DeliveryStatus> {
+        let count = |status: &str| -> Result<u64> {
+            let n: i64 = ctx
+                .conn
+                .prepare_cached("SELECT COUNT(*) FROM messages WHERE status = ?1")?
+                .query_row([status], |r| r.get(0))?;
+            Ok(n.unsigned_abs())
+        };
+        Ok(DeliveryStatus {
+            gateway: gateway::kind(ctx.conn)?,
+            paused: gateway::auth_error(ctx.conn)?,
+            queued: count("queued")?,
+            failed: count("failed")?,
+            unknown: count("unknown")?,
+        })
+    }
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ListMessages {
     pub status: Option<MessageStatus>,

@@ -77,6 +77,7 @@ crate::ops::operations! {
     gateway::UpdateGateway,
     messaging::TestGateway,
     messaging::ListMessages,
+    messaging::DeliveryStatusQuery,
     messaging::GetMessage,
     messaging::ResendMessage,
     messaging::CancelMessage,

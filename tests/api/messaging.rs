@@ -794,6 +794,17 @@ fn a_401_pauses_deliveries_and_drops_no_queued_message() {
         s.get("/settings/gateway").expect(200)["auth_error"],
         "Meta 401: (190) Invalid OAuth access token"
     );
+    // The front desk sees the pause in the message log's status.
+    let desk = t.login_as(&s, "kasir", Role::FrontDesk);
+    let status = desk.get("/messages/status").expect(200);
+    assert_eq!(status["gateway"], "meta");
+    assert_eq!(
+        status["paused"],
+        "Meta 401: (190) Invalid OAuth access token"
+    );
+    assert_eq!(status["queued"], 5);
+    assert_eq!(status["failed"], 0);
+    assert_eq!(status["unknown"], 0);
     // The background sender (no force) leaves them alone while paused.
     let quiet = loket::messaging::deliver_due(&t.app, None, false).unwrap();
     assert_eq!(quiet.sent + quiet.failed + quiet.retrying, 0);
@@ -806,6 +817,9 @@ fn a_401_pauses_deliveries_and_drops_no_queued_message() {
     let d = loket::messaging::deliver_due(&t.app, None, false).unwrap();
     assert_eq!(d.sent, 5);
     assert!(messages(&s, "").iter().all(|m| m["status"] == "sent"));
+    let status = desk.get("/messages/status").expect(200);
+    assert!(status["paused"].is_null());
+    assert_eq!(status["queued"], 0);
     assert_eq!(
         g.requests()[1].header("authorization"),
         Some("Bearer EAAG-new-token-1111")

@@ -259,12 +259,15 @@ test('message log: a confirmation waits while the gateway refuses the key; "Deli
   await expect(row.locator('[data-status]')).toHaveText('Antre');
   await expect(row.locator('.error-cell')).toContainText('WAHA 401');
   await expect(row).toContainText(phone.slice(0, 4));
+  // the pause is shown to whoever reads the log, with what to do about it
+  await expect(page.getByTestId('delivery-paused')).toContainText('Pengiriman dijeda: gateway menolak kredensial (WAHA 401');
 
   standIn.mode = 'ok';
   await page.getByRole('button', { name: '✉ Kirim sekarang' }).click();
   await expect(page.getByTestId('flush-result')).toContainText('1 terkirim');
   await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'sent');
   await expect(row.locator('[data-status]')).toHaveText('Terkirim');
+  await expect(page.getByTestId('delivery-paused')).toHaveCount(0);
   await expect(row).toContainText(`true_${chatId(phone)}_ABC`);
   await snap(page, 'message-log-sent');
 

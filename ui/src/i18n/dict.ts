@@ -449,6 +449,8 @@ const entries = {
   'messages.deliverNow': ['Deliver now', 'Kirim sekarang'],
   'messages.delivered': ['{sent} sent, {retrying} to try again, {failed} failed, {queued} still queued.', '{sent} terkirim, {retrying} dicoba lagi, {failed} gagal, {queued} masih antre.'],
   'messages.paused': ['Deliveries are paused: the gateway refused the credentials ({error}).', 'Pengiriman dijeda: gateway menolak kredensial ({error}).'],
+  'messages.pausedHelp': ['An admin resumes them by saving the gateway settings with a valid token.', 'Admin melanjutkannya dengan menyimpan pengaturan gateway dengan token yang benar.'],
+  'messages.attention': ['Needs a person: {failed} failed, {unknown} of unknown outcome.', 'Perlu dicek: {failed} gagal, {unknown} tidak pasti terkirim.'],
   'messages.kind': ['Kind', 'Jenis'],
   'messages.to': ['To', 'Kepada'],
   'messages.customer': ['Customer', 'Pelanggan'],

@@ -37,13 +37,19 @@ export function MessageLog({ route }: { route: Route }) {
     page_size: 25,
   };
   const list = useLoad(() => call('messages.list', input), [JSON.stringify(input)]);
+  // Whether messages are going out at all, for every role that reads the log.
+  const status = useLoad(() => call('messages.status', {}), []);
   const { reload } = list;
+  const reloadStatus = status.reload;
   useEffect(() => {
     const id = setInterval(() => {
-      if (document.visibilityState === 'visible') reload();
+      if (document.visibilityState === 'visible') {
+        reload();
+        reloadStatus();
+      }
     }, REFRESH_MS);
     return () => clearInterval(id);
-  }, [reload]);
+  }, [reload, reloadStatus]);
   const [open, setOpen] = useState<Message | null>(null);
   const [flushed, setFlushed] = useState<Flushed | null>(null);
   const manage = can('messages.manage');
@@ -52,6 +58,7 @@ export function MessageLog({ route }: { route: Route }) {
     setFlushed(null);
     setFlushed(await call('messages.flush', {}));
     list.reload();
+    status.reload();
   });
   const act = useAction(async (m: Message, what: 'resend' | 'cancel') => {
     const to = formatPhone(m.to);
@@ -66,6 +73,7 @@ export function MessageLog({ route }: { route: Route }) {
     toast(t(what === 'resend' ? 'messages.resent' : 'messages.canceled'));
     if (open?.id === m.id) setOpen(out);
     list.reload();
+    status.reload();
   });
 
   const actions = (m: Message) =>
@@ -102,6 +110,16 @@ export function MessageLog({ route }: { route: Route }) {
           </>
         }
       />
+      {status.data?.paused && !flushed && (
+        <div className="banner banner-warn" role="status" data-testid="delivery-paused">
+          {t('messages.paused', { error: status.data.paused })} {t('messages.pausedHelp')}
+        </div>
+      )}
+      {status.data && (status.data.failed > 0 || status.data.unknown > 0) && (
+        <div className="banner banner-warn" role="status" data-testid="delivery-attention">
+          {t('messages.attention', { failed: status.data.failed, unknown: status.data.unknown })}
+        </div>
+      )}
       {flushed && (
         <div className={`banner ${flushed.paused ? 'banner-warn' : 'banner-ok'}`} role="status" data-testid="flush-result">
           {t('messages.delivered', {
