@@ -267,8 +267,13 @@ pub fn on_booking_created(ctx: &Ctx<'_>, b: &Booking) -> Result<()> {
         && let Ok(p) = crate::providers::find(ctx.conn, pid)
     {
         // Providers read the business's language, whatever the customer's.
-        let lang = ctx.settings.message_language;
-        let vars = booking_vars(ctx, b, lang)?;
+        let provider_lang = ctx.settings.message_language;
+        let vars = if provider_lang == lang {
+            vars
+        } else {
+            booking_vars(ctx, b, provider_lang)?
+        };
+        let lang = provider_lang;
         enqueue(
             ctx,
             NewMessage {
@@ -325,12 +330,13 @@ pub struct Queued {
 pub fn queue_reminders(ctx: &Ctx<'_>, event_day: NaiveDate) -> Result<Queued> {
     let (from, to) = day_bounds(ctx, event_day);
     let from = from.max(ctx.now);
-    let ids: Vec<BookingId> = ctx
+    let due: Vec<(BookingId, Option<Language>)> = ctx
         .conn
         // Only bookings still missing a message (a re-run, or the catch-up
         // after a restart, skips the rest without building their text).
         .prepare_cached(
-            "SELECT b.id FROM bookings b WHERE b.event_at >= ?1 AND b.event_at < ?2
+            "SELECT b.id, c.language FROM bookings b JOIN customers c ON c.id = b.customer_id
+              WHERE b.event_at >= ?1 AND b.event_at < ?2
                AND b.booking_status IN ('pending','active')
                AND (NOT EXISTS (SELECT 1 FROM messages m
                                  WHERE m.dedupe_key = 'booking:' || b.id || ':reminder_h1:' || ?3)
@@ -339,13 +345,13 @@ pub fn queue_reminders(ctx: &Ctx<'_>, event_day: NaiveDate) -> Result<Queued> {
              ORDER BY b.event_at",
         )?
         .query_map((to_db(from), to_db(to), event_day.to_string()), |r| {
-            r.get(0)
+            Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Queued::default();
-    for id in ids {
+    for (id, own_language) in due {
         let b = crate::bookings::find(ctx.conn, id)?;
-        let lang = customer_language(ctx, b.customer_id)?;
+        let lang = own_language.unwrap_or(ctx.settings.message_language);
         let vars = booking_vars(ctx, &b, lang)?;
         let base = NewMessage {
             dedupe_key: format!("booking:{id}:reminder_h1:{event_day}"),
@@ -676,13 +682,15 @@ pub fn deliver_due(app: &App, only: Option<MessageId>, force: bool) -> Result<De
 
 fn queued_count(app: &App) -> Result<u64> {
     app.read(&Actor::System, |ctx| {
-        let n: i64 = ctx.conn.query_row(
-            "SELECT COUNT(*) FROM messages WHERE status = 'queued'",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(n.unsigned_abs())
+        count_with_status(ctx.conn, MessageStatus::Queued)
     })
+}
+
+fn count_with_status(conn: &rusqlite::Connection, status: MessageStatus) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM messages WHERE status = ?1")?
+        .query_row([status.as_str()], |r| r.get(0))?;
+    Ok(n.unsigned_abs())
 }
 
 /// The background sender of `loket serve`: marks interrupted messages
@@ -744,19 +752,12 @@ impl Operation for DeliveryStatusQuery {
     const WRITES: bool = false;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<DeliveryStatus> {
-        let count = |status: &str| -> Result<u64> {
-            let n: i64 = ctx
-                .conn
-                .prepare_cached("SELECT COUNT(*) FROM messages WHERE status = ?1")?
-                .query_row([status], |r| r.get(0))?;
-            Ok(n.unsigned_abs())
-        };
         Ok(DeliveryStatus {
             gateway: gateway::kind(ctx.conn)?,
             paused: gateway::auth_error(ctx.conn)?,
-            queued: count("queued")?,
-            failed: count("failed")?,
-            unknown: count("unknown")?,
+            queued: count_with_status(ctx.conn, MessageStatus::Queued)?,
+            failed: count_with_status(ctx.conn, MessageStatus::Failed)?,
+            unknown: count_with_status(ctx.conn, MessageStatus::Unknown)?,
         })
     }
 }

@@ -59,9 +59,7 @@ impl MessageKind {
             MessageKind::ReminderH1 | MessageKind::UnpaidH1 | MessageKind::MaintenanceReminder
         )
     }
-}
 
-impl MessageKind {
     /// The placeholders that have a value in messages of this kind (a
     /// service reminder has no booking code; a booking message no plate).
     pub fn placeholders(self) -> &'static [&'static str] {
@@ -549,6 +547,18 @@ mod tests {
         assert_eq!(rupiah(Money::from_rupiah(0)), "Rp 0");
         assert_eq!(rupiah(Money::from_rupiah(999)), "Rp 999");
         assert_eq!(rupiah(Money::from_rupiah(1000)), "Rp 1.000");
+    }
+
+    #[test]
+    fn each_kind_allows_only_known_placeholders() {
+        for kind in MessageKind::TEMPLATED
+            .into_iter()
+            .chain([MessageKind::Test])
+        {
+            for p in kind.placeholders() {
+                assert!(PLACEHOLDERS.contains(p), "{kind:?} allows unknown {p}");
+            }
+        }
     }
 
     #[test]

@@ -288,11 +288,24 @@ pub fn total(list: &Value) -> u64 {
 /// Starts the real `loket serve` on `dir` (any free port, read from its first
 /// line) and logs in as admin; the caller kills the child.
 pub fn serve_binary(dir: &std::path::Path) -> (std::process::Child, Server) {
+    let mut serve = std::process::Command::new(loket_bin());
+    serve.args(["serve", "--port", "0", "--data-dir"]).arg(dir);
+    let (child, line) = spawn_serve(serve);
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("first line: {line:?}"));
+    let mut server = Server::new(addr.parse().unwrap());
+    server.login("admin", PASSWORD).expect(200);
+    (child, server)
+}
+
+/// Starts a prepared `loket serve` command and returns it with the first
+/// line it printed (where it listens).
+pub fn spawn_serve(mut serve: std::process::Command) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(loket_bin())
-        .args(["serve", "--port", "0", "--data-dir"])
-        .arg(dir)
+    use std::process::Stdio;
+    let mut child = serve
         .env("LOKET_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -302,11 +315,5 @@ pub fn serve_binary(dir: &std::path::Path) -> (std::process::Child, Server) {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line: {line:?}"));
-    let mut server = Server::new(addr.parse().unwrap());
-    server.login("admin", PASSWORD).expect(200);
-    (child, server)
+    (child, line)
 }

@@ -1,7 +1,7 @@
 //! The `loket` command line: first user, serve's first line, and a database
 //! from a newer Loket refused untouched.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 
 use crate::helpers::*;
@@ -49,17 +49,11 @@ fn first_user_from_stdin_then_serve_and_log_in() {
         assert_eq!(mode(dir), 0o700);
     }
 
-    let mut child = Command::new(loket_bin())
+    let mut serve = Command::new(loket_bin());
+    serve
         .args(["serve", "--port", "0"])
-        .env("LOKET_DATA_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+        .env("LOKET_DATA_DIR", dir);
+    let (mut child, line) = spawn_serve(serve);
     let addr = line
         .trim()
         .strip_prefix("listening on http://127.0.0.1:")
