@@ -2,6 +2,7 @@ import { Component, useEffect, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n';
 import { errorText } from '../i18n/errors';
 import type { PageMeta } from '../api/ops';
+import type { Loaded } from '../lib/hooks';
 import { focusFirst } from './form';
 
 export function Spinner({ label }: { label?: string }) {
@@ -66,6 +67,26 @@ export function Loading() {
 export function Empty({ text }: { text?: string }) {
   const { t } = useI18n();
   return <div className="empty">{text ?? t('common.empty')}</div>;
+}
+
+/**
+ * The three states of a loaded list, in one place instead of a ternary per
+ * screen: <Loading/> on the first load (no data yet), <Empty text={empty}/>
+ * when there are no rows (or the load failed; the screen shows the error
+ * itself), else `children(rows)`. Data kept while reloading stays on screen.
+ */
+export function Rows<T>({
+  load,
+  empty,
+  children,
+}: {
+  load: Pick<Loaded<{ data: T[] }>, 'loading' | 'data'>;
+  empty: string;
+  children: (rows: T[]) => ReactNode;
+}) {
+  if (load.loading && !load.data) return <Loading />;
+  if (!load.data?.data.length) return <Empty text={empty} />;
+  return children(load.data.data);
 }
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { OpInput } from '../api/ops';
 import { call } from '../api/transport';
 import { PaymentBadge, PriorityBadges, RiskFlags, SegmentBadge, StatusBadge } from '../components/badges';
-import { Button, Empty, ErrorMessage, Loading, PageHeader, Pagination } from '../components/ui';
+import { Button, ErrorMessage, PageHeader, Pagination, Rows } from '../components/ui';
 import { useI18n, type Key } from '../i18n';
 import { formatDate, formatDateTime, formatRupiah } from '../lib/format';
 import { useDebounced, useLoad } from '../lib/hooks';
@@ -174,64 +174,62 @@ export function BookingsList({ route }: { route: Route }) {
         </Button>
       </div>
       <ErrorMessage error={list.error} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : !list.data?.data.length ? (
-        <Empty text={t('bookings.none')} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t('bookings.code')}</th>
-                <th>{t('bookings.customer')}</th>
-                <th>{t('bookings.event')}</th>
-                <th>{t('bookings.bookingDate')}</th>
-                <th className="num">{t('bookings.price')}</th>
-                <th>{t('bookings.status')}</th>
-                <th>{t('bookings.payment')}</th>
-                <th>{t('bookings.segment')}</th>
-                <th>{t('bookings.urgency')} / {t('bookings.monetary')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((b) => (
-                <tr
-                  key={b.id}
-                  className={`clickable${b.risk_flags.length ? ' risky' : ''}`}
-                  onClick={() => navigate(`/bookings/${b.id}`)}
-                >
-                  <td className="nowrap">
-                    <a href={href(`/bookings/${b.id}`)}>{b.code}</a>
-                  </td>
-                  <td>
-                    {b.customer_name}
-                    <div className="muted small">{b.unit_code ?? b.service_name ?? ''}</div>
-                  </td>
-                  <td className="nowrap">{formatDateTime(b.event_at, tz, lang)}</td>
-                  <td className="nowrap">{formatDate(b.booking_date, lang)}</td>
-                  <td className="num">{formatRupiah(b.price)}</td>
-                  <td>
-                    <StatusBadge status={b.booking_status} />
-                  </td>
-                  <td>
-                    <PaymentBadge status={b.payment_status} />
-                  </td>
-                  <td className="nowrap">
-                    <SegmentBadge segment={b.priority_segment} /> <span className="muted small">{b.priority_score}</span>
-                  </td>
-                  <td>
-                    <div className="badges">
-                      <PriorityBadges b={b} />
-                      <RiskFlags flags={b.risk_flags} />
-                    </div>
-                  </td>
+      <Rows load={list} empty={t('bookings.none')}>
+        {(rows) => (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>{t('bookings.code')}</th>
+                  <th>{t('bookings.customer')}</th>
+                  <th>{t('bookings.event')}</th>
+                  <th>{t('bookings.bookingDate')}</th>
+                  <th className="num">{t('bookings.price')}</th>
+                  <th>{t('bookings.status')}</th>
+                  <th>{t('bookings.payment')}</th>
+                  <th>{t('bookings.segment')}</th>
+                  <th>{t('bookings.urgency')} / {t('bookings.monetary')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((b) => (
+                  <tr
+                    key={b.id}
+                    className={`clickable${b.risk_flags.length ? ' risky' : ''}`}
+                    onClick={() => navigate(`/bookings/${b.id}`)}
+                  >
+                    <td className="nowrap">
+                      <a href={href(`/bookings/${b.id}`)}>{b.code}</a>
+                    </td>
+                    <td>
+                      {b.customer_name}
+                      <div className="muted small">{b.unit_code ?? b.service_name ?? ''}</div>
+                    </td>
+                    <td className="nowrap">{formatDateTime(b.event_at, tz, lang)}</td>
+                    <td className="nowrap">{formatDate(b.booking_date, lang)}</td>
+                    <td className="num">{formatRupiah(b.price)}</td>
+                    <td>
+                      <StatusBadge status={b.booking_status} />
+                    </td>
+                    <td>
+                      <PaymentBadge status={b.payment_status} />
+                    </td>
+                    <td className="nowrap">
+                      <SegmentBadge segment={b.priority_segment} /> <span className="muted small">{b.priority_score}</span>
+                    </td>
+                    <td>
+                      <div className="badges">
+                        <PriorityBadges b={b} />
+                        <RiskFlags flags={b.risk_flags} />
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Rows>
       <Pagination meta={list.data?.meta} onPage={(p) => set({ page: String(p) })} />
     </div>
   );

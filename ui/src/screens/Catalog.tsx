@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { OpInput, Provider, Service } from '../api/ops';
 import { call } from '../api/transport';
 import { CheckField, Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
-import { Badge, Button, Empty, ErrorMessage, Loading, Modal, PageHeader } from '../components/ui';
+import { Badge, Button, Empty, ErrorMessage, Modal, PageHeader, Rows } from '../components/ui';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone, formatRupiah } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';
@@ -29,46 +29,44 @@ export function Services() {
         }
       />
       <ErrorMessage error={services.error} />
-      {services.loading && !services.data ? (
-        <Loading />
-      ) : !services.data?.data.length ? (
-        <Empty text={t('services.none')} />
-      ) : (
-        <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('services.name')}</th>
-              <th>{t('services.duration')}</th>
-              <th className="num">{t('services.price')}</th>
-              <th>{t('services.description')}</th>
-              <th>{t('bookings.status')}</th>
-              {can('catalog.write') && <th />}
-            </tr>
-          </thead>
-          <tbody>
-            {services.data.data.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  <strong>{s.name}</strong>
-                </td>
-                <td>{t('common.minutes', { n: s.duration_min })}</td>
-                <td className="num">{formatRupiah(s.price)}</td>
-                <td className="muted">{s.description ?? ''}</td>
-                <td>{s.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
-                {can('catalog.write') && (
-                  <td className="actions">
-                    <Button kind="ghost" onClick={() => setEditing(s)}>
-                      ✎ {t('common.edit')}
-                    </Button>
-                  </td>
-                )}
+      <Rows load={services} empty={t('services.none')}>
+        {(rows) => (
+          <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>{t('services.name')}</th>
+                <th>{t('services.duration')}</th>
+                <th className="num">{t('services.price')}</th>
+                <th>{t('services.description')}</th>
+                <th>{t('bookings.status')}</th>
+                {can('catalog.write') && <th />}
               </tr>
-            ))}
-          </tbody>
-        </table>
-        </div>
-      )}
+            </thead>
+            <tbody>
+              {rows.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    <strong>{s.name}</strong>
+                  </td>
+                  <td>{t('common.minutes', { n: s.duration_min })}</td>
+                  <td className="num">{formatRupiah(s.price)}</td>
+                  <td className="muted">{s.description ?? ''}</td>
+                  <td>{s.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
+                  {can('catalog.write') && (
+                    <td className="actions">
+                      <Button kind="ghost" onClick={() => setEditing(s)}>
+                        ✎ {t('common.edit')}
+                      </Button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          </div>
+        )}
+      </Rows>
       {editing && (
         <ServiceEditor
           service={editing === 'new' ? undefined : editing}
@@ -150,53 +148,51 @@ export function Providers() {
         }
       />
       <ErrorMessage error={providers.error} />
-      {providers.loading && !providers.data ? (
-        <Loading />
-      ) : !providers.data?.data.length ? (
-        <Empty text={t('providers.none')} />
-      ) : (
-        <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('providers.name')}</th>
-              <th>{t('providers.whatsapp')}</th>
-              <th>{t('providers.latitude')}, {t('providers.longitude')}</th>
-              <th>{t('providers.services')}</th>
-              <th>{t('providers.maxPerDay')}</th>
-              <th>{t('bookings.status')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {providers.data.data.map((p) => (
-              <tr key={p.id}>
-                <td>
-                  <strong>{p.name}</strong>
-                </td>
-                <td>{formatPhone(p.whatsapp_number)}</td>
-                <td className="mono small">
-                  {p.latitude.toFixed(6)}, {p.longitude.toFixed(6)}
-                </td>
-                <td>{p.service_ids.map(serviceName).join(', ') || '—'}</td>
-                <td>{p.max_slots_per_day ?? '—'}</td>
-                <td>{p.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
-                <td className="actions">
-                  <a className="btn btn-ghost" href={href('/schedule', { provider: p.id })}>
-                    {t('providers.schedule')}
-                  </a>
-                  {can('catalog.write') && (
-                    <Button kind="ghost" onClick={() => setEditing(p)}>
-                      ✎ {t('common.edit')}
-                    </Button>
-                  )}
-                </td>
+      <Rows load={providers} empty={t('providers.none')}>
+        {(rows) => (
+          <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>{t('providers.name')}</th>
+                <th>{t('providers.whatsapp')}</th>
+                <th>{t('providers.latitude')}, {t('providers.longitude')}</th>
+                <th>{t('providers.services')}</th>
+                <th>{t('providers.maxPerDay')}</th>
+                <th>{t('bookings.status')}</th>
+                <th />
               </tr>
-            ))}
-          </tbody>
-        </table>
-        </div>
-      )}
+            </thead>
+            <tbody>
+              {rows.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    <strong>{p.name}</strong>
+                  </td>
+                  <td>{formatPhone(p.whatsapp_number)}</td>
+                  <td className="mono small">
+                    {p.latitude.toFixed(6)}, {p.longitude.toFixed(6)}
+                  </td>
+                  <td>{p.service_ids.map(serviceName).join(', ') || '—'}</td>
+                  <td>{p.max_slots_per_day ?? '—'}</td>
+                  <td>{p.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
+                  <td className="actions">
+                    <a className="btn btn-ghost" href={href('/schedule', { provider: p.id })}>
+                      {t('providers.schedule')}
+                    </a>
+                    {can('catalog.write') && (
+                      <Button kind="ghost" onClick={() => setEditing(p)}>
+                        ✎ {t('common.edit')}
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          </div>
+        )}
+      </Rows>
       <Nearby services={services.data?.data ?? []} />
       {editing && (
         <ProviderEditor

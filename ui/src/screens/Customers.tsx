@@ -3,7 +3,7 @@ import type { Customer, OpInput } from '../api/ops';
 import { call } from '../api/transport';
 import { PaymentBadge, SegmentBadge, StatusBadge } from '../components/badges';
 import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, Loading, Modal, PageHeader, Pagination } from '../components/ui';
+import { Button, DefinitionList, Empty, ErrorMessage, Loading, Modal, PageHeader, Pagination, Rows } from '../components/ui';
 import { useI18n } from '../i18n';
 import { formatDate, formatDateTime, formatPhone, formatRupiah } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
@@ -55,40 +55,38 @@ export function CustomersList({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : !list.data?.data.length ? (
-        <Empty text={t('customers.none')} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t('customers.code')}</th>
-                <th>{t('customers.name')}</th>
-                <th>{t('customers.phone')}</th>
-                <th>{t('customers.email')}</th>
-                <th>{t('customers.ktp')}</th>
-                <th>{t('customers.lastBooking')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((c) => (
-                <tr key={c.id} className="clickable" onClick={() => navigate(`/customers/${c.id}`)}>
-                  <td>
-                    <a href={href(`/customers/${c.id}`)}>{c.code}</a>
-                  </td>
-                  <td>{c.name}</td>
-                  <td>{formatPhone(c.phone)}</td>
-                  <td>{c.email ?? '—'}</td>
-                  <td className="mono">{c.ktp_number ?? '—'}</td>
-                  <td>{formatDateTime(c.last_booking_at, tz, lang, { weekday: false })}</td>
+      <Rows load={list} empty={t('customers.none')}>
+        {(rows) => (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>{t('customers.code')}</th>
+                  <th>{t('customers.name')}</th>
+                  <th>{t('customers.phone')}</th>
+                  <th>{t('customers.email')}</th>
+                  <th>{t('customers.ktp')}</th>
+                  <th>{t('customers.lastBooking')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((c) => (
+                  <tr key={c.id} className="clickable" onClick={() => navigate(`/customers/${c.id}`)}>
+                    <td>
+                      <a href={href(`/customers/${c.id}`)}>{c.code}</a>
+                    </td>
+                    <td>{c.name}</td>
+                    <td>{formatPhone(c.phone)}</td>
+                    <td>{c.email ?? '—'}</td>
+                    <td className="mono">{c.ktp_number ?? '—'}</td>
+                    <td>{formatDateTime(c.last_booking_at, tz, lang, { weekday: false })}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Rows>
       <Pagination meta={list.data?.meta} onPage={setPage} />
       {creating && (
         <CustomerEditor

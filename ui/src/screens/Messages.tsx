@@ -6,7 +6,7 @@ import type { Message, OpInput, OpOutput } from '../api/ops';
 import { call } from '../api/transport';
 import { MessageStatusBadge } from '../components/badges';
 import { CustomerPicker } from '../components/CustomerPicker';
-import { Button, DefinitionList, Empty, ErrorMessage, Loading, Modal, PageHeader, Pagination } from '../components/ui';
+import { Button, DefinitionList, ErrorMessage, Loading, Modal, PageHeader, Pagination, Rows } from '../components/ui';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';
@@ -164,63 +164,61 @@ export function MessageLog({ route }: { route: Route }) {
         </Button>
       </div>
       <ErrorMessage error={list.error} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : !list.data?.data.length ? (
-        <Empty text={t('messages.none')} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="messages">
-            <thead>
-              <tr>
-                <th>{t('messages.kind')}</th>
-                <th>{t('messages.to')}</th>
-                <th>{t('messages.status')}</th>
-                <th className="num">{t('messages.attempts')}</th>
-                <th>{t('messages.lastError')}</th>
-                <th>{t('messages.gatewayId')}</th>
-                <th>
-                  {t('messages.created')} / {t('messages.sentAt')}
-                </th>
-                <th>{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((m) => (
-                <tr key={m.id} data-message={m.id} className="clickable" onClick={() => setOpen(m)}>
-                  <td>{tv('messageKind', m.kind)}</td>
-                  <td className="nowrap">
-                    {formatPhone(m.to)}
-                    {m.customer_name && <div className="muted small">{m.customer_name}</div>}
-                  </td>
-                  <td>
-                    <MessageStatusBadge status={m.status} />
-                  </td>
-                  <td className="num">{m.attempts}</td>
-                  <td className={m.last_error ? 'error-cell' : 'muted'} title={m.last_error ?? undefined}>
-                    {m.last_error ?? '—'}
-                  </td>
-                  <td className="mono small gateway-id">{m.gateway_message_id ?? '—'}</td>
-                  <td className="nowrap small">
-                    <div title={t('messages.created')}>{formatDateTime(m.created_at, tz, lang, { weekday: false })}</div>
-                    {m.sent_at && (
-                      <div className="sent-at" title={t('messages.sentAt')}>
-                        ✓ {formatDateTime(m.sent_at, tz, lang, { weekday: false })}
-                      </div>
-                    )}
-                  </td>
-                  <td className="actions" onClick={(e) => e.stopPropagation()}>
-                    <Button kind="ghost" onClick={() => setOpen(m)}>
-                      {t('common.open')}
-                    </Button>
-                    {actions(m)}
-                  </td>
+      <Rows load={list} empty={t('messages.none')}>
+        {(rows) => (
+          <div className="table-wrap">
+            <table className="table" data-testid="messages">
+              <thead>
+                <tr>
+                  <th>{t('messages.kind')}</th>
+                  <th>{t('messages.to')}</th>
+                  <th>{t('messages.status')}</th>
+                  <th className="num">{t('messages.attempts')}</th>
+                  <th>{t('messages.lastError')}</th>
+                  <th>{t('messages.gatewayId')}</th>
+                  <th>
+                    {t('messages.created')} / {t('messages.sentAt')}
+                  </th>
+                  <th>{t('common.actions')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((m) => (
+                  <tr key={m.id} data-message={m.id} className="clickable" onClick={() => setOpen(m)}>
+                    <td>{tv('messageKind', m.kind)}</td>
+                    <td className="nowrap">
+                      {formatPhone(m.to)}
+                      {m.customer_name && <div className="muted small">{m.customer_name}</div>}
+                    </td>
+                    <td>
+                      <MessageStatusBadge status={m.status} />
+                    </td>
+                    <td className="num">{m.attempts}</td>
+                    <td className={m.last_error ? 'error-cell' : 'muted'} title={m.last_error ?? undefined}>
+                      {m.last_error ?? '—'}
+                    </td>
+                    <td className="mono small gateway-id">{m.gateway_message_id ?? '—'}</td>
+                    <td className="nowrap small">
+                      <div title={t('messages.created')}>{formatDateTime(m.created_at, tz, lang, { weekday: false })}</div>
+                      {m.sent_at && (
+                        <div className="sent-at" title={t('messages.sentAt')}>
+                          ✓ {formatDateTime(m.sent_at, tz, lang, { weekday: false })}
+                        </div>
+                      )}
+                    </td>
+                    <td className="actions" onClick={(e) => e.stopPropagation()}>
+                      <Button kind="ghost" onClick={() => setOpen(m)}>
+                        {t('common.open')}
+                      </Button>
+                      {actions(m)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Rows>
       <Pagination meta={list.data?.meta} onPage={(p) => set({ page: String(p) })} />
       {open && (
         <Modal title={t('messages.detail', { to: formatPhone(open.to) })} onClose={() => setOpen(null)} wide>

@@ -6,7 +6,7 @@ import type { Customer, CustomerInput, OpInput, Slot, Unit } from '../api/ops';
 import { ApiError, call } from '../api/transport';
 import { UnitStatusBadge } from '../components/badges';
 import { Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, Loading, PageHeader } from '../components/ui';
+import { Button, DefinitionList, Empty, ErrorMessage, Loading, PageHeader, Rows } from '../components/ui';
 import { useI18n } from '../i18n';
 import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, parseRupiah, today } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
@@ -447,31 +447,29 @@ function UnitPicker({ unit, setUnit }: { unit: Unit | null; setUnit: (u: Unit | 
         </div>
       )}
       <ErrorMessage error={units.error} />
-      {units.loading && !units.data ? (
-        <Loading />
-      ) : !units.data?.data.length ? (
-        <Empty text={t('wizard.noUnits')} />
-      ) : (
-        <div className="pick-grid">
-          {units.data.data.map((u) => (
-            <button
-              type="button"
-              key={u.id}
-              className={`pick-card${unit?.id === u.id ? ' selected' : ''}`}
-              onClick={() => setUnit(u)}
-              aria-pressed={unit?.id === u.id}
-              data-unit={u.code}
-            >
-              <strong>{u.code}</strong>
-              <span>{u.unit_type}</span>
-              <span className="muted small">
-                {u.block ? `${t('units.block')} ${u.block}` : ''} {u.number ?? ''}
-              </span>
-              <span>{formatRupiah(u.price)}</span>
-            </button>
-          ))}
-        </div>
-      )}
+      <Rows load={units} empty={t('wizard.noUnits')}>
+        {(rows) => (
+          <div className="pick-grid">
+            {rows.map((u) => (
+              <button
+                type="button"
+                key={u.id}
+                className={`pick-card${unit?.id === u.id ? ' selected' : ''}`}
+                onClick={() => setUnit(u)}
+                aria-pressed={unit?.id === u.id}
+                data-unit={u.code}
+              >
+                <strong>{u.code}</strong>
+                <span>{u.unit_type}</span>
+                <span className="muted small">
+                  {u.block ? `${t('units.block')} ${u.block}` : ''} {u.number ?? ''}
+                </span>
+                <span>{formatRupiah(u.price)}</span>
+              </button>
+            ))}
+          </div>
+        )}
+      </Rows>
     </div>
   );
 }

@@ -6,7 +6,7 @@ import type { OpInput, ReportDetail } from '../api/ops';
 import { call } from '../api/transport';
 import { CustomerPicker } from '../components/CustomerPicker';
 import { FrequencyChart } from '../components/FrequencyChart';
-import { Badge, Button, Empty, ErrorMessage, Loading, PageHeader, Pagination } from '../components/ui';
+import { Badge, Button, ErrorMessage, Loading, PageHeader, Pagination, Rows } from '../components/ui';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatNumber, formatPhone } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';
@@ -129,63 +129,61 @@ export function WhatsAppReport({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : !list.data?.data.length ? (
-        <Empty text={t('report.none')} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="report">
-            <thead>
-              <tr>
-                <th>{t('report.customer')}</th>
-                <th>{t('report.phone')}</th>
-                <th>{t('report.subject')}</th>
-                <th className="num">{t('report.frequency')}</th>
-                <th>{t('report.lastMessage')}</th>
-                {manage && <th>{t('common.actions')}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((r) => (
-                <tr key={r.id} data-report={r.id} data-customer={r.customer_id}>
-                  <td>
-                    <a href={href(`/customers/${r.customer_id}`)}>{r.customer_name}</a>
-                  </td>
-                  <td className="nowrap">{formatPhone(r.customer_phone)}</td>
-                  <td>
-                    <Badge kind="off">{tv('subjectType', r.subject_type)}</Badge>{' '}
-                    {r.subject_type === 'booking' ? (
-                      <a href={href(`/bookings/${r.subject_id}`)}>{r.subject_label}</a>
-                    ) : (
-                      r.subject_label
-                    )}
-                  </td>
-                  <td className="num" data-testid="frequency">
-                    {r.frequency}
-                  </td>
-                  <td className="nowrap small">{formatDateTime(r.last_message_date, tz, lang, { weekday: false })}</td>
-                  {manage && (
-                    <td className="actions">
-                      <Button
-                        kind="ghost"
-                        busy={reset.busy}
-                        title={t('report.resetCustomer')}
-                        onClick={() => void reset.run({ id: r.customer_id, name: r.customer_name })}
-                      >
-                        ↺ {t('report.resetRow')}
-                      </Button>
-                      <Button kind="ghost" busy={remove.busy} onClick={() => void remove.run(r)}>
-                        {t('common.delete')}
-                      </Button>
-                    </td>
-                  )}
+      <Rows load={list} empty={t('report.none')}>
+        {(rows) => (
+          <div className="table-wrap">
+            <table className="table" data-testid="report">
+              <thead>
+                <tr>
+                  <th>{t('report.customer')}</th>
+                  <th>{t('report.phone')}</th>
+                  <th>{t('report.subject')}</th>
+                  <th className="num">{t('report.frequency')}</th>
+                  <th>{t('report.lastMessage')}</th>
+                  {manage && <th>{t('common.actions')}</th>}
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id} data-report={r.id} data-customer={r.customer_id}>
+                    <td>
+                      <a href={href(`/customers/${r.customer_id}`)}>{r.customer_name}</a>
+                    </td>
+                    <td className="nowrap">{formatPhone(r.customer_phone)}</td>
+                    <td>
+                      <Badge kind="off">{tv('subjectType', r.subject_type)}</Badge>{' '}
+                      {r.subject_type === 'booking' ? (
+                        <a href={href(`/bookings/${r.subject_id}`)}>{r.subject_label}</a>
+                      ) : (
+                        r.subject_label
+                      )}
+                    </td>
+                    <td className="num" data-testid="frequency">
+                      {r.frequency}
+                    </td>
+                    <td className="nowrap small">{formatDateTime(r.last_message_date, tz, lang, { weekday: false })}</td>
+                    {manage && (
+                      <td className="actions">
+                        <Button
+                          kind="ghost"
+                          busy={reset.busy}
+                          title={t('report.resetCustomer')}
+                          onClick={() => void reset.run({ id: r.customer_id, name: r.customer_name })}
+                        >
+                          ↺ {t('report.resetRow')}
+                        </Button>
+                        <Button kind="ghost" busy={remove.busy} onClick={() => void remove.run(r)}>
+                          {t('common.delete')}
+                        </Button>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Rows>
       <Pagination meta={list.data?.meta} onPage={(p) => set({ page: String(p) })} />
     </div>
   );

@@ -6,7 +6,7 @@ import { ApiError, call } from '../api/transport';
 import { ServiceDueBadge } from '../components/badges';
 import { CustomerPicker } from '../components/CustomerPicker';
 import { Field, Form, TextField } from '../components/form';
-import { Button, Empty, ErrorMessage, Loading, Modal, PageHeader, Pagination } from '../components/ui';
+import { Button, Empty, ErrorMessage, Loading, Modal, PageHeader, Pagination, Rows } from '../components/ui';
 import { useI18n } from '../i18n';
 import { addDays, formatDate, today } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
@@ -103,37 +103,35 @@ export function VehiclesList({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error ?? remove.error} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : !list.data?.data.length ? (
-        <Empty text={t('vehicles.none')} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="vehicles">
-            <thead>
-              <tr>
-                <th>{t('vehicles.plate')}</th>
-                <th>{t('vehicles.model')}</th>
-                <th>{t('vehicles.year')}</th>
-                <th>{t('vehicles.customer')}</th>
-                <th>{t('vehicles.lastService')}</th>
-                <th>{t('vehicles.nextService')}</th>
-                <th>{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((v) => (
-                <VehicleRow
-                  key={v.id}
-                  v={v}
-                  onEdit={() => setEditing(v)}
-                  onDelete={can('customers.delete') ? () => void remove.run(v) : undefined}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Rows load={list} empty={t('vehicles.none')}>
+        {(rows) => (
+          <div className="table-wrap">
+            <table className="table" data-testid="vehicles">
+              <thead>
+                <tr>
+                  <th>{t('vehicles.plate')}</th>
+                  <th>{t('vehicles.model')}</th>
+                  <th>{t('vehicles.year')}</th>
+                  <th>{t('vehicles.customer')}</th>
+                  <th>{t('vehicles.lastService')}</th>
+                  <th>{t('vehicles.nextService')}</th>
+                  <th>{t('common.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((v) => (
+                  <VehicleRow
+                    key={v.id}
+                    v={v}
+                    onEdit={() => setEditing(v)}
+                    onDelete={can('customers.delete') ? () => void remove.run(v) : undefined}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Rows>
       <Pagination meta={list.data?.meta} onPage={setPage} />
       {editing && (
         <VehicleEditor
