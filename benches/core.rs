@@ -4,7 +4,8 @@
 //!
 //! Run with `cargo bench --bench core` (the table is printed at the end; see
 //! support/harness.rs). `LOKET_BENCH_ONLY=commit,list,recalculate,create,upsert,diagnostic`
-//! picks groups; `LOKET_BENCH_DIR` and `LOKET_BENCH_KEEP` as in support/world.rs.
+//! picks groups; `LOKET_BENCH_CREATE_SECONDS` sets the create groups' measurement
+//! time; `LOKET_BENCH_DIR` and `LOKET_BENCH_KEEP` as in support/world.rs.
 
 #[path = "support/generate.rs"]
 mod generate;
@@ -335,6 +336,32 @@ fn main() {
             },
         );
     }
+    // The same bare commit, but as large as a booking's (~32 WAL pages, one
+    // blob rewritten): how much of a create's time is only its size on disk.
+    side.execute_batch(
+        "CREATE TABLE IF NOT EXISTS bench_commit_blob (id INTEGER PRIMARY KEY, b BLOB)",
+    )
+    .unwrap();
+    let blob_commit = || {
+        side.execute_batch(
+            "BEGIN IMMEDIATE; INSERT OR REPLACE INTO bench_commit_blob (id, b) VALUES (1, randomblob(118000)); COMMIT;",
+        )
+        .unwrap()
+    };
+    if wanted("commit") {
+        let frames = wal_frames_per_commit(db, 20, blob_commit);
+        fresh_wal();
+        bench.measure(
+            "commit",
+            &format!("bare blob rewrite, {frames:.1} WAL pages"),
+            Plan::new(10, 300, 2_000),
+            || {
+                let t = Instant::now();
+                blob_commit();
+                t.elapsed()
+            },
+        );
+    }
     // 2. The priority list page, on the generated data as it is.
     let high = || ListBookings {
         segment: Some(Segment::High),
@@ -431,6 +458,12 @@ fn main() {
         );
     }
     // 4. Create booking: an existing customer by id, and the inline upsert path.
+    // `LOKET_BENCH_CREATE_SECONDS=5`: a longer stretch of back-to-back creates
+    // per group (default 1.5 s), which meets more checkpoints.
+    let create_ms = std::env::var("LOKET_BENCH_CREATE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .map_or(1_500, |s| (s * 1000.0) as u64);
     let create = |work: &mut Workload| -> Duration {
         let c = work.customer(data).id;
         let mut op = work.event_booking(clock.now(), None);
@@ -446,7 +479,7 @@ fn main() {
         bench.measure(
             "create_booking",
             "customer_id",
-            Plan::new(10, 300, 1_500),
+            Plan::new(10, 300, create_ms),
             || create(&mut work),
         );
     }
@@ -455,7 +488,7 @@ fn main() {
         bench.measure(
             "create_booking",
             "inline customer, phone matches (upsert)",
-            Plan::new(10, 300, 1_500),
+            Plan::new(10, 300, create_ms),
             || {
                 let c = work.customer(data).clone();
                 let op = work.event_booking(clock.now(), Some(&c));
