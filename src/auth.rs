@@ -77,47 +77,90 @@ impl rusqlite::types::ToSql for Role {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Permission {
+/// Declares the permissions once: the enum, `ALL`, and each one's name
+/// (what `auth.login` and `auth.me` list for the UI).
+macro_rules! permissions {
+    ($($(#[$m:meta])* $variant:ident = $name:literal),* $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Permission { $($(#[$m])* $variant),* }
+
+        impl Permission {
+            pub const ALL: &'static [Permission] = &[$(Permission::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $(Permission::$variant => $name),* }
+            }
+        }
+    };
+}
+
+permissions! {
     /// No login needed (logging in).
-    Public,
+    Public = "public",
     /// Any logged-in user (who am I, log out).
-    Authenticated,
-    CustomersRead,
-    CustomersWrite,
-    CustomersDelete,
+    Authenticated = "authenticated",
+    CustomersRead = "customers.read",
+    CustomersWrite = "customers.write",
+    CustomersDelete = "customers.delete",
     /// See KTP/NPWP unmasked.
-    CustomersSensitive,
-    UnitsRead,
-    UnitsWrite,
-    StaffRead,
-    StaffWrite,
-    UsersManage,
-    BookingsRead,
-    BookingsWrite,
-    BookingsCancel,
-    PriorityRecalculate,
-    AuditRead,
-    SettingsRead,
-    SettingsWrite,
+    CustomersSensitive = "customers.sensitive",
+    UnitsRead = "units.read",
+    UnitsWrite = "units.write",
+    StaffRead = "staff.read",
+    StaffWrite = "staff.write",
+    UsersManage = "users.manage",
+    BookingsRead = "bookings.read",
+    BookingsWrite = "bookings.write",
+    BookingsCancel = "bookings.cancel",
+    PriorityRecalculate = "priority.recalculate",
+    AuditRead = "audit.read",
+    SettingsRead = "settings.read",
+    SettingsWrite = "settings.write",
     /// View services, providers, working plans and slots.
-    CatalogRead,
+    CatalogRead = "catalog.read",
     /// Change services and providers.
-    CatalogWrite,
+    CatalogWrite = "catalog.write",
     /// Working plans and slots: generate, add, move, delete.
-    ScheduleWrite,
+    ScheduleWrite = "schedule.write",
     /// Message templates and the WhatsApp gateway settings.
-    MessagingConfigure,
+    MessagingConfigure = "messaging.configure",
     /// The message log (outbox).
-    MessagesRead,
+    MessagesRead = "messages.read",
     /// Resend, cancel and deliver queued messages.
-    MessagesManage,
+    MessagesManage = "messages.manage",
     /// The WhatsApp report and its statistics.
-    ReportRead,
+    ReportRead = "report.read",
     /// Delete report rows, reset frequencies.
-    ReportManage,
+    ReportManage = "report.manage",
     /// Run a daily job by hand.
-    JobsRun,
+    JobsRun = "jobs.run",
+}
+
+impl Serialize for Permission {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl utoipa::PartialSchema for Permission {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(Permission::ALL.iter().map(|p| p.as_str())))
+            .into()
+    }
+}
+impl ToSchema for Permission {}
+
+impl Role {
+    /// Everything this role may do, for the UI to show only what works (the
+    /// core still checks each operation).
+    pub fn permissions(self) -> Vec<Permission> {
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(|p| self.allows(*p))
+            .collect()
+    }
 }
 
 impl Permission {
@@ -198,6 +241,25 @@ impl Actor {
             Actor::User(u) => &u.username,
             Actor::System => "system",
             Actor::Anonymous => "anonymous",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_names_are_unique_and_each_role_lists_what_it_allows() {
+        let mut names: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Permission::ALL.len());
+        for role in Role::ALL {
+            let listed = role.permissions();
+            for p in Permission::ALL {
+                assert_eq!(listed.contains(p), role.allows(*p), "{role:?} {p:?}");
+            }
         }
     }
 }

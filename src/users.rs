@@ -280,6 +280,8 @@ pub struct LoginResult {
     pub token: String,
     pub expires_at: String,
     pub user: User,
+    /// What the user's role may do (the core checks every operation anyway).
+    pub permissions: Vec<Permission>,
 }
 
 /// A fixed argon2id hash verified when the username is unknown, so a wrong
@@ -330,6 +332,7 @@ impl Operation for Login {
         Ok(LoginResult {
             token,
             expires_at: to_db(expires),
+            permissions: user.role.permissions(),
             user,
         })
     }
@@ -338,14 +341,24 @@ impl Operation for Login {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Me {}
 
+/// The logged-in user and what their role may do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WhoAmI {
+    #[serde(flatten)]
+    pub user: User,
+    pub permissions: Vec<Permission>,
+}
+
 impl Operation for Me {
-    type Output = User;
+    type Output = WhoAmI;
     const NAME: &'static str = "auth.me";
     const PERMISSION: Permission = Permission::Authenticated;
     const WRITES: bool = false;
 
-    fn run(self, ctx: &mut Ctx<'_>) -> Result<User> {
-        find(ctx.conn, ctx.actor.user_id().ok_or(Error::Unauthorized)?)
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<WhoAmI> {
+        let user = find(ctx.conn, ctx.actor.user_id().ok_or(Error::Unauthorized)?)?;
+        let permissions = user.role.permissions();
+        Ok(WhoAmI { user, permissions })
     }
 }
 

@@ -205,6 +205,35 @@ fn each_role_gets_exactly_what_the_matrix_allows() {
         } else {
             t.login_as(&admin, &name, role)
         };
+        // What the UI is told the role may do is what the core enforces.
+        let me = s.get("/auth/me").expect(200);
+        let username = if role == Role::Admin { "admin" } else { &name };
+        assert_eq!(me["username"], username);
+        let listed: Vec<&str> = me["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        for p in Permission::ALL {
+            assert_eq!(
+                listed.contains(&p.as_str()),
+                role.allows(*p),
+                "{role:?}: auth.me lists {}?",
+                p.as_str()
+            );
+        }
+        for (op, permission, allowed) in MATRIX {
+            assert_eq!(
+                listed.contains(&permission.as_str()),
+                allowed.contains(&role),
+                "{role:?}: auth.me and {op} disagree"
+            );
+        }
+        // The login reply carries the same list.
+        let mut again = Server::new(s.addr);
+        let login = again.login(username, PASSWORD).expect(200);
+        assert_eq!(login["permissions"], me["permissions"], "{role:?}");
         let f = fixtures(&admin, n);
         for (op, _, allowed) in MATRIX {
             let r = perform(&s, op, &f, &name);

@@ -29,6 +29,8 @@ const SessionCtx = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
+  // What the user's role may do, as the core lists it at login and in auth.me.
+  const [permissions, setPermissions] = useState<Permission[]>([]);
   const [settings, setSettings] = useState<Partial<Settings>>({});
   const [ready, setReady] = useState(false);
   const [expired, setExpired] = useState(false);
@@ -44,12 +46,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     const off = onUnauthorized(() => {
       setUser(null);
+      setPermissions([]);
       setExpired(true);
     });
     (async () => {
       if (getToken()) {
         try {
-          setUser(await call('auth.me', {}));
+          const me = await call('auth.me', {});
+          setPermissions(me.permissions);
+          setUser(me);
           await loadSettings();
         } catch {
           setToken(null);
@@ -66,6 +71,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setToken(out.token);
       setExpired(false);
       await loadSettings();
+      setPermissions(out.permissions);
       setUser(out.user);
     },
     [loadSettings],
@@ -79,6 +85,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
     setToken(null);
     setUser(null);
+    setPermissions([]);
     setExpired(false);
     window.location.hash = '#/';
   }, []);
@@ -93,9 +100,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       login,
       logout,
       setSettings,
-      can: (p) => can(user?.role, p),
+      can: (p) => !!user && can(permissions, p),
     }),
-    [user, settings, ready, expired, login, logout],
+    [user, permissions, settings, ready, expired, login, logout],
   );
   return <SessionCtx.Provider value={value}>{children}</SessionCtx.Provider>;
 }

@@ -24,7 +24,6 @@ import {
   serviceDue,
   type GatewaySettings,
 } from '../src/lib/messaging';
-import { can } from '../src/lib/permissions';
 
 (globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -192,19 +191,6 @@ describe('message actions', () => {
     expect(jobResultText('failed: database is locked', 'id')).toBe('gagal: database is locked');
     expect(jobResultText('queued 2 reminders, 1 unpaid notices', 'en')).toBe('queued 2 reminders, 1 unpaid notices');
     expect(jobResultText(null, 'id')).toBe('—');
-  });
-});
-
-describe('the permission matrix mirrors src/auth.rs', () => {
-  it('messaging permissions per role', () => {
-    const roles = ['admin', 'manager', 'marketing', 'sales', 'front_desk'] as const;
-    const who = (p: Parameters<typeof can>[1]) => roles.filter((r) => can(r, p));
-    expect(who('messaging.configure')).toEqual(['admin']);
-    expect(who('messages.read')).toEqual([...roles]);
-    expect(who('messages.manage')).toEqual(['admin', 'manager', 'front_desk']);
-    expect(who('report.read')).toEqual(['admin', 'manager', 'marketing']);
-    expect(who('report.manage')).toEqual(['admin', 'manager']);
-    expect(who('jobs.run')).toEqual(['admin', 'manager']);
   });
 });
 

@@ -1133,6 +1133,8 @@ export interface components {
          * @enum {string}
          */
         PaymentStatus: "pending" | "dp" | "paid" | "overdue";
+        /** @enum {string} */
+        Permission: "public" | "authenticated" | "customers.read" | "customers.write" | "customers.delete" | "customers.sensitive" | "units.read" | "units.write" | "staff.read" | "staff.write" | "users.manage" | "bookings.read" | "bookings.write" | "bookings.cancel" | "priority.recalculate" | "audit.read" | "settings.read" | "settings.write" | "catalog.read" | "catalog.write" | "schedule.write" | "messaging.configure" | "messages.read" | "messages.manage" | "report.read" | "report.manage" | "jobs.run";
         Provider: {
             active: boolean;
             created_at: string;
@@ -1402,6 +1404,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         expires_at: string;
+                        /** @description What the user's role may do (the core checks every operation anyway). */
+                        permissions: components["schemas"]["Permission"][];
                         /** @description Send as `Authorization: Bearer TOKEN`. */
                         token: string;
                         user: components["schemas"]["User"];
@@ -1559,16 +1563,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        created_at: string;
-                        id: components["schemas"]["UserId"];
-                        role: components["schemas"]["Role"];
-                        staff_id?: null | components["schemas"]["StaffId"];
-                        updated_at: string;
-                        username: string;
-                        /** Format: int64 */
-                        version: number;
+                    "application/json": components["schemas"]["User"] & {
+                        permissions: components["schemas"]["Permission"][];
                     };
                 };
             };
