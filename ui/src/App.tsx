@@ -17,6 +17,7 @@ import { MessageLog } from './screens/Messages';
 import { NewBooking } from './screens/NewBooking';
 import { WhatsAppReport } from './screens/Report';
 import { Schedule } from './screens/Schedule';
+import { StaffList } from './screens/Staff';
 import { Templates } from './screens/Templates';
 import { Today } from './screens/Today';
 import { UnitsGrid } from './screens/Units';
@@ -44,6 +45,8 @@ const NAV: NavItem[] = [
   { path: '/templates', label: 'nav.templates', icon: '✎', needs: 'messaging.configure' },
   { path: '/gateway', label: 'nav.gateway', icon: '⇄', needs: 'messaging.configure' },
   { path: '/settings', label: 'nav.settings', icon: '⚙', needs: 'settings.write' },
+  // every role may read staff (StaffRead); only 'staff.write' may change them
+  { path: '/staff', label: 'nav.staff', icon: '☷' },
   { path: '/users', label: 'nav.users', icon: '⚇', needs: 'users.manage' },
 ];
 
@@ -76,6 +79,8 @@ function Screen({ route }: { route: Route }) {
       return <Schedule route={route} />;
     case 'vehicles':
       return <VehiclesList route={route} />;
+    case 'staff':
+      return <StaffList route={route} />;
     case 'messages':
       return can('messages.read') ? <MessageLog route={route} /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
     case 'report':

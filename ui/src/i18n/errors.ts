@@ -79,6 +79,9 @@ const FIELD_LABELS: Record<string, Key> = {
   username: 'users.username',
   password: 'users.password',
   role: 'users.role',
+  staff_code: 'staff.code',
+  short_code: 'staff.shortCode',
+  employment_status: 'staff.employment',
   priority_score: 'bookings.score',
   priority_segment: 'bookings.segment',
   urgency_level: 'bookings.urgency',
@@ -170,6 +173,7 @@ const VALIDATION_ID: Rule[] = [
   [/^may contain only letters, digits, spaces, dashes and dots$/, () => 'hanya boleh berisi huruf, angka, spasi, tanda hubung dan titik'],
   [/^must have (\d+) to (\d+) letters and digits$/, (m) => `harus ${m[1]} sampai ${m[2]} huruf dan angka`],
   [/^(.+) is already registered to (.+)$/, (m) => `${m[1]} sudah terdaftar atas nama ${m[2]}`],
+  [/^(.+) is already used$/, (m) => `${m[1]} sudah dipakai`],
   [/^must be an http:\/\/ or https:\/\/ address$/, () => 'harus berupa alamat http:// atau https://'],
   [/^must not contain spaces or \/$/, () => 'tidak boleh berisi spasi atau /'],
   [/^is required for (\w+)$/, (m) => `wajib diisi untuk ${m[1]}`],
@@ -188,7 +192,7 @@ const CONFLICT_ID: Rule[] = [
   [/^the slot (.+) with (.+) is already booked$/, (m) => `Slot ${m[1]} dengan ${m[2]} sudah dipesan orang lain.`],
   [/^the slot has already started$/, () => 'Slot ini sudah dimulai.'],
   [
-    /^this (\w+) was changed by someone else since you opened it.*$/,
+    /^this (.+?) was changed by someone else since you opened it.*$/,
     () => 'Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang lalu coba lagi.',
   ],
   [
