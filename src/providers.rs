@@ -281,13 +281,9 @@ impl Operation for DeleteProvider {
                 before.name
             )));
         }
-        ctx.conn.execute(
-            // A free slot a canceled booking still points to stays (it is that booking's history);
-            // `slots::hold_for_booking` refuses it once its service or provider is gone.
-            "DELETE FROM slots WHERE provider_id = ?1 AND status = 'available' AND starts_at > ?2
-               AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = slots.id)",
-            (self.id, &now),
-        )?;
+        let free =
+            crate::slots::free_future(ctx.conn, crate::slots::SlotsOf::Provider(self.id), &now)?;
+        crate::slots::remove_free(ctx.conn, &free, &now)?;
         soft_delete(ctx, "providers", "provider", &self.id.to_string(), &before)?;
         Ok(crate::users::Done { ok: true })
     }

@@ -223,13 +223,9 @@ impl Operation for DeleteService {
             )));
         }
         let now = to_db(ctx.now);
-        ctx.conn.execute(
-            // A free slot a canceled booking still points to stays (it is that booking's history);
-            // `slots::hold_for_booking` refuses it once its service or provider is gone.
-            "DELETE FROM slots WHERE service_id = ?1 AND status = 'available' AND starts_at > ?2
-               AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = slots.id)",
-            (self.id, &now),
-        )?;
+        let free =
+            crate::slots::free_future(ctx.conn, crate::slots::SlotsOf::Service(self.id), &now)?;
+        crate::slots::remove_free(ctx.conn, &free, &now)?;
         ctx.conn.execute(
             "DELETE FROM provider_services WHERE service_id = ?1",
             [self.id],

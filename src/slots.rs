@@ -68,10 +68,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Slot> {
 }
 
 pub fn find(conn: &Connection, id: SlotId) -> Result<Slot> {
-    conn.prepare_cached(&format!("{SELECT} WHERE s.id = ?1"))?
-        .query_row([id], from_row)
-        .optional()?
-        .ok_or(Error::NotFound { entity: "slot" })
+    conn.prepare_cached(&format!(
+        "{SELECT} WHERE s.id = ?1 AND s.deleted_at IS NULL"
+    ))?
+    .query_row([id], from_row)
+    .optional()?
+    .ok_or(Error::NotFound { entity: "slot" })
 }
 
 /// Why a candidate slot cannot be created.
@@ -119,7 +121,8 @@ fn slots_on_day(
     Ok(ctx
         .conn
         .prepare_cached(
-            "SELECT COUNT(*) FROM slots WHERE provider_id = ?1 AND starts_at >= ?2 AND starts_at < ?3 AND id IS NOT ?4",
+            "SELECT COUNT(*) FROM slots WHERE provider_id = ?1 AND starts_at >= ?2 AND starts_at < ?3 AND id IS NOT ?4
+               AND deleted_at IS NULL",
         )?
         .query_row((provider, to_db(from), to_db(to), except), |r| r.get(0))?)
 }
@@ -137,7 +140,8 @@ fn overlapping(
         .conn
         .prepare_cached(
             "SELECT starts_at, ends_at FROM slots
-             WHERE provider_id = ?1 AND starts_at > ?2 AND starts_at < ?3 AND ends_at > ?4 AND id IS NOT ?5 LIMIT 1",
+             WHERE provider_id = ?1 AND starts_at > ?2 AND starts_at < ?3 AND ends_at > ?4 AND id IS NOT ?5
+               AND deleted_at IS NULL LIMIT 1",
         )?
         .query_row(
             (provider, to_db(start - Duration::days(1)), to_db(end), to_db(start), except),
@@ -394,21 +398,15 @@ impl Operation for DeleteSlot {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Done> {
         let before = find(ctx.conn, self.id)?;
-        let referenced: bool = ctx.conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM bookings WHERE slot_id = ?1)",
-            [self.id],
-            |r| r.get(0),
-        )?;
-        if before.status == SlotStatus::Booked || referenced {
+        if before.status == SlotStatus::Booked {
             return Err(Error::conflict(format!(
-                "the slot is {}; a slot with bookings cannot be deleted",
+                "the slot is {}; a booked slot cannot be deleted",
                 before
                     .booking_code
                     .map_or("booked".to_owned(), |c| format!("booked by {c}"))
             )));
         }
-        ctx.conn
-            .execute("DELETE FROM slots WHERE id = ?1", [self.id])?;
+        remove_free(ctx.conn, &[self.id], &to_db(ctx.now))?;
         ctx.record(
             "delete",
             "slot",
@@ -418,6 +416,50 @@ impl Operation for DeleteSlot {
         )?;
         Ok(Done { ok: true })
     }
+}
+
+/// Takes free slots out of every list and check: one a canceled booking
+/// still names is marked removed (the booking keeps its history), any other
+/// is deleted.
+pub fn remove_free(conn: &Connection, ids: &[SlotId], now: &str) -> Result<()> {
+    for id in ids {
+        let held: bool = conn
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM bookings WHERE slot_id = ?1)")?
+            .query_row([id], |r| r.get(0))?;
+        if held {
+            conn.prepare_cached(
+                "UPDATE slots SET deleted_at = ?2, updated_at = ?2, version = version + 1
+                  WHERE id = ?1 AND status = 'available'",
+            )?
+            .execute((id, now))?;
+        } else {
+            conn.prepare_cached("DELETE FROM slots WHERE id = ?1 AND status = 'available'")?
+                .execute([id])?;
+        }
+    }
+    Ok(())
+}
+
+/// Whose slots: a service's or a provider's.
+pub enum SlotsOf {
+    Service(ServiceId),
+    Provider(ProviderId),
+}
+
+/// The free future slots of a service or provider, for [`remove_free`] when
+/// it is deleted.
+pub fn free_future(conn: &Connection, of: SlotsOf, now: &str) -> Result<Vec<SlotId>> {
+    let (column, id) = match of {
+        SlotsOf::Service(id) => ("service_id", id.to_string()),
+        SlotsOf::Provider(id) => ("provider_id", id.to_string()),
+    };
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT id FROM slots WHERE {column} = ?1 AND status = 'available' AND starts_at > ?2
+               AND deleted_at IS NULL"
+        ))?
+        .query_map((id, now), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -445,7 +487,7 @@ fn bound(raw: &str, s: &Settings, field: &str, end: bool) -> Result<DateTime<Utc
 
 impl ListSlots {
     pub fn query(&self, s: &Settings) -> Result<ListQuery> {
-        let mut q = ListQuery::new(SELECT, "slots s", "1=1");
+        let mut q = ListQuery::new(SELECT, "slots s", "s.deleted_at IS NULL");
         q.eq("s.service_id", self.service_id.map(|v| v.to_string()));
         q.eq("s.provider_id", self.provider_id.map(|v| v.to_string()));
         q.eq("s.status", self.status.map(|v| v.as_str().into()));
@@ -527,7 +569,7 @@ pub fn next_available(
     Ok(conn
         .prepare_cached(&format!(
             "{SELECT} WHERE s.provider_id = ?1 AND s.starts_at > ?2 AND s.status = 'available'
-               AND (?3 IS NULL OR s.service_id = ?3) AND sv.active = 1 AND sv.deleted_at IS NULL
+               AND s.deleted_at IS NULL AND (?3 IS NULL OR s.service_id = ?3) AND sv.active = 1 AND sv.deleted_at IS NULL
              ORDER BY s.starts_at LIMIT ?4"
         ))?
         .query_map((provider, to_db(now), service, n), from_row)?

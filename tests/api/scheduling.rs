@@ -386,6 +386,17 @@ fn a_service_with_booked_future_slots_cannot_be_deleted() {
         "Makeup"
     );
     book(&s, &booked, "Budi", &phone(2)).expect_error(422, "validation", Some("slot_id"));
+    // The freed slot left with its service: not listed as available any more.
+    s.get(&at("/slots", &booked))
+        .expect_error(404, "not_found", None);
+    assert_eq!(
+        total(&s.get(&format!("/slots?provider_id={}", id(&p))).expect(200)),
+        0
+    );
+    assert_eq!(
+        s.get(&at("/bookings", &b)).expect(200)["slot_id"],
+        booked["id"]
+    );
     let listed = s.get("/providers/nearby?lat=-6.2&lng=106.8").expect(200);
     assert_eq!(listed["data"][0]["provider"]["id"], p["id"]);
     assert_eq!(listed["data"][0]["next_slots"], json!([]), "{listed}");
@@ -1067,18 +1078,29 @@ fn booked_slots_stay_put_and_free_slots_move_and_go() {
     s.get(&at("/slots", &free))
         .expect_error(404, "not_found", None);
 
-    // Canceling frees the slot; it keeps its place in the booking's history.
+    // Canceling frees the slot; deleting it then takes it out of every list
+    // and check, while the canceled booking still names it.
     s.delete(&at("/bookings", &b)).expect(200);
     assert_eq!(
         s.get(&at("/slots", &booked)).expect(200)["status"],
         "available"
     );
-    let r = s.delete(&at("/slots", &booked));
-    assert_eq!(r.status, 409, "{}", r.body);
-    assert_eq!(
-        s.get(&at("/bookings", &b)).expect(200)["slot_id"],
-        booked["id"]
-    );
+    let listed = |s: &Server| starts(&s.get(&format!("/slots?provider_id={}", id(&p))).expect(200));
+    assert_eq!(listed(&s), vec![utc("2026-11-30T09:00")]);
+    s.delete(&at("/slots", &booked)).expect(200);
+    s.get(&at("/slots", &booked))
+        .expect_error(404, "not_found", None);
+    assert!(listed(&s).is_empty());
+    book(&s, &booked, "Budi", &phone(2)).expect_error(422, "validation", Some("slot_id"));
+    let history = s.get(&at("/bookings", &b)).expect(200);
+    assert_eq!(history["slot_id"], booked["id"]);
+    assert_eq!(history["service_name"], "Makeup");
+    assert_eq!(history["provider_name"], "Rina");
+    assert_eq!(history["booking_status"], "canceled");
+    // Its time is free for a new slot.
+    let again = add_slot(&s, &p, &makeup, "2026-11-30T09:00");
+    assert_eq!(listed(&s), vec![utc("2026-11-30T09:00")]);
+    book(&s, &again, "Budi", &phone(2)).expect(201);
 }
 
 #[test]
