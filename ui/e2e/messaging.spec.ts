@@ -204,6 +204,8 @@ test('gateway: WAHA pointed at a stand-in; the token is kept when left empty; th
   await page.getByLabel('Batas waktu per permintaan (detik)').fill('10');
   await page.getByRole('button', { name: 'Simpan' }).first().click();
   await expect(token.locator('.field-hint')).toHaveText('Tersimpan: ••••-key. Kosongkan untuk tetap memakainya.');
+  // the hint was already there before this save: wait for the save itself to land
+  await expect.poll(async () => (await api('gateway.get', {})).timeout_secs).toBe(10);
   const stored = await api('gateway.get', {});
   expect(stored).toMatchObject({ kind: 'waha', base_url: standIn.url, token: '••••-key', timeout_secs: 10 });
 

@@ -89,6 +89,51 @@ export function Rows<T>({
   return children(load.data.data);
 }
 
+/** The search box of a list screen: a labelled `type=search` input that `/` focuses (via `data-search`). */
+export function SearchFilter({
+  value,
+  onChange,
+  placeholder,
+  label,
+  grow = true,
+  autoFocus = true,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+  label?: string;
+  grow?: boolean;
+  autoFocus?: boolean;
+}) {
+  const { t } = useI18n();
+  return (
+    <label className={`filter filter-search${grow ? ' grow' : ''}`}>
+      <span>{label ?? t('common.search')}</span>
+      <input
+        type="search"
+        data-search
+        autoFocus={autoFocus}
+        value={value}
+        placeholder={placeholder}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </label>
+  );
+}
+
+/** The footer of a modal edit form: Cancel closes it, the primary submit saves (showing "Saving…" while busy). */
+export function FormActions({ onCancel, busy, span2 }: { onCancel: () => void; busy: boolean; span2?: boolean }) {
+  const { t } = useI18n();
+  return (
+    <div className={`form-actions${span2 ? ' span-2' : ''}`}>
+      <Button onClick={onCancel}>{t('common.cancel')}</Button>
+      <Button type="submit" kind="primary" busy={busy} busyLabel={t('common.saving')}>
+        {t('common.save')}
+      </Button>
+    </div>
+  );
+}
+
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   return (
     <div className="page-header">

@@ -3,7 +3,7 @@ import type { AuditEntry, Booking, CreatedBooking, OpInput } from '../api/ops';
 import { call } from '../api/transport';
 import { PaymentBadge, PriorityBadges, RiskFlags, SegmentBadge, StatusBadge } from '../components/badges';
 import { Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, Loading, Modal, PageHeader } from '../components/ui';
+import { Button, DefinitionList, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader } from '../components/ui';
 import { useI18n, type Key } from '../i18n';
 import { fieldLabel } from '../i18n/errors';
 import { formatDate, formatDateTime, formatPhone, formatRupiah, toLocalInput, today } from '../lib/format';
@@ -416,12 +416,7 @@ function EditBooking({
         />
         {b.slot_id && <TextField name="address" label={t('bookings.address')} value={f.address} onChange={set('address')} />}
         <TextArea name="notes" label={t('bookings.notes')} value={f.notes} onChange={set('notes')} />
-        <div className="form-actions span-2">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>
     </Modal>
   );

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { OpInput } from '../api/ops';
 import { call } from '../api/transport';
 import { PaymentBadge, PriorityBadges, RiskFlags, SegmentBadge, StatusBadge } from '../components/badges';
-import { Button, ErrorMessage, PageHeader, Pagination, Rows } from '../components/ui';
+import { Button, ErrorMessage, PageHeader, Pagination, Rows, SearchFilter } from '../components/ui';
 import { useI18n, type Key } from '../i18n';
 import { formatDate, formatDateTime, formatRupiah } from '../lib/format';
 import { useDebounced, useLoad } from '../lib/hooks';
@@ -106,16 +106,14 @@ export function BookingsList({ route }: { route: Route }) {
         }
       />
       <div className="filters no-print">
-        <label className="filter filter-search">
-          <span>{t('bookings.searchCode')}</span>
-          <input
-            type="search"
-            data-search
-            placeholder={t('common.searchPlaceholder')}
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-          />
-        </label>
+        <SearchFilter
+          value={code}
+          onChange={setCode}
+          placeholder={t('common.searchPlaceholder')}
+          label={t('bookings.searchCode')}
+          grow={false}
+          autoFocus={false}
+        />
         {sel('booking_status', t('bookings.status'), 'status', ['pending', 'active', 'completed', 'canceled'])}
         {sel('payment_status', t('bookings.paymentStatus'), 'payment', ['pending', 'dp', 'paid', 'overdue'])}
         {sel('segment', t('bookings.segment'), 'segment', ['high', 'medium', 'low'])}

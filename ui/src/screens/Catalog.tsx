@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { OpInput, Provider, Service } from '../api/ops';
 import { call } from '../api/transport';
 import { CheckField, Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
-import { Badge, Button, Empty, ErrorMessage, Modal, PageHeader, Rows } from '../components/ui';
+import { Badge, Button, Empty, ErrorMessage, FormActions, Modal, PageHeader, Rows } from '../components/ui';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone, formatRupiah } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';
@@ -117,12 +117,7 @@ function ServiceEditor({ service, onClose, onSaved }: { service?: Service; onClo
         <MoneyField name="price" label={t('services.price')} value={f.price} onChange={(v) => setF({ ...f, price: v })} />
         <TextArea name="description" label={t('services.description')} value={f.description} onChange={(v) => setF({ ...f, description: v })} />
         <CheckField name="active" label={t('common.active')} checked={f.active} onChange={(v) => setF({ ...f, active: v })} />
-        <div className="form-actions">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.busy} />
       </Form>
     </Modal>
   );
@@ -308,12 +303,7 @@ function ProviderEditor({
             </label>
           ))}
         </fieldset>
-        <div className="form-actions span-2">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>
     </Modal>
   );

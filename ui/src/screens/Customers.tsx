@@ -3,7 +3,7 @@ import type { Customer, OpInput } from '../api/ops';
 import { call } from '../api/transport';
 import { PaymentBadge, SegmentBadge, StatusBadge } from '../components/badges';
 import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, Loading, Modal, PageHeader, Pagination, Rows } from '../components/ui';
+import { Button, DefinitionList, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader, Pagination, Rows, SearchFilter } from '../components/ui';
 import { useI18n } from '../i18n';
 import { formatDate, formatDateTime, formatPhone, formatRupiah } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
@@ -33,17 +33,7 @@ export function CustomersList({ route }: { route: Route }) {
         }
       />
       <div className="filters">
-        <label className="filter filter-search grow">
-          <span>{t('common.search')}</span>
-          <input
-            type="search"
-            data-search
-            autoFocus
-            value={q}
-            placeholder={t('customers.searchHint')}
-            onChange={(e) => setQ(e.target.value)}
-          />
-        </label>
+        <SearchFilter value={q} onChange={setQ} placeholder={t('customers.searchHint')} />
         <label className="filter">
           <span>{t('common.sort')}</span>
           <select value={sort} onChange={(e) => setSort(e.target.value)}>
@@ -344,12 +334,7 @@ function CustomerEditor({
           empty={t('customers.languageDefault')}
           options={['id', 'en'].map((l) => ({ value: l, label: tv('language', l) }))}
         />
-        <div className="form-actions span-2">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>
     </Modal>
   );

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import type { Staff } from '../api/ops';
 import { ApiError, call } from '../api/transport';
 import { CheckField, Form, SelectField, TextField } from '../components/form';
-import { Badge, Button, ErrorMessage, Modal, PageHeader, Pagination, Rows } from '../components/ui';
+import { Badge, Button, ErrorMessage, FormActions, Modal, PageHeader, Pagination, Rows, SearchFilter } from '../components/ui';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
@@ -60,17 +60,7 @@ export function StaffList({ route }: { route: Route }) {
         }
       />
       <div className="filters">
-        <label className="filter filter-search grow">
-          <span>{t('common.search')}</span>
-          <input
-            type="search"
-            data-search
-            autoFocus
-            value={q}
-            placeholder={t('staff.searchHint')}
-            onChange={(e) => setQ(e.target.value)}
-          />
-        </label>
+        <SearchFilter value={q} onChange={setQ} placeholder={t('staff.searchHint')} />
         <label className="filter">
           <span>{t('staff.show')}</span>
           <select value={filter} onChange={(e) => setFilter(parseActiveFilter(e.target.value))}>
@@ -234,12 +224,7 @@ function StaffEditor({
         <TextField name="phone" label={t('staff.phone')} value={f.phone} onChange={set('phone')} inputMode="tel" autoComplete="off" />
         <TextField name="email" label={t('staff.email')} type="email" value={f.email} onChange={set('email')} autoComplete="off" />
         <CheckField name="active" label={t('staff.activeHint')} checked={f.active} onChange={set('active')} />
-        <div className="form-actions span-2">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>
     </Modal>
   );

@@ -3,7 +3,7 @@ import type { OpInput, Unit, UnitStatus } from '../api/ops';
 import { call } from '../api/transport';
 import { UnitStatusBadge } from '../components/badges';
 import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, Loading, Modal, PageHeader } from '../components/ui';
+import { Button, DefinitionList, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader } from '../components/ui';
 import { useI18n } from '../i18n';
 import { formatRupiah, parseRupiah } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
@@ -266,12 +266,7 @@ function UnitEditor({ unit, onClose, onSaved }: { unit?: Unit; onClose: () => vo
         <TextField name="bedrooms" label={t('units.bedrooms')} type="number" min={0} value={f.bedrooms} onChange={set('bedrooms')} />
         <TextField name="bathrooms" label={t('units.bathrooms')} type="number" min={0} value={f.bathrooms} onChange={set('bathrooms')} />
         <TextField name="garage" label={t('units.garage')} type="number" min={0} value={f.garage} onChange={set('garage')} />
-        <div className="form-actions span-2">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>
     </Modal>
   );

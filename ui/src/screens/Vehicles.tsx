@@ -6,7 +6,7 @@ import { ApiError, call } from '../api/transport';
 import { ServiceDueBadge } from '../components/badges';
 import { CustomerPicker } from '../components/CustomerPicker';
 import { Field, Form, TextField } from '../components/form';
-import { Button, Empty, ErrorMessage, Loading, Modal, PageHeader, Pagination, Rows } from '../components/ui';
+import { Button, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader, Pagination, Rows, SearchFilter } from '../components/ui';
 import { useI18n } from '../i18n';
 import { addDays, formatDate, today } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
@@ -73,17 +73,7 @@ export function VehiclesList({ route }: { route: Route }) {
         }
       />
       <div className="filters">
-        <label className="filter filter-search grow">
-          <span>{t('common.search')}</span>
-          <input
-            type="search"
-            data-search
-            autoFocus
-            value={q}
-            placeholder={t('vehicles.searchHint')}
-            onChange={(e) => setQ(e.target.value)}
-          />
-        </label>
+        <SearchFilter value={q} onChange={setQ} placeholder={t('vehicles.searchHint')} />
         <div className="filter filter-picker">
           <label htmlFor="vehicles-customer">{t('vehicles.customer')}</label>
           <CustomerPicker id="vehicles-customer" value={customer} onChange={(id) => setCustomer(id)} placeholder={t('picker.any')} />
@@ -312,12 +302,7 @@ export function VehicleEditor({
               : t('vehicles.nextHint')
           }
         />
-        <div className="form-actions span-2">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>
     </Modal>
   );
