@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { Role, User } from '../api/ops';
 import { call } from '../api/transport';
 import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
-import { Badge, Button, ErrorMessage, Loading, Modal, PageHeader } from '../components/ui';
+import { Badge, Button, ErrorMessage, FormActions, Loading, Modal, PageHeader } from '../components/ui';
 import { useI18n } from '../i18n';
 import { formatDateTime } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';
@@ -237,12 +237,7 @@ function NewUser({ onClose, onSaved }: { onClose: () => void; onSaved: (name: st
           onChange={(v) => setF({ ...f, role: v })}
           options={ROLES.map((r) => ({ value: r, label: tv('role', r) }))}
         />
-        <div className="form-actions">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" kind="primary" busy={save.busy}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.busy} />
       </Form>
     </Modal>
   );
@@ -259,12 +254,7 @@ function ResetPassword({ user, onClose, onSaved }: { user: User; onClose: () => 
     <Modal title={`${t('users.resetPassword')}: ${user.username}`} onClose={onClose}>
       <Form onSubmit={() => void save.run()} error={save.error}>
         <TextField name="password" label={t('users.newPassword')} type="password" value={password} onChange={setPassword} autoComplete="new-password" />
-        <div className="form-actions">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" kind="primary" busy={save.busy}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.busy} />
       </Form>
     </Modal>
   );

@@ -463,12 +463,7 @@ function RateBooking({ b, onClose, onDone }: { b: Booking; onClose: () => void; 
           options={['5', '4', '3', '2', '1'].map((n) => ({ value: n, label: '★'.repeat(Number(n)) }))}
         />
         <TextArea name="review" label={t('bookings.review')} value={review} onChange={setReview} />
-        <div className="form-actions">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" kind="primary" busy={save.busy}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions onCancel={onClose} busy={save.busy} />
       </Form>
     </Modal>
   );
