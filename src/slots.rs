@@ -37,17 +37,34 @@ pub struct Slot {
     pub booking_id: Option<BookingId>,
     pub booking_code: Option<String>,
     pub customer_name: Option<String>,
+    /// Whether its service and provider are still active: a free slot of a
+    /// deactivated one cannot be booked (and `status=available` leaves it out).
+    pub offered: bool,
     pub version: i64,
 }
 
-const SELECT: &str =
+/// Whether slot `s`'s service and provider still take bookings (SQL on `s`
+/// alone, so list counts can use it without the joins).
+macro_rules! offered_sql {
+    () => {
+        "EXISTS (SELECT 1 FROM services osv, providers op
+           WHERE osv.id = s.service_id AND osv.active = 1 AND osv.deleted_at IS NULL
+             AND op.id = s.provider_id AND op.active = 1 AND op.deleted_at IS NULL)"
+    };
+}
+const OFFERED: &str = offered_sql!();
+
+const SELECT: &str = concat!(
     "SELECT s.id, s.service_id, sv.name, s.provider_id, p.name, s.starts_at, s.ends_at,
-    s.duration_min, s.status, b.id, b.code, c.name, s.version
+    s.duration_min, s.status, b.id, b.code, c.name, s.version, ",
+    offered_sql!(),
+    "
   FROM slots s
   JOIN services sv ON sv.id = s.service_id
   JOIN providers p ON p.id = s.provider_id
   LEFT JOIN bookings b ON b.slot_id = s.id AND b.booking_status IN ('pending','active','completed')
-  LEFT JOIN customers c ON c.id = b.customer_id";
+  LEFT JOIN customers c ON c.id = b.customer_id"
+);
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Slot> {
     Ok(Slot {
@@ -64,6 +81,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Slot> {
         booking_code: r.get(10)?,
         customer_name: r.get(11)?,
         version: r.get(12)?,
+        offered: r.get(13)?,
     })
 }
 
@@ -491,6 +509,9 @@ impl ListSlots {
         q.eq("s.service_id", self.service_id.map(|v| v.to_string()));
         q.eq("s.provider_id", self.provider_id.map(|v| v.to_string()));
         q.eq("s.status", self.status.map(|v| v.as_str().into()));
+        if self.status == Some(SlotStatus::Available) {
+            q.and(OFFERED, []);
+        }
         if let Some(f) = &self.from {
             q.and(
                 "s.starts_at >= ?",
@@ -569,7 +590,7 @@ pub fn next_available(
     Ok(conn
         .prepare_cached(&format!(
             "{SELECT} WHERE s.provider_id = ?1 AND s.starts_at > ?2 AND s.status = 'available'
-               AND s.deleted_at IS NULL AND (?3 IS NULL OR s.service_id = ?3) AND sv.active = 1 AND sv.deleted_at IS NULL
+               AND s.deleted_at IS NULL AND (?3 IS NULL OR s.service_id = ?3) AND {OFFERED}
              ORDER BY s.starts_at LIMIT ?4"
         ))?
         .query_map((provider, to_db(now), service, n), from_row)?
@@ -729,15 +750,8 @@ pub fn hold_for_booking(ctx: &Ctx<'_>, id: SlotId) -> Result<Slot> {
     if slot.starts_at <= ctx.now {
         return Err(Error::conflict("the slot has already started"));
     }
-    // A slot left behind by a deleted or deactivated service or provider is not offered.
-    let offered: bool = ctx.conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM services sv, providers p
-           WHERE sv.id = ?1 AND sv.active = 1 AND sv.deleted_at IS NULL
-             AND p.id = ?2 AND p.active = 1 AND p.deleted_at IS NULL)",
-        (slot.service_id, slot.provider_id),
-        |r| r.get(0),
-    )?;
-    if !offered {
+    // A slot of a deactivated service or provider is not offered.
+    if !slot.offered {
         return Err(Error::validation(
             "slot_id",
             format!(

@@ -623,10 +623,19 @@ fn a_provider_with_booked_future_slots_cannot_be_deleted_but_can_be_deactivated(
     )
     .expect_error(422, "validation", Some("provider_id"));
     book(&s, &free, "Budi", &phone(2)).expect_error(422, "validation", Some("slot_id"));
-    assert_eq!(
-        s.get(&at("/slots", &free)).expect(200)["status"],
-        "available"
-    );
+    // The free slot is still there but says it is not offered, and the
+    // available list (what the booking flow offers) leaves it out.
+    let listed = s.get(&at("/slots", &free)).expect(200);
+    assert_eq!(listed["status"], "available");
+    assert_eq!(listed["offered"], false);
+    let available = |s: &Server| {
+        ids(&s
+            .get(&format!("/slots?provider_id={}&status=available", id(&p)))
+            .expect(200))
+    };
+    assert!(available(&s).is_empty());
+    let all = s.get(&format!("/slots?provider_id={}", id(&p))).expect(200);
+    assert_eq!(total(&all), 2);
     assert_eq!(
         s.get(&at("/bookings", &b)).expect(200)["booking_status"],
         "pending"
@@ -636,6 +645,8 @@ fn a_provider_with_booked_future_slots_cannot_be_deleted_but_can_be_deactivated(
         .expect(200);
     assert_eq!(on["active"], true);
     assert_eq!(nearby(&s, "lat=-6.2088&lng=106.8456&radius_km=5").len(), 1);
+    assert_eq!(s.get(&at("/slots", &free)).expect(200)["offered"], true);
+    assert_eq!(available(&s), [id(&free)]);
 
     // With the booking canceled the provider can be deleted; their free future slots go.
     s.delete(&at("/bookings", &b)).expect(200);

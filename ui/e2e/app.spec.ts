@@ -218,6 +218,19 @@ test('book a free slot from the provider calendar', async ({ page }) => {
   await page.goto(`${baseURL()}/#/schedule?provider=${provider.id}&week=${day}`);
   await expect(column.locator('.cal-slot.booked')).toContainText('Intan Permata');
   await expect(column.locator('.cal-slot.free')).toHaveCount(3);
+
+  // the service deactivated: its free slots stay on the calendar but say so and cannot be clicked
+  await api('services.update', { id: service.id, active: false });
+  await page.reload();
+  await expect(column.locator('.cal-slot.free.not-offered')).toHaveCount(3);
+  await expect(column.locator('.cal-slot.free').first()).toBeDisabled();
+  await expect(column.locator('.cal-slot.free').first()).toContainText('Tidak ditawarkan');
+  await expect(column.locator('.cal-slot.booked')).toContainText('Intan Permata');
+  await snap(page, 'slots-not-offered');
+  await api('services.update', { id: service.id, active: true });
+  await page.reload();
+  await expect(column.locator('.cal-slot.free.not-offered')).toHaveCount(0);
+  await expect(column.locator('.cal-slot.free').first()).toBeEnabled();
 });
 
 test('switch the language to English and back', async ({ page }) => {

@@ -1209,6 +1209,11 @@ export interface components {
             /** Format: date-time */
             ends_at: string;
             id: components["schemas"]["SlotId"];
+            /**
+             * @description Whether its service and provider are still active: a free slot of a
+             *     deactivated one cannot be booked (and `status=available` leaves it out).
+             */
+            offered: boolean;
             provider_id: components["schemas"]["ProviderId"];
             provider_name: string;
             service_id: components["schemas"]["ServiceId"];
@@ -6105,6 +6110,11 @@ export interface operations {
                             /** Format: date-time */
                             ends_at: string;
                             id: components["schemas"]["SlotId"];
+                            /**
+                             * @description Whether its service and provider are still active: a free slot of a
+                             *     deactivated one cannot be booked (and `status=available` leaves it out).
+                             */
+                            offered: boolean;
                             provider_id: components["schemas"]["ProviderId"];
                             provider_name: string;
                             service_id: components["schemas"]["ServiceId"];
@@ -6216,6 +6226,11 @@ export interface operations {
                         /** Format: date-time */
                         ends_at: string;
                         id: components["schemas"]["SlotId"];
+                        /**
+                         * @description Whether its service and provider are still active: a free slot of a
+                         *     deactivated one cannot be booked (and `status=available` leaves it out).
+                         */
+                        offered: boolean;
                         provider_id: components["schemas"]["ProviderId"];
                         provider_name: string;
                         service_id: components["schemas"]["ServiceId"];
@@ -6310,6 +6325,11 @@ export interface operations {
                         /** Format: date-time */
                         ends_at: string;
                         id: components["schemas"]["SlotId"];
+                        /**
+                         * @description Whether its service and provider are still active: a free slot of a
+                         *     deactivated one cannot be booked (and `status=available` leaves it out).
+                         */
+                        offered: boolean;
                         provider_id: components["schemas"]["ProviderId"];
                         provider_name: string;
                         service_id: components["schemas"]["ServiceId"];
@@ -6415,6 +6435,11 @@ export interface operations {
                         /** Format: date-time */
                         ends_at: string;
                         id: components["schemas"]["SlotId"];
+                        /**
+                         * @description Whether its service and provider are still active: a free slot of a
+                         *     deactivated one cannot be booked (and `status=available` leaves it out).
+                         */
+                        offered: boolean;
                         provider_id: components["schemas"]["ProviderId"];
                         provider_name: string;
                         service_id: components["schemas"]["ServiceId"];

@@ -277,6 +277,11 @@ const entries = {
   'schedule.nextWeek': ['Next week', 'Minggu berikutnya'],
   'schedule.free': ['Free', 'Kosong'],
   'schedule.booked': ['Booked', 'Dipesan'],
+  'schedule.notOffered': ['Not offered', 'Tidak ditawarkan'],
+  'schedule.notOfferedHint': [
+    'Its service or provider is inactive: activate it again to take bookings in this slot.',
+    'Layanan atau penyedianya nonaktif: aktifkan lagi agar slot ini bisa dipesan.',
+  ],
   'schedule.noSlots': ['No slots', 'Tidak ada slot'],
   'schedule.bookSlot': ['Book this slot', 'Pesan slot ini'],
   'schedule.workingPlan': ['Working plan', 'Jam kerja'],

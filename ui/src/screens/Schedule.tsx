@@ -97,20 +97,21 @@ export function Schedule({ route }: { route: Route }) {
                         </a>
                       );
                     }
+                    // A free slot of a deactivated service or provider cannot be booked.
                     return (
                       <button
                         key={s.id}
                         type="button"
-                        className={`cal-slot free${past ? ' past' : ''}`}
-                        disabled={past}
+                        className={`cal-slot free${past ? ' past' : ''}${s.offered ? '' : ' not-offered'}`}
+                        disabled={past || !s.offered}
                         onClick={() => navigate(`/bookings/new?slot=${s.id}`)}
-                        title={`${t('schedule.bookSlot')}: ${s.service_name}`}
+                        title={s.offered ? `${t('schedule.bookSlot')}: ${s.service_name}` : t('schedule.notOfferedHint')}
                         data-slot-start={s.starts_at}
                       >
                         <span className="cal-time">
                           {formatTime(s.starts_at, tz, lang)}–{formatTime(s.ends_at, tz, lang)}
                         </span>
-                        <span className="cal-who">{t('schedule.free')}</span>
+                        <span className="cal-who">{s.offered ? t('schedule.free') : t('schedule.notOffered')}</span>
                         <span className="cal-what">{s.service_name}</span>
                       </button>
                     );
