@@ -26,6 +26,11 @@ export function formatRupiah(value: string | number | null | undefined): string 
   return `${negative ? '-' : ''}Rp ${grouped}${cents}`;
 }
 
+/** An optional text field as typed: trimmed, or null when left empty (the core then clears it). */
+export function optionalText(v: string): string | null {
+  return v.trim() ? v.trim() : null;
+}
+
 /**
  * Reads money as typed at the desk: `3.500.000`, `Rp 3.500.000`, `3500000`,
  * `1.250.000,50` → a decimal string (`3500000`, `1250000.50`). Returns null

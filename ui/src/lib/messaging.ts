@@ -2,7 +2,7 @@
 // placeholders, the gateway form, message actions, the report chart. No
 // React here, so each rule is unit-tested (tests/messaging.test.ts).
 import type { Schemas } from '../api/ops';
-import { addDays, daysBetween } from './format';
+import { addDays, daysBetween, optionalText } from './format';
 
 // ---- vehicles -----------------------------------------------------------------
 
@@ -209,16 +209,15 @@ export interface GatewayUpdate {
  */
 export function gatewayUpdate(f: GatewayForm): GatewayUpdate {
   const fields = gatewayFields(f.kind);
-  const opt = (v: string) => (v.trim() ? v.trim() : null);
   const out: GatewayUpdate = { kind: f.kind };
-  if (fields.includes('base_url')) out.base_url = opt(f.base_url);
+  if (fields.includes('base_url')) out.base_url = optionalText(f.base_url);
   if (fields.includes('token')) {
     if (f.removeToken) out.token = null;
     else if (f.token.trim()) out.token = f.token.trim();
   }
-  if (fields.includes('phone_number_id')) out.phone_number_id = opt(f.phone_number_id);
-  if (fields.includes('api_version')) out.api_version = opt(f.api_version);
-  if (fields.includes('session')) out.session = opt(f.session);
+  if (fields.includes('phone_number_id')) out.phone_number_id = optionalText(f.phone_number_id);
+  if (fields.includes('api_version')) out.api_version = optionalText(f.api_version);
+  if (fields.includes('session')) out.session = optionalText(f.session);
   if (fields.includes('timeout_secs') && f.timeout_secs.trim()) out.timeout_secs = Number(f.timeout_secs);
   if (fields.includes('templates')) {
     const map: Record<string, Schemas['MetaTemplate']> = {};

@@ -2,7 +2,7 @@
 // editor sends (create: empty fields left out; update: only what changed,
 // an emptied optional field sent as null to clear it).
 import type { OpInput, Staff } from '../api/ops';
-import { formatPhone } from './format';
+import { formatPhone, optionalText } from './format';
 
 export type EmploymentStatus = Staff['employment_status'];
 export const EMPLOYMENT_STATUSES: EmploymentStatus[] = ['permanent', 'contract', 'freelance'];
@@ -44,16 +44,14 @@ export function staffForm(s?: Staff): StaffForm {
   };
 }
 
-const opt = (v: string) => (v.trim() ? v.trim() : null);
-
 /** `staff.create` for the form: no code means the core allocates one (ST-NNN). */
 export function createInput(f: StaffForm): OpInput<'staff.create'> {
   return {
-    staff_code: opt(f.staff_code),
+    staff_code: optionalText(f.staff_code),
     name: f.name.trim(),
-    short_code: opt(f.short_code),
-    phone: opt(f.phone),
-    email: opt(f.email),
+    short_code: optionalText(f.short_code),
+    phone: optionalText(f.phone),
+    email: optionalText(f.email),
     employment_status: f.employment_status,
     active: f.active,
   };
@@ -63,9 +61,9 @@ export function createInput(f: StaffForm): OpInput<'staff.create'> {
 export function updateInput(s: Pick<Staff, 'id' | 'version'>, initial: StaffForm, f: StaffForm): OpInput<'staff.update'> {
   const input: OpInput<'staff.update'> = { id: s.id, version: s.version };
   if (f.name !== initial.name) input.name = f.name.trim();
-  if (f.short_code !== initial.short_code) input.short_code = opt(f.short_code);
-  if (f.phone !== initial.phone) input.phone = opt(f.phone);
-  if (f.email !== initial.email) input.email = opt(f.email);
+  if (f.short_code !== initial.short_code) input.short_code = optionalText(f.short_code);
+  if (f.phone !== initial.phone) input.phone = optionalText(f.phone);
+  if (f.email !== initial.email) input.email = optionalText(f.email);
   if (f.employment_status !== initial.employment_status) input.employment_status = f.employment_status;
   if (f.active !== initial.active) input.active = f.active;
   return input;

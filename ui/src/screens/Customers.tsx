@@ -5,7 +5,7 @@ import { PaymentBadge, SegmentBadge, StatusBadge } from '../components/badges';
 import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
 import { Button, DefinitionList, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader, Pagination, Rows, SearchFilter } from '../components/ui';
 import { useI18n } from '../i18n';
-import { formatDate, formatDateTime, formatPhone, formatRupiah } from '../lib/format';
+import { formatDate, formatDateTime, formatPhone, formatRupiah, optionalText } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -250,22 +250,21 @@ function CustomerEditor({
   const [f, setF] = useState(initial);
   const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
   const save = useAction(async () => {
-    const opt = (v: string) => (v.trim() ? v.trim() : null);
     if (!customer) {
       const c = await call('customers.create', {
         name: f.name,
         phone: f.phone,
-        email: opt(f.email),
-        gender: (opt(f.gender) as never) ?? null,
-        address: opt(f.address),
-        ktp_number: opt(f.ktp_number),
-        npwp_number: opt(f.npwp_number),
-        birth_date: opt(f.birth_date),
-        birth_place: opt(f.birth_place),
-        occupation: opt(f.occupation),
+        email: optionalText(f.email),
+        gender: (optionalText(f.gender) as never) ?? null,
+        address: optionalText(f.address),
+        ktp_number: optionalText(f.ktp_number),
+        npwp_number: optionalText(f.npwp_number),
+        birth_date: optionalText(f.birth_date),
+        birth_place: optionalText(f.birth_place),
+        occupation: optionalText(f.occupation),
         monthly_income: moneyValue(f.monthly_income),
-        emergency_contact: opt(f.emergency_contact),
-        language: (opt(f.language) as never) ?? null,
+        emergency_contact: optionalText(f.emergency_contact),
+        language: (optionalText(f.language) as never) ?? null,
       });
       onSaved(c);
       return;
@@ -274,17 +273,17 @@ function CustomerEditor({
     const changed = (k: keyof typeof f) => f[k] !== initial[k];
     if (changed('name')) input.name = f.name;
     if (changed('phone')) input.phone = f.phone;
-    if (changed('email')) input.email = opt(f.email);
-    if (changed('gender')) input.gender = (opt(f.gender) as never) ?? null;
-    if (changed('address')) input.address = opt(f.address);
-    if (changed('ktp_number')) input.ktp_number = opt(f.ktp_number);
-    if (changed('npwp_number')) input.npwp_number = opt(f.npwp_number);
-    if (changed('birth_date')) input.birth_date = opt(f.birth_date);
-    if (changed('birth_place')) input.birth_place = opt(f.birth_place);
-    if (changed('occupation')) input.occupation = opt(f.occupation);
+    if (changed('email')) input.email = optionalText(f.email);
+    if (changed('gender')) input.gender = (optionalText(f.gender) as never) ?? null;
+    if (changed('address')) input.address = optionalText(f.address);
+    if (changed('ktp_number')) input.ktp_number = optionalText(f.ktp_number);
+    if (changed('npwp_number')) input.npwp_number = optionalText(f.npwp_number);
+    if (changed('birth_date')) input.birth_date = optionalText(f.birth_date);
+    if (changed('birth_place')) input.birth_place = optionalText(f.birth_place);
+    if (changed('occupation')) input.occupation = optionalText(f.occupation);
     if (changed('monthly_income')) input.monthly_income = moneyValue(f.monthly_income);
-    if (changed('emergency_contact')) input.emergency_contact = opt(f.emergency_contact);
-    if (changed('language')) input.language = (opt(f.language) as never) ?? null;
+    if (changed('emergency_contact')) input.emergency_contact = optionalText(f.emergency_contact);
+    if (changed('language')) input.language = (optionalText(f.language) as never) ?? null;
     onSaved(await call('customers.update', input));
   });
   const maskedHint = masked ? t('customers.masked') : undefined;

@@ -8,7 +8,7 @@ import { UnitStatusBadge } from '../components/badges';
 import { Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
 import { Button, DefinitionList, Empty, ErrorMessage, Loading, PageHeader, Rows } from '../components/ui';
 import { useI18n } from '../i18n';
-import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, parseRupiah, today } from '../lib/format';
+import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, optionalText, parseRupiah, today } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
 import { navigate, type Route } from '../lib/router';
 import { useSession } from '../session';
@@ -353,19 +353,18 @@ function formatLocal(local: string, lang: 'id' | 'en'): string {
 }
 
 function customerInput(c: CustomerForm): CustomerInput {
-  const opt = (v: string) => (v.trim() ? v.trim() : null);
   return {
     name: c.name.trim(),
     phone: c.phone.trim(),
-    email: opt(c.email),
-    gender: (opt(c.gender) as CustomerInput['gender']) ?? null,
-    address: opt(c.address),
-    ktp_number: opt(c.ktp_number),
-    npwp_number: opt(c.npwp_number),
-    birth_date: opt(c.birth_date),
-    birth_place: opt(c.birth_place),
-    occupation: opt(c.occupation),
-    language: (opt(c.language) as CustomerInput['language']) ?? null,
+    email: optionalText(c.email),
+    gender: (optionalText(c.gender) as CustomerInput['gender']) ?? null,
+    address: optionalText(c.address),
+    ktp_number: optionalText(c.ktp_number),
+    npwp_number: optionalText(c.npwp_number),
+    birth_date: optionalText(c.birth_date),
+    birth_place: optionalText(c.birth_place),
+    occupation: optionalText(c.occupation),
+    language: (optionalText(c.language) as CustomerInput['language']) ?? null,
   };
 }
 

@@ -45,7 +45,6 @@ export function StaffList({ route }: { route: Route }) {
     toast(t(active ? 'staff.activated' : 'staff.deactivated', { name: s.name }));
     list.reload();
   });
-  const busy = setActive.busy;
   return (
     <div>
       <PageHeader
@@ -97,7 +96,7 @@ export function StaffList({ route }: { route: Route }) {
                     actions={
                       writable
                         ? {
-                            busy,
+                            busy: setActive.busy,
                             onEdit: () => setEditing(s),
                             onActive: (active) => void setActive.run(s, active),
                           }

@@ -5,7 +5,7 @@ import { UnitStatusBadge } from '../components/badges';
 import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
 import { Button, DefinitionList, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader } from '../components/ui';
 import { useI18n } from '../i18n';
-import { formatRupiah, parseRupiah } from '../lib/format';
+import { formatRupiah, optionalText, parseRupiah } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -219,15 +219,14 @@ function UnitEditor({ unit, onClose, onSaved }: { unit?: Unit; onClose: () => vo
   const [f, setF] = useState(initial);
   const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
   const save = useAction(async () => {
-    const opt = (v: string) => (v.trim() ? v.trim() : null);
     const num = (v: string) => (v.trim() ? Number(v.replace(',', '.')) : null);
     const values = {
       unit_type: f.unit_type,
-      block: opt(f.block),
-      number: opt(f.number),
+      block: optionalText(f.block),
+      number: optionalText(f.number),
       price: moneyValue(f.price) ?? '',
       status: f.status as UnitStatus,
-      location: opt(f.location),
+      location: optionalText(f.location),
       land_area: num(f.land_area),
       building_area: num(f.building_area),
       bedrooms: num(f.bedrooms),
@@ -235,14 +234,14 @@ function UnitEditor({ unit, onClose, onSaved }: { unit?: Unit; onClose: () => vo
       garage: num(f.garage),
     };
     if (!unit) {
-      onSaved(await call('units.create', { ...values, code: opt(f.code) }));
+      onSaved(await call('units.create', { ...values, code: optionalText(f.code) }));
       return;
     }
     const input: OpInput<'units.update'> = { id: unit.id, version: unit.version };
     for (const k of Object.keys(values) as (keyof typeof values)[]) {
       if (f[k] !== initial[k]) (input as Record<string, unknown>)[k] = values[k];
     }
-    if (f.code !== initial.code) input.code = opt(f.code);
+    if (f.code !== initial.code) input.code = optionalText(f.code);
     onSaved(await call('units.update', input));
   });
   return (
