@@ -249,17 +249,13 @@ impl Actor {
 mod tests {
     use super::*;
 
+    // What each role is told it may do is checked against enforcement over
+    // HTTP in tests/api/permissions.rs; here only that names never collide.
     #[test]
-    fn permission_names_are_unique_and_each_role_lists_what_it_allows() {
+    fn permission_names_are_unique() {
         let mut names: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Permission::ALL.len());
-        for role in Role::ALL {
-            let listed = role.permissions();
-            for p in Permission::ALL {
-                assert_eq!(listed.contains(p), role.allows(*p), "{role:?} {p:?}");
-            }
-        }
     }
 }
