@@ -26,13 +26,13 @@ use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
 use std::hint::black_box;
 
-use loket::auth::Actor;
-use loket::bookings::{BookingStatus, CreateBooking, ListBookings, RecalculatePriorities};
-use loket::clock::Clock;
-use loket::customers::CustomerInput;
-use loket::priority::{PaymentStatus, Segment};
-use loket::settings::Settings;
-use loket::types::Money;
+use loket::booking::bookings::{BookingStatus, CreateBooking, ListBookings, RecalculatePriorities};
+use loket::booking::priority::{PaymentStatus, Segment};
+use loket::kernel::auth::Actor;
+use loket::kernel::clock::Clock;
+use loket::kernel::settings::Settings;
+use loket::kernel::types::Money;
+use loket::people::customers::CustomerInput;
 
 use generate::{Dataset, GenCustomer, Spec};
 use harness::{Bench, Plan, load_average, ms, table};

@@ -28,8 +28,8 @@ use criterion::Criterion;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use loket::clock::Clock;
-use loket::settings::Settings;
+use loket::kernel::clock::Clock;
+use loket::kernel::settings::Settings;
 
 use generate::Spec;
 use harness::{Bench, load_average, ms, table};
@@ -41,9 +41,7 @@ const SEND: usize = 5_000;
 const RUNS: usize = 3;
 
 fn call(w: &World, name: &str, input: Value) -> Value {
-    w.app
-        .dispatch(&w.admin, name, input)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
+    loket::api::dispatch(&w.app, &w.admin, name, input).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn count(side: &Connection, sql: &str) -> i64 {
@@ -118,8 +116,8 @@ fn main() {
             .unwrap()
             .with_timezone(&chrono::Utc);
         let (from, to) = (
-            loket::clock::to_db(start),
-            loket::clock::to_db(start + Days::days(1)),
+            loket::kernel::clock::to_db(start),
+            loket::kernel::clock::to_db(start + Days::days(1)),
         );
         side.query_row(
             "SELECT COUNT(*) FROM bookings WHERE booking_status IN ('pending','active')

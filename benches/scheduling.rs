@@ -12,10 +12,10 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 
 use loket::App;
-use loket::auth::{Actor, Role, SessionUser};
-use loket::clock::{FixedClock, to_db};
-use loket::types::{ProviderId, ServiceId};
-use loket::users::CreateUser;
+use loket::kernel::auth::{Actor, Role, SessionUser};
+use loket::kernel::clock::{FixedClock, to_db};
+use loket::kernel::types::{ProviderId, ServiceId};
+use loket::people::users::CreateUser;
 
 const PROVIDERS: usize = 10_000;
 const GENERATED: usize = 50;
@@ -92,7 +92,7 @@ fn load_providers(app: &App, service: ServiceId) -> Vec<ProviderId> {
                 let start =
                     now() + chrono::Duration::days(d) + chrono::Duration::hours(i as i64 % 8);
                 slot.execute(rusqlite::params![
-                    loket::types::SlotId::new(),
+                    loket::kernel::types::SlotId::new(),
                     service,
                     id,
                     to_db(start),
@@ -130,7 +130,9 @@ fn main() {
         staff_id: None,
         session: None,
     });
-    let call = |name: &str, input: serde_json::Value| app.dispatch(&admin, name, input).unwrap();
+    let call = |name: &str, input: serde_json::Value| {
+        loket::api::dispatch(&app, &admin, name, input).unwrap()
+    };
     let service = call(
         "services.create",
         json!({"name": "Makeup pengantin", "duration_min": 60, "price": "2500000"}),

@@ -15,12 +15,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::App;
-use crate::auth::{Actor, Permission};
-use crate::bookings::{ExpireBookings, RecalculatePriorities};
-use crate::clock::{from_db, to_db};
-use crate::error::{Error, Result};
-use crate::ops::{Ctx, Operation, Task};
-use crate::settings::Settings;
+use crate::booking::bookings::{ExpireBookings, RecalculatePriorities};
+use crate::kernel::auth::{Actor, Permission};
+use crate::kernel::clock::{from_db, to_db};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::ops::{Ctx, Operation, Task};
+use crate::kernel::settings::Settings;
 
 /// Job names, in the order they run (expire first, so expired bookings drop
 /// out of the recalculation and get no reminder).
@@ -117,7 +117,8 @@ fn work(ctx: &mut Ctx<'_>, name: &str, day: NaiveDate) -> Result<String> {
             )
         }
         "reminders" => {
-            let q = crate::messaging::queue_reminders(ctx, day + chrono::Duration::days(1))?;
+            let q =
+                crate::booking::messages::queue_reminders(ctx, day + chrono::Duration::days(1))?;
             format!(
                 "queued {} reminders, {} unpaid notices",
                 q.reminders, q.unpaid_notices
@@ -126,7 +127,7 @@ fn work(ctx: &mut Ctx<'_>, name: &str, day: NaiveDate) -> Result<String> {
         "maintenance_reminders" => {
             format!(
                 "queued {} maintenance reminders",
-                crate::messaging::queue_maintenance(ctx)?
+                crate::people::vehicles::queue_maintenance(ctx)?
             )
         }
         _ => return Err(Error::NotFound { entity: "job" }),
@@ -266,4 +267,4 @@ impl Task for RunJob {
     }
 }
 
-crate::ops::task!(RunJob);
+crate::kernel::ops::task!(RunJob);

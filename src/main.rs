@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use loket::App;
-use loket::auth::{Actor, Role};
-use loket::users::CreateUser;
+use loket::api::ui::UiSource;
+use loket::kernel::auth::{Actor, Role};
+use loket::people::users::CreateUser;
 
 #[derive(Parser)]
 #[command(
@@ -35,7 +36,8 @@ enum Command {
         /// Address to bind. Anything but loopback exposes customer data to the network.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
-        /// The built web UI to serve at `/` (default: `./ui/dist` when it exists).
+        /// Serve the web UI from this folder (a built `ui/dist`) instead of
+        /// the copy built into the binary: for working on the UI.
         #[arg(long, env = "LOKET_UI_DIR")]
         ui_dir: Option<PathBuf>,
     },
@@ -93,7 +95,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Openapi => {
-            let doc = loket::http::openapi()
+            let doc = loket::api::http::openapi()
                 .to_pretty_json()
                 .map_err(|e| e.to_string())?;
             println!("{doc}");
@@ -132,7 +134,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let users = app
                 .database()
                 .reader()
-                .and_then(|c| loket::users::count(&c))
+                .and_then(|c| loket::people::users::count(&c))
                 .map_err(|e| e.to_string())?;
             if users == 0 {
                 eprintln!(
@@ -140,16 +142,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 );
             }
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-            let ui_dir = ui_dir.or_else(|| {
-                let local = PathBuf::from("ui/dist");
-                local.join("index.html").is_file().then_some(local)
-            });
-            runtime.block_on(serve(app, SocketAddr::new(bind, port), ui_dir))
+            let ui = ui_dir.map_or(UiSource::Embedded, UiSource::Dir);
+            runtime.block_on(serve(app, SocketAddr::new(bind, port), ui))
         }
     }
 }
 
-async fn serve(app: Arc<App>, addr: SocketAddr, ui_dir: Option<PathBuf>) -> Result<(), String> {
+async fn serve(app: Arc<App>, addr: SocketAddr, ui: UiSource) -> Result<(), String> {
     if !addr.ip().is_loopback() {
         tracing::warn!("binding to {addr}: the API is reachable from the network");
     }
@@ -162,17 +161,18 @@ async fn serve(app: Arc<App>, addr: SocketAddr, ui_dir: Option<PathBuf>) -> Resu
     std::io::stdout().flush().map_err(|e| e.to_string())?;
     tokio::spawn(loket::jobs::scheduler(app.clone()));
     // Marks messages interrupted by a crash `unknown`, then delivers the outbox.
-    tokio::spawn(loket::messaging::sender(app.clone()));
-    if let Some(dir) = &ui_dir {
-        tracing::info!("serving the UI from {}", dir.display());
+    tokio::spawn(loket::messaging::sender::run(app.clone()));
+    match &ui {
+        UiSource::Dir(dir) => tracing::info!("serving the UI from {}", dir.display()),
+        UiSource::Embedded if !loket::api::ui::EMBEDDED => {
+            tracing::warn!("this binary was built without the web UI (build ui/dist first)")
+        }
+        _ => {}
     }
-    axum::serve(
-        listener,
-        loket::http::router_with_ui(app, ui_dir.as_deref()),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| e.to_string())
+    axum::serve(listener, loket::api::http::router_with_ui(app, &ui))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
 }

@@ -3,9 +3,9 @@
 //! written straight into `loket.db` with SQL, in one transaction, producing
 //! the rows the app itself would store (UUID v7 ids, `CS-000001` /
 //! `UNIT-001` / `BK-2026-001` codes with their `code_counters`, normalised
-//! phones, money in sen, instants from `loket::clock::to_db`, and the priority
+//! phones, money in sen, instants from `loket::kernel::clock::to_db`, and the priority
 //! columns, risk flags and first segment-history row computed with
-//! `loket::priority::score` and the settings, exactly as the app does).
+//! `loket::booking::priority::score` and the settings, exactly as the app does).
 //!
 //! Everything except the UUIDs (which carry the real clock) follows from
 //! `Spec::seed`. Staff and users are created through the app beforehand and
@@ -20,11 +20,11 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rusqlite::{Connection, params};
 
-use loket::bookings::{BookingStatus, PaymentMethod};
-use loket::clock::to_db;
-use loket::priority::{self, PaymentStatus, Priority, ScoreInput, Segment};
-use loket::settings::Settings;
-use loket::types::{BookingId, CustomerId, Money, StaffId, UnitId, UserId};
+use loket::booking::bookings::{BookingStatus, PaymentMethod};
+use loket::booking::priority::{self, PaymentStatus, Priority, ScoreInput, Segment};
+use loket::kernel::clock::to_db;
+use loket::kernel::settings::Settings;
+use loket::kernel::types::{BookingId, CustomerId, Money, StaffId, UnitId, UserId};
 
 /// How much to generate.
 #[derive(Clone, Copy, Debug)]
@@ -535,7 +535,9 @@ pub fn generate(
             cust_ids[i] = id;
             let phone = phone_of(i);
             assert_eq!(
-                loket::validate::phone(&phone, "phone").ok().as_ref(),
+                loket::kernel::validate::phone(&phone, "phone")
+                    .ok()
+                    .as_ref(),
                 Some(&phone)
             );
             // A customer who booked again was updated (last booking, version).
@@ -544,7 +546,7 @@ pub fn generate(
                 id,
                 format!("CS-{:06}", n + 1),
                 c.name,
-                loket::validate::name_key(&c.name),
+                loket::kernel::validate::name_key(&c.name),
                 if c.male { "male" } else { "female" },
                 phone,
                 c.email,

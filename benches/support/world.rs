@@ -12,12 +12,12 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 
 use loket::App;
-use loket::auth::{Actor, Role, SessionUser};
-use loket::clock::{Clock, FixedClock};
-use loket::settings::Settings;
-use loket::staff::{CreateStaff, EmploymentStatus};
-use loket::types::{StaffId, UserId};
-use loket::users::CreateUser;
+use loket::kernel::auth::{Actor, Role, SessionUser};
+use loket::kernel::clock::{Clock, FixedClock};
+use loket::kernel::settings::Settings;
+use loket::kernel::types::{StaffId, UserId};
+use loket::people::staff::{CreateStaff, EmploymentStatus};
+use loket::people::users::CreateUser;
 
 use crate::generate::{self, Dataset, Spec};
 

@@ -53,7 +53,7 @@ fn main() {
             // the outbox sender.
             if let Some(core) = handle.state::<Shell>().app.clone() {
                 tauri::async_runtime::spawn(loket::jobs::scheduler(core.clone()));
-                tauri::async_runtime::spawn(loket::messaging::sender(core));
+                tauri::async_runtime::spawn(loket::messaging::sender::run(core));
             }
             open_first_window(handle)?;
             Ok(())
@@ -126,7 +126,7 @@ fn open_first_window<R: Runtime>(handle: &AppHandle<R>) -> tauri::Result<()> {
 
 pub(crate) fn users_exist(app: &App) -> Result<bool, Error> {
     let conn = app.database().reader()?;
-    Ok(loket::users::count(&conn)? > 0)
+    Ok(loket::people::users::count(&conn)? > 0)
 }
 
 /// Opens (or brings forward) the window with the web UI.
@@ -170,7 +170,7 @@ async fn op(
             Some(token) => app.authenticate(token)?,
             None => Actor::Anonymous,
         };
-        app.dispatch(&actor, &name, input)
+        loket::api::dispatch(&app, &actor, &name, input)
     })
     .await
     .unwrap_or_else(|e| Err(Error::internal(format!("worker failed: {e}"))));

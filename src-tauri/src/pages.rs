@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use loket::users::CreateUser;
+use loket::people::users::CreateUser;
 use loket::{Actor, Role};
 use tauri::http::{Method, Request, Response, StatusCode, header};
 use tauri::{

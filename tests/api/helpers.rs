@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use loket::auth::{Actor, Role, SessionUser};
-use loket::clock::FixedClock;
-use loket::users::CreateUser;
+use loket::kernel::auth::{Actor, Role, SessionUser};
+use loket::kernel::clock::FixedClock;
+use loket::people::users::CreateUser;
 use loket::{App, Operation};
 use serde_json::{Value, json};
 
@@ -80,7 +80,7 @@ impl TestApp {
 
     /// Runs an operation given as JSON (the way the Tauri shell will), as admin.
     pub fn call(&self, name: &str, input: Value) -> loket::Result<Value> {
-        self.app.dispatch(&self.admin, name, input)
+        loket::api::dispatch(&self.app, &self.admin, name, input)
     }
 
     pub fn set_now(&self, now: DateTime<Utc>) {
@@ -100,7 +100,7 @@ impl TestApp {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, loket::http::router(app))
+                axum::serve(listener, loket::api::http::router(app))
                     .await
                     .unwrap();
             });

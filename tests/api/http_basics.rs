@@ -97,9 +97,12 @@ fn any_operation_by_name_for_the_ui_transport_and_the_ui_files() {
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, loket::http::router_with_ui(app, Some(&dir)))
-                .await
-                .unwrap();
+            axum::serve(
+                listener,
+                loket::api::http::router_with_ui(app, &loket::api::ui::UiSource::Dir(dir.clone())),
+            )
+            .await
+            .unwrap();
         });
     });
     let mut s = Server::new(rx.recv().unwrap());

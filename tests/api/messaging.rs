@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, TimeZone, Utc};
-use loket::auth::Role;
+use loket::kernel::auth::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -806,7 +806,7 @@ fn a_401_pauses_deliveries_and_drops_no_queued_message() {
     assert_eq!(status["failed"], 0);
     assert_eq!(status["unknown"], 0);
     // The background sender (no force) leaves them alone while paused.
-    let quiet = loket::messaging::deliver_due(&t.app, None, false).unwrap();
+    let quiet = loket::messaging::sender::deliver_due(&t.app, None, false).unwrap();
     assert_eq!(quiet.sent + quiet.failed + quiet.retrying, 0);
     assert_eq!(g.count(), 1);
 
@@ -814,7 +814,7 @@ fn a_401_pauses_deliveries_and_drops_no_queued_message() {
     g.set_default(meta_ok);
     let fixed = set_gateway(&s, json!({"token": "EAAG-new-token-1111"}));
     assert_eq!(fixed["auth_error"], Value::Null);
-    let d = loket::messaging::deliver_due(&t.app, None, false).unwrap();
+    let d = loket::messaging::sender::deliver_due(&t.app, None, false).unwrap();
     assert_eq!(d.sent, 5);
     assert!(messages(&s, "").iter().all(|m| m["status"] == "sent"));
     let status = desk.get("/messages/status").expect(200);
@@ -849,7 +849,7 @@ fn concurrent_senders_never_send_a_message_twice() {
     let threads: Vec<_> = (0..3)
         .map(|_| {
             let app = t.app.clone();
-            std::thread::spawn(move || loket::messaging::deliver_due(&app, None, true).unwrap())
+            std::thread::spawn(move || loket::messaging::sender::deliver_due(&app, None, true).unwrap())
         })
         .collect();
     let sent: u32 = threads.into_iter().map(|h| h.join().unwrap().sent).sum();
@@ -885,7 +885,7 @@ fn a_message_left_sending_becomes_unknown_at_start_and_is_resent_only_by_hand() 
         )
         .unwrap();
     }
-    assert_eq!(loket::messaging::recover_interrupted(&t.app).unwrap(), 1);
+    assert_eq!(loket::messaging::sender::recover_interrupted(&t.app).unwrap(), 1);
     let m = &messages(&s, &format!("booking_id={}", id(&b)))[0];
     assert_eq!(m["status"], "unknown");
     assert!(m["last_error"].as_str().unwrap().contains("may or may not"));
@@ -1370,7 +1370,7 @@ fn the_statistics_of_a_known_data_set() {
         let w = rusqlite::Connection::open(t.data_dir().join("loket.db")).unwrap();
         let tx = w.unchecked_transaction().unwrap();
         for i in 0..125u32 {
-            let c = loket::types::CustomerId::new().to_string();
+            let c = loket::kernel::types::CustomerId::new().to_string();
             tx.execute(
                 "INSERT INTO customers (id, code, name, name_key, phone, created_at, updated_at)
                  VALUES (?1, ?2, 'Pelanggan', 'pelanggan', ?3, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
@@ -1382,9 +1382,9 @@ fn the_statistics_of_a_known_data_set() {
                     last_message_date, created_at, updated_at)
                  VALUES (?1, ?2, 'vehicle', ?3, ?4, '2026-11-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z')",
                 (
-                    loket::types::ReportId::new().to_string(),
+                    loket::kernel::types::ReportId::new().to_string(),
                     &c,
-                    loket::types::VehicleId::new().to_string(),
+                    loket::kernel::types::VehicleId::new().to_string(),
                     if i < 112 { 4 } else { 3 },
                 ),
             )
@@ -1521,7 +1521,7 @@ trait ClockNow {
 
 impl ClockNow for TestApp {
     fn clock_now(&self) -> chrono::DateTime<Utc> {
-        use loket::clock::Clock;
+        use loket::kernel::clock::Clock;
         self.clock.now()
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier};
 
 use chrono::{Duration, NaiveDateTime, TimeZone, Utc};
 use loket::App;
-use loket::auth::Role;
+use loket::kernel::auth::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -1909,8 +1909,8 @@ fn desks_racing_for_one_slot_through_two_writer_connections_get_exactly_one_book
         let start = Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()
             + Duration::minutes(30 * round as i64);
         // Slots are made through the second desk too, so each sees the other's writes.
-        let slot = desks[round % 2]
-            .dispatch(
+        let slot = loket::api::dispatch(
+                &desks[round % 2],
                 &t.admin,
                 "slots.create",
                 json!({"provider_id": p["id"], "service_id": makeup["id"], "starts_at": start.to_rfc3339()}),
@@ -1926,7 +1926,7 @@ fn desks_racing_for_one_slot_through_two_writer_connections_get_exactly_one_book
                     "customer": customer(&format!("Tamu {round}-{i}"), &phone(round * RACERS + i))});
                 std::thread::spawn(move || {
                     barrier.wait();
-                    app.dispatch(&actor, "bookings.create", body)
+                    loket::api::dispatch(&app, &actor, "bookings.create", body)
                         .map_err(|e| (e.code(), e.to_string()))
                 })
             })

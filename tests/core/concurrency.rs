@@ -5,13 +5,14 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use loket::App;
-use loket::auth::Actor;
+use loket::kernel::auth::Actor;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
 
 fn create(app: &App, actor: &Actor, phone: String) -> Value {
-    app.dispatch(
+    loket::api::dispatch(
+        app,
         actor,
         "bookings.create",
         json!({"customer": {"name": "Tamu", "phone": phone}, "price": "250000"}),

@@ -362,9 +362,9 @@ fn priority_list_orders_by_score_and_filters_by_segment() {
 
 mod properties {
     use chrono::NaiveDate;
-    use loket::priority::{PaymentStatus, ScoreInput, Segment, score};
-    use loket::settings::Settings;
-    use loket::types::Money;
+    use loket::booking::priority::{PaymentStatus, ScoreInput, Segment, score};
+    use loket::kernel::settings::Settings;
+    use loket::kernel::types::Money;
     use proptest::prelude::*;
 
     fn payment() -> impl Strategy<Value = PaymentStatus> {

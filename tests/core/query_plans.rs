@@ -1,15 +1,15 @@
 //! The list queries use indexes and need no sort step: checked with
 //! EXPLAIN QUERY PLAN on the exact SQL the operations run.
 
-use loket::auth::Actor;
-use loket::bookings::ListBookings;
-use loket::crypto::Vault;
-use loket::customers::ListCustomers;
-use loket::ops::Ctx;
-use loket::priority::{RiskFlag, Segment};
-use loket::settings::Settings;
-use loket::store::ListQuery;
-use loket::units::{ListUnits, UnitStatus};
+use loket::booking::bookings::ListBookings;
+use loket::booking::priority::{RiskFlag, Segment};
+use loket::booking::units::{ListUnits, UnitStatus};
+use loket::kernel::auth::Actor;
+use loket::kernel::crypto::Vault;
+use loket::kernel::ops::Ctx;
+use loket::kernel::settings::Settings;
+use loket::kernel::store::ListQuery;
+use loket::people::customers::ListCustomers;
 use rusqlite::types::Value;
 use serde_json::json;
 
@@ -97,7 +97,7 @@ fn list_queries_use_indexes() {
     };
     assert_indexed(&conn, &flagged.query().unwrap(), "booking_risk_flags_flag");
     let of_customer = ListBookings {
-        customer_id: Some(loket::types::CustomerId::new()),
+        customer_id: Some(loket::kernel::types::CustomerId::new()),
         ..Default::default()
     };
     // One customer's bookings are few: sorting them is cheap, finding them must not scan.

@@ -1,0 +1,306 @@
+//! Changing a booking: the partial update, the status lifecycle with what
+//! it does to the unit and the slot, and cancelling.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::booking::priority::PaymentStatus;
+use crate::booking::units;
+use crate::kernel::auth::Permission;
+use crate::kernel::clock::to_db;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::ops::{Ctx, Operation};
+use crate::kernel::types::{BookingId, CustomerId, Money, StaffId, patch};
+use crate::kernel::validate;
+use crate::people::customers::{self};
+use crate::scheduling::slots;
+
+use super::*;
+
+/// Changes only the fields given; `null` clears an optional field. Status
+/// changes follow the lifecycle; an impossible one is a 409.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBooking {
+    pub id: BookingId,
+    /// The version you saw; a different current version is a 409.
+    pub version: Option<i64>,
+    pub customer_id: Option<CustomerId>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<StaffId>)]
+    pub staff_id: Option<Option<StaffId>>,
+    pub booking_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub event_at: Option<Option<String>>,
+    pub client_count: Option<u32>,
+    pub price: Option<Money>,
+    pub booking_fee: Option<Money>,
+    pub payment_status: Option<PaymentStatus>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub payment_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<PaymentMethod>)]
+    pub payment_method: Option<Option<PaymentMethod>>,
+    pub booking_status: Option<BookingStatus>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+    /// 1–5; only on a completed booking.
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<u8>)]
+    pub rating: Option<Option<u8>>,
+    /// Only on a completed booking.
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub review: Option<Option<String>>,
+}
+
+impl Operation for UpdateBooking {
+    type Output = Booking;
+    const NAME: &'static str = "bookings.update";
+    const PERMISSION: Permission = Permission::BookingsWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Booking> {
+        let before = find(ctx.conn, self.id)?;
+        Error::check_version(self.version, before.version, "booking")?;
+        let mut b = before.clone();
+        if let Some(to) = self.booking_status.filter(|s| *s != before.booking_status) {
+            if !before.booking_status.may_become(to) {
+                return Err(Error::conflict(format!(
+                    "{} is {}; it cannot become {}",
+                    before.code,
+                    before.booking_status.as_str(),
+                    to.as_str()
+                )));
+            }
+            if to == BookingStatus::Canceled {
+                ctx.require(Permission::BookingsCancel)?;
+            }
+            b.booking_status = to;
+        } else if !before.booking_status.is_open() && has_field_changes(&self) {
+            return Err(Error::conflict(format!(
+                "{} is {}; a closed booking cannot be changed",
+                before.code,
+                before.booking_status.as_str()
+            )));
+        }
+        if let Some(id) = self.customer_id.filter(|id| *id != before.customer_id) {
+            customers::touch_last_booking(ctx, id)?;
+            b.customer_id = id;
+        }
+        if let Some(v) = self.staff_id {
+            if let Some(id) = v {
+                crate::people::staff::find(ctx.conn, id)
+                    .map_err(|_| Error::validation("staff_id", "no such staff record"))?;
+            }
+            b.staff_id = v;
+        }
+        if let Some(v) = self.booking_date {
+            b.booking_date = v;
+        }
+        if let Some(v) = self.event_at {
+            if before.slot_id.is_some() {
+                return Err(Error::conflict(
+                    "a service booking takes its time from its slot; cancel it and book another slot",
+                ));
+            }
+            b.event_at = v
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| parse_event_at(s, &ctx.settings))
+                .transpose()?;
+        }
+        if let Some(v) = self.client_count {
+            b.client_count = client_count(v)?;
+        }
+        if let Some(v) = self.price {
+            b.price = v.checked("price")?;
+        }
+        if let Some(v) = self.booking_fee {
+            b.booking_fee = v.checked("booking_fee")?;
+        }
+        if let Some(v) = self.payment_status {
+            b.payment_status = v;
+            if matches!(v, PaymentStatus::Paid | PaymentStatus::Dp)
+                && b.payment_date.is_none()
+                && self.payment_date.is_none()
+            {
+                b.payment_date = Some(ctx.today());
+            }
+        }
+        if let Some(v) = self.payment_date {
+            b.payment_date = v;
+        }
+        if let Some(v) = self.payment_method {
+            b.payment_method = v;
+        }
+        if let Some(v) = self.notes {
+            b.notes = validate::optional_text(v, "notes", 1000)?;
+        }
+        if let Some(v) = self.address {
+            b.address = validate::optional_text(v, "address", 500)?;
+            if b.slot_id.is_some() && b.address.is_none() {
+                return Err(Error::validation(
+                    "address",
+                    "is required for a service booking",
+                ));
+            }
+        }
+        if self.rating.is_some() || self.review.is_some() {
+            if b.booking_status != BookingStatus::Completed {
+                return Err(Error::conflict(format!(
+                    "{} is {}; a rating and review are given once it is completed",
+                    b.code,
+                    b.booking_status.as_str()
+                )));
+            }
+            if let Some(v) = self.rating {
+                if v.is_some_and(|r| !(1..=5).contains(&r)) {
+                    return Err(Error::validation("rating", "must be 1 to 5"));
+                }
+                b.rating = v;
+            }
+            if let Some(v) = self.review {
+                b.review = validate::optional_text(v, "review", 1000)?;
+            }
+        }
+        if b.slot_id.is_none() {
+            b.event_end_at = b.event_at.map(default_end);
+        }
+        // The audit trail names what happened: confirm, complete, cancel, or update.
+        let action = match (before.booking_status == b.booking_status, b.booking_status) {
+            (true, _) => "update",
+            (false, BookingStatus::Active) => "confirm",
+            (false, BookingStatus::Completed) => "complete",
+            (false, _) => "cancel",
+        };
+        save(ctx, &before, &b, action)
+    }
+}
+
+fn has_field_changes(u: &UpdateBooking) -> bool {
+    u.customer_id.is_some()
+        || u.staff_id.is_some()
+        || u.booking_date.is_some()
+        || u.event_at.is_some()
+        || u.client_count.is_some()
+        || u.price.is_some()
+        || u.booking_fee.is_some()
+        || u.payment_status.is_some()
+        || u.payment_date.is_some()
+        || u.payment_method.is_some()
+        || u.notes.is_some()
+        || u.address.is_some()
+}
+
+/// Writes the changed booking, rescored, and what its status change does to
+/// its unit; records the audit entry under `action`.
+fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: &str) -> Result<Booking> {
+    ctx.conn
+        .prepare_cached(
+            "UPDATE bookings SET customer_id = ?2, staff_id = ?3, booking_date = ?4, event_at = ?5, client_count = ?6,
+                price = ?7, booking_fee = ?8, payment_status = ?9, payment_date = ?10, payment_method = ?11,
+                booking_status = ?12, notes = ?13, updated_at = ?14, event_end_at = ?15, rating = ?16,
+                review = ?17, version = version + 1
+             WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![
+            b.id,
+            b.customer_id,
+            b.staff_id,
+            b.booking_date,
+            b.event_at.map(to_db),
+            b.client_count,
+            b.price,
+            b.booking_fee,
+            b.payment_status,
+            b.payment_date,
+            b.payment_method,
+            b.booking_status,
+            b.notes,
+            to_db(ctx.now),
+            b.event_end_at.map(to_db),
+            b.rating,
+            b.review,
+        ])?;
+    store_priority(ctx, b.id, Some(before.priority_segment), &score_of(b, ctx)?)?;
+    if before.booking_status != b.booking_status {
+        match (b.booking_status, b.unit_id, b.slot_id) {
+            (BookingStatus::Completed, Some(unit), _) => units::mark_sold(ctx, unit)?,
+            (BookingStatus::Canceled, Some(unit), _) => units::release(ctx, unit)?,
+            (BookingStatus::Canceled, _, Some(slot)) => slots::release(ctx, slot)?,
+            _ => {}
+        }
+    }
+    let spans = [
+        (before.event_at, before.event_end_at),
+        (b.event_at, b.event_end_at),
+    ];
+    refresh_overlap_flags(ctx, b.customer_id, b.id, &spans)?;
+    if before.customer_id != b.customer_id {
+        refresh_overlap_flags(ctx, before.customer_id, b.id, &spans)?;
+    }
+    let after = find(ctx.conn, b.id)?;
+    ctx.record(
+        action,
+        "booking",
+        &b.id.to_string(),
+        Some(before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+/// Cancels an open booking (soft: it stays, with status `canceled`) and frees its unit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBooking {
+    pub id: BookingId,
+    /// Appended to the notes.
+    pub reason: Option<String>,
+}
+
+impl Operation for CancelBooking {
+    type Output = Booking;
+    const NAME: &'static str = "bookings.cancel";
+    const PERMISSION: Permission = Permission::BookingsCancel;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Booking> {
+        let before = find(ctx.conn, self.id)?;
+        let reason = validate::optional_text(self.reason, "reason", 200)?;
+        cancel(ctx, before, reason.as_deref(), "cancel")
+    }
+}
+
+pub(super) fn cancel(
+    ctx: &Ctx<'_>,
+    before: Booking,
+    reason: Option<&str>,
+    action: &str,
+) -> Result<Booking> {
+    if !before.booking_status.may_become(BookingStatus::Canceled) {
+        return Err(Error::conflict(format!(
+            "{} is {} and cannot be canceled",
+            before.code,
+            before.booking_status.as_str()
+        )));
+    }
+    let mut b = before.clone();
+    b.booking_status = BookingStatus::Canceled;
+    if let Some(r) = reason {
+        let note = format!("Dibatalkan: {r}");
+        b.notes = Some(match &b.notes {
+            Some(n) => format!("{n}\n{note}"),
+            None => note,
+        });
+    }
+    save(ctx, &before, &b, action)
+}

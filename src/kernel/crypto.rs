@@ -1,0 +1,176 @@
+//! Secrets at rest: field encryption (XChaCha20-Poly1305), keyed lookup hashes
+//! (BLAKE3 keyed), password hashing (argon2id) and session tokens.
+//!
+//! The master key lives in a file beside (never inside) the database, created
+//! with mode 0600; losing it makes encrypted fields unreadable, so it is
+//! backed up with the data directory but never copied into the database.
+
+use std::io::Write;
+use std::path::Path;
+
+use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+
+use crate::kernel::error::{Error, Result};
+
+pub struct Vault {
+    cipher: XChaCha20Poly1305,
+    lookup_key: [u8; 32],
+}
+
+impl Vault {
+    /// Loads the key file, creating it (0600) on first start.
+    pub fn open_or_create(key_path: &Path) -> Result<Vault> {
+        let master = match std::fs::read_to_string(key_path) {
+            Ok(text) => decode_key(text.trim()).ok_or_else(|| {
+                Error::internal(format!("key file {} is damaged", key_path.display()))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(key_path)?,
+            Err(e) => {
+                return Err(Error::internal(format!(
+                    "cannot read key file {}: {e}",
+                    key_path.display()
+                )));
+            }
+        };
+        Ok(Vault::from_master(&master))
+    }
+
+    pub fn from_master(master: &[u8; 32]) -> Vault {
+        let enc = blake3::derive_key("loket 2026 field encryption v1", master);
+        let lookup_key = blake3::derive_key("loket 2026 lookup hash v1", master);
+        Vault {
+            cipher: XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&enc)),
+            lookup_key,
+        }
+    }
+
+    /// Encrypts `plain`; `context` (e.g. "customers.ktp_number") is bound as
+    /// associated data so a ciphertext cannot be moved to another field.
+    pub fn encrypt(&self, context: &str, plain: &str) -> Result<Vec<u8>> {
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+        let sealed = self
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::internal("encryption failed"))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    pub fn decrypt(&self, context: &str, blob: &[u8]) -> Result<String> {
+        if blob.len() < 24 {
+            return Err(Error::internal(format!(
+                "{context}: stored value is damaged"
+            )));
+        }
+        let (nonce, sealed) = blob.split_at(24);
+        let plain = self
+            .cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::internal(format!("{context}: cannot decrypt (wrong key file?)")))?;
+        String::from_utf8(plain)
+            .map_err(|_| Error::internal(format!("{context}: stored value is damaged")))
+    }
+
+    /// Deterministic keyed hash for exact-match lookups on encrypted fields.
+    pub fn lookup_hash(&self, context: &str, value: &str) -> String {
+        let mut h = blake3::Hasher::new_keyed(&self.lookup_key);
+        h.update(context.as_bytes());
+        h.update(&[0]);
+        h.update(value.as_bytes());
+        h.finalize().to_hex().to_string()
+    }
+}
+
+fn decode_key(text: &str) -> Option<[u8; 32]> {
+    let bytes = hex::decode(text).ok()?;
+    bytes.try_into().ok()
+}
+
+fn create_key_file(path: &Path) -> Result<[u8; 32]> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let io = |e: std::io::Error| {
+        Error::internal(format!("cannot write key file {}: {e}", path.display()))
+    };
+    let mut f = opts.open(path).map_err(io)?;
+    f.write_all(hex::encode(key).as_bytes()).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    Ok(key)
+}
+
+/// argon2id with the crate's default (OWASP-recommended) parameters.
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A new random bearer token (hex) and the hash under which it is stored.
+pub fn new_token() -> Result<(String, String)> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+    let token = hex::encode(bytes);
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+pub fn token_hash(token: &str) -> String {
+    blake3::hash(token.as_bytes()).to_hex().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_context_binding() {
+        let v = Vault::from_master(&[7u8; 32]);
+        let blob = v
+            .encrypt("customers.ktp_number", "3171234567890001")
+            .unwrap();
+        assert_eq!(
+            v.decrypt("customers.ktp_number", &blob).unwrap(),
+            "3171234567890001"
+        );
+        assert!(v.decrypt("customers.npwp_number", &blob).is_err());
+        assert!(!blob.windows(16).any(|w| w == b"3171234567890001"));
+    }
+}

@@ -1,0 +1,446 @@
+//! The gateway settings: which gateway, its address and credentials (the
+//! token sealed with the vault), read by the sender and edited by the admin.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use base64::Engine;
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::App;
+use crate::kernel::auth::{Actor, Permission};
+use crate::kernel::crypto::Vault;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::ops::{Ctx, Operation, Task};
+use crate::kernel::types::MessageId;
+use crate::kernel::types::patch;
+use crate::kernel::types::text_enum;
+use crate::messaging::outbox::{Message, MessageStatus};
+use crate::messaging::outbox::{NewMessage, enqueue, find};
+use crate::messaging::sender::deliver_due;
+use crate::messaging::templates::{MessageKind, Vars};
+
+text_enum!(
+    /// `log` writes messages to the log only; the others send them.
+    GatewayKind { Log = "log", Meta = "meta", Waha = "waha", Fonnte = "fonnte" }
+);
+
+/// The vault context of the gateway token.
+const TOKEN: &str = "settings.gateway_token";
+const KEY: &str = "gateway";
+
+/// An approved Meta template standing for one of our message kinds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetaTemplate {
+    /// The template's name in WhatsApp Manager.
+    pub name: String,
+    /// Its language code, e.g. `id` or `en_US`.
+    pub language: String,
+    /// Our placeholders filling the template's body parameters `{{1}}`, `{{2}}`, …
+    /// in order; empty means the placeholders of our own template, in order.
+    #[serde(default)]
+    pub parameters: Vec<String>,
+}
+
+/// The stored settings: the token only sealed.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Stored {
+    kind: Option<GatewayKind>,
+    base_url: Option<String>,
+    token_sealed: Option<String>,
+    phone_number_id: Option<String>,
+    api_version: Option<String>,
+    session: Option<String>,
+    timeout_secs: Option<u32>,
+    templates: BTreeMap<String, MetaTemplate>,
+    /// Set when the gateway refused the credentials: deliveries wait until
+    /// the settings are saved again (or someone asks for a flush).
+    auth_error: Option<String>,
+}
+
+/// The gateway as the sender uses it: the token in the clear, in memory only.
+#[derive(Clone, Debug)]
+pub struct GatewayConfig {
+    pub kind: GatewayKind,
+    pub base_url: String,
+    pub token: Option<String>,
+    pub phone_number_id: Option<String>,
+    pub api_version: String,
+    pub session: String,
+    pub timeout: Duration,
+    pub templates: BTreeMap<String, MetaTemplate>,
+}
+
+impl GatewayKind {
+    fn default_base_url(self) -> &'static str {
+        match self {
+            GatewayKind::Log => "",
+            GatewayKind::Meta => "https://graph.facebook.com",
+            GatewayKind::Waha => "http://localhost:3000",
+            GatewayKind::Fonnte => "https://api.fonnte.com",
+        }
+    }
+}
+
+const DEFAULT_API_VERSION: &str = "v21.0";
+const DEFAULT_SESSION: &str = "default";
+const DEFAULT_TIMEOUT_SECS: u32 = 15;
+
+fn load_stored(conn: &Connection) -> Result<Stored> {
+    let raw: Option<String> = conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([KEY], |r| r.get(0))
+        .optional()?;
+    match raw {
+        None => Ok(Stored::default()),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| Error::internal(format!("stored gateway settings unreadable: {e}"))),
+    }
+}
+
+fn save_stored(conn: &Connection, s: &Stored) -> Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (KEY, serde_json::to_string(s)?),
+    )?;
+    Ok(())
+}
+
+fn unseal(vault: &Vault, sealed: Option<&str>) -> Result<Option<String>> {
+    sealed
+        .map(|s| {
+            let blob = base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(|_| Error::internal(format!("{TOKEN}: stored value is damaged")))?;
+            vault.decrypt(TOKEN, &blob)
+        })
+        .transpose()
+}
+
+/// The configured gateway, token decrypted.
+pub fn load(conn: &Connection, vault: &Vault) -> Result<GatewayConfig> {
+    let s = load_stored(conn)?;
+    let kind = s.kind.unwrap_or(GatewayKind::Log);
+    Ok(GatewayConfig {
+        kind,
+        base_url: s
+            .base_url
+            .unwrap_or_else(|| kind.default_base_url().to_owned()),
+        token: unseal(vault, s.token_sealed.as_deref())?,
+        phone_number_id: s.phone_number_id,
+        api_version: s
+            .api_version
+            .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned()),
+        session: s.session.unwrap_or_else(|| DEFAULT_SESSION.to_owned()),
+        timeout: Duration::from_secs(u64::from(s.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS))),
+        templates: s.templates,
+    })
+}
+
+/// The configured gateway's kind (no secret is opened).
+pub fn kind(conn: &Connection) -> Result<GatewayKind> {
+    Ok(load_stored(conn)?.kind.unwrap_or(GatewayKind::Log))
+}
+
+/// Why deliveries are paused, if they are (the gateway refused the credentials).
+pub fn auth_error(conn: &Connection) -> Result<Option<String>> {
+    Ok(load_stored(conn)?.auth_error)
+}
+
+/// Pauses deliveries (`Some`) or lets them go on (`None`).
+pub fn set_auth_error(conn: &Connection, error: Option<&str>) -> Result<()> {
+    let mut s = load_stored(conn)?;
+    if s.auth_error.as_deref() == error {
+        return Ok(());
+    }
+    s.auth_error = error.map(str::to_owned);
+    save_stored(conn, &s)
+}
+
+/// `••••abcd`: enough to recognise a token, not to use it.
+pub fn mask(token: &str) -> String {
+    let n = token.chars().count();
+    let tail: String = token.chars().skip(n.saturating_sub(4)).collect();
+    if n <= 4 {
+        "••••".to_owned()
+    } else {
+        format!("••••{tail}")
+    }
+}
+
+/// The gateway settings as the API shows them: the token masked.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct GatewaySettings {
+    pub kind: GatewayKind,
+    pub base_url: String,
+    /// Masked (`••••abcd`); `null` when none is set.
+    pub token: Option<String>,
+    pub phone_number_id: Option<String>,
+    /// Meta Graph API version, e.g. `v21.0`.
+    pub api_version: String,
+    /// WAHA session name.
+    pub session: String,
+    pub timeout_secs: u32,
+    /// Meta templates by our message kind (`reminder_h1`, …).
+    pub templates: BTreeMap<String, MetaTemplate>,
+    /// Set when the gateway refused the credentials: queued messages wait
+    /// until the settings are saved again.
+    pub auth_error: Option<String>,
+}
+
+fn view(conn: &Connection, vault: &Vault) -> Result<GatewaySettings> {
+    let s = load_stored(conn)?;
+    let cfg = load(conn, vault)?;
+    Ok(GatewaySettings {
+        kind: cfg.kind,
+        base_url: cfg.base_url,
+        token: cfg.token.as_deref().map(mask),
+        phone_number_id: cfg.phone_number_id,
+        api_version: cfg.api_version,
+        session: cfg.session,
+        timeout_secs: s.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS),
+        templates: cfg.templates,
+        auth_error: s.auth_error,
+    })
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct GetGateway {}
+
+impl Operation for GetGateway {
+    type Output = GatewaySettings;
+    const NAME: &'static str = "gateway.get";
+    const PERMISSION: Permission = Permission::MessagingConfigure;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<GatewaySettings> {
+        view(ctx.conn, ctx.vault)
+    }
+}
+
+/// Changes only what is given. The token is kept when left out; `null`
+/// removes it. Saving lifts a pause caused by refused credentials and lets
+/// queued messages go out at once.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateGateway {
+    pub kind: Option<GatewayKind>,
+    /// `https://…`; defaults per gateway (Meta `https://graph.facebook.com`,
+    /// Fonnte `https://api.fonnte.com`, WAHA `http://localhost:3000`).
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub base_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub token: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub phone_number_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub api_version: Option<Option<String>>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub session: Option<Option<String>>,
+    /// 1–120 seconds per request.
+    pub timeout_secs: Option<u32>,
+    /// Replaces the whole mapping: our kind → Meta template.
+    pub templates: Option<BTreeMap<String, MetaTemplate>>,
+}
+
+fn url(v: Option<String>) -> Result<Option<String>> {
+    let Some(v) = crate::kernel::validate::optional_text(v, "base_url", 300)? else {
+        return Ok(None);
+    };
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(Some(v.trim_end_matches('/').to_owned()))
+        }
+        _ => Err(Error::validation(
+            "base_url",
+            "must be an http:// or https:// address",
+        )),
+    }
+}
+
+fn word(v: Option<String>, field: &str) -> Result<Option<String>> {
+    let v = crate::kernel::validate::optional_text(v, field, 100)?;
+    if v.as_deref()
+        .is_some_and(|t| t.contains(|c: char| c.is_whitespace() || c == '/'))
+    {
+        return Err(Error::validation(field, "must not contain spaces or /"));
+    }
+    Ok(v)
+}
+
+impl Operation for UpdateGateway {
+    type Output = GatewaySettings;
+    const NAME: &'static str = "gateway.update";
+    const PERMISSION: Permission = Permission::MessagingConfigure;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<GatewaySettings> {
+        let before = view(ctx.conn, ctx.vault)?;
+        let mut s = load_stored(ctx.conn)?;
+        if let Some(k) = self.kind {
+            if s.kind != Some(k) && self.base_url.is_none() {
+                // Another gateway: its own default address.
+                s.base_url = None;
+            }
+            s.kind = Some(k);
+        }
+        if let Some(v) = self.base_url {
+            s.base_url = url(v)?;
+        }
+        if let Some(v) = self.token {
+            s.token_sealed = match crate::kernel::validate::optional_text(v, "token", 2000)? {
+                Some(t) => Some(
+                    base64::engine::general_purpose::STANDARD.encode(ctx.vault.encrypt(TOKEN, &t)?),
+                ),
+                None => None,
+            };
+        }
+        if let Some(v) = self.phone_number_id {
+            s.phone_number_id = word(v, "phone_number_id")?;
+        }
+        if let Some(v) = self.api_version {
+            s.api_version = word(v, "api_version")?;
+        }
+        if let Some(v) = self.session {
+            s.session = word(v, "session")?;
+        }
+        if let Some(v) = self.timeout_secs {
+            if !(1..=120).contains(&v) {
+                return Err(Error::validation(
+                    "timeout_secs",
+                    "must be between 1 and 120",
+                ));
+            }
+            s.timeout_secs = Some(v);
+        }
+        if let Some(map) = self.templates {
+            for (kind, t) in &map {
+                let field = format!("templates.{kind}");
+                if MessageKind::parse(kind).is_none_or(|k| k == MessageKind::Test) {
+                    return Err(Error::validation(field, "is not a message kind"));
+                }
+                if t.name.trim().is_empty() || t.language.trim().is_empty() {
+                    return Err(Error::validation(field, "needs a name and a language"));
+                }
+                for p in &t.parameters {
+                    if !crate::messaging::templates::PLACEHOLDERS.contains(&p.as_str()) {
+                        return Err(Error::validation(
+                            format!("{field}.parameters"),
+                            format!("unknown placeholder {p}"),
+                        ));
+                    }
+                }
+            }
+            s.templates = map;
+        }
+        let kind = s.kind.unwrap_or(GatewayKind::Log);
+        let has_token = s.token_sealed.is_some();
+        match kind {
+            GatewayKind::Meta if !has_token => {
+                return Err(Error::validation("token", "is required for Meta"));
+            }
+            GatewayKind::Meta if s.phone_number_id.is_none() => {
+                return Err(Error::validation("phone_number_id", "is required for Meta"));
+            }
+            GatewayKind::Fonnte if !has_token => {
+                return Err(Error::validation("token", "is required for Fonnte"));
+            }
+            _ => {}
+        }
+        s.auth_error = None;
+        save_stored(ctx.conn, &s)?;
+        // New settings: what waits for a retry may go now.
+        ctx.conn.execute(
+            "UPDATE messages SET next_attempt_at = ?1 WHERE status = 'queued' AND next_attempt_at > ?1",
+            [crate::kernel::clock::to_db(ctx.now)],
+        )?;
+        let after = view(ctx.conn, ctx.vault)?;
+        ctx.record("update", "settings", KEY, Some(&before), Some(&after))?;
+        Ok(after)
+    }
+}
+
+/// Sends one test message through the configured gateway now.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestGateway {
+    /// `08…`, `+62…` or `62…`
+    pub to: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GatewayTest {
+    /// `sent`, `queued` (a retry is scheduled), or `failed`.
+    pub status: MessageStatus,
+    pub gateway: GatewayKind,
+    pub gateway_message_id: Option<String>,
+    pub error: Option<String>,
+    pub message: Message,
+}
+
+impl Task for TestGateway {
+    type Output = GatewayTest;
+    const NAME: &'static str = "gateway.test";
+    const PERMISSION: Permission = Permission::MessagingConfigure;
+
+    fn run(self, app: &App, actor: &Actor) -> Result<GatewayTest> {
+        let to = crate::kernel::validate::phone(&self.to, "to")?;
+        let key = format!("test:{}", MessageId::new());
+        let id = app.write(actor, |ctx| {
+            let mut vars = Vars::new();
+            vars.insert("business_name".into(), ctx.settings.business_name.clone());
+            enqueue(
+                ctx,
+                NewMessage {
+                    dedupe_key: key.clone(),
+                    kind: MessageKind::Test,
+                    language: ctx.settings.message_language,
+                    to,
+                    vars,
+                    customer_id: None,
+                    provider_id: None,
+                    booking_id: None,
+                    vehicle_id: None,
+                    subject: None,
+                },
+            )?;
+            let id: MessageId = ctx.conn.query_row(
+                "SELECT id FROM messages WHERE dedupe_key = ?1",
+                [&key],
+                |r| r.get(0),
+            )?;
+            crate::kernel::audit::note(
+                ctx,
+                "test",
+                "gateway",
+                &id.to_string(),
+                &serde_json::json!({"to": self.to}),
+            )?;
+            Ok(id)
+        })?;
+        let delivered = deliver_due(app, Some(id), true)?;
+        let message = app.read(actor, |ctx| find(ctx.conn, id))?;
+        let gateway = message.gateway.unwrap_or(GatewayKind::Log);
+        Ok(GatewayTest {
+            status: message.status,
+            gateway,
+            gateway_message_id: message.gateway_message_id.clone(),
+            error: message.last_error.clone().or(delivered.paused),
+            message,
+        })
+    }
+}
+
+crate::kernel::ops::task!(TestGateway);

@@ -1,0 +1,402 @@
+//! Users who log in, their sessions, and logging in and out.
+
+use chrono::Duration;
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::kernel::auth::{Actor, Permission, Role};
+use crate::kernel::clock::to_db;
+use crate::kernel::crypto;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::ops::{Ctx, Operation};
+use crate::kernel::types::{Done, Page, Paging, StaffId, UserId, patch};
+
+/// A login lasts one long working day.
+const SESSION_HOURS: i64 = 16;
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub role: Role,
+    pub staff_id: Option<StaffId>,
+    pub active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "id, username, role, staff_id, active, created_at, updated_at, version";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        role: r.get(2)?,
+        staff_id: r.get(3)?,
+        active: r.get(4)?,
+        created_at: r.get(5)?,
+        updated_at: r.get(6)?,
+        version: r.get(7)?,
+    })
+}
+
+pub fn find(conn: &Connection, id: UserId) -> Result<User> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM users WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or(Error::NotFound { entity: "user" })
+}
+
+fn username(raw: &str) -> Result<String> {
+    let u = raw.trim().to_lowercase();
+    if !(3..=50).contains(&u.len())
+        || !u
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(Error::validation(
+            "username",
+            "must be 3–50 letters, digits, dots, dashes or underscores",
+        ));
+    }
+    Ok(u)
+}
+
+fn password(raw: &str) -> Result<&str> {
+    let n = raw.chars().count();
+    if n < 8 {
+        return Err(Error::validation(
+            "password",
+            "must be at least 8 characters",
+        ));
+    }
+    if n > 200 {
+        return Err(Error::validation(
+            "password",
+            "must be at most 200 characters",
+        ));
+    }
+    Ok(raw)
+}
+
+fn check_staff(conn: &Connection, staff_id: Option<StaffId>) -> Result<()> {
+    if let Some(id) = staff_id {
+        crate::people::staff::find(conn, id)
+            .map_err(|_| Error::validation("staff_id", "no such staff record"))?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    pub staff_id: Option<StaffId>,
+}
+
+impl Operation for CreateUser {
+    type Output = User;
+    const NAME: &'static str = "users.create";
+    const PERMISSION: Permission = Permission::UsersManage;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<User> {
+        let name = username(&self.username)?;
+        let hash = crypto::hash_password(password(&self.password)?)?;
+        check_staff(ctx.conn, self.staff_id)?;
+        let taken: bool = ctx.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM users WHERE username = ?1)",
+            [&name],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(Error::validation(
+                "username",
+                format!("{name} is already taken"),
+            ));
+        }
+        let id = UserId::new();
+        let now = to_db(ctx.now);
+        ctx.conn.execute(
+            "INSERT INTO users (id, username, password_hash, role, staff_id, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            (id, &name, &hash, self.role, self.staff_id, &now),
+        )?;
+        let user = find(ctx.conn, id)?;
+        ctx.record(
+            "create",
+            "user",
+            &id.to_string(),
+            None::<&User>,
+            Some(&user),
+        )?;
+        Ok(user)
+    }
+}
+
+/// Change role, link to staff, (de)activate, or reset the password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    pub id: UserId,
+    pub version: Option<i64>,
+    pub role: Option<Role>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<StaffId>)]
+    pub staff_id: Option<Option<StaffId>>,
+    pub active: Option<bool>,
+    /// A new password (reset); ends the user's open sessions.
+    pub password: Option<String>,
+}
+
+impl Operation for UpdateUser {
+    type Output = User;
+    const NAME: &'static str = "users.update";
+    const PERMISSION: Permission = Permission::UsersManage;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<User> {
+        let before = find(ctx.conn, self.id)?;
+        Error::check_version(self.version, before.version, "user")?;
+        let role = self.role.unwrap_or(before.role);
+        let active = self.active.unwrap_or(before.active);
+        let staff_id = self.staff_id.unwrap_or(before.staff_id);
+        check_staff(ctx.conn, staff_id)?;
+        if before.role == Role::Admin && before.active && (role != Role::Admin || !active) {
+            let admins: i64 = ctx.conn.query_row(
+                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?1",
+                [self.id],
+                |r| r.get(0),
+            )?;
+            if admins == 0 {
+                return Err(Error::conflict(
+                    "the last active admin cannot be demoted or deactivated",
+                ));
+            }
+        }
+        let new_hash = self
+            .password
+            .as_deref()
+            .map(|p| password(p).and_then(crypto::hash_password))
+            .transpose()?;
+        ctx.conn.execute(
+            "UPDATE users SET role = ?2, staff_id = ?3, active = ?4, password_hash = COALESCE(?5, password_hash),
+                 updated_at = ?6, version = version + 1 WHERE id = ?1",
+            (self.id, role, staff_id, active, &new_hash, to_db(ctx.now)),
+        )?;
+        if new_hash.is_some() || !active || role != before.role {
+            ctx.conn
+                .execute("DELETE FROM sessions WHERE user_id = ?1", [self.id])?;
+        }
+        let after = find(ctx.conn, self.id)?;
+        ctx.record(
+            "update",
+            "user",
+            &self.id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GetUser {
+    pub id: UserId,
+}
+
+impl Operation for GetUser {
+    type Output = User;
+    const NAME: &'static str = "users.get";
+    const PERMISSION: Permission = Permission::UsersManage;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<User> {
+        find(ctx.conn, self.id)
+    }
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ListUsers {
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+impl Operation for ListUsers {
+    type Output = Page<User>;
+    const NAME: &'static str = "users.list";
+    const PERMISSION: Permission = Permission::UsersManage;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<User>> {
+        let paging = Paging::new(self.page, self.page_size)?;
+        let total: i64 = ctx
+            .conn
+            .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
+        let rows = ctx
+            .conn
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM users ORDER BY username LIMIT ?1 OFFSET ?2"
+            ))?
+            .query_map((paging.limit(), paging.offset()), from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(paging.page_of(rows, total))
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResult {
+    /// Send as `Authorization: Bearer TOKEN`.
+    pub token: String,
+    pub expires_at: String,
+    pub user: User,
+    /// What the user's role may do (the core checks every operation anyway).
+    pub permissions: Vec<Permission>,
+}
+
+/// A fixed argon2id hash verified when the username is unknown, so a wrong
+/// username takes as long as a wrong password.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0JhDqHkkuP9+XJpbx6v8kjl9oZ0uv7KJ0UNVqQ3nDOY";
+
+impl Operation for Login {
+    type Output = LoginResult;
+    const NAME: &'static str = "auth.login";
+    const PERMISSION: Permission = Permission::Public;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<LoginResult> {
+        let row: Option<(UserId, String, bool)> = ctx
+            .conn
+            .query_row(
+                "SELECT id, password_hash, active FROM users WHERE username = ?1",
+                [self.username.trim().to_lowercase()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((id, hash, active)) = row else {
+            crypto::verify_password(&self.password, DUMMY_HASH);
+            return Err(Error::LoginFailed);
+        };
+        if !crypto::verify_password(&self.password, &hash) || !active {
+            return Err(Error::LoginFailed);
+        }
+        let (token, token_hash) = crypto::new_token()?;
+        let expires = ctx.now + Duration::hours(SESSION_HOURS);
+        ctx.conn.execute(
+            "DELETE FROM sessions WHERE expires_at <= ?1",
+            [to_db(ctx.now)],
+        )?;
+        ctx.conn.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            (&token_hash, id, to_db(ctx.now), to_db(expires)),
+        )?;
+        let user = find(ctx.conn, id)?;
+        crate::kernel::audit::record(
+            ctx,
+            "login",
+            "user",
+            &id.to_string(),
+            None::<&()>,
+            None::<&()>,
+        )?;
+        Ok(LoginResult {
+            token,
+            expires_at: to_db(expires),
+            permissions: user.role.permissions(),
+            user,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Me {}
+
+/// The logged-in user and what their role may do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WhoAmI {
+    #[serde(flatten)]
+    pub user: User,
+    pub permissions: Vec<Permission>,
+}
+
+impl Operation for Me {
+    type Output = WhoAmI;
+    const NAME: &'static str = "auth.me";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<WhoAmI> {
+        let user = find(ctx.conn, ctx.actor.user_id().ok_or(Error::Unauthorized)?)?;
+        let permissions = user.role.permissions();
+        Ok(WhoAmI { user, permissions })
+    }
+}
+
+/// Ends every session of the logged-in user on this machine.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Logout {}
+
+impl Operation for Logout {
+    type Output = Done;
+    const NAME: &'static str = "auth.logout";
+    const PERMISSION: Permission = Permission::Authenticated;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Done> {
+        let Actor::User(user) = ctx.actor else {
+            return Err(Error::Unauthorized);
+        };
+        match &user.session {
+            Some(hash) => ctx
+                .conn
+                .execute("DELETE FROM sessions WHERE token_hash = ?1", [hash])?,
+            // Not from a login (a script acting as the user): end them all.
+            None => ctx
+                .conn
+                .execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])?,
+        };
+        Ok(Done { ok: true })
+    }
+}
+
+/// Users are never removed (the audit trail names them): deleting
+/// deactivates the user and ends their sessions.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeleteUser {
+    pub id: UserId,
+}
+
+impl Operation for DeleteUser {
+    type Output = User;
+    const NAME: &'static str = "users.delete";
+    const PERMISSION: Permission = Permission::UsersManage;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<User> {
+        UpdateUser {
+            id: self.id,
+            version: None,
+            role: None,
+            staff_id: None,
+            active: Some(false),
+            password: None,
+        }
+        .run(ctx)
+    }
+}
+
+/// How many users exist (to tell a fresh install from a running one).
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+}

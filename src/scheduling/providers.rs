@@ -1,0 +1,622 @@
+//! Providers: the people or teams who perform services, where they are,
+//! what they offer, and their weekly working plan. Also the nearby search.
+
+use chrono::NaiveTime;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::kernel::auth::Permission;
+use crate::kernel::clock::to_db;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::ops::{Ctx, Operation};
+use crate::kernel::store::{ListQuery, soft_delete, update_row};
+use crate::kernel::types::{Page, Paging, ProviderId, ServiceId, patch};
+use crate::kernel::validate;
+use crate::scheduling::geo;
+use crate::scheduling::slots::{self, Slot};
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Provider {
+    pub id: ProviderId,
+    pub name: String,
+    /// Normalised `62…`
+    pub whatsapp_number: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub service_ids: Vec<ServiceId>,
+    pub active: bool,
+    /// `null`: the business-wide setting applies.
+    pub max_slots_per_day: Option<u32>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "id, name, whatsapp_number, latitude_e6, longitude_e6, active, max_slots_per_day,
+    created_at, updated_at, version,
+    (SELECT group_concat(service_id) FROM provider_services ps WHERE ps.provider_id = providers.id)";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Provider> {
+    let services: Option<String> = r.get(10)?;
+    Ok(Provider {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        whatsapp_number: r.get(2)?,
+        latitude: geo::from_e6(r.get(3)?),
+        longitude: geo::from_e6(r.get(4)?),
+        active: r.get(5)?,
+        max_slots_per_day: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+        version: r.get(9)?,
+        service_ids: services
+            .map(|s| s.split(',').filter_map(|id| id.parse().ok()).collect())
+            .unwrap_or_default(),
+    })
+}
+
+pub fn find(conn: &Connection, id: ProviderId) -> Result<Provider> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM providers WHERE id = ?1 AND deleted_at IS NULL"
+    ))?
+    .query_row([id], from_row)
+    .optional()?
+    .ok_or(Error::NotFound { entity: "provider" })
+}
+
+fn latitude(v: f64) -> Result<i64> {
+    if !(-90.0..=90.0).contains(&v) {
+        return Err(Error::validation("latitude", "must be between -90 and 90"));
+    }
+    Ok(geo::to_e6(v))
+}
+
+fn longitude(v: f64) -> Result<i64> {
+    if !(-180.0..=180.0).contains(&v) {
+        return Err(Error::validation(
+            "longitude",
+            "must be between -180 and 180",
+        ));
+    }
+    Ok(geo::to_e6(v))
+}
+
+fn max_per_day(v: Option<u32>) -> Result<Option<u32>> {
+    match v {
+        Some(n) if !(1..=288).contains(&n) => Err(Error::validation(
+            "max_slots_per_day",
+            "must be between 1 and 288",
+        )),
+        other => Ok(other),
+    }
+}
+
+fn set_services(ctx: &Ctx<'_>, id: ProviderId, services: &[ServiceId]) -> Result<()> {
+    for s in services {
+        crate::scheduling::services::find(ctx.conn, *s)
+            .map_err(|_| Error::validation("service_ids", format!("no such service {s}")))?;
+    }
+    ctx.conn
+        .execute("DELETE FROM provider_services WHERE provider_id = ?1", [id])?;
+    let mut insert = ctx.conn.prepare_cached(
+        "INSERT OR IGNORE INTO provider_services (provider_id, service_id) VALUES (?1, ?2)",
+    )?;
+    for s in services {
+        insert.execute((id, s))?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProvider {
+    pub name: String,
+    /// `08…`, `+62…` or `62…`
+    pub whatsapp_number: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    #[serde(default)]
+    pub service_ids: Vec<ServiceId>,
+    pub active: Option<bool>,
+    pub max_slots_per_day: Option<u32>,
+}
+
+impl Operation for CreateProvider {
+    type Output = Provider;
+    const NAME: &'static str = "providers.create";
+    const PERMISSION: Permission = Permission::CatalogWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Provider> {
+        let name = validate::required_text(&self.name, "name", 2, 100)?;
+        let phone = validate::phone(&self.whatsapp_number, "whatsapp_number")?;
+        let id = ProviderId::new();
+        ctx.conn.execute(
+            "INSERT INTO providers (id, name, whatsapp_number, latitude_e6, longitude_e6, active, max_slots_per_day,
+                created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            rusqlite::params![
+                id,
+                name,
+                phone,
+                latitude(self.latitude)?,
+                longitude(self.longitude)?,
+                self.active.unwrap_or(true),
+                max_per_day(self.max_slots_per_day)?,
+                to_db(ctx.now)
+            ],
+        )?;
+        set_services(ctx, id, &self.service_ids)?;
+        let p = find(ctx.conn, id)?;
+        ctx.record(
+            "create",
+            "provider",
+            &id.to_string(),
+            None::<&Provider>,
+            Some(&p),
+        )?;
+        Ok(p)
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GetProvider {
+    pub id: ProviderId,
+}
+
+impl Operation for GetProvider {
+    type Output = Provider;
+    const NAME: &'static str = "providers.get";
+    const PERMISSION: Permission = Permission::CatalogRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Provider> {
+        find(ctx.conn, self.id)
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProvider {
+    pub id: ProviderId,
+    pub version: Option<i64>,
+    pub name: Option<String>,
+    pub whatsapp_number: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// Replaces the list of services.
+    pub service_ids: Option<Vec<ServiceId>>,
+    pub active: Option<bool>,
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<u32>)]
+    pub max_slots_per_day: Option<Option<u32>>,
+}
+
+impl Operation for UpdateProvider {
+    type Output = Provider;
+    const NAME: &'static str = "providers.update";
+    const PERMISSION: Permission = Permission::CatalogWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Provider> {
+        let before = find(ctx.conn, self.id)?;
+        Error::check_version(self.version, before.version, "provider")?;
+        let mut sets: Vec<(&str, Value)> = Vec::new();
+        if let Some(v) = self.name {
+            sets.push((
+                "name",
+                Value::Text(validate::required_text(&v, "name", 2, 100)?),
+            ));
+        }
+        if let Some(v) = self.whatsapp_number {
+            sets.push((
+                "whatsapp_number",
+                Value::Text(validate::phone(&v, "whatsapp_number")?),
+            ));
+        }
+        if let Some(v) = self.latitude {
+            sets.push(("latitude_e6", Value::Integer(latitude(v)?)));
+        }
+        if let Some(v) = self.longitude {
+            sets.push(("longitude_e6", Value::Integer(longitude(v)?)));
+        }
+        if let Some(v) = self.active {
+            sets.push(("active", Value::Integer(i64::from(v))));
+        }
+        if let Some(v) = self.max_slots_per_day {
+            sets.push((
+                "max_slots_per_day",
+                max_per_day(v)?.map_or(Value::Null, |n| Value::Integer(i64::from(n))),
+            ));
+        }
+        let services_changed = self.service_ids.is_some();
+        if let Some(ids) = &self.service_ids {
+            set_services(ctx, self.id, ids)?;
+        }
+        if update_row(ctx, "providers", &self.id.to_string(), sets)? || services_changed {
+            if services_changed {
+                ctx.conn.execute(
+                    "UPDATE providers SET updated_at = ?2, version = version + 1 WHERE id = ?1",
+                    (self.id, to_db(ctx.now)),
+                )?;
+            }
+            ctx.record(
+                "update",
+                "provider",
+                &self.id.to_string(),
+                Some(&before),
+                Some(&find(ctx.conn, self.id)?),
+            )?;
+        }
+        find(ctx.conn, self.id)
+    }
+}
+
+/// Removes a provider; refused (409) while they have booked future slots:
+/// deactivate them instead. Their free future slots go with them.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeleteProvider {
+    pub id: ProviderId,
+}
+
+impl Operation for DeleteProvider {
+    type Output = crate::kernel::types::Done;
+    const NAME: &'static str = "providers.delete";
+    const PERMISSION: Permission = Permission::CatalogWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<crate::kernel::types::Done> {
+        let before = find(ctx.conn, self.id)?;
+        let now = to_db(ctx.now);
+        let booked: i64 = ctx.conn.query_row(
+            "SELECT COUNT(*) FROM slots WHERE provider_id = ?1 AND status = 'booked' AND starts_at > ?2",
+            (self.id, &now),
+            |r| r.get(0),
+        )?;
+        if booked > 0 {
+            return Err(Error::conflict(format!(
+                "{} has {booked} booked future slot(s) and cannot be deleted; deactivate them instead",
+                before.name
+            )));
+        }
+        let free = crate::scheduling::slots::free_future(
+            ctx.conn,
+            crate::scheduling::slots::SlotsOf::Provider(self.id),
+            &now,
+        )?;
+        crate::scheduling::slots::remove_free(ctx.conn, &free, &now)?;
+        soft_delete(ctx, "providers", "provider", &self.id.to_string(), &before)?;
+        Ok(crate::kernel::types::Done { ok: true })
+    }
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ListProviders {
+    /// Name contains this text.
+    pub q: Option<String>,
+    /// Only providers offering this service.
+    pub service_id: Option<ServiceId>,
+    pub active: Option<bool>,
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+impl Operation for ListProviders {
+    type Output = Page<Provider>;
+    const NAME: &'static str = "providers.list";
+    const PERMISSION: Permission = Permission::CatalogRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Provider>> {
+        let paging = Paging::new(self.page, self.page_size)?;
+        let mut q = ListQuery::new(
+            format!("SELECT {COLUMNS} FROM providers"),
+            "providers",
+            "deleted_at IS NULL",
+        );
+        q.search(&["name"], self.q.as_deref());
+        if let Some(s) = self.service_id {
+            q.and(
+                "id IN (SELECT provider_id FROM provider_services WHERE service_id = ?)",
+                [Value::Text(s.to_string())],
+            );
+        }
+        q.flag("active", self.active);
+        q.order_by("name", crate::kernel::types::Direction::Asc, "");
+        q.fetch(ctx.conn, paging, from_row)
+    }
+}
+
+// ---- working plan ---------------------------------------------------------
+
+/// A provider's week: working hours and breaks per weekday, local times.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingPlan {
+    pub days: Vec<WorkDay>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkDay {
+    /// 0 = Monday … 6 = Sunday
+    pub weekday: u8,
+    /// `09:00`
+    pub start: String,
+    /// `17:00`
+    pub end: String,
+    #[serde(default)]
+    pub breaks: Vec<Break>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Break {
+    pub start: String,
+    pub end: String,
+}
+
+/// A validated working day: times parsed, breaks sorted and inside the day.
+#[derive(Clone, Debug)]
+pub struct Day {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub breaks: Vec<(NaiveTime, NaiveTime)>,
+}
+
+fn time(raw: &str, field: &str) -> Result<NaiveTime> {
+    NaiveTime::parse_from_str(raw.trim(), "%H:%M")
+        .map_err(|_| Error::validation(field, "must be a time such as 09:00"))
+}
+
+impl WorkingPlan {
+    /// Checks every day and returns the plan by weekday (index 0 = Monday).
+    pub fn validate(&self) -> Result<[Option<Day>; 7]> {
+        let mut week: [Option<Day>; 7] = Default::default();
+        for (i, d) in self.days.iter().enumerate() {
+            let field = |name: &str| format!("days[{i}].{name}");
+            let slot = week.get_mut(usize::from(d.weekday)).ok_or_else(|| {
+                Error::validation(field("weekday"), "must be 0 (Monday) to 6 (Sunday)")
+            })?;
+            if slot.is_some() {
+                return Err(Error::validation(field("weekday"), "appears twice"));
+            }
+            let (start, end) = (
+                time(&d.start, &field("start"))?,
+                time(&d.end, &field("end"))?,
+            );
+            if end <= start {
+                return Err(Error::validation(field("end"), "must be after start"));
+            }
+            let mut breaks = Vec::new();
+            for (j, b) in d.breaks.iter().enumerate() {
+                let bf = |name: &str| format!("days[{i}].breaks[{j}].{name}");
+                let (bs, be) = (time(&b.start, &bf("start"))?, time(&b.end, &bf("end"))?);
+                if be <= bs {
+                    return Err(Error::validation(bf("end"), "must be after start"));
+                }
+                if bs < start || be > end {
+                    return Err(Error::validation(
+                        bf(if bs < start { "start" } else { "end" }),
+                        "must lie within the working hours",
+                    ));
+                }
+                breaks.push((bs, be));
+            }
+            breaks.sort();
+            if breaks.windows(2).any(|w| w[1].0 < w[0].1) {
+                return Err(Error::validation(field("breaks"), "must not overlap"));
+            }
+            *slot = Some(Day { start, end, breaks });
+        }
+        Ok(week)
+    }
+
+    /// The same plan with times written `HH:MM` and days in weekday order.
+    fn normalised(&self) -> Result<WorkingPlan> {
+        let week = self.validate()?;
+        let hm = |t: NaiveTime| t.format("%H:%M").to_string();
+        Ok(WorkingPlan {
+            days: week
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| d.as_ref().map(|d| (i, d)))
+                .map(|(i, d)| WorkDay {
+                    weekday: i as u8,
+                    start: hm(d.start),
+                    end: hm(d.end),
+                    breaks: d
+                        .breaks
+                        .iter()
+                        .map(|(s, e)| Break {
+                            start: hm(*s),
+                            end: hm(*e),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+}
+
+pub fn working_plan(conn: &Connection, id: ProviderId) -> Result<WorkingPlan> {
+    let raw: Option<String> = conn
+        .query_row(
+            "SELECT working_plan FROM providers WHERE id = ?1 AND deleted_at IS NULL",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let raw = raw.ok_or(Error::NotFound { entity: "provider" })?;
+    serde_json::from_str(&raw)
+        .map_err(|e| Error::internal(format!("stored working plan unreadable: {e}")))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GetWorkingPlan {
+    pub id: ProviderId,
+}
+
+impl Operation for GetWorkingPlan {
+    type Output = WorkingPlan;
+    const NAME: &'static str = "providers.working_plan.get";
+    const PERMISSION: Permission = Permission::CatalogRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<WorkingPlan> {
+        working_plan(ctx.conn, self.id)
+    }
+}
+
+/// Replaces a provider's weekly plan (existing slots are not touched).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetWorkingPlan {
+    pub id: ProviderId,
+    pub days: Vec<WorkDay>,
+}
+
+impl Operation for SetWorkingPlan {
+    type Output = WorkingPlan;
+    const NAME: &'static str = "providers.working_plan.set";
+    const PERMISSION: Permission = Permission::ScheduleWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<WorkingPlan> {
+        let before = working_plan(ctx.conn, self.id)?;
+        let plan = WorkingPlan { days: self.days }.normalised()?;
+        ctx.conn.execute(
+            "UPDATE providers SET working_plan = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
+            (self.id, serde_json::to_string(&plan)?, to_db(ctx.now)),
+        )?;
+        ctx.record(
+            "working_plan",
+            "provider",
+            &self.id.to_string(),
+            Some(&before),
+            Some(&plan),
+        )?;
+        Ok(plan)
+    }
+}
+
+// ---- nearby search --------------------------------------------------------
+
+/// Active providers near a point, nearest first, each with its next free slots.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NearbyProviders {
+    pub lat: f64,
+    pub lng: f64,
+    /// Defaults to 25 km; at most 20,000.
+    pub radius_km: Option<f64>,
+    /// Only providers offering this service (and their slots for it).
+    pub service_id: Option<ServiceId>,
+    /// Defaults to 10; at most 100.
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NearbyProvider {
+    pub provider: Provider,
+    pub distance_km: f64,
+    pub next_slots: Vec<Slot>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Nearby {
+    pub data: Vec<NearbyProvider>,
+}
+
+impl Operation for NearbyProviders {
+    type Output = Nearby;
+    const NAME: &'static str = "providers.nearby";
+    const PERMISSION: Permission = Permission::CatalogRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Nearby> {
+        if !(-90.0..=90.0).contains(&self.lat) {
+            return Err(Error::validation("lat", "must be between -90 and 90"));
+        }
+        if !(-180.0..=180.0).contains(&self.lng) {
+            return Err(Error::validation("lng", "must be between -180 and 180"));
+        }
+        let radius = self.radius_km.unwrap_or(25.0);
+        if !(radius > 0.0 && radius <= 20_000.0) {
+            return Err(Error::validation(
+                "radius_km",
+                "must be more than 0 and at most 20000",
+            ));
+        }
+        let limit = self.limit.unwrap_or(10);
+        if !(1..=100).contains(&limit) {
+            return Err(Error::validation("limit", "must be between 1 and 100"));
+        }
+        let mut found = nearby_ids(ctx.conn, self.lat, self.lng, radius, self.service_id)?;
+        found.sort_by(|a, b| a.1.total_cmp(&b.1));
+        found.truncate(limit as usize);
+        let mut data = Vec::with_capacity(found.len());
+        for (id, distance) in found {
+            data.push(NearbyProvider {
+                provider: find(ctx.conn, id)?,
+                distance_km: (distance * 1000.0).round() / 1000.0,
+                next_slots: slots::next_available(ctx.conn, id, self.service_id, ctx.now, 3)?,
+            });
+        }
+        Ok(Nearby { data })
+    }
+}
+
+/// Bounding-box prefilter on the coordinate index, then the exact distance.
+fn nearby_ids(
+    conn: &Connection,
+    lat: f64,
+    lng: f64,
+    radius_km: f64,
+    service: Option<ServiceId>,
+) -> Result<Vec<(ProviderId, f64)>> {
+    let b = geo::bounding_box(lat, lng, radius_km);
+    let mut sql = String::from(
+        "SELECT id, latitude_e6, longitude_e6 FROM providers INDEXED BY providers_location
+         WHERE deleted_at IS NULL AND active = 1 AND latitude_e6 BETWEEN ? AND ?",
+    );
+    let mut args = vec![
+        Value::Integer(geo::to_e6(b.lat_min)),
+        Value::Integer(geo::to_e6(b.lat_max)),
+    ];
+    if !b.lng_ranges.is_empty() {
+        let ranges: Vec<&str> = b
+            .lng_ranges
+            .iter()
+            .map(|_| "longitude_e6 BETWEEN ? AND ?")
+            .collect();
+        sql.push_str(&format!(" AND ({})", ranges.join(" OR ")));
+        for (w, e) in &b.lng_ranges {
+            args.push(Value::Integer(geo::to_e6(*w)));
+            args.push(Value::Integer(geo::to_e6(*e)));
+        }
+    }
+    if let Some(s) = service {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM provider_services ps WHERE ps.provider_id = providers.id AND ps.service_id = ?)");
+        args.push(Value::Text(s.to_string()));
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(&args), |r| {
+        Ok((
+            r.get::<_, ProviderId>(0)?,
+            geo::from_e6(r.get(1)?),
+            geo::from_e6(r.get(2)?),
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, plat, plng) = row?;
+        let d = geo::haversine_km(lat, lng, plat, plng);
+        if d <= radius_km {
+            out.push((id, d));
+        }
+    }
+    Ok(out)
+}

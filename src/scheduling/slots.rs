@@ -1,0 +1,794 @@
+//! Time slots: when a provider performs a service. The rules (no overlap for
+//! a provider, a per-day maximum in the business time zone, nothing in the
+//! past, booked slots stay put) are checked inside the write transaction.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::kernel::auth::Permission;
+use crate::kernel::clock::{from_db, to_db};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::ops::{Ctx, Operation};
+use crate::kernel::settings::Settings;
+use crate::kernel::store::ListQuery;
+use crate::kernel::types::Done;
+use crate::kernel::types::text_enum;
+use crate::kernel::types::{BookingId, Direction, Page, Paging, ProviderId, ServiceId, SlotId};
+use crate::scheduling::providers::{self, Provider};
+use crate::scheduling::services::{self, Service};
+
+text_enum!(SlotStatus { Available = "available", Booked = "booked" });
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Slot {
+    pub id: SlotId,
+    pub service_id: ServiceId,
+    pub service_name: String,
+    pub provider_id: ProviderId,
+    pub provider_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub duration_min: u32,
+    pub status: SlotStatus,
+    /// The booking holding the slot (open, or completed: the slot stays booked), if any.
+    pub booking_id: Option<BookingId>,
+    pub booking_code: Option<String>,
+    pub customer_name: Option<String>,
+    /// Whether its service and provider are still active: a free slot of a
+    /// deactivated one cannot be booked (and `status=available` leaves it out).
+    pub offered: bool,
+    pub version: i64,
+}
+
+/// Whether slot `s`'s service and provider still take bookings (SQL on `s`
+/// alone, so list counts can use it without the joins).
+macro_rules! offered_sql {
+    () => {
+        "EXISTS (SELECT 1 FROM services osv, providers op
+           WHERE osv.id = s.service_id AND osv.active = 1 AND osv.deleted_at IS NULL
+             AND op.id = s.provider_id AND op.active = 1 AND op.deleted_at IS NULL)"
+    };
+}
+const OFFERED: &str = offered_sql!();
+
+const SELECT: &str = concat!(
+    "SELECT s.id, s.service_id, sv.name, s.provider_id, p.name, s.starts_at, s.ends_at,
+    s.duration_min, s.status, b.id, b.code, c.name, s.version, ",
+    offered_sql!(),
+    "
+  FROM slots s
+  JOIN services sv ON sv.id = s.service_id
+  JOIN providers p ON p.id = s.provider_id
+  LEFT JOIN bookings b ON b.slot_id = s.id AND b.booking_status IN ('pending','active','completed')
+  LEFT JOIN customers c ON c.id = b.customer_id"
+);
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Slot> {
+    Ok(Slot {
+        id: r.get(0)?,
+        service_id: r.get(1)?,
+        service_name: r.get(2)?,
+        provider_id: r.get(3)?,
+        provider_name: r.get(4)?,
+        starts_at: from_db(&r.get::<_, String>(5)?)?,
+        ends_at: from_db(&r.get::<_, String>(6)?)?,
+        duration_min: r.get(7)?,
+        status: r.get(8)?,
+        booking_id: r.get(9)?,
+        booking_code: r.get(10)?,
+        customer_name: r.get(11)?,
+        version: r.get(12)?,
+        offered: r.get(13)?,
+    })
+}
+
+pub fn find(conn: &Connection, id: SlotId) -> Result<Slot> {
+    conn.prepare_cached(&format!(
+        "{SELECT} WHERE s.id = ?1 AND s.deleted_at IS NULL"
+    ))?
+    .query_row([id], from_row)
+    .optional()?
+    .ok_or(Error::NotFound { entity: "slot" })
+}
+
+/// Why a candidate slot cannot be created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// It starts in the past.
+    Past,
+    /// It overlaps another slot of the same provider.
+    Overlap,
+    /// The provider's day is full.
+    DayLimit,
+    /// It falls in a break (generation only).
+    Break,
+}
+
+/// The UTC instants at which local day `date` starts and ends.
+fn local_day_bounds(date: NaiveDate, s: &Settings) -> (DateTime<Utc>, DateTime<Utc>) {
+    let at = |d: NaiveDate| {
+        s.time_zone
+            .from_local_datetime(&d.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| d.and_time(NaiveTime::MIN).and_utc())
+    };
+    (at(date), at(date + Duration::days(1)))
+}
+
+fn local_date(t: DateTime<Utc>, s: &Settings) -> NaiveDate {
+    t.with_timezone(&s.time_zone).date_naive()
+}
+
+fn day_limit(provider: &Provider, s: &Settings) -> i64 {
+    i64::from(provider.max_slots_per_day.unwrap_or(s.max_slots_per_day))
+}
+
+/// Slots the provider already has on the local day of `start`.
+fn slots_on_day(
+    ctx: &Ctx<'_>,
+    provider: ProviderId,
+    start: DateTime<Utc>,
+    except: Option<SlotId>,
+) -> Result<i64> {
+    let (from, to) = local_day_bounds(local_date(start, &ctx.settings), &ctx.settings);
+    Ok(ctx
+        .conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM slots WHERE provider_id = ?1 AND starts_at >= ?2 AND starts_at < ?3 AND id IS NOT ?4
+               AND deleted_at IS NULL",
+        )?
+        .query_row((provider, to_db(from), to_db(to), except), |r| r.get(0))?)
+}
+
+/// The provider's slot overlapping `[start, end)`, if any (half-open: back to back is fine).
+fn overlapping(
+    ctx: &Ctx<'_>,
+    provider: ProviderId,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    except: Option<SlotId>,
+) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+    // Slots last at most a day, so only those starting in the day before can reach `start`.
+    let row: Option<(String, String)> = ctx
+        .conn
+        .prepare_cached(
+            "SELECT starts_at, ends_at FROM slots
+             WHERE provider_id = ?1 AND starts_at > ?2 AND starts_at < ?3 AND ends_at > ?4 AND id IS NOT ?5
+               AND deleted_at IS NULL LIMIT 1",
+        )?
+        .query_row(
+            (provider, to_db(start - Duration::days(1)), to_db(end), to_db(start), except),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(s, e)| Ok((from_db(&s)?, from_db(&e)?)))
+        .transpose()
+}
+
+/// Checks the slot rules for `[start, end)`.
+fn check(
+    ctx: &Ctx<'_>,
+    provider: &Provider,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    except: Option<SlotId>,
+) -> Result<std::result::Result<(), (SkipReason, String)>> {
+    let hm = |t: DateTime<Utc>| {
+        t.with_timezone(&ctx.settings.time_zone)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    if start <= ctx.now {
+        return Ok(Err((
+            SkipReason::Past,
+            format!("{} is in the past", hm(start)),
+        )));
+    }
+    if let Some((s, e)) = overlapping(ctx, provider.id, start, end, except)? {
+        return Ok(Err((
+            SkipReason::Overlap,
+            format!(
+                "overlaps {}'s slot {}–{}",
+                provider.name,
+                hm(s),
+                e.with_timezone(&ctx.settings.time_zone).format("%H:%M")
+            ),
+        )));
+    }
+    let limit = day_limit(provider, &ctx.settings);
+    if slots_on_day(ctx, provider.id, start, except)? >= limit {
+        return Ok(Err((
+            SkipReason::DayLimit,
+            format!(
+                "{} already has {limit} slots on {} (the maximum)",
+                provider.name,
+                local_date(start, &ctx.settings)
+            ),
+        )));
+    }
+    Ok(Ok(()))
+}
+
+fn rule_error((reason, message): (SkipReason, String)) -> Error {
+    match reason {
+        SkipReason::Past => Error::validation("starts_at", message),
+        _ => Error::conflict(message),
+    }
+}
+
+/// The provider performs the service, both exist and are active.
+fn provider_and_service(
+    ctx: &Ctx<'_>,
+    provider: ProviderId,
+    service: ServiceId,
+) -> Result<(Provider, Service)> {
+    let p = providers::find(ctx.conn, provider)
+        .map_err(|_| Error::validation("provider_id", "no such provider"))?;
+    if !p.active {
+        return Err(Error::validation(
+            "provider_id",
+            format!("{} is not active", p.name),
+        ));
+    }
+    let s = services::bookable(ctx.conn, service, "service_id")?;
+    if !p.service_ids.contains(&service) {
+        return Err(Error::validation(
+            "service_id",
+            format!("{} does not offer {}", p.name, s.name),
+        ));
+    }
+    Ok((p, s))
+}
+
+fn insert(
+    ctx: &Ctx<'_>,
+    p: &Provider,
+    s: &Service,
+    start: DateTime<Utc>,
+    minutes: u32,
+) -> Result<SlotId> {
+    let id = SlotId::new();
+    let now = to_db(ctx.now);
+    ctx.conn
+        .prepare_cached(
+            "INSERT INTO slots (id, service_id, provider_id, starts_at, ends_at, duration_min, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'available', ?7, ?7)",
+        )?
+        .execute(rusqlite::params![
+            id,
+            s.id,
+            p.id,
+            to_db(start),
+            to_db(start + Duration::minutes(i64::from(minutes))),
+            minutes,
+            now
+        ])?;
+    Ok(id)
+}
+
+/// Reads a slot start: RFC 3339, or local time in the business time zone.
+fn parse_start(raw: &str, s: &Settings, field: &str) -> Result<DateTime<Utc>> {
+    let raw = raw.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+        .and_then(|local| s.time_zone.from_local_datetime(&local).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| Error::validation(field, "must be a date and time such as 2026-12-01T10:00"))
+}
+
+fn minutes(v: u32, field: &str) -> Result<u32> {
+    if !(1..=24 * 60).contains(&v) {
+        return Err(Error::validation(
+            field,
+            "must be between 1 and 1440 minutes",
+        ));
+    }
+    Ok(v)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSlot {
+    pub service_id: ServiceId,
+    pub provider_id: ProviderId,
+    /// RFC 3339, or local time in the business time zone (`2026-12-01T10:00`).
+    #[schema(format = DateTime)]
+    pub starts_at: String,
+    /// Defaults to the service's duration.
+    pub duration_min: Option<u32>,
+}
+
+impl Operation for CreateSlot {
+    type Output = Slot;
+    const NAME: &'static str = "slots.create";
+    const PERMISSION: Permission = Permission::ScheduleWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Slot> {
+        let (p, s) = provider_and_service(ctx, self.provider_id, self.service_id)?;
+        let start = parse_start(&self.starts_at, &ctx.settings, "starts_at")?;
+        let len = minutes(self.duration_min.unwrap_or(s.duration_min), "duration_min")?;
+        let end = start + Duration::minutes(i64::from(len));
+        check(ctx, &p, start, end, None)?.map_err(rule_error)?;
+        let id = insert(ctx, &p, &s, start, len)?;
+        let slot = find(ctx.conn, id)?;
+        ctx.record(
+            "create",
+            "slot",
+            &id.to_string(),
+            None::<&Slot>,
+            Some(&slot),
+        )?;
+        Ok(slot)
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GetSlot {
+    pub id: SlotId,
+}
+
+impl Operation for GetSlot {
+    type Output = Slot;
+    const NAME: &'static str = "slots.get";
+    const PERMISSION: Permission = Permission::CatalogRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Slot> {
+        find(ctx.conn, self.id)
+    }
+}
+
+/// Moves or resizes a free slot (a booked slot cannot be moved: 409).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSlot {
+    pub id: SlotId,
+    pub version: Option<i64>,
+    #[schema(format = DateTime)]
+    pub starts_at: Option<String>,
+    pub duration_min: Option<u32>,
+}
+
+impl Operation for UpdateSlot {
+    type Output = Slot;
+    const NAME: &'static str = "slots.update";
+    const PERMISSION: Permission = Permission::ScheduleWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Slot> {
+        let before = find(ctx.conn, self.id)?;
+        Error::check_version(self.version, before.version, "slot")?;
+        if before.status == SlotStatus::Booked {
+            return Err(Error::conflict(format!(
+                "the slot is booked ({}); cancel the booking before moving it",
+                before.booking_code.as_deref().unwrap_or("-")
+            )));
+        }
+        let start = match &self.starts_at {
+            Some(raw) => parse_start(raw, &ctx.settings, "starts_at")?,
+            None => before.starts_at,
+        };
+        let len = minutes(
+            self.duration_min.unwrap_or(before.duration_min),
+            "duration_min",
+        )?;
+        let end = start + Duration::minutes(i64::from(len));
+        let provider = providers::find(ctx.conn, before.provider_id)?;
+        check(ctx, &provider, start, end, Some(self.id))?.map_err(rule_error)?;
+        ctx.conn.execute(
+            "UPDATE slots SET starts_at = ?2, ends_at = ?3, duration_min = ?4, updated_at = ?5, version = version + 1
+             WHERE id = ?1",
+            rusqlite::params![self.id, to_db(start), to_db(end), len, to_db(ctx.now)],
+        )?;
+        let after = find(ctx.conn, self.id)?;
+        ctx.record(
+            "update",
+            "slot",
+            &self.id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    }
+}
+
+/// Deletes a free slot (a booked slot cannot be deleted: 409).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeleteSlot {
+    pub id: SlotId,
+}
+
+impl Operation for DeleteSlot {
+    type Output = Done;
+    const NAME: &'static str = "slots.delete";
+    const PERMISSION: Permission = Permission::ScheduleWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Done> {
+        let before = find(ctx.conn, self.id)?;
+        if before.status == SlotStatus::Booked {
+            return Err(Error::conflict(format!(
+                "the slot is {}; a booked slot cannot be deleted",
+                before
+                    .booking_code
+                    .map_or("booked".to_owned(), |c| format!("booked by {c}"))
+            )));
+        }
+        remove_free(ctx.conn, &[self.id], &to_db(ctx.now))?;
+        ctx.record(
+            "delete",
+            "slot",
+            &self.id.to_string(),
+            Some(&before),
+            None::<&Slot>,
+        )?;
+        Ok(Done { ok: true })
+    }
+}
+
+/// Takes free slots out of every list and check: one a canceled booking
+/// still names is marked removed (the booking keeps its history), any other
+/// is deleted.
+pub fn remove_free(conn: &Connection, ids: &[SlotId], now: &str) -> Result<()> {
+    for id in ids {
+        let held: bool = conn
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM bookings WHERE slot_id = ?1)")?
+            .query_row([id], |r| r.get(0))?;
+        if held {
+            conn.prepare_cached(
+                "UPDATE slots SET deleted_at = ?2, updated_at = ?2, version = version + 1
+                  WHERE id = ?1 AND status = 'available'",
+            )?
+            .execute((id, now))?;
+        } else {
+            conn.prepare_cached("DELETE FROM slots WHERE id = ?1 AND status = 'available'")?
+                .execute([id])?;
+        }
+    }
+    Ok(())
+}
+
+/// Whose slots: a service's or a provider's.
+pub enum SlotsOf {
+    Service(ServiceId),
+    Provider(ProviderId),
+}
+
+/// The free future slots of a service or provider, for [`remove_free`] when
+/// it is deleted.
+pub fn free_future(conn: &Connection, of: SlotsOf, now: &str) -> Result<Vec<SlotId>> {
+    let (column, id) = match of {
+        SlotsOf::Service(id) => ("service_id", id.to_string()),
+        SlotsOf::Provider(id) => ("provider_id", id.to_string()),
+    };
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT id FROM slots WHERE {column} = ?1 AND status = 'available' AND starts_at > ?2
+               AND deleted_at IS NULL"
+        ))?
+        .query_map((id, now), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ListSlots {
+    pub service_id: Option<ServiceId>,
+    pub provider_id: Option<ProviderId>,
+    /// First local day (`2026-12-01`) or instant (RFC 3339).
+    pub from: Option<String>,
+    /// Last local day (inclusive) or instant (exclusive).
+    pub to: Option<String>,
+    pub status: Option<SlotStatus>,
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+/// A `from`/`to` bound: a date means the start of that local day (or, for
+/// `to`, the start of the next one); otherwise an instant.
+fn bound(raw: &str, s: &Settings, field: &str, end: bool) -> Result<DateTime<Utc>> {
+    if let Ok(d) = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        let (start, next) = local_day_bounds(d, s);
+        return Ok(if end { next } else { start });
+    }
+    parse_start(raw, s, field)
+}
+
+impl ListSlots {
+    pub fn query(&self, s: &Settings) -> Result<ListQuery> {
+        let mut q = ListQuery::new(SELECT, "slots s", "s.deleted_at IS NULL");
+        q.eq("s.service_id", self.service_id.map(|v| v.to_string()));
+        q.eq("s.provider_id", self.provider_id.map(|v| v.to_string()));
+        q.eq("s.status", self.status.map(|v| v.as_str().into()));
+        if self.status == Some(SlotStatus::Available) {
+            q.and(OFFERED, []);
+        }
+        if let Some(f) = &self.from {
+            q.and(
+                "s.starts_at >= ?",
+                [Value::Text(to_db(bound(f, s, "from", false)?))],
+            );
+        }
+        if let Some(t) = &self.to {
+            q.and(
+                "s.starts_at < ?",
+                [Value::Text(to_db(bound(t, s, "to", true)?))],
+            );
+        }
+        q.order_by("s.starts_at", Direction::Asc, "s.");
+        Ok(q)
+    }
+}
+
+impl Operation for ListSlots {
+    type Output = Page<Slot>;
+    const NAME: &'static str = "slots.list";
+    const PERMISSION: Permission = Permission::CatalogRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Slot>> {
+        let paging = Paging::new(self.page, self.page_size)?;
+        self.query(&ctx.settings)?.fetch(ctx.conn, paging, from_row)
+    }
+}
+
+/// A provider's day: every slot on one local date, free and booked.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProviderDay {
+    pub id: ProviderId,
+    pub date: NaiveDate,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub provider: Provider,
+    pub slots: Vec<Slot>,
+}
+
+impl Operation for ProviderDay {
+    type Output = Day;
+    const NAME: &'static str = "providers.day";
+    const PERMISSION: Permission = Permission::CatalogRead;
+    const WRITES: bool = false;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Day> {
+        let provider = providers::find(ctx.conn, self.id)?;
+        let (from, to) = local_day_bounds(self.date, &ctx.settings);
+        let slots = ctx
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT} WHERE s.provider_id = ?1 AND s.starts_at >= ?2 AND s.starts_at < ?3 ORDER BY s.starts_at"
+            ))?
+            .query_map((self.id, to_db(from), to_db(to)), from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Day {
+            date: self.date,
+            provider,
+            slots,
+        })
+    }
+}
+
+/// The provider's next free future slots (for one service, if given).
+pub fn next_available(
+    conn: &Connection,
+    provider: ProviderId,
+    service: Option<ServiceId>,
+    now: DateTime<Utc>,
+    n: u32,
+) -> Result<Vec<Slot>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "{SELECT} WHERE s.provider_id = ?1 AND s.starts_at > ?2 AND s.status = 'available'
+               AND s.deleted_at IS NULL AND (?3 IS NULL OR s.service_id = ?3) AND {OFFERED}
+             ORDER BY s.starts_at LIMIT ?4"
+        ))?
+        .query_map((provider, to_db(now), service, n), from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+// ---- generation -----------------------------------------------------------
+
+/// Creates slots for a date range from the provider's working plan: slot
+/// length = the service's duration, `buffer_min` between slots, breaks
+/// skipped. `dry_run` reports what would be created without creating it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateSlots {
+    pub provider_id: ProviderId,
+    pub service_id: ServiceId,
+    /// First local date.
+    pub from: NaiveDate,
+    /// Last local date (inclusive); at most 92 days after `from`.
+    pub to: NaiveDate,
+    #[serde(default)]
+    pub buffer_min: u32,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkippedSlot {
+    pub starts_at: DateTime<Utc>,
+    pub reason: SkipReason,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Generated {
+    /// How many slots were (or, in a dry run, would be) created.
+    pub created: u32,
+    pub dry_run: bool,
+    /// Their start times.
+    pub starts: Vec<DateTime<Utc>>,
+    pub skipped: Vec<SkippedSlot>,
+}
+
+impl Operation for GenerateSlots {
+    type Output = Generated;
+    const NAME: &'static str = "slots.generate";
+    const PERMISSION: Permission = Permission::ScheduleWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Generated> {
+        let (p, s) = provider_and_service(ctx, self.provider_id, self.service_id)?;
+        if self.to < self.from {
+            return Err(Error::validation("to", "must not be before from"));
+        }
+        if (self.to - self.from).num_days() > 92 {
+            return Err(Error::validation("to", "at most 92 days after from"));
+        }
+        if self.buffer_min > 24 * 60 {
+            return Err(Error::validation(
+                "buffer_min",
+                "must be at most 1440 minutes",
+            ));
+        }
+        let week = providers::working_plan(ctx.conn, p.id)?.validate()?;
+        let len = Duration::minutes(i64::from(s.duration_min));
+        let buffer = Duration::minutes(i64::from(self.buffer_min));
+        let tz = ctx.settings.time_zone;
+        let mut out = Generated {
+            created: 0,
+            dry_run: self.dry_run,
+            starts: Vec::new(),
+            skipped: Vec::new(),
+        };
+        let mut date = self.from;
+        while date <= self.to {
+            if let Some(day) = &week[date.weekday().num_days_from_monday() as usize] {
+                let mut planned_today = 0i64;
+                let mut cursor = date.and_time(day.start);
+                let day_end = date.and_time(day.end);
+                while cursor + len <= day_end {
+                    let end = cursor + len;
+                    if let Some((_, break_end)) = day
+                        .breaks
+                        .iter()
+                        .find(|(bs, be)| cursor.time() < *be && end.time() > *bs)
+                    {
+                        cursor = date.and_time(*break_end);
+                        continue;
+                    }
+                    let Some(start) = tz
+                        .from_local_datetime(&cursor)
+                        .earliest()
+                        .map(|t| t.with_timezone(&Utc))
+                    else {
+                        cursor = end + buffer;
+                        continue;
+                    };
+                    let mut verdict = check(ctx, &p, start, start + len, None)?;
+                    // In a dry run nothing is inserted, so count the day's planned slots here.
+                    if verdict.is_ok() && self.dry_run {
+                        let limit = day_limit(&p, &ctx.settings);
+                        if slots_on_day(ctx, p.id, start, None)? + planned_today >= limit {
+                            verdict = Err((
+                                SkipReason::DayLimit,
+                                format!(
+                                    "{} already has {limit} slots on {date} (the maximum)",
+                                    p.name
+                                ),
+                            ));
+                        }
+                    }
+                    match verdict {
+                        Ok(()) => {
+                            if !self.dry_run {
+                                let id = insert(ctx, &p, &s, start, s.duration_min)?;
+                                ctx.record(
+                                    "generate",
+                                    "slot",
+                                    &id.to_string(),
+                                    None::<&Slot>,
+                                    Some(&find(ctx.conn, id)?),
+                                )?;
+                            }
+                            planned_today += 1;
+                            out.created += 1;
+                            out.starts.push(start);
+                        }
+                        Err((reason, message)) => out.skipped.push(SkippedSlot {
+                            starts_at: start,
+                            reason,
+                            message,
+                        }),
+                    }
+                    cursor = end + buffer;
+                }
+            }
+            date += Duration::days(1);
+        }
+        Ok(out)
+    }
+}
+
+// ---- hooks for bookings ---------------------------------------------------
+
+/// Takes a free future slot for a new booking; 409 when it is taken.
+pub fn hold_for_booking(ctx: &Ctx<'_>, id: SlotId) -> Result<Slot> {
+    let slot = find(ctx.conn, id).map_err(|_| Error::validation("slot_id", "no such slot"))?;
+    if slot.status != SlotStatus::Available {
+        return Err(Error::conflict(format!(
+            "the slot {} with {} is already booked",
+            slot.starts_at
+                .with_timezone(&ctx.settings.time_zone)
+                .format("%Y-%m-%d %H:%M"),
+            slot.provider_name
+        )));
+    }
+    if slot.starts_at <= ctx.now {
+        return Err(Error::conflict("the slot has already started"));
+    }
+    // A slot of a deactivated service or provider is not offered.
+    if !slot.offered {
+        return Err(Error::validation(
+            "slot_id",
+            format!(
+                "{} with {} is no longer offered",
+                slot.service_name, slot.provider_name
+            ),
+        ));
+    }
+    set_status(ctx, &slot, SlotStatus::Booked, "booked")?;
+    Ok(slot)
+}
+
+/// A booking on the slot was canceled: the slot is free again.
+pub fn release(ctx: &Ctx<'_>, id: SlotId) -> Result<()> {
+    let slot = find(ctx.conn, id)?;
+    if slot.status == SlotStatus::Booked {
+        set_status(ctx, &slot, SlotStatus::Available, "released")?;
+    }
+    Ok(())
+}
+
+fn set_status(ctx: &Ctx<'_>, slot: &Slot, status: SlotStatus, action: &str) -> Result<()> {
+    // Conditional on the status read, so a second writer can never take it too.
+    let changed = ctx
+        .conn
+        .prepare_cached("UPDATE slots SET status = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1 AND status = ?4")?
+        .execute((slot.id, status, to_db(ctx.now), slot.status))?;
+    if changed == 0 {
+        return Err(Error::conflict(
+            "the slot was changed at the same time; reload and try again",
+        ));
+    }
+    ctx.record(
+        action,
+        "slot",
+        &slot.id.to_string(),
+        Some(slot),
+        Some(&find(ctx.conn, slot.id)?),
+    )
+}
