@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::kernel::audit::next_code_number;
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
@@ -201,8 +202,8 @@ impl Operation for CreateUnit {
         )?;
         let unit = find(ctx.conn, id)?;
         ctx.record(
-            "create",
-            "unit",
+            Action::Create,
+            EntityKind::Unit,
             &id.to_string(),
             None::<&Unit>,
             Some(&unit),
@@ -339,8 +340,8 @@ impl Operation for UpdateUnit {
         }
         if update_row(ctx, "units", &id.to_string(), sets)? {
             ctx.record(
-                "update",
-                "unit",
+                Action::Update,
+                EntityKind::Unit,
                 &id.to_string(),
                 Some(&before),
                 Some(&find(ctx.conn, id)?),
@@ -370,7 +371,13 @@ impl Operation for DeleteUnit {
                 before.code
             )));
         }
-        soft_delete(ctx, "units", "unit", &self.id.to_string(), &before)?;
+        soft_delete(
+            ctx,
+            "units",
+            EntityKind::Unit,
+            &self.id.to_string(),
+            &before,
+        )?;
         Ok(Done { ok: true })
     }
 }
@@ -451,14 +458,14 @@ pub fn hold_for_booking(ctx: &Ctx<'_>, id: UnitId) -> Result<Unit> {
             unit.status.as_str()
         )));
     }
-    set_status(ctx, &unit, UnitStatus::Booked, "booked")?;
+    set_status(ctx, &unit, UnitStatus::Booked, Action::Booked)?;
     Ok(unit)
 }
 
 /// A booking on the unit completed: the unit is sold.
 pub fn mark_sold(ctx: &Ctx<'_>, id: UnitId) -> Result<()> {
     let unit = find(ctx.conn, id)?;
-    set_status(ctx, &unit, UnitStatus::Sold, "sold")
+    set_status(ctx, &unit, UnitStatus::Sold, Action::Sold)
 }
 
 /// A booking on the unit ended without a sale: free the unit unless another
@@ -466,12 +473,12 @@ pub fn mark_sold(ctx: &Ctx<'_>, id: UnitId) -> Result<()> {
 pub fn release(ctx: &Ctx<'_>, id: UnitId) -> Result<()> {
     let unit = find(ctx.conn, id)?;
     if unit.status == UnitStatus::Booked && holder(ctx.conn, id)?.is_none() {
-        set_status(ctx, &unit, UnitStatus::Available, "released")?;
+        set_status(ctx, &unit, UnitStatus::Available, Action::Released)?;
     }
     Ok(())
 }
 
-fn set_status(ctx: &Ctx<'_>, unit: &Unit, status: UnitStatus, action: &str) -> Result<()> {
+fn set_status(ctx: &Ctx<'_>, unit: &Unit, status: UnitStatus, action: Action) -> Result<()> {
     ctx.conn
         .prepare_cached(
             "UPDATE units SET status = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
@@ -479,7 +486,7 @@ fn set_status(ctx: &Ctx<'_>, unit: &Unit, status: UnitStatus, action: &str) -> R
         .execute((unit.id, status, to_db(ctx.now)))?;
     ctx.record(
         action,
-        "unit",
+        EntityKind::Unit,
         &unit.id.to_string(),
         Some(unit),
         Some(&find(ctx.conn, unit.id)?),

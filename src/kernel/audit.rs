@@ -10,14 +10,61 @@ use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::Result;
 use crate::kernel::ops::{Ctx, Operation};
-use crate::kernel::types::{Page, Paging, UserId};
+use crate::kernel::types::{Page, Paging, UserId, text_enum};
+
+text_enum!(
+    /// What the audit trail and the change log call each kind of record.
+    EntityKind {
+        Customer = "customer",
+        Vehicle = "vehicle",
+        Staff = "staff",
+        User = "user",
+        Unit = "unit",
+        Booking = "booking",
+        Service = "service",
+        Provider = "provider",
+        WorkingPlan = "working_plan",
+        Slot = "slot",
+        Settings = "settings",
+        Gateway = "gateway",
+        Template = "template",
+        Message = "message",
+        WhatsappReport = "whatsapp_report",
+        /// Every open booking at once (the recalculation run).
+        AllBookings = "bookings",
+    }
+);
+
+text_enum!(
+    /// What was done to a record, as the audit trail shows it.
+    Action {
+        Create = "create",
+        Update = "update",
+        Delete = "delete",
+        Upsert = "upsert",
+        Generate = "generate",
+        Cancel = "cancel",
+        Confirm = "confirm",
+        Complete = "complete",
+        Booked = "booked",
+        Sold = "sold",
+        Released = "released",
+        WorkingPlan = "working_plan",
+        Login = "login",
+        Expire = "expire",
+        Recalculate = "recalculate",
+        Resend = "resend",
+        Test = "test",
+        ResetFrequency = "reset_frequency",
+    }
+);
 
 /// One mutation: the audit entry and the change-log row (`insert` when there
 /// is no `before`, `delete` when there is no `after`).
 pub(crate) fn record<B: Serialize, A: Serialize>(
     ctx: &Ctx<'_>,
-    action: &str,
-    entity: &str,
+    action: Action,
+    entity: EntityKind,
     entity_id: &str,
     before: Option<&B>,
     after: Option<&A>,
@@ -45,8 +92,8 @@ pub(crate) fn record<B: Serialize, A: Serialize>(
 /// (a recalculation run), described by `detail`.
 pub(crate) fn note<D: Serialize>(
     ctx: &Ctx<'_>,
-    action: &str,
-    entity: &str,
+    action: Action,
+    entity: EntityKind,
     entity_id: &str,
     detail: &D,
 ) -> Result<()> {
@@ -64,7 +111,7 @@ pub(crate) fn note<D: Serialize>(
 /// rescoring), where one audit entry stands for the whole run.
 pub(crate) fn log_change<S: Serialize>(
     ctx: &Ctx<'_>,
-    entity: &str,
+    entity: EntityKind,
     entity_id: &str,
     snapshot: &S,
 ) -> Result<()> {
@@ -79,8 +126,8 @@ pub(crate) fn log_change<S: Serialize>(
 
 fn append_audit(
     ctx: &Ctx<'_>,
-    action: &str,
-    entity: &str,
+    action: Action,
+    entity: EntityKind,
     entity_id: &str,
     before: Option<&str>,
     after: Option<&str>,
@@ -105,7 +152,7 @@ fn append_audit(
 
 fn append_change(
     ctx: &Ctx<'_>,
-    entity: &str,
+    entity: EntityKind,
     entity_id: &str,
     op: &str,
     snapshot: &str,

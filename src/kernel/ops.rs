@@ -154,8 +154,8 @@ impl Ctx<'_> {
     /// operation's transaction.
     pub fn record<B: Serialize, A: Serialize>(
         &self,
-        action: &str,
-        entity: &str,
+        action: audit::Action,
+        entity: audit::EntityKind,
         entity_id: &str,
         before: Option<&B>,
         after: Option<&A>,

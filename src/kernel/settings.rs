@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation};
@@ -240,7 +241,13 @@ impl Operation for UpdateSettings {
             ));
         }
         save(ctx.conn, &s)?;
-        ctx.record("update", "settings", KEY, Some(&before), Some(&s))?;
+        ctx.record(
+            Action::Update,
+            EntityKind::Settings,
+            KEY,
+            Some(&before),
+            Some(&s),
+        )?;
         ctx.settings = s.clone();
         Ok(s)
     }

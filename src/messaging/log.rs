@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::App;
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::{Actor, Permission};
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
@@ -133,7 +134,13 @@ impl Operation for ResendMessage {
         )?;
         let after = find(ctx.conn, self.id)?;
         // Audited; no change-log row: the outbox is this desk's own, not synced.
-        crate::kernel::audit::note(ctx, "resend", "message", &self.id.to_string(), &after)?;
+        crate::kernel::audit::note(
+            ctx,
+            Action::Resend,
+            EntityKind::Message,
+            &self.id.to_string(),
+            &after,
+        )?;
         Ok(after)
     }
 }
@@ -167,7 +174,13 @@ impl Operation for CancelMessage {
         )?;
         let after = find(ctx.conn, self.id)?;
         // Audited; no change-log row: the outbox is this desk's own, not synced.
-        crate::kernel::audit::note(ctx, "cancel", "message", &self.id.to_string(), &after)?;
+        crate::kernel::audit::note(
+            ctx,
+            Action::Cancel,
+            EntityKind::Message,
+            &self.id.to_string(),
+            &after,
+        )?;
         Ok(after)
     }
 }

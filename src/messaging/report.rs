@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
@@ -307,8 +308,8 @@ impl Operation for DeleteReport {
         // Audited; no change-log row: the report is derived from this desk's outbox.
         crate::kernel::audit::note(
             ctx,
-            "delete",
-            "whatsapp_report",
+            Action::Delete,
+            EntityKind::WhatsappReport,
             &self.id.to_string(),
             &before,
         )?;
@@ -355,8 +356,8 @@ impl Operation for ResetFrequency {
         let result = ReportChanged { message, count };
         crate::kernel::audit::note(
             ctx,
-            "reset_frequency",
-            "whatsapp_report",
+            Action::ResetFrequency,
+            EntityKind::WhatsappReport,
             &self
                 .customer_id
                 .map_or_else(|| "*".to_owned(), |c| c.to_string()),

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
@@ -450,8 +451,8 @@ impl Operation for UpdateTemplate {
         }
         let after = template(ctx.conn, kind, self.language)?;
         ctx.record(
-            "update",
-            "template",
+            Action::Update,
+            EntityKind::Template,
             &format!("{}.{}", kind.as_str(), self.language.as_str()),
             Some(&before),
             Some(&after),

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::kernel::audit::next_code_number;
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
@@ -332,8 +333,8 @@ fn insert(
             v.language,
         ])?;
     ctx.record(
-        "create",
-        "customer",
+        Action::Create,
+        EntityKind::Customer,
         &id.to_string(),
         None::<&Customer>,
         Some(&snapshot(ctx, id)?),
@@ -436,8 +437,8 @@ pub fn upsert_for_booking(ctx: &Ctx<'_>, input: CustomerInput) -> Result<Upserte
                 v.language,
             ))?;
         ctx.record(
-            "upsert",
-            "customer",
+            Action::Upsert,
+            EntityKind::Customer,
             &id.to_string(),
             Some(&before),
             Some(&snapshot(ctx, id)?),
@@ -631,8 +632,8 @@ impl Operation for UpdateCustomer {
         }
         if update_row(ctx, "customers", &id.to_string(), sets)? {
             ctx.record(
-                "update",
-                "customer",
+                Action::Update,
+                EntityKind::Customer,
                 &id.to_string(),
                 Some(&before),
                 Some(&snapshot(ctx, id)?),
@@ -667,7 +668,13 @@ impl Operation for DeleteCustomer {
                 before.code
             )));
         }
-        soft_delete(ctx, "customers", "customer", &self.id.to_string(), &before)?;
+        soft_delete(
+            ctx,
+            "customers",
+            EntityKind::Customer,
+            &self.id.to_string(),
+            &before,
+        )?;
         Ok(Done { ok: true })
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::kernel::audit::next_code_number;
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
@@ -152,8 +153,8 @@ impl Operation for CreateStaff {
         )?;
         let staff = find(ctx.conn, id)?;
         ctx.record(
-            "create",
-            "staff",
+            Action::Create,
+            EntityKind::Staff,
             &id.to_string(),
             None::<&Staff>,
             Some(&staff),
@@ -247,8 +248,8 @@ impl Operation for UpdateStaff {
         )?;
         let after = find(ctx.conn, self.id)?;
         ctx.record(
-            "update",
-            "staff",
+            Action::Update,
+            EntityKind::Staff,
             &self.id.to_string(),
             Some(&before),
             Some(&after),

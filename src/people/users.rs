@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::{Actor, Permission, Role};
 use crate::kernel::clock::to_db;
 use crate::kernel::crypto;
@@ -128,8 +129,8 @@ impl Operation for CreateUser {
         )?;
         let user = find(ctx.conn, id)?;
         ctx.record(
-            "create",
-            "user",
+            Action::Create,
+            EntityKind::User,
             &id.to_string(),
             None::<&User>,
             Some(&user),
@@ -194,8 +195,8 @@ impl Operation for UpdateUser {
         }
         let after = find(ctx.conn, self.id)?;
         ctx.record(
-            "update",
-            "user",
+            Action::Update,
+            EntityKind::User,
             &self.id.to_string(),
             Some(&before),
             Some(&after),
@@ -304,8 +305,8 @@ impl Operation for Login {
         let user = find(ctx.conn, id)?;
         crate::kernel::audit::record(
             ctx,
-            "login",
-            "user",
+            Action::Login,
+            EntityKind::User,
             &id.to_string(),
             None::<&()>,
             None::<&()>,

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
@@ -228,8 +229,8 @@ impl Operation for CreateVehicle {
         )?;
         let v = find(ctx.conn, id)?;
         ctx.record(
-            "create",
-            "vehicle",
+            Action::Create,
+            EntityKind::Vehicle,
             &id.to_string(),
             None::<&Vehicle>,
             Some(&v),
@@ -336,8 +337,8 @@ impl Operation for UpdateVehicle {
         }
         if update_row(ctx, "vehicles", &self.id.to_string(), sets)? {
             ctx.record(
-                "update",
-                "vehicle",
+                Action::Update,
+                EntityKind::Vehicle,
                 &self.id.to_string(),
                 Some(&before),
                 Some(&find(ctx.conn, self.id)?),
@@ -361,7 +362,13 @@ impl Operation for DeleteVehicle {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Done> {
         let before = find(ctx.conn, self.id)?;
-        soft_delete(ctx, "vehicles", "vehicle", &self.id.to_string(), &before)?;
+        soft_delete(
+            ctx,
+            "vehicles",
+            EntityKind::Vehicle,
+            &self.id.to_string(),
+            &before,
+        )?;
         Ok(Done { ok: true })
     }
 }

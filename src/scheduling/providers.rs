@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
@@ -151,8 +152,8 @@ impl Operation for CreateProvider {
         set_services(ctx, id, &self.service_ids)?;
         let p = find(ctx.conn, id)?;
         ctx.record(
-            "create",
-            "provider",
+            Action::Create,
+            EntityKind::Provider,
             &id.to_string(),
             None::<&Provider>,
             Some(&p),
@@ -243,8 +244,8 @@ impl Operation for UpdateProvider {
                 )?;
             }
             ctx.record(
-                "update",
-                "provider",
+                Action::Update,
+                EntityKind::Provider,
                 &self.id.to_string(),
                 Some(&before),
                 Some(&find(ctx.conn, self.id)?),
@@ -287,7 +288,13 @@ impl Operation for DeleteProvider {
             &now,
         )?;
         crate::scheduling::slots::remove_free(ctx.conn, &free, &now)?;
-        soft_delete(ctx, "providers", "provider", &self.id.to_string(), &before)?;
+        soft_delete(
+            ctx,
+            "providers",
+            EntityKind::Provider,
+            &self.id.to_string(),
+            &before,
+        )?;
         Ok(crate::kernel::types::Done { ok: true })
     }
 }
@@ -492,8 +499,8 @@ impl Operation for SetWorkingPlan {
             (self.id, serde_json::to_string(&plan)?, to_db(ctx.now)),
         )?;
         ctx.record(
-            "working_plan",
-            "provider",
+            Action::WorkingPlan,
+            EntityKind::Provider,
             &self.id.to_string(),
             Some(&before),
             Some(&plan),

@@ -1,19 +1,20 @@
 //! The service catalogue: what a studio or service company sells by the
 //! appointment (makeup, AC servicing, …), with its duration and price.
 
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kernel::audit::EntityKind;
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
+use crate::kernel::entity::{entity, record_created, save, soft_delete};
 use crate::kernel::error::{Error, Result};
+use crate::kernel::fields::{Bounded, Text};
 use crate::kernel::ops::{Ctx, Operation};
-use crate::kernel::store::{ListQuery, soft_delete, update_row};
+use crate::kernel::store::ListQuery;
 use crate::kernel::types::Done;
 use crate::kernel::types::{Money, Page, Paging, ServiceId, patch};
-use crate::kernel::validate;
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Service {
@@ -66,22 +67,26 @@ pub fn bookable(conn: &Connection, id: ServiceId, field: &str) -> Result<Service
     Ok(s)
 }
 
-fn duration(d: u32) -> Result<u32> {
-    if !(1..=24 * 60).contains(&d) {
-        return Err(Error::validation(
-            "duration_min",
-            "must be between 1 and 1440 minutes",
-        ));
-    }
-    Ok(d)
-}
+/// A service's name: 2 to 100 characters.
+pub type ServiceName = Text<2, 100>;
+/// A service's length in minutes: at most a day.
+pub type DurationMin = Bounded<1, 1440>;
+
+entity!(
+    Service,
+    ServiceId,
+    "services",
+    EntityKind::Service,
+    find,
+    [name, description, duration_min, price, active]
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateService {
-    pub name: String,
-    pub description: Option<String>,
-    pub duration_min: u32,
+    pub name: ServiceName,
+    pub description: Option<Text<0, 1000>>,
+    pub duration_min: DurationMin,
     pub price: Money,
     /// Defaults to true.
     pub active: Option<bool>,
@@ -94,30 +99,22 @@ impl Operation for CreateService {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Service> {
-        let name = validate::required_text(&self.name, "name", 2, 100)?;
-        let description = validate::optional_text(self.description, "description", 1000)?;
         let id = ServiceId::new();
         ctx.conn.execute(
             "INSERT INTO services (id, name, description, duration_min, price, active, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
             rusqlite::params![
                 id,
-                name,
-                description,
-                duration(self.duration_min)?,
+                self.name,
+                self.description.and_then(Text::non_empty),
+                self.duration_min.get(),
                 self.price.checked("price")?,
                 self.active.unwrap_or(true),
                 to_db(ctx.now)
             ],
         )?;
         let s = find(ctx.conn, id)?;
-        ctx.record(
-            "create",
-            "service",
-            &id.to_string(),
-            None::<&Service>,
-            Some(&s),
-        )?;
+        record_created(ctx, &s)?;
         Ok(s)
     }
 }
@@ -143,12 +140,12 @@ impl Operation for GetService {
 pub struct UpdateService {
     pub id: ServiceId,
     pub version: Option<i64>,
-    pub name: Option<String>,
+    pub name: Option<ServiceName>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub description: Option<Option<String>>,
+    #[schema(value_type = Option<Text<0, 1000>>)]
+    pub description: Option<Option<Text<0, 1000>>>,
     /// Applies to slots created from now on; existing slots keep their length.
-    pub duration_min: Option<u32>,
+    pub duration_min: Option<DurationMin>,
     pub price: Option<Money>,
     pub active: Option<bool>,
 }
@@ -162,38 +159,23 @@ impl Operation for UpdateService {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Service> {
         let before = find(ctx.conn, self.id)?;
         Error::check_version(self.version, before.version, "service")?;
-        let mut sets: Vec<(&str, Value)> = Vec::new();
+        let mut s = before.clone();
         if let Some(v) = self.name {
-            sets.push((
-                "name",
-                Value::Text(validate::required_text(&v, "name", 2, 100)?),
-            ));
+            s.name = v.into();
         }
         if let Some(v) = self.description {
-            sets.push((
-                "description",
-                validate::optional_text(v, "description", 1000)?.map_or(Value::Null, Value::Text),
-            ));
+            s.description = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.duration_min {
-            sets.push(("duration_min", Value::Integer(i64::from(duration(v)?))));
+            s.duration_min = v.get();
         }
         if let Some(v) = self.price {
-            sets.push(("price", v.checked("price")?.sql_value()));
+            s.price = v.checked("price")?;
         }
         if let Some(v) = self.active {
-            sets.push(("active", Value::Integer(i64::from(v))));
+            s.active = v;
         }
-        if update_row(ctx, "services", &self.id.to_string(), sets)? {
-            ctx.record(
-                "update",
-                "service",
-                &self.id.to_string(),
-                Some(&before),
-                Some(&find(ctx.conn, self.id)?),
-            )?;
-        }
-        find(ctx.conn, self.id)
+        save(ctx, &before, s)
     }
 }
 
@@ -233,7 +215,7 @@ impl Operation for DeleteService {
             "DELETE FROM provider_services WHERE service_id = ?1",
             [self.id],
         )?;
-        soft_delete(ctx, "services", "service", &self.id.to_string(), &before)?;
+        soft_delete(ctx, &before)?;
         Ok(Done { ok: true })
     }
 }

@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::{from_db, to_db};
 use crate::kernel::error::{Error, Result};
@@ -322,8 +323,8 @@ impl Operation for CreateSlot {
         let id = insert(ctx, &p, &s, start, len)?;
         let slot = find(ctx.conn, id)?;
         ctx.record(
-            "create",
-            "slot",
+            Action::Create,
+            EntityKind::Slot,
             &id.to_string(),
             None::<&Slot>,
             Some(&slot),
@@ -392,8 +393,8 @@ impl Operation for UpdateSlot {
         )?;
         let after = find(ctx.conn, self.id)?;
         ctx.record(
-            "update",
-            "slot",
+            Action::Update,
+            EntityKind::Slot,
             &self.id.to_string(),
             Some(&before),
             Some(&after),
@@ -426,8 +427,8 @@ impl Operation for DeleteSlot {
         }
         remove_free(ctx.conn, &[self.id], &to_db(ctx.now))?;
         ctx.record(
-            "delete",
-            "slot",
+            Action::Delete,
+            EntityKind::Slot,
             &self.id.to_string(),
             Some(&before),
             None::<&Slot>,
@@ -707,8 +708,8 @@ impl Operation for GenerateSlots {
                             if !self.dry_run {
                                 let id = insert(ctx, &p, &s, start, s.duration_min)?;
                                 ctx.record(
-                                    "generate",
-                                    "slot",
+                                    Action::Generate,
+                                    EntityKind::Slot,
                                     &id.to_string(),
                                     None::<&Slot>,
                                     Some(&find(ctx.conn, id)?),
@@ -760,7 +761,7 @@ pub fn hold_for_booking(ctx: &Ctx<'_>, id: SlotId) -> Result<Slot> {
             ),
         ));
     }
-    set_status(ctx, &slot, SlotStatus::Booked, "booked")?;
+    set_status(ctx, &slot, SlotStatus::Booked, Action::Booked)?;
     Ok(slot)
 }
 
@@ -768,12 +769,12 @@ pub fn hold_for_booking(ctx: &Ctx<'_>, id: SlotId) -> Result<Slot> {
 pub fn release(ctx: &Ctx<'_>, id: SlotId) -> Result<()> {
     let slot = find(ctx.conn, id)?;
     if slot.status == SlotStatus::Booked {
-        set_status(ctx, &slot, SlotStatus::Available, "released")?;
+        set_status(ctx, &slot, SlotStatus::Available, Action::Released)?;
     }
     Ok(())
 }
 
-fn set_status(ctx: &Ctx<'_>, slot: &Slot, status: SlotStatus, action: &str) -> Result<()> {
+fn set_status(ctx: &Ctx<'_>, slot: &Slot, status: SlotStatus, action: Action) -> Result<()> {
     // Conditional on the status read, so a second writer can never take it too.
     let changed = ctx
         .conn
@@ -786,7 +787,7 @@ fn set_status(ctx: &Ctx<'_>, slot: &Slot, status: SlotStatus, action: &str) -> R
     }
     ctx.record(
         action,
-        "slot",
+        EntityKind::Slot,
         &slot.id.to_string(),
         Some(slot),
         Some(&find(ctx.conn, slot.id)?),

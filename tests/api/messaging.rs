@@ -849,7 +849,9 @@ fn concurrent_senders_never_send_a_message_twice() {
     let threads: Vec<_> = (0..3)
         .map(|_| {
             let app = t.app.clone();
-            std::thread::spawn(move || loket::messaging::sender::deliver_due(&app, None, true).unwrap())
+            std::thread::spawn(move || {
+                loket::messaging::sender::deliver_due(&app, None, true).unwrap()
+            })
         })
         .collect();
     let sent: u32 = threads.into_iter().map(|h| h.join().unwrap().sent).sum();
@@ -885,7 +887,10 @@ fn a_message_left_sending_becomes_unknown_at_start_and_is_resent_only_by_hand() 
         )
         .unwrap();
     }
-    assert_eq!(loket::messaging::sender::recover_interrupted(&t.app).unwrap(), 1);
+    assert_eq!(
+        loket::messaging::sender::recover_interrupted(&t.app).unwrap(),
+        1
+    );
     let m = &messages(&s, &format!("booking_id={}", id(&b)))[0];
     assert_eq!(m["status"], "unknown");
     assert!(m["last_error"].as_str().unwrap().contains("may or may not"));

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::booking::priority::{self, PaymentStatus, ScoreInput};
 use crate::booking::units;
 use crate::kernel::audit::next_code_number;
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
@@ -225,8 +226,8 @@ impl Operation for CreateBooking {
         refresh_overlap_flags(ctx, customer.id, id, &[(event_at, event_end_at)])?;
         let booking = find(ctx.conn, id)?;
         ctx.record(
-            "create",
-            "booking",
+            Action::Create,
+            EntityKind::Booking,
             &id.to_string(),
             None::<&Booking>,
             Some(&booking),

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::booking::priority::{
     self, Monetary, PaymentStatus, Priority, RiskFlag, ScoreInput, Segment, Urgency,
 };
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::{from_db, to_db};
 use crate::kernel::error::Result;
@@ -174,14 +175,20 @@ impl Operation for RecalculatePriorities {
                 risk_flags: &p.risk_flags,
                 updated_priority_at: &now,
             };
-            crate::kernel::audit::log_change(ctx, "booking", &id.to_string(), &snapshot)?;
+            crate::kernel::audit::log_change(ctx, EntityKind::Booking, &id.to_string(), &snapshot)?;
         }
         let result = Recalculated {
             updated,
             segment_changes,
         };
         // One audit entry stands for the whole run.
-        crate::kernel::audit::note(ctx, "recalculate", "bookings", "*", &result)?;
+        crate::kernel::audit::note(
+            ctx,
+            Action::Recalculate,
+            EntityKind::AllBookings,
+            "*",
+            &result,
+        )?;
         Ok(result)
     }
 }
@@ -275,7 +282,7 @@ impl Operation for ExpireBookings {
             ctx.settings.booking_expiry_days
         );
         for id in ids {
-            let b = cancel(ctx, find(ctx.conn, id)?, Some(&reason), "expire")?;
+            let b = cancel(ctx, find(ctx.conn, id)?, Some(&reason), Action::Expire)?;
             canceled.push(b.code);
         }
         Ok(Expired { canceled })

@@ -17,6 +17,7 @@ use crate::people::customers::{self};
 use crate::scheduling::slots;
 
 use super::*;
+use crate::kernel::audit::{Action, EntityKind};
 
 /// Changes only the fields given; `null` clears an optional field. Status
 /// changes follow the lifecycle; an impossible one is a 409.
@@ -176,10 +177,10 @@ impl Operation for UpdateBooking {
         }
         // The audit trail names what happened: confirm, complete, cancel, or update.
         let action = match (before.booking_status == b.booking_status, b.booking_status) {
-            (true, _) => "update",
-            (false, BookingStatus::Active) => "confirm",
-            (false, BookingStatus::Completed) => "complete",
-            (false, _) => "cancel",
+            (true, _) => Action::Update,
+            (false, BookingStatus::Active) => Action::Confirm,
+            (false, BookingStatus::Completed) => Action::Complete,
+            (false, _) => Action::Cancel,
         };
         save(ctx, &before, &b, action)
     }
@@ -202,7 +203,7 @@ fn has_field_changes(u: &UpdateBooking) -> bool {
 
 /// Writes the changed booking, rescored, and what its status change does to
 /// its unit; records the audit entry under `action`.
-fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: &str) -> Result<Booking> {
+fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: Action) -> Result<Booking> {
     ctx.conn
         .prepare_cached(
             "UPDATE bookings SET customer_id = ?2, staff_id = ?3, booking_date = ?4, event_at = ?5, client_count = ?6,
@@ -250,7 +251,7 @@ fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: &str) -> Result<Bo
     let after = find(ctx.conn, b.id)?;
     ctx.record(
         action,
-        "booking",
+        EntityKind::Booking,
         &b.id.to_string(),
         Some(before),
         Some(&after),
@@ -276,7 +277,7 @@ impl Operation for CancelBooking {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Booking> {
         let before = find(ctx.conn, self.id)?;
         let reason = validate::optional_text(self.reason, "reason", 200)?;
-        cancel(ctx, before, reason.as_deref(), "cancel")
+        cancel(ctx, before, reason.as_deref(), Action::Cancel)
     }
 }
 
@@ -284,7 +285,7 @@ pub(super) fn cancel(
     ctx: &Ctx<'_>,
     before: Booking,
     reason: Option<&str>,
-    action: &str,
+    action: Action,
 ) -> Result<Booking> {
     if !before.booking_status.may_become(BookingStatus::Canceled) {
         return Err(Error::conflict(format!(

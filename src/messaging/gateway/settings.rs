@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::App;
+use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::{Actor, Permission};
 use crate::kernel::crypto::Vault;
 use crate::kernel::error::{Error, Result};
@@ -367,7 +368,13 @@ impl Operation for UpdateGateway {
             [crate::kernel::clock::to_db(ctx.now)],
         )?;
         let after = view(ctx.conn, ctx.vault)?;
-        ctx.record("update", "settings", KEY, Some(&before), Some(&after))?;
+        ctx.record(
+            Action::Update,
+            EntityKind::Settings,
+            KEY,
+            Some(&before),
+            Some(&after),
+        )?;
         Ok(after)
     }
 }
@@ -423,8 +430,8 @@ impl Task for TestGateway {
             )?;
             crate::kernel::audit::note(
                 ctx,
-                "test",
-                "gateway",
+                Action::Test,
+                EntityKind::Gateway,
                 &id.to_string(),
                 &serde_json::json!({"to": self.to}),
             )?;
