@@ -82,20 +82,46 @@ pub fn save<E: Entity>(ctx: &Ctx<'_>, before: &E, after: E) -> Result<E> {
 
 /// [`save`], recorded under another action (`upsert`, `cancel`, …).
 pub fn save_as<E: Entity>(ctx: &Ctx<'_>, action: Action, before: &E, after: E) -> Result<E> {
-    let changed: Vec<(&str, Value)> = E::COLUMNS
+    if !write_changes(ctx, before, &after)? {
+        return Ok(after);
+    }
+    let saved = E::find(ctx.conn, after.id())?;
+    ctx.record(
+        action,
+        E::KIND,
+        &saved.id().to_string(),
+        Some(before),
+        Some(&saved),
+    )?;
+    Ok(saved)
+}
+
+/// The columns whose value differs between two versions of a record.
+pub fn changed_columns<E: Entity>(before: &E, after: &E) -> Vec<&'static str> {
+    changes(before, after).into_iter().map(|(c, _)| c).collect()
+}
+
+fn changes<E: Entity>(before: &E, after: &E) -> Vec<(&'static str, Value)> {
+    E::COLUMNS
         .iter()
         .zip(before.values().into_iter().zip(after.values()))
         .filter(|(_, (old, new))| old != new)
         .map(|(column, (_, new))| (*column, new))
-        .collect();
+        .collect()
+}
+
+/// The UPDATE half of [`save`] for records whose save does more (a booking
+/// is rescored before its audit entry is written): only the changed columns,
+/// `updated_at` and `version + 1`. False, and nothing written, when nothing changed.
+pub fn write_changes<E: Entity>(ctx: &Ctx<'_>, before: &E, after: &E) -> Result<bool> {
+    let changed = changes(before, after);
     if changed.is_empty() {
-        return Ok(after);
+        return Ok(false);
     }
     let assignments: Vec<String> = changed.iter().map(|(c, _)| format!("{c} = ?")).collect();
-    let id = after.id();
     let mut args: Vec<Value> = changed.into_iter().map(|(_, v)| v).collect();
     args.push(Value::Text(to_db(ctx.now)));
-    args.push(value(&id));
+    args.push(value(&after.id()));
     ctx.conn.execute(
         &format!(
             "UPDATE {} SET {}, updated_at = ?, version = version + 1 WHERE id = ?",
@@ -104,9 +130,7 @@ pub fn save_as<E: Entity>(ctx: &Ctx<'_>, action: Action, before: &E, after: E) -
         ),
         rusqlite::params_from_iter(args),
     )?;
-    let saved = E::find(ctx.conn, id)?;
-    ctx.record(action, E::KIND, &id.to_string(), Some(before), Some(&saved))?;
-    Ok(saved)
+    Ok(true)
 }
 
 /// Records a record just inserted (the `create` audit entry and change-log row).

@@ -13,13 +13,16 @@ pub use recalculation::*;
 pub use update::*;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::booking::priority::{Monetary, PaymentStatus, RiskFlag, Segment, Urgency};
+use crate::kernel::audit::EntityKind;
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::{from_db, to_db};
+use crate::kernel::entity::{Entity, value};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::settings::Settings;
@@ -168,6 +171,59 @@ pub fn find(conn: &Connection, id: BookingId) -> Result<Booking> {
         .query_row([id], from_row)
         .optional()?
         .ok_or(Error::NotFound { entity: "booking" })
+}
+
+// The columns an update may change. Written by hand rather than with
+// `entity!`: times are stored in the store's own UTC text form (`to_db`).
+impl Entity for Booking {
+    type Id = BookingId;
+    const TABLE: &'static str = "bookings";
+    const KIND: EntityKind = EntityKind::Booking;
+    const COLUMNS: &'static [&'static str] = &[
+        "customer_id",
+        "staff_id",
+        "booking_date",
+        "event_at",
+        "event_end_at",
+        "client_count",
+        "price",
+        "booking_fee",
+        "payment_status",
+        "payment_date",
+        "payment_method",
+        "booking_status",
+        "notes",
+        "rating",
+        "review",
+    ];
+
+    fn id(&self) -> BookingId {
+        self.id
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![
+            value(&self.customer_id),
+            value(&self.staff_id),
+            value(&self.booking_date),
+            value(&self.event_at.map(to_db)),
+            value(&self.event_end_at.map(to_db)),
+            value(&self.client_count),
+            value(&self.price),
+            value(&self.booking_fee),
+            value(&self.payment_status),
+            value(&self.payment_date),
+            value(&self.payment_method),
+            value(&self.booking_status),
+            value(&self.notes),
+            value(&self.rating),
+            value(&self.review),
+        ]
+    }
+
+    fn find(conn: &Connection, id: BookingId) -> Result<Booking> {
+        find(conn, id)
+    }
 }
 
 /// Reads an event time: RFC 3339 with an offset (`2026-12-01T10:00:00+07:00`),

@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 use crate::booking::priority::PaymentStatus;
 use crate::booking::units;
 use crate::kernel::auth::Permission;
-use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::types::{BookingId, CustomerId, Money, StaffId, patch};
@@ -18,6 +17,7 @@ use crate::scheduling::slots;
 
 use super::*;
 use crate::kernel::audit::{Action, EntityKind};
+use crate::kernel::entity::{changed_columns, write_changes};
 
 /// Changes only the fields given; `null` clears an optional field. Status
 /// changes follow the lifecycle; an impossible one is a 409.
@@ -85,12 +85,6 @@ impl Operation for UpdateBooking {
                 ctx.require(Permission::BookingsCancel)?;
             }
             b.booking_status = to;
-        } else if !before.booking_status.is_open() && has_field_changes(&self) {
-            return Err(Error::conflict(format!(
-                "{} is {}; a closed booking cannot be changed",
-                before.code,
-                before.booking_status.as_str()
-            )));
         }
         if let Some(id) = self.customer_id.filter(|id| *id != before.customer_id) {
             customers::touch_last_booking(ctx, id)?;
@@ -175,6 +169,19 @@ impl Operation for UpdateBooking {
         if b.slot_id.is_none() {
             b.event_end_at = b.event_at.map(default_end);
         }
+        // A closed booking keeps its facts; only its rating and review come later.
+        let closed = !before.booking_status.is_open() && b.booking_status == before.booking_status;
+        if closed
+            && changed_columns(&before, &b)
+                .iter()
+                .any(|c| !matches!(*c, "rating" | "review"))
+        {
+            return Err(Error::conflict(format!(
+                "{} is {}; a closed booking cannot be changed",
+                before.code,
+                before.booking_status.as_str()
+            )));
+        }
         // The audit trail names what happened: confirm, complete, cancel, or update.
         let action = match (before.booking_status == b.booking_status, b.booking_status) {
             (true, _) => Action::Update,
@@ -186,51 +193,12 @@ impl Operation for UpdateBooking {
     }
 }
 
-fn has_field_changes(u: &UpdateBooking) -> bool {
-    u.customer_id.is_some()
-        || u.staff_id.is_some()
-        || u.booking_date.is_some()
-        || u.event_at.is_some()
-        || u.client_count.is_some()
-        || u.price.is_some()
-        || u.booking_fee.is_some()
-        || u.payment_status.is_some()
-        || u.payment_date.is_some()
-        || u.payment_method.is_some()
-        || u.notes.is_some()
-        || u.address.is_some()
-}
-
 /// Writes the changed booking, rescored, and what its status change does to
 /// its unit; records the audit entry under `action`.
 fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: Action) -> Result<Booking> {
-    ctx.conn
-        .prepare_cached(
-            "UPDATE bookings SET customer_id = ?2, staff_id = ?3, booking_date = ?4, event_at = ?5, client_count = ?6,
-                price = ?7, booking_fee = ?8, payment_status = ?9, payment_date = ?10, payment_method = ?11,
-                booking_status = ?12, notes = ?13, updated_at = ?14, event_end_at = ?15, rating = ?16,
-                review = ?17, version = version + 1
-             WHERE id = ?1",
-        )?
-        .execute(rusqlite::params![
-            b.id,
-            b.customer_id,
-            b.staff_id,
-            b.booking_date,
-            b.event_at.map(to_db),
-            b.client_count,
-            b.price,
-            b.booking_fee,
-            b.payment_status,
-            b.payment_date,
-            b.payment_method,
-            b.booking_status,
-            b.notes,
-            to_db(ctx.now),
-            b.event_end_at.map(to_db),
-            b.rating,
-            b.review,
-        ])?;
+    if !write_changes(ctx, before, b)? {
+        return Ok(before.clone());
+    }
     store_priority(ctx, b.id, Some(before.priority_segment), &score_of(b, ctx)?)?;
     if before.booking_status != b.booking_status {
         match (b.booking_status, b.unit_id, b.slot_id) {
