@@ -12,6 +12,7 @@ import type { Settings, User } from './api/ops';
 import { call, getToken, onUnauthorized, setToken } from './api/transport';
 import { DEFAULT_TZ } from './lib/format';
 import { can, type Permission } from './lib/permissions';
+import { navigate } from './lib/router';
 
 interface Session {
   user: User | null;
@@ -87,7 +88,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setUser(null);
     setPermissions([]);
     setExpired(false);
-    window.location.hash = '#/';
+    navigate('/');
   }, []);
 
   const value = useMemo<Session>(

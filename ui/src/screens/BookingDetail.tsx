@@ -8,7 +8,7 @@ import { useI18n, type Key } from '../i18n';
 import { fieldLabel } from '../i18n/errors';
 import { formatDate, formatDateTime, formatPhone, formatRupiah, toLocalInput, today } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';
-import { href } from '../lib/router';
+import { href, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
 /** The outcome of the guided flow, shown once on the new booking's page. */
@@ -17,7 +17,8 @@ export function rememberCreated(b: CreatedBooking) {
   justCreated = b;
 }
 
-export function BookingDetail({ id }: { id: string }) {
+export function BookingDetail({ route }: { route: Route }) {
+  const id = route.params.id ?? '';
   const { t, tv, lang } = useI18n();
   const { tz, can, settings } = useSession();
   const toast = useToast();

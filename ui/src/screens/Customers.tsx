@@ -91,7 +91,8 @@ export function CustomersList({ route }: { route: Route }) {
   );
 }
 
-export function CustomerDetail({ id }: { id: string }) {
+export function CustomerDetail({ route }: { route: Route }) {
+  const id = route.params.id ?? '';
   const { t, tv, lang } = useI18n();
   const { tz, can } = useSession();
   const toast = useToast();

@@ -31,7 +31,7 @@ export function UnitsGrid({ route }: { route: Route }) {
     page_size: 200,
   };
   const units = useLoad(() => call('units.list', input), [JSON.stringify(input)]);
-  const openId = route.segments[1] ?? null;
+  const openId = route.params.id ?? null;
   const groups = useMemo(() => {
     const m = new Map<string, Unit[]>();
     for (const u of units.data?.data ?? []) {
