@@ -1,13 +1,16 @@
 import { useLayoutEffect, useMemo } from 'react';
 import { Outlet, RouterProvider, createHashRouter, useRouteError, type RouteObject } from 'react-router';
-import { Button, ErrorBoundary, Loading, anyDialogOpen } from './components/ui';
+import { Button } from './components/Button';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { LanguageSwitch } from './components/LanguageSwitch';
+import { Loading } from './components/Loading';
+import { anyDialogOpen } from './components/Modal';
 import { I18nProvider, useI18n } from './i18n';
 import { errorText } from './i18n/errors';
 import { navigate, setNavigator, useRoute } from './lib/router';
 import { ROUTES, activeNavPath, navItems, type AppRoute } from './routes';
-import { SessionProvider, ToastProvider, useSession } from './session';
-import { LanguageSwitch } from './screens/LanguageSwitch';
 import { Login } from './screens/Login';
+import { SessionProvider, ToastProvider, useSession } from './session';
 
 /** One route's screen, or the "not allowed" banner for a role without its permission. */
 function RouteScreen({ entry }: { entry: AppRoute }) {

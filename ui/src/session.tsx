@@ -1,13 +1,5 @@
 // Who is logged in, the business settings (time zone) and toasts.
-import {
-  createContext,
-  useCallback,
-  useContext,
-  useEffect,
-  useMemo,
-  useState,
-  type ReactNode,
-} from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Settings, User } from './api/ops';
 import { call, getToken, onUnauthorized, setToken } from './api/transport';
 import { DEFAULT_TZ } from './lib/format';

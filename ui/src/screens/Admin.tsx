@@ -2,10 +2,19 @@
 import { useEffect, useState } from 'react';
 import type { Role, User } from '../api/ops';
 import { call } from '../api/transport';
-import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
-import { Badge, Button, ErrorMessage, FormActions, Loading, Modal, PageHeader } from '../components/ui';
+import { ActiveBadge } from '../components/ActiveBadge';
+import { Button } from '../components/Button';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Loading } from '../components/Loading';
+import { Modal } from '../components/Modal';
+import { MoneyField } from '../components/MoneyField';
+import { PageHeader } from '../components/PageHeader';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, moneyValue } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';
 import { useSession, useToast } from '../session';
 
@@ -170,7 +179,7 @@ export function Users() {
                     ))}
                   </select>
                 </td>
-                <td>{u.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
+                <td><ActiveBadge active={u.active} /></td>
                 <td className="small">{formatDateTime(u.created_at, tz, lang, { weekday: false })}</td>
                 <td className="actions">
                   <Button kind="ghost" onClick={() => setResetting(u)}>

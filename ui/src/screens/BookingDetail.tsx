@@ -1,12 +1,25 @@
 import { useState } from 'react';
 import type { AuditEntry, Booking, CreatedBooking, OpInput } from '../api/ops';
 import { call } from '../api/transport';
-import { PaymentBadge, PriorityBadges, RiskFlags, SegmentBadge, StatusBadge } from '../components/badges';
-import { Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader } from '../components/ui';
+import { Button } from '../components/Button';
+import { DefinitionList } from '../components/DefinitionList';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Loading } from '../components/Loading';
+import { Modal } from '../components/Modal';
+import { MoneyField } from '../components/MoneyField';
+import { PageHeader } from '../components/PageHeader';
+import { PriorityBadges } from '../components/PriorityBadges';
+import { RiskFlags } from '../components/RiskFlags';
+import { SelectField } from '../components/SelectField';
+import { TextArea } from '../components/TextArea';
+import { TextField } from '../components/TextField';
+import { ValueBadge } from '../components/ValueBadge';
 import { useI18n, type Key } from '../i18n';
 import { fieldLabel } from '../i18n/errors';
-import { formatDate, formatDateTime, formatPhone, formatRupiah, toLocalInput, today } from '../lib/format';
+import { formatDate, formatDateTime, formatPhone, formatRupiah, moneyValue, toLocalInput, today } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';
 import { href, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -60,9 +73,9 @@ export function BookingDetail({ route }: { route: Route }) {
           title={t('bookings.detail', { code: b.code })}
           subtitle={
             <span className="header-badges">
-              <StatusBadge status={b.booking_status} />
-              <PaymentBadge status={b.payment_status} />
-              <SegmentBadge segment={b.priority_segment} />
+              <ValueBadge of="status" value={b.booking_status} />
+              <ValueBadge of="payment" value={b.payment_status} />
+              <ValueBadge of="segment" value={b.priority_segment} />
               <PriorityBadges b={b} />
               <RiskFlags flags={b.risk_flags} />
             </span>
@@ -148,7 +161,7 @@ export function BookingDetail({ route }: { route: Route }) {
           <section className="card">
             <h2>{t('bookings.score')}</h2>
             <div className="big-score">
-              <span className="score-num">{b.priority_score}</span> <SegmentBadge segment={b.priority_segment} />
+              <span className="score-num">{b.priority_score}</span> <ValueBadge of="segment" value={b.priority_segment} />
             </div>
             <DefinitionList
               items={[
@@ -171,8 +184,8 @@ export function BookingDetail({ route }: { route: Route }) {
                     <tr key={i}>
                       <td>{formatDateTime(c.changed_at, tz, lang)}</td>
                       <td>
-                        {c.from_segment ? <SegmentBadge segment={c.from_segment} /> : '—'} →{' '}
-                        <SegmentBadge segment={c.to_segment} />
+                        {c.from_segment ? <ValueBadge of="segment" value={c.from_segment} /> : '—'} →{' '}
+                        <ValueBadge of="segment" value={c.to_segment} />
                       </td>
                       <td className="num">{c.score}</td>
                     </tr>

@@ -1,8 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { OpInput } from '../api/ops';
 import { call } from '../api/transport';
-import { PaymentBadge, PriorityBadges, RiskFlags, SegmentBadge, StatusBadge } from '../components/badges';
-import { Button, ErrorMessage, PageHeader, Pagination, Rows, SearchFilter } from '../components/ui';
+import { Button } from '../components/Button';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { PageHeader } from '../components/PageHeader';
+import { Pagination } from '../components/Pagination';
+import { PriorityBadges } from '../components/PriorityBadges';
+import { RiskFlags } from '../components/RiskFlags';
+import { Rows } from '../components/Rows';
+import { SearchFilter } from '../components/SearchFilter';
+import { ValueBadge } from '../components/ValueBadge';
 import { useI18n, type Key } from '../i18n';
 import { formatDate, formatDateTime, formatRupiah } from '../lib/format';
 import { useDebounced, useLoad } from '../lib/hooks';
@@ -207,13 +214,13 @@ export function BookingsList({ route }: { route: Route }) {
                     <td className="nowrap">{formatDate(b.booking_date, lang)}</td>
                     <td className="num">{formatRupiah(b.price)}</td>
                     <td>
-                      <StatusBadge status={b.booking_status} />
+                      <ValueBadge of="status" value={b.booking_status} />
                     </td>
                     <td>
-                      <PaymentBadge status={b.payment_status} />
+                      <ValueBadge of="payment" value={b.payment_status} />
                     </td>
                     <td className="nowrap">
-                      <SegmentBadge segment={b.priority_segment} /> <span className="muted small">{b.priority_score}</span>
+                      <ValueBadge of="segment" value={b.priority_segment} /> <span className="muted small">{b.priority_score}</span>
                     </td>
                     <td>
                       <div className="badges">

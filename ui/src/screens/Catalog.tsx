@@ -3,10 +3,22 @@
 import { useState } from 'react';
 import type { OpInput, Provider, Service } from '../api/ops';
 import { call } from '../api/transport';
-import { CheckField, Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
-import { Badge, Button, Empty, ErrorMessage, FormActions, Modal, PageHeader, Rows } from '../components/ui';
+import { ActiveBadge } from '../components/ActiveBadge';
+import { Button } from '../components/Button';
+import { CheckField } from '../components/CheckField';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Modal } from '../components/Modal';
+import { MoneyField } from '../components/MoneyField';
+import { PageHeader } from '../components/PageHeader';
+import { Rows } from '../components/Rows';
+import { SelectField } from '../components/SelectField';
+import { TextArea } from '../components/TextArea';
+import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
-import { formatDateTime, formatPhone, formatRupiah } from '../lib/format';
+import { formatDateTime, formatPhone, formatRupiah, moneyValue } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';
 import { href, navigate } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -52,7 +64,7 @@ export function Services() {
                   <td>{t('common.minutes', { n: s.duration_min })}</td>
                   <td className="num">{formatRupiah(s.price)}</td>
                   <td className="muted">{s.description ?? ''}</td>
-                  <td>{s.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
+                  <td><ActiveBadge active={s.active} /></td>
                   {can('catalog.write') && (
                     <td className="actions">
                       <Button kind="ghost" onClick={() => setEditing(s)}>
@@ -170,7 +182,7 @@ export function Providers() {
                   </td>
                   <td>{p.service_ids.map(serviceName).join(', ') || '—'}</td>
                   <td>{p.max_slots_per_day ?? '—'}</td>
-                  <td>{p.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
+                  <td><ActiveBadge active={p.active} /></td>
                   <td className="actions">
                     <a className="btn btn-ghost" href={href('/schedule', { provider: p.id })}>
                       {t('providers.schedule')}

@@ -1,11 +1,24 @@
 import { useEffect, useState } from 'react';
 import type { Customer, OpInput } from '../api/ops';
 import { call } from '../api/transport';
-import { PaymentBadge, SegmentBadge, StatusBadge } from '../components/badges';
-import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader, Pagination, Rows, SearchFilter } from '../components/ui';
+import { Button } from '../components/Button';
+import { DefinitionList } from '../components/DefinitionList';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Loading } from '../components/Loading';
+import { Modal } from '../components/Modal';
+import { MoneyField } from '../components/MoneyField';
+import { PageHeader } from '../components/PageHeader';
+import { Pagination } from '../components/Pagination';
+import { Rows } from '../components/Rows';
+import { SearchFilter } from '../components/SearchFilter';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
+import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
-import { formatDate, formatDateTime, formatPhone, formatRupiah, optionalText } from '../lib/format';
+import { formatDate, formatDateTime, formatPhone, formatRupiah, moneyValue, optionalText } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -189,13 +202,13 @@ export function CustomerDetail({ route }: { route: Route }) {
                   <td>{formatDateTime(b.event_at, tz, lang)}</td>
                   <td className="num">{formatRupiah(b.price)}</td>
                   <td>
-                    <StatusBadge status={b.booking_status} />
+                    <ValueBadge of="status" value={b.booking_status} />
                   </td>
                   <td>
-                    <PaymentBadge status={b.payment_status} />
+                    <ValueBadge of="payment" value={b.payment_status} />
                   </td>
                   <td>
-                    <SegmentBadge segment={b.priority_segment} />
+                    <ValueBadge of="segment" value={b.priority_segment} />
                   </td>
                 </tr>
               ))}

@@ -4,9 +4,15 @@
 import { useEffect, useState } from 'react';
 import type { GatewaySettings, Language, OpOutput } from '../api/ops';
 import { ApiError, call } from '../api/transport';
-import { MessageStatusBadge } from '../components/badges';
-import { CheckField, Form, SelectField, TextField } from '../components/form';
-import { Button, ErrorMessage, Loading, PageHeader } from '../components/ui';
+import { Button } from '../components/Button';
+import { CheckField } from '../components/CheckField';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { Loading } from '../components/Loading';
+import { MessageStatusBadge } from '../components/MessageStatusBadge';
+import { PageHeader } from '../components/PageHeader';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';

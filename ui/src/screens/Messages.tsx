@@ -4,9 +4,16 @@
 import { useEffect, useState } from 'react';
 import type { Message, OpInput, OpOutput } from '../api/ops';
 import { call } from '../api/transport';
-import { MessageStatusBadge } from '../components/badges';
+import { Button } from '../components/Button';
 import { CustomerPicker } from '../components/CustomerPicker';
-import { Button, DefinitionList, ErrorMessage, Loading, Modal, PageHeader, Pagination, Rows } from '../components/ui';
+import { DefinitionList } from '../components/DefinitionList';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Loading } from '../components/Loading';
+import { MessageStatusBadge } from '../components/MessageStatusBadge';
+import { Modal } from '../components/Modal';
+import { PageHeader } from '../components/PageHeader';
+import { Pagination } from '../components/Pagination';
+import { Rows } from '../components/Rows';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';

@@ -4,11 +4,33 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Customer, CustomerInput, OpInput, Slot, Unit } from '../api/ops';
 import { ApiError, call } from '../api/transport';
-import { UnitStatusBadge } from '../components/badges';
-import { Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, Loading, PageHeader, Rows } from '../components/ui';
+import { Button } from '../components/Button';
+import { DefinitionList } from '../components/DefinitionList';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { Loading } from '../components/Loading';
+import { MoneyField } from '../components/MoneyField';
+import { PageHeader } from '../components/PageHeader';
+import { Rows } from '../components/Rows';
+import { SelectField } from '../components/SelectField';
+import { TextArea } from '../components/TextArea';
+import { TextField } from '../components/TextField';
+import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
-import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, optionalText, parseRupiah, today } from '../lib/format';
+import {
+  addDays,
+  formatDate,
+  formatDateTime,
+  formatPhone,
+  formatRupiah,
+  formatTime,
+  localDate,
+  moneyValue,
+  optionalText,
+  parseRupiah,
+  today,
+} from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
 import { navigate, type Route } from '../lib/router';
 import { useSession } from '../session';
@@ -442,7 +464,7 @@ function UnitPicker({ unit, setUnit }: { unit: Unit | null; setUnit: (u: Unit | 
       {unit && (
         <div className="selected-item" data-testid="selected-unit">
           {t('wizard.selected')}: <strong>{unit.code}</strong> — {unit.unit_type} · {formatRupiah(unit.price)}{' '}
-          {unit.status !== 'available' && <UnitStatusBadge status={unit.status} />}
+          {unit.status !== 'available' && <ValueBadge of="unitStatus" value={unit.status} />}
         </div>
       )}
       <ErrorMessage error={units.error} />

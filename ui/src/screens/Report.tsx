@@ -4,9 +4,15 @@
 import { useState } from 'react';
 import type { OpInput, ReportDetail } from '../api/ops';
 import { call } from '../api/transport';
+import { Badge } from '../components/Badge';
+import { Button } from '../components/Button';
 import { CustomerPicker } from '../components/CustomerPicker';
+import { ErrorMessage } from '../components/ErrorMessage';
 import { FrequencyChart } from '../components/FrequencyChart';
-import { Badge, Button, ErrorMessage, Loading, PageHeader, Pagination, Rows } from '../components/ui';
+import { Loading } from '../components/Loading';
+import { PageHeader } from '../components/PageHeader';
+import { Pagination } from '../components/Pagination';
+import { Rows } from '../components/Rows';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatNumber, formatPhone } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';

@@ -3,8 +3,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { OpOutput, Slot, WorkDay } from '../api/ops';
 import { call } from '../api/transport';
-import { Form, SelectField, TextField } from '../components/form';
-import { Button, Empty, ErrorMessage, Loading, PageHeader } from '../components/ui';
+import { Button } from '../components/Button';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { Loading } from '../components/Loading';
+import { PageHeader } from '../components/PageHeader';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
 import { useI18n, type Key } from '../i18n';
 import { addDays, formatDate, formatDateTime, formatTime, localDate, today, weekStart } from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';

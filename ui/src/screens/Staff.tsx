@@ -5,8 +5,19 @@
 import { useEffect, useState } from 'react';
 import type { Staff } from '../api/ops';
 import { ApiError, call } from '../api/transport';
-import { CheckField, Form, SelectField, TextField } from '../components/form';
-import { Badge, Button, ErrorMessage, FormActions, Modal, PageHeader, Pagination, Rows, SearchFilter } from '../components/ui';
+import { ActiveBadge } from '../components/ActiveBadge';
+import { Button } from '../components/Button';
+import { CheckField } from '../components/CheckField';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Modal } from '../components/Modal';
+import { PageHeader } from '../components/PageHeader';
+import { Pagination } from '../components/Pagination';
+import { Rows } from '../components/Rows';
+import { SearchFilter } from '../components/SearchFilter';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
@@ -143,7 +154,7 @@ function StaffRow({
       <td className="nowrap">{formatPhone(s.phone)}</td>
       <td>{s.email ?? '—'}</td>
       <td>{tv('employment', s.employment_status)}</td>
-      <td>{s.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
+      <td><ActiveBadge active={s.active} /></td>
       {actions && (
         <td className="actions">
           <Button kind="ghost" onClick={actions.onEdit}>

@@ -4,8 +4,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Language, MessageKind, Template } from '../api/ops';
 import { call } from '../api/transport';
-import { Field, Form } from '../components/form';
-import { Badge, Button, ErrorMessage, Loading, PageHeader } from '../components/ui';
+import { Badge } from '../components/Badge';
+import { Button } from '../components/Button';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Field } from '../components/Field';
+import { Form } from '../components/Form';
+import { Loading } from '../components/Loading';
+import { PageHeader } from '../components/PageHeader';
 import { hasKey, useI18n, type Key } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { formatDateTime } from '../lib/format';

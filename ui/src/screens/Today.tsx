@@ -1,9 +1,25 @@
 import type { Booking, Segment } from '../api/ops';
 import { call } from '../api/transport';
-import { PriorityBadges, RiskFlags, SegmentBadge, StatusBadge } from '../components/badges';
-import { Button, Empty, ErrorMessage, Loading, PageHeader, Pagination } from '../components/ui';
+import { Button } from '../components/Button';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Loading } from '../components/Loading';
+import { PageHeader } from '../components/PageHeader';
+import { Pagination } from '../components/Pagination';
+import { PriorityBadges } from '../components/PriorityBadges';
+import { RiskFlags } from '../components/RiskFlags';
+import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
-import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, today } from '../lib/format';
+import {
+  addDays,
+  formatDate,
+  formatDateTime,
+  formatPhone,
+  formatRupiah,
+  formatTime,
+  localDate,
+  today,
+} from '../lib/format';
 import { useAction, useLoad } from '../lib/hooks';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -110,7 +126,7 @@ function BoardRow({ b, tz }: { b: Booking; tz: string }) {
       <a href={href(`/bookings/${b.id}`)} className="board-link">
         <div className="score" title={t('bookings.score')}>
           <span className="score-num">{b.priority_score}</span>
-          <SegmentBadge segment={b.priority_segment} />
+          <ValueBadge of="segment" value={b.priority_segment} />
         </div>
         <div className="board-main">
           <div className="board-title">
@@ -131,7 +147,7 @@ function BoardRow({ b, tz }: { b: Booking; tz: string }) {
             )}
           </div>
           <div className="board-badges">
-            <StatusBadge status={b.booking_status} />
+            <ValueBadge of="status" value={b.booking_status} />
             <PriorityBadges b={b} />
             <RiskFlags flags={b.risk_flags} />
           </div>

@@ -1,11 +1,21 @@
 import { useMemo, useState } from 'react';
 import type { OpInput, Unit, UnitStatus } from '../api/ops';
 import { call } from '../api/transport';
-import { UnitStatusBadge } from '../components/badges';
-import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader } from '../components/ui';
+import { Button } from '../components/Button';
+import { DefinitionList } from '../components/DefinitionList';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Loading } from '../components/Loading';
+import { Modal } from '../components/Modal';
+import { MoneyField } from '../components/MoneyField';
+import { PageHeader } from '../components/PageHeader';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
+import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
-import { formatRupiah, optionalText, parseRupiah } from '../lib/format';
+import { formatRupiah, moneyValue, optionalText, parseRupiah } from '../lib/format';
 import { useAction, useDebounced, useLoad } from '../lib/hooks';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -171,7 +181,7 @@ function UnitDialog({ id, onClose, onChanged }: { id: string; onClose: () => voi
         <>
           <DefinitionList
             items={[
-              [t('units.status'), <UnitStatusBadge status={u.status} />],
+              [t('units.status'), <ValueBadge of="unitStatus" value={u.status} />],
               [t('units.type'), u.unit_type],
               [t('units.block'), u.block ?? '—'],
               [t('units.number'), u.number ?? '—'],
