@@ -1,3 +1,4 @@
+import { QueryClientProvider } from '@tanstack/react-query';
 import { useLayoutEffect, useMemo } from 'react';
 import { Outlet, RouterProvider, createHashRouter, useRouteError, type RouteObject } from 'react-router';
 import { Button } from './components/Button';
@@ -7,6 +8,7 @@ import { Loading } from './components/Loading';
 import { anyDialogOpen } from './components/Modal';
 import { I18nProvider, useI18n } from './i18n';
 import { errorText } from './i18n/errors';
+import { queryClient } from './lib/queries';
 import { navigate, setNavigator, useRoute } from './lib/router';
 import { ROUTES, activeNavPath, navItems, type AppRoute } from './routes';
 import { Login } from './screens/Login';
@@ -175,7 +177,9 @@ export function App() {
       <ErrorBoundary fallback={(e, reset) => <Crash error={e} reset={reset} />}>
         <ToastProvider>
           <SessionProvider>
-            <RouterProvider router={router} />
+            <QueryClientProvider client={queryClient}>
+              <RouterProvider router={router} />
+            </QueryClientProvider>
           </SessionProvider>
         </ToastProvider>
       </ErrorBoundary>

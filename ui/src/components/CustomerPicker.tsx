@@ -6,7 +6,8 @@ import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { call } from '../api/transport';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
-import { useDebounced, useLoad } from '../lib/hooks';
+import { useOp } from '../lib/queries';
+import { useDebounced } from '../lib/useDebounced';
 
 export interface PickedCustomer {
   id: string;
@@ -59,11 +60,9 @@ export function CustomerPicker({
     };
   }, [value, known?.id]);
 
-  const matches = useLoad(
-    () => (open && dq.length >= 2 ? call('customers.list', { q: dq, page_size: 8 }) : Promise.resolve(null)),
-    [dq, open],
-  );
-  const list = matches.data?.data ?? [];
+  const searching = open && dq.length >= 2;
+  const matches = useOp('customers.list', { q: dq, page_size: 8 }, { enabled: searching });
+  const list = searching ? (matches.data?.data ?? []) : [];
   useEffect(() => setActive(0), [dq]);
 
   const choose = (c: PickedCustomer) => {
@@ -104,7 +103,7 @@ export function CustomerPicker({
 
   const chosen = value && known?.id === value ? known : null;
   const shown = chosen && !open ? `${chosen.name}${chosen.code ? ` · ${chosen.code}` : ''}` : text;
-  const expanded = open && dq.length >= 2;
+  const expanded = searching;
   return (
     <div className="picker-box">
       <input
@@ -140,7 +139,7 @@ export function CustomerPicker({
       )}
       {expanded && (
         <ul className="picker-list" id={listId} role="listbox" aria-label={t('picker.matches')}>
-          {list.length === 0 && !matches.loading ? (
+          {list.length === 0 && !matches.isFetching ? (
             <li className="picker-empty muted">{t('picker.noMatch')}</li>
           ) : (
             list.map((c, i) => (

@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react';
-import type { Loaded } from '../lib/hooks';
 import { Empty } from './Empty';
 import { Loading } from './Loading';
 
@@ -10,15 +9,15 @@ import { Loading } from './Loading';
  * itself), else `children(rows)`. Data kept while reloading stays on screen.
  */
 export function Rows<T>({
-  load,
+  query,
   empty,
   children,
 }: {
-  load: Pick<Loaded<{ data: T[] }>, 'loading' | 'data'>;
+  query: { isPending: boolean; data?: { data: T[] } };
   empty: string;
   children: (rows: T[]) => ReactNode;
 }) {
-  if (load.loading && !load.data) return <Loading />;
-  if (!load.data?.data.length) return <Empty text={empty} />;
-  return children(load.data.data);
+  if (query.isPending) return <Loading />;
+  if (!query.data?.data.length) return <Empty text={empty} />;
+  return children(query.data.data);
 }

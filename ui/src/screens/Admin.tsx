@@ -15,7 +15,7 @@ import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatDateTime, moneyValue } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
+import { setOpData, useAction, useOp } from '../lib/queries';
 import { useSession, useToast } from '../session';
 
 const ZONES = ['Asia/Jakarta', 'Asia/Pontianak', 'Asia/Makassar', 'Asia/Jayapura'];
@@ -24,7 +24,7 @@ export function SettingsScreen() {
   const { t } = useI18n();
   const { setSettings, can } = useSession();
   const toast = useToast();
-  const settings = useLoad(() => call('settings.get', {}), []);
+  const settings = useOp('settings.get', {});
   const [f, setF] = useState<Record<string, string>>({});
   useEffect(() => {
     const s = settings.data;
@@ -59,7 +59,7 @@ export function SettingsScreen() {
       max_slots_per_day: int('max_slots_per_day'),
       booking_expiry_days: int('booking_expiry_days'),
     });
-    settings.setData(out);
+    setOpData('settings.get', {}, out);
     setSettings(out);
     toast(t('common.saved'));
   });
@@ -121,7 +121,7 @@ export function Users() {
   const { t, tv, lang } = useI18n();
   const { tz, user: me } = useSession();
   const toast = useToast();
-  const users = useLoad(() => call('users.list', { page_size: 200 }), []);
+  const users = useOp('users.list', { page_size: 200 });
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<User | null>(null);
   const update = useAction(async (u: User, patch: { role?: Role; active?: boolean }) => {
@@ -132,7 +132,6 @@ export function Users() {
       await call('users.update', { id: u.id, version: u.version, ...patch });
     }
     toast(t('common.saved'));
-    users.reload();
   });
   return (
     <div>
@@ -208,7 +207,6 @@ export function Users() {
           onSaved={(name) => {
             setCreating(false);
             toast(t('users.created', { name }));
-            users.reload();
           }}
         />
       )}
@@ -219,7 +217,6 @@ export function Users() {
           onSaved={() => {
             toast(t('users.passwordReset', { name: resetting.username }));
             setResetting(null);
-            users.reload();
           }}
         />
       )}

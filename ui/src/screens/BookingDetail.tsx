@@ -20,7 +20,7 @@ import { ValueBadge } from '../components/ValueBadge';
 import { useI18n, type Key } from '../i18n';
 import { fieldLabel } from '../i18n/errors';
 import { formatDate, formatDateTime, formatPhone, formatRupiah, moneyValue, toLocalInput, today } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
+import { useAction, useOp } from '../lib/queries';
 import { href, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
@@ -35,33 +35,21 @@ export function BookingDetail({ route }: { route: Route }) {
   const { t, tv, lang } = useI18n();
   const { tz, can, settings } = useSession();
   const toast = useToast();
-  const booking = useLoad(() => call('bookings.get', { id }), [id]);
-  const segments = useLoad(() => call('bookings.segment_history', { id }), [id]);
-  const audit = useLoad(
-    () =>
-      can('audit.read')
-        ? call('audit.list', { entity: 'booking', entity_id: id, page_size: 100 })
-        : Promise.resolve(null),
-    [id],
-  );
+  const booking = useOp('bookings.get', { id });
+  const segments = useOp('bookings.segment_history', { id });
+  const audit = useOp('audit.list', { entity: 'booking', entity_id: id, page_size: 100 }, { enabled: can('audit.read') });
   const [created] = useState(() => (justCreated?.id === id ? justCreated : null));
   const [editing, setEditing] = useState(false);
   const [canceling, setCanceling] = useState(false);
   const [rating, setRating] = useState(false);
 
-  const reloadAll = () => {
-    booking.reload();
-    segments.reload();
-    audit.reload();
-  };
   const setStatus = useAction(async (to: 'active' | 'completed') => {
     const b = booking.data!;
     await call('bookings.update', { id, version: b.version, booking_status: to });
     toast(t('common.saved'));
-    reloadAll();
   });
 
-  if (booking.loading && !booking.data) return <Loading />;
+  if (booking.isPending) return <Loading />;
   if (!booking.data) return <ErrorMessage error={booking.error} />;
   const b = booking.data;
   const open = b.booking_status === 'pending' || b.booking_status === 'active';
@@ -214,7 +202,6 @@ export function BookingDetail({ route }: { route: Route }) {
           onSaved={() => {
             setEditing(false);
             toast(t('common.saved'));
-            reloadAll();
           }}
         />
       )}
@@ -225,7 +212,6 @@ export function BookingDetail({ route }: { route: Route }) {
           onDone={() => {
             setRating(false);
             toast(t('common.saved'));
-            reloadAll();
           }}
         />
       )}
@@ -235,7 +221,6 @@ export function BookingDetail({ route }: { route: Route }) {
           onClose={() => setCanceling(false)}
           onDone={() => {
             setCanceling(false);
-            reloadAll();
           }}
         />
       )}
@@ -361,7 +346,7 @@ function EditBooking({
   onSaved: () => void;
 }) {
   const { t, tv } = useI18n();
-  const staff = useLoad(() => call('staff.list', { active: true, page_size: 200 }), []);
+  const staff = useOp('staff.list', { active: true, page_size: 200 });
   const initial = {
     event_at: toLocalInput(b.event_at, tz),
     booking_date: b.booking_date,

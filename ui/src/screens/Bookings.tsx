@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import type { OpInput } from '../api/ops';
-import { call } from '../api/transport';
 import { Button } from '../components/Button';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { PageHeader } from '../components/PageHeader';
@@ -12,7 +11,8 @@ import { SearchFilter } from '../components/SearchFilter';
 import { ValueBadge } from '../components/ValueBadge';
 import { useI18n, type Key } from '../i18n';
 import { formatDate, formatDateTime, formatRupiah } from '../lib/format';
-import { useDebounced, useLoad } from '../lib/hooks';
+import { useOp } from '../lib/queries';
+import { useDebounced } from '../lib/useDebounced';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession } from '../session';
 
@@ -80,8 +80,8 @@ export function BookingsList({ route }: { route: Route }) {
     page: Number(q.page) || 1,
     page_size: Number(q.page_size) || 25,
   };
-  const list = useLoad(() => call('bookings.list', input), [JSON.stringify(input)]);
-  const staff = useLoad(() => call('staff.list', { page_size: 200 }), []);
+  const list = useOp('bookings.list', input);
+  const staff = useOp('staff.list', { page_size: 200 });
 
   const sel = (
     name: keyof typeof q,
@@ -179,7 +179,7 @@ export function BookingsList({ route }: { route: Route }) {
         </Button>
       </div>
       <ErrorMessage error={list.error} />
-      <Rows load={list} empty={t('bookings.none')}>
+      <Rows query={list} empty={t('bookings.none')}>
         {(rows) => (
           <div className="table-wrap">
             <table className="table">

@@ -19,14 +19,14 @@ import { TextArea } from '../components/TextArea';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone, formatRupiah, moneyValue } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
+import { useAction, useOp } from '../lib/queries';
 import { href, navigate } from '../lib/router';
 import { useSession, useToast } from '../session';
 
 export function Services() {
   const { t } = useI18n();
   const { can } = useSession();
-  const services = useLoad(() => call('services.list', { page_size: 200 }), []);
+  const services = useOp('services.list', { page_size: 200 });
   const [editing, setEditing] = useState<Service | 'new' | null>(null);
   return (
     <div>
@@ -41,7 +41,7 @@ export function Services() {
         }
       />
       <ErrorMessage error={services.error} />
-      <Rows load={services} empty={t('services.none')}>
+      <Rows query={services} empty={t('services.none')}>
         {(rows) => (
           <div className="table-wrap">
           <table className="table">
@@ -85,7 +85,6 @@ export function Services() {
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
-            services.reload();
           }}
         />
       )}
@@ -138,8 +137,8 @@ function ServiceEditor({ service, onClose, onSaved }: { service?: Service; onClo
 export function Providers() {
   const { t } = useI18n();
   const { can } = useSession();
-  const providers = useLoad(() => call('providers.list', { page_size: 200 }), []);
-  const services = useLoad(() => call('services.list', { page_size: 200 }), []);
+  const providers = useOp('providers.list', { page_size: 200 });
+  const services = useOp('services.list', { page_size: 200 });
   const [editing, setEditing] = useState<Provider | 'new' | null>(null);
   const serviceName = (id: string) => services.data?.data.find((s) => s.id === id)?.name ?? '…';
   return (
@@ -155,7 +154,7 @@ export function Providers() {
         }
       />
       <ErrorMessage error={providers.error} />
-      <Rows load={providers} empty={t('providers.none')}>
+      <Rows query={providers} empty={t('providers.none')}>
         {(rows) => (
           <div className="table-wrap">
           <table className="table">
@@ -208,7 +207,6 @@ export function Providers() {
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
-            providers.reload();
           }}
         />
       )}
@@ -333,6 +331,7 @@ function Nearby({ services }: { services: Service[] }) {
       service_id: f.service_id || null,
       limit: 20,
     }),
+    { refreshes: false },
   );
   const [result, setResult] = useState<Awaited<ReturnType<typeof search.run>>>(undefined);
   return (

@@ -19,7 +19,8 @@ import { TextField } from '../components/TextField';
 import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
 import { formatDate, formatDateTime, formatPhone, formatRupiah, moneyValue, optionalText } from '../lib/format';
-import { useAction, useDebounced, useLoad } from '../lib/hooks';
+import { setOpData, useAction, useOp } from '../lib/queries';
+import { useDebounced } from '../lib/useDebounced';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 import { CustomerVehicles } from './Vehicles';
@@ -34,7 +35,7 @@ export function CustomersList({ route }: { route: Route }) {
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
   useEffect(() => setPage(1), [dq, sort]);
-  const list = useLoad(() => call('customers.list', { q: dq || null, sort, page, page_size: 25 }), [dq, sort, page]);
+  const list = useOp('customers.list', { q: dq || null, sort, page, page_size: 25 });
   return (
     <div>
       <PageHeader
@@ -58,7 +59,7 @@ export function CustomersList({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error} />
-      <Rows load={list} empty={t('customers.none')}>
+      <Rows query={list} empty={t('customers.none')}>
         {(rows) => (
           <div className="table-wrap">
             <table className="table">
@@ -109,16 +110,16 @@ export function CustomerDetail({ route }: { route: Route }) {
   const { t, tv, lang } = useI18n();
   const { tz, can } = useSession();
   const toast = useToast();
-  const customer = useLoad(() => call('customers.get', { id }), [id]);
+  const customer = useOp('customers.get', { id });
   const [page, setPage] = useState(1);
-  const bookings = useLoad(() => call('customers.bookings', { id, page, page_size: 20, sort: 'booking_date:desc' }), [id, page]);
+  const bookings = useOp('customers.bookings', { id, page, page_size: 20, sort: 'booking_date:desc' });
   const [editing, setEditing] = useState(false);
   const remove = useAction(async () => {
     await call('customers.delete', { id });
     toast(t('common.saved'));
     navigate('/customers');
   });
-  if (customer.loading && !customer.data) return <Loading />;
+  if (customer.isPending) return <Loading />;
   if (!customer.data) return <ErrorMessage error={customer.error} />;
   const c = customer.data;
   const masked = !can('customers.sensitive');
@@ -225,7 +226,7 @@ export function CustomerDetail({ route }: { route: Route }) {
           onClose={() => setEditing(false)}
           onSaved={(n) => {
             setEditing(false);
-            customer.setData(n);
+            setOpData('customers.get', { id }, n);
             toast(t('common.saved'));
           }}
         />

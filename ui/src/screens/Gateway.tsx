@@ -15,7 +15,7 @@ import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
+import { setOpData, useAction, useOp } from '../lib/queries';
 import {
   DEFAULT_BASE_URL,
   GATEWAY_KINDS,
@@ -32,7 +32,7 @@ import { useSession, useToast } from '../session';
 export function GatewayScreen() {
   const { t } = useI18n();
   const { can } = useSession();
-  const gateway = useLoad(() => call('gateway.get', {}), []);
+  const gateway = useOp('gateway.get', {});
   const [saved, setSaved] = useState(true);
   return (
     <div>
@@ -42,7 +42,7 @@ export function GatewayScreen() {
         gateway.error ? null : <Loading />
       ) : (
         <div className="gateway-layout">
-          <GatewaySettingsForm settings={gateway.data} onSaved={gateway.setData} onDirty={(d) => setSaved(!d)} />
+          <GatewaySettingsForm settings={gateway.data} onSaved={(s) => setOpData('gateway.get', {}, s)} onDirty={(d) => setSaved(!d)} />
           <div className="gateway-side">
             <TestMessage unsaved={!saved} />
             {can('settings.write') && <AutoMessages />}
@@ -251,7 +251,7 @@ function AutoMessages() {
   const { t, tv } = useI18n();
   const { setSettings } = useSession();
   const toast = useToast();
-  const settings = useLoad(() => call('settings.get', {}), []);
+  const settings = useOp('settings.get', {});
   const [f, setF] = useState({ message_language: 'id', reminder_hour: '', maintenance_window_days: '', maintenance_spacing_days: '' });
   useEffect(() => {
     const s = settings.data;
@@ -272,7 +272,7 @@ function AutoMessages() {
       maintenance_window_days: int(f.maintenance_window_days),
       maintenance_spacing_days: int(f.maintenance_spacing_days),
     });
-    settings.setData(out);
+    setOpData('settings.get', {}, out);
     setSettings(out);
     toast(t('common.saved'));
   });

@@ -4,7 +4,7 @@ import { Form } from '../components/Form';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
-import { useAction } from '../lib/hooks';
+import { useAction } from '../lib/queries';
 import { useSession } from '../session';
 
 export function Login() {

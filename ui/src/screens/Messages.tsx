@@ -1,7 +1,7 @@
 // The message log (outbox): every WhatsApp message this desk queued, its
 // status and tries, resend and cancel, "deliver now"; and the daily jobs
 // that queue the reminders.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Message, OpInput, OpOutput } from '../api/ops';
 import { call } from '../api/transport';
 import { Button } from '../components/Button';
@@ -16,7 +16,7 @@ import { Pagination } from '../components/Pagination';
 import { Rows } from '../components/Rows';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
+import { useAction, useOp } from '../lib/queries';
 import { MESSAGE_KINDS, MESSAGE_STATUSES, canCancel, canResend, jobResultText } from '../lib/messaging';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -43,20 +43,10 @@ export function MessageLog({ route }: { route: Route }) {
     page: Number(q.page) || 1,
     page_size: 25,
   };
-  const list = useLoad(() => call('messages.list', input), [JSON.stringify(input)]);
+  // Both refresh every REFRESH_MS while the window is visible.
+  const list = useOp('messages.list', input, { refetchInterval: REFRESH_MS });
   // Whether messages are going out at all, for every role that reads the log.
-  const status = useLoad(() => call('messages.status', {}), []);
-  const { reload } = list;
-  const reloadStatus = status.reload;
-  useEffect(() => {
-    const id = setInterval(() => {
-      if (document.visibilityState === 'visible') {
-        reload();
-        reloadStatus();
-      }
-    }, REFRESH_MS);
-    return () => clearInterval(id);
-  }, [reload, reloadStatus]);
+  const status = useOp('messages.status', {}, { refetchInterval: REFRESH_MS });
   const [open, setOpen] = useState<Message | null>(null);
   const [flushed, setFlushed] = useState<Flushed | null>(null);
   const manage = can('messages.manage');
@@ -64,8 +54,6 @@ export function MessageLog({ route }: { route: Route }) {
   const flush = useAction(async () => {
     setFlushed(null);
     setFlushed(await call('messages.flush', {}));
-    list.reload();
-    status.reload();
   });
   const act = useAction(async (m: Message, what: 'resend' | 'cancel') => {
     const to = formatPhone(m.to);
@@ -79,8 +67,6 @@ export function MessageLog({ route }: { route: Route }) {
     const out = what === 'resend' ? await call('messages.resend', { id: m.id }) : await call('messages.cancel', { id: m.id });
     toast(t(what === 'resend' ? 'messages.resent' : 'messages.canceled'));
     if (open?.id === m.id) setOpen(out);
-    list.reload();
-    status.reload();
   });
 
   const actions = (m: Message) =>
@@ -106,7 +92,7 @@ export function MessageLog({ route }: { route: Route }) {
         subtitle={t('messages.subtitle')}
         actions={
           <>
-            <Button kind="ghost" onClick={list.reload}>
+            <Button kind="ghost" onClick={() => void list.refetch()}>
               ⟳ {t('common.refresh')}
             </Button>
             {manage && (
@@ -171,7 +157,7 @@ export function MessageLog({ route }: { route: Route }) {
         </Button>
       </div>
       <ErrorMessage error={list.error} />
-      <Rows load={list} empty={t('messages.none')}>
+      <Rows query={list} empty={t('messages.none')}>
         {(rows) => (
           <div className="table-wrap">
             <table className="table" data-testid="messages">
@@ -259,24 +245,22 @@ export function MessageLog({ route }: { route: Route }) {
           </div>
         </Modal>
       )}
-      <JobsPanel onRan={list.reload} />
+      <JobsPanel />
     </div>
   );
 }
 
 /** The daily jobs: when each last ran and with what result; "run now" for those allowed. */
-export function JobsPanel({ onRan }: { onRan?: () => void }) {
+export function JobsPanel() {
   const { t, tv, lang } = useI18n();
   const { tz, can } = useSession();
   const toast = useToast();
-  const jobs = useLoad(() => call('jobs.list', {}), []);
+  const jobs = useOp('jobs.list', {});
   const run = useAction(async (name: string) => {
     const label = tv('job', name);
     if (!window.confirm(t('jobs.runConfirm', { job: label }))) return;
     const out = await call('jobs.run', { name });
     toast(t('jobs.ran', { job: label, result: jobResultText(out.result, lang) }));
-    jobs.reload();
-    onRan?.();
   });
   return (
     <section className="card jobs" aria-labelledby="jobs-title">

@@ -31,7 +31,8 @@ import {
   parseRupiah,
   today,
 } from '../lib/format';
-import { useAction, useDebounced, useLoad } from '../lib/hooks';
+import { useAction, useOp } from '../lib/queries';
+import { useDebounced } from '../lib/useDebounced';
 import { navigate, type Route } from '../lib/router';
 import { useSession } from '../session';
 import { rememberCreated } from './BookingDetail';
@@ -105,7 +106,7 @@ export function NewBooking({ route }: { route: Route }) {
     if (preUnit || preSlot) setStep(2);
   }, [preUnit, preSlot, preCustomer]);
 
-  const services = useLoad(() => call('services.list', { page_size: 200 }), []);
+  const services = useOp('services.list', { page_size: 200 });
   const serviceOfSlot = services.data?.data.find((s) => s.id === slot?.service_id);
   const defaultPrice = kind === 'unit' ? unit?.price : kind === 'slot' ? serviceOfSlot?.price : undefined;
 
@@ -151,7 +152,7 @@ export function NewBooking({ route }: { route: Route }) {
 
   /** Leaving a step: an error the core named in it has been dealt with. */
   const leave = (s: Step) => {
-    if (stepError(s)) save.setError(null);
+    if (stepError(s)) save.clearError();
   };
   const goCustomer = () => {
     if (kind === 'unit' && !unit) return;
@@ -351,7 +352,7 @@ export function NewBooking({ route }: { route: Route }) {
           />
           {save.error instanceof ApiError && save.error.code === 'conflict' && kind !== 'none' && (
             <div>
-              <Button onClick={() => { save.setError(null); setStep(1); kind === 'unit' ? setUnit(null) : setSlot(null); }}>
+              <Button onClick={() => { save.clearError(); setStep(1); kind === 'unit' ? setUnit(null) : setSlot(null); }}>
                 {kind === 'unit' ? t('wizard.chooseUnit') : t('wizard.chooseSlot')}
               </Button>
             </div>
@@ -392,7 +393,7 @@ function customerInput(c: CustomerForm): CustomerInput {
 
 function StaffSelect({ value, onChange }: { value: string; onChange: (v: string) => void }) {
   const { t } = useI18n();
-  const staff = useLoad(() => call('staff.list', { active: true, page_size: 200 }), []);
+  const staff = useOp('staff.list', { active: true, page_size: 200 });
   return (
     <SelectField
       name="staff_id"
@@ -451,10 +452,7 @@ function UnitPicker({ unit, setUnit }: { unit: Unit | null; setUnit: (u: Unit | 
   const { t } = useI18n();
   const [q, setQ] = useState('');
   const dq = useDebounced(q, 250);
-  const units = useLoad(
-    () => call('units.list', { status: 'available', unit_type: dq || null, page_size: 200, sort: 'code:asc' }),
-    [dq],
-  );
+  const units = useOp('units.list', { status: 'available', unit_type: dq || null, page_size: 200, sort: 'code:asc' });
   return (
     <div className="picker" data-field="unit_id">
       <label className="filter filter-search">
@@ -468,7 +466,7 @@ function UnitPicker({ unit, setUnit }: { unit: Unit | null; setUnit: (u: Unit | 
         </div>
       )}
       <ErrorMessage error={units.error} />
-      <Rows load={units} empty={t('wizard.noUnits')}>
+      <Rows query={units} empty={t('wizard.noUnits')}>
         {(rows) => (
           <div className="pick-grid">
             {rows.map((u) => (
@@ -500,24 +498,17 @@ function SlotPicker({ slot, setSlot }: { slot: Slot | null; setSlot: (s: Slot | 
   const { tz } = useSession();
   const [serviceId, setServiceId] = useState(slot?.service_id ?? '');
   const [providerId, setProviderId] = useState(slot?.provider_id ?? '');
-  const services = useLoad(() => call('services.list', { active: true, page_size: 200 }), []);
-  const providers = useLoad(
-    () => call('providers.list', { active: true, service_id: serviceId || null, page_size: 200 }),
-    [serviceId],
-  );
+  const services = useOp('services.list', { active: true, page_size: 200 });
+  const providers = useOp('providers.list', { active: true, service_id: serviceId || null, page_size: 200 });
   const from = today(tz);
-  const slots = useLoad(
-    () =>
-      call('slots.list', {
-        status: 'available',
-        service_id: serviceId || null,
-        provider_id: providerId || null,
-        from,
-        to: addDays(from, 14),
-        page_size: 200,
-      }),
-    [serviceId, providerId, from],
-  );
+  const slots = useOp('slots.list', {
+    status: 'available',
+    service_id: serviceId || null,
+    provider_id: providerId || null,
+    from,
+    to: addDays(from, 14),
+    page_size: 200,
+  });
   const byDay = useMemo(() => {
     const m = new Map<string, Slot[]>();
     for (const s of slots.data?.data ?? []) {
@@ -560,7 +551,7 @@ function SlotPicker({ slot, setSlot }: { slot: Slot | null; setSlot: (s: Slot | 
         </div>
       )}
       <ErrorMessage error={slots.error} />
-      {slots.loading && !slots.data ? (
+      {slots.isPending ? (
         <Loading />
       ) : byDay.length === 0 ? (
         <Empty text={t('wizard.noSlots')} />
@@ -617,17 +608,14 @@ function StepCustomer({
   const { t, tv } = useI18n();
   const [q, setQ] = useState(cust.phone || cust.name);
   const dq = useDebounced(q.trim(), 200);
-  const matches = useLoad(
-    () => (dq.length >= 2 ? call('customers.list', { q: dq, page_size: 8 }) : Promise.resolve(null)),
-    [dq],
-  );
+  const searching = dq.length >= 2;
+  const matches = useOp('customers.list', { q: dq, page_size: 8 }, { enabled: searching });
+  const matchList = searching ? (matches.data?.data ?? []) : [];
   // Before saving: is there already a customer with exactly this name?
   const dname = useDebounced(nameKey(cust.name), 300);
-  const sameName = useLoad(
-    () => (dname.length >= 2 && !existing ? call('customers.list', { q: dname, page_size: 20 }) : Promise.resolve(null)),
-    [dname, existing],
-  );
-  const sameNameList = (sameName.data?.data ?? []).filter((c) => nameKey(c.name) === dname);
+  const checkName = dname.length >= 2 && !existing;
+  const sameName = useOp('customers.list', { q: dname, page_size: 20 }, { enabled: checkName });
+  const sameNameList = checkName ? (sameName.data?.data ?? []).filter((c) => nameKey(c.name) === dname) : [];
 
   // What is typed in the search box seeds the new customer's phone or name.
   const typed = (v: string) => {
@@ -690,11 +678,11 @@ function StepCustomer({
           {t('wizard.findHint')}
         </div>
       </div>
-      {matches.data && matches.data.data.length > 0 && (
+      {matchList.length > 0 && (
         <div className="matches" aria-label={t('wizard.matches')} data-testid="customer-matches">
           <h3>{t('wizard.matches')}</h3>
           <ul>
-            {matches.data.data.map((c) => (
+            {matchList.map((c) => (
               <li key={c.id}>
                 <span>
                   <strong>{c.name}</strong> · {formatPhone(c.phone)} <span className="muted small">{c.code}</span>

@@ -15,7 +15,7 @@ import { Pagination } from '../components/Pagination';
 import { Rows } from '../components/Rows';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatNumber, formatPhone } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
+import { useAction, useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
@@ -35,14 +35,14 @@ export function WhatsAppReport({ route }: { route: Route }) {
     page: Number(q.page) || 1,
     page_size: 25,
   };
-  const list = useLoad(() => call('whatsapp_report.detail', input), [JSON.stringify(input)]);
-  const stats = useLoad(() => call('whatsapp_report.statistics', {}), []);
+  const list = useOp('whatsapp_report.detail', input);
+  const stats = useOp('whatsapp_report.statistics', {});
   const [customerName, setCustomerName] = useState('');
   const [result, setResult] = useState<{ message: string; count: number } | null>(null);
   const manage = can('report.manage');
   const refresh = () => {
-    list.reload();
-    stats.reload();
+    void list.refetch();
+    void stats.refetch();
   };
 
   const reset = useAction(async (customer: { id: string; name: string } | null) => {
@@ -50,13 +50,11 @@ export function WhatsAppReport({ route }: { route: Route }) {
     if (!window.confirm(question)) return;
     setResult(null);
     setResult(await call('whatsapp_report.reset_frequency', { customer_id: customer?.id ?? null }));
-    refresh();
   });
   const remove = useAction(async (r: ReportDetail) => {
     if (!window.confirm(t('report.deleteConfirm', { name: r.customer_name, subject: r.subject_label }))) return;
     await call('whatsapp_report.delete', { id: r.id });
     toast(t('report.deleted'));
-    refresh();
   });
 
   const s = stats.data;
@@ -135,7 +133,7 @@ export function WhatsAppReport({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error} />
-      <Rows load={list} empty={t('report.none')}>
+      <Rows query={list} empty={t('report.none')}>
         {(rows) => (
           <div className="table-wrap">
             <table className="table" data-testid="report">

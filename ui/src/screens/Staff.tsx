@@ -20,7 +20,8 @@ import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
-import { useAction, useDebounced, useLoad } from '../lib/hooks';
+import { useAction, useOp } from '../lib/queries';
+import { useDebounced } from '../lib/useDebounced';
 import type { Route } from '../lib/router';
 import {
   ACTIVE_FILTERS,
@@ -47,14 +48,10 @@ export function StaffList({ route }: { route: Route }) {
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<Staff | 'new' | null>(null);
   useEffect(() => setPage(1), [dq, filter]);
-  const list = useLoad(
-    () => call('staff.list', { q: dq || null, active: activeParam(filter), page, page_size: 25 }),
-    [dq, filter, page],
-  );
+  const list = useOp('staff.list', { q: dq || null, active: activeParam(filter), page, page_size: 25 });
   const setActive = useAction(async (s: Staff, active: boolean) => {
     await call('staff.update', { id: s.id, version: s.version, active });
     toast(t(active ? 'staff.activated' : 'staff.deactivated', { name: s.name }));
-    list.reload();
   });
   return (
     <div>
@@ -83,7 +80,7 @@ export function StaffList({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error ?? setActive.error} />
-      <Rows load={list} empty={t('staff.none')}>
+      <Rows query={list} empty={t('staff.none')}>
         {(rows) => (
           <div className="table-wrap">
             <table className="table" data-testid="staff">
@@ -128,7 +125,6 @@ export function StaffList({ route }: { route: Route }) {
           onSaved={(s, created) => {
             setEditing(null);
             toast(t(created ? 'staff.created' : 'staff.saved', { code: s.staff_code, name: s.name }));
-            list.reload();
           }}
         />
       )}
@@ -185,7 +181,7 @@ function StaffEditor({
     <K extends keyof StaffForm>(k: K) =>
     (v: StaffForm[K]) => {
       // the core's message for this field goes once it is being corrected
-      if (save.error instanceof ApiError && save.error.field === k) save.setError(null);
+      if (save.error instanceof ApiError && save.error.field === k) save.clearError();
       setF((s) => ({ ...s, [k]: v }));
     };
   const save = useAction(async () => {

@@ -14,7 +14,8 @@ import { PageHeader } from '../components/PageHeader';
 import { hasKey, useI18n, type Key } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { formatDateTime } from '../lib/format';
-import { useAction, useDebounced, useLoad } from '../lib/hooks';
+import { useAction, useOp } from '../lib/queries';
+import { useDebounced } from '../lib/useDebounced';
 import { TEMPLATE_KINDS, insertPlaceholder, scanPlaceholders } from '../lib/messaging';
 import { href, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -24,7 +25,7 @@ const LANGUAGES: Language[] = ['id', 'en'];
 export function Templates({ route }: { route: Route }) {
   const { t, tv, lang } = useI18n();
   const { tz } = useSession();
-  const list = useLoad(() => call('templates.list', {}), []);
+  const list = useOp('templates.list', {});
   const kind = route.query.get('kind') as MessageKind | null;
   const language = (route.query.get('lang') as Language | null) ?? 'id';
   const find = (k: string, l: string) => list.data?.data.find((x) => x.kind === k && x.language === l);
@@ -84,7 +85,6 @@ export function Templates({ route }: { route: Route }) {
               key={`${selected.kind}.${selected.language}`}
               template={selected}
               placeholders={selected.allowed}
-              onSaved={list.reload}
             />
           ) : (
             <div className="panel muted">{t('templates.choose')}</div>
@@ -98,11 +98,9 @@ export function Templates({ route }: { route: Route }) {
 function TemplateEditor({
   template,
   placeholders,
-  onSaved,
 }: {
   template: Template;
   placeholders: string[];
-  onSaved: () => void;
 }) {
   const { t, tv } = useI18n();
   const toast = useToast();
@@ -131,14 +129,12 @@ function TemplateEditor({
   const save = useAction(async () => {
     await call('templates.update', { kind: template.kind, language: template.language, body });
     toast(t('common.saved'));
-    onSaved();
   });
   const reset = useAction(async () => {
     if (!window.confirm(t('templates.resetConfirm'))) return;
     const out = await call('templates.update', { kind: template.kind, language: template.language, body: null });
     setBody(out.body);
     toast(t('templates.resetDone'));
-    onSaved();
   });
 
   const title = t('templates.editTitle', { kind: tv('messageKind', template.kind), language: tv('language', template.language) });
@@ -159,7 +155,7 @@ function TemplateEditor({
               aria-describedby={invalid ? `${id}-error` : undefined}
               onChange={(e) => {
                 setBody(e.target.value);
-                if (save.error) save.setError(null);
+                if (save.error) save.clearError();
               }}
             />
           )}
@@ -206,10 +202,7 @@ function Preview({ kind, language, body, unknown }: { kind: MessageKind; languag
   const { t, lang } = useI18n();
   const debounced = useDebounced(body, 300);
   const ok = debounced.trim() !== '' && unknown.length === 0;
-  const preview = useLoad(
-    () => (ok ? call('templates.preview', { kind, language, body: debounced }) : Promise.resolve(null)),
-    [kind, language, debounced, ok],
-  );
+  const preview = useOp('templates.preview', { kind, language, body: debounced }, { enabled: ok });
   return (
     <div className="template-preview" aria-live="polite">
       <div className="muted small">{t('templates.preview')}</div>
@@ -223,7 +216,7 @@ function Preview({ kind, language, body, unknown }: { kind: MessageKind; languag
         <div className="banner banner-error">{errorText(preview.error, lang)}</div>
       ) : (
         <div className="bubble" data-testid="preview-text">
-          {preview.data?.text ?? '…'}
+          {(ok && preview.data?.text) || '…'}
         </div>
       )}
     </div>

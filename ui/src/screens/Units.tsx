@@ -16,7 +16,8 @@ import { TextField } from '../components/TextField';
 import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
 import { formatRupiah, moneyValue, optionalText, parseRupiah } from '../lib/format';
-import { useAction, useDebounced, useLoad } from '../lib/hooks';
+import { setOpData, useAction, useOp } from '../lib/queries';
+import { useDebounced } from '../lib/useDebounced';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
@@ -40,7 +41,7 @@ export function UnitsGrid({ route }: { route: Route }) {
     sort: 'code:asc',
     page_size: 200,
   };
-  const units = useLoad(() => call('units.list', input), [JSON.stringify(input)]);
+  const units = useOp('units.list', input);
   const openId = route.params.id ?? null;
   const groups = useMemo(() => {
     const m = new Map<string, Unit[]>();
@@ -107,7 +108,7 @@ export function UnitsGrid({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={units.error} />
-      {units.loading && !units.data ? (
+      {units.isPending ? (
         <Loading />
       ) : groups.length === 0 ? (
         <Empty text={t('units.none')} />
@@ -132,18 +133,13 @@ export function UnitsGrid({ route }: { route: Route }) {
         ))
       )}
       {openId && (
-        <UnitDialog
-          id={openId}
-          onClose={() => navigate('/units')}
-          onChanged={() => units.reload()}
-        />
+        <UnitDialog key={openId} id={openId} onClose={() => navigate('/units')} />
       )}
       {creating && (
         <UnitEditor
           onClose={() => setCreating(false)}
           onSaved={() => {
             setCreating(false);
-            units.reload();
           }}
         />
       )}
@@ -151,11 +147,11 @@ export function UnitsGrid({ route }: { route: Route }) {
   );
 }
 
-function UnitDialog({ id, onClose, onChanged }: { id: string; onClose: () => void; onChanged: () => void }) {
+function UnitDialog({ id, onClose }: { id: string; onClose: () => void }) {
   const { t } = useI18n();
   const { can } = useSession();
   const toast = useToast();
-  const unit = useLoad(() => call('units.get', { id }), [id]);
+  const unit = useOp('units.get', { id });
   const [editing, setEditing] = useState(false);
   const u = unit.data;
   if (editing && u) {
@@ -165,8 +161,7 @@ function UnitDialog({ id, onClose, onChanged }: { id: string; onClose: () => voi
         onClose={() => setEditing(false)}
         onSaved={(n) => {
           setEditing(false);
-          unit.setData(n);
-          onChanged();
+          setOpData('units.get', { id }, n);
           toast(t('common.saved'));
         }}
       />

@@ -20,7 +20,8 @@ import { ServiceDueBadge } from '../components/ServiceDueBadge';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { addDays, formatDate, today } from '../lib/format';
-import { useAction, useDebounced, useLoad } from '../lib/hooks';
+import { useAction, useOp } from '../lib/queries';
+import { useDebounced } from '../lib/useDebounced';
 import { nextServiceDate, normalisePlate, serviceDue } from '../lib/messaging';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -64,12 +65,11 @@ export function VehiclesList({ route }: { route: Route }) {
     page,
     page_size: 25,
   };
-  const list = useLoad(() => call('vehicles.list', input), [JSON.stringify(input)]);
+  const list = useOp('vehicles.list', input);
   const remove = useAction(async (v: Vehicle) => {
     if (!window.confirm(t('vehicles.deleteConfirm', { plate: v.plate_number }))) return;
     await call('vehicles.delete', { id: v.id });
     toast(t('vehicles.deleted', { plate: v.plate_number }));
-    list.reload();
   });
   const setCustomer = (id: string) => navigate(href('/vehicles', { customer: id }));
   return (
@@ -104,7 +104,7 @@ export function VehiclesList({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error ?? remove.error} />
-      <Rows load={list} empty={t('vehicles.none')}>
+      <Rows query={list} empty={t('vehicles.none')}>
         {(rows) => (
           <div className="table-wrap">
             <table className="table" data-testid="vehicles">
@@ -142,7 +142,6 @@ export function VehiclesList({ route }: { route: Route }) {
           onSaved={(v) => {
             setEditing(null);
             toast(t('vehicles.saved', { plate: v.plate_number }));
-            list.reload();
           }}
         />
       )}
@@ -212,7 +211,7 @@ export function VehicleEditor({
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const set = (k: keyof typeof f) => (v: string) => {
     // the core's message for this field goes once it is being corrected
-    if (save.error instanceof ApiError && save.error.field === k) save.setError(null);
+    if (save.error instanceof ApiError && save.error.field === k) save.clearError();
     setF((s) => {
       const next = { ...s, [k]: v };
       if (k === 'last_service_at' || k === 'service_interval_days') {
@@ -323,7 +322,7 @@ export function VehicleEditor({
 export function CustomerVehicles({ customerId }: { customerId: string }) {
   const { t, lang } = useI18n();
   const toast = useToast();
-  const list = useLoad(() => call('vehicles.list', { customer_id: customerId, page_size: 50 }), [customerId]);
+  const list = useOp('vehicles.list', { customer_id: customerId, page_size: 50 });
   const [editing, setEditing] = useState<Vehicle | 'new' | null>(null);
   return (
     <section className="card" data-testid="customer-vehicles">
@@ -333,7 +332,7 @@ export function CustomerVehicles({ customerId }: { customerId: string }) {
       </div>
       <ErrorMessage error={list.error} />
       {!list.data?.data.length ? (
-        list.loading ? <Loading /> : <Empty text={t('vehicles.noneForCustomer')} />
+        list.isFetching ? <Loading /> : <Empty text={t('vehicles.noneForCustomer')} />
       ) : (
         <table className="table compact">
           <thead>
@@ -377,7 +376,6 @@ export function CustomerVehicles({ customerId }: { customerId: string }) {
           onSaved={(v) => {
             setEditing(null);
             toast(t('vehicles.saved', { plate: v.plate_number }));
-            list.reload();
           }}
         />
       )}
