@@ -1,5 +1,5 @@
-import { QueryClientProvider } from '@tanstack/react-query';
 import { useLayoutEffect, useMemo } from 'react';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { Outlet, RouterProvider, createHashRouter, useRouteError, type RouteObject } from 'react-router';
 import { Button } from './components/Button';
 import { ErrorBoundary } from './components/ErrorBoundary';

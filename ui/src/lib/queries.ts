@@ -3,8 +3,8 @@
 // while a new page or filter loads, retried when the core could not be
 // reached); every change is an action after which all queries are refreshed,
 // so no screen reloads its lists by hand.
-import { QueryClient, keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useRef } from 'react';
+import { QueryClient, keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { OpInput, OpName, OpOutput } from '../api/ops';
 import { ApiError, call } from '../api/transport';
 

@@ -32,8 +32,8 @@ import {
   today,
 } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
-import { useDebounced } from '../lib/useDebounced';
 import { navigate, type Route } from '../lib/router';
+import { useDebounced } from '../lib/useDebounced';
 import { useSession } from '../session';
 import { rememberCreated } from './BookingDetail';
 

@@ -14,10 +14,10 @@ import { PageHeader } from '../components/PageHeader';
 import { hasKey, useI18n, type Key } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { formatDateTime } from '../lib/format';
-import { useAction, useOp } from '../lib/queries';
-import { useDebounced } from '../lib/useDebounced';
 import { TEMPLATE_KINDS, insertPlaceholder, scanPlaceholders } from '../lib/messaging';
+import { useAction, useOp } from '../lib/queries';
 import { href, type Route } from '../lib/router';
+import { useDebounced } from '../lib/useDebounced';
 import { useSession, useToast } from '../session';
 
 const LANGUAGES: Language[] = ['id', 'en'];

@@ -17,8 +17,8 @@ import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
 import { formatRupiah, moneyValue, optionalText, parseRupiah } from '../lib/format';
 import { setOpData, useAction, useOp } from '../lib/queries';
-import { useDebounced } from '../lib/useDebounced';
 import { href, navigate, type Route } from '../lib/router';
+import { useDebounced } from '../lib/useDebounced';
 import { useSession, useToast } from '../session';
 
 const STATUSES: UnitStatus[] = ['available', 'booked', 'sold', 'maintenance'];

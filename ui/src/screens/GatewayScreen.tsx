@@ -15,7 +15,6 @@ import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
-import { setOpData, useAction, useOp } from '../lib/queries';
 import {
   DEFAULT_BASE_URL,
   GATEWAY_KINDS,
@@ -27,6 +26,7 @@ import {
   type GatewayForm,
   type GatewayKind,
 } from '../lib/messaging';
+import { setOpData, useAction, useOp } from '../lib/queries';
 import { useSession, useToast } from '../session';
 
 export function GatewayScreen() {

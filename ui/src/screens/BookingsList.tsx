@@ -12,8 +12,8 @@ import { ValueBadge } from '../components/ValueBadge';
 import { useI18n, type Key } from '../i18n';
 import { formatDate, formatDateTime, formatRupiah } from '../lib/format';
 import { useOp } from '../lib/queries';
-import { useDebounced } from '../lib/useDebounced';
 import { href, navigate, type Route } from '../lib/router';
+import { useDebounced } from '../lib/useDebounced';
 import { useSession } from '../session';
 
 const SORTS: [string, Key][] = [

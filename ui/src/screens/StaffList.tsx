@@ -21,7 +21,6 @@ import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
-import { useDebounced } from '../lib/useDebounced';
 import type { Route } from '../lib/router';
 import {
   ACTIVE_FILTERS,
@@ -35,6 +34,7 @@ import {
   type ActiveFilter,
   type StaffForm,
 } from '../lib/staff';
+import { useDebounced } from '../lib/useDebounced';
 import { useSession, useToast } from '../session';
 
 export function StaffList({ route }: { route: Route }) {

@@ -1,6 +1,5 @@
 // The message log (outbox): every WhatsApp message this desk queued, its
-// status and tries, resend and cancel, "deliver now"; and the daily jobs
-// that queue the reminders.
+// status and tries, resend and cancel, "deliver now"; below it the daily jobs.
 import { useState } from 'react';
 import type { Message, OpInput, OpOutput } from '../api/ops';
 import { call } from '../api/transport';
@@ -8,7 +7,7 @@ import { Button } from '../components/Button';
 import { CustomerPicker } from '../components/CustomerPicker';
 import { DefinitionList } from '../components/DefinitionList';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { Loading } from '../components/Loading';
+import { JobsPanel } from '../components/JobsPanel';
 import { MessageStatusBadge } from '../components/MessageStatusBadge';
 import { Modal } from '../components/Modal';
 import { PageHeader } from '../components/PageHeader';
@@ -16,8 +15,8 @@ import { Pagination } from '../components/Pagination';
 import { Rows } from '../components/Rows';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
+import { MESSAGE_KINDS, MESSAGE_STATUSES, canCancel, canResend } from '../lib/messaging';
 import { useAction, useOp } from '../lib/queries';
-import { MESSAGE_KINDS, MESSAGE_STATUSES, canCancel, canResend, jobResultText } from '../lib/messaging';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
@@ -247,63 +246,5 @@ export function MessageLog({ route }: { route: Route }) {
       )}
       <JobsPanel />
     </div>
-  );
-}
-
-/** The daily jobs: when each last ran and with what result; "run now" for those allowed. */
-export function JobsPanel() {
-  const { t, tv, lang } = useI18n();
-  const { tz, can } = useSession();
-  const toast = useToast();
-  const jobs = useOp('jobs.list', {});
-  const run = useAction(async (name: string) => {
-    const label = tv('job', name);
-    if (!window.confirm(t('jobs.runConfirm', { job: label }))) return;
-    const out = await call('jobs.run', { name });
-    toast(t('jobs.ran', { job: label, result: jobResultText(out.result, lang) }));
-  });
-  return (
-    <section className="card jobs" aria-labelledby="jobs-title">
-      <h2 id="jobs-title">{t('jobs.title')}</h2>
-      <ErrorMessage error={jobs.error ?? run.error} />
-      {!jobs.data ? (
-        jobs.error ? null : <Loading />
-      ) : (
-        <div className="table-wrap">
-          <table className="table compact" data-testid="jobs">
-            <thead>
-              <tr>
-                <th>{t('jobs.name')}</th>
-                <th>{t('jobs.schedule')}</th>
-                <th>{t('jobs.lastRun')}</th>
-                <th>{t('jobs.result')}</th>
-                <th>{t('jobs.nextRun')}</th>
-                {can('jobs.run') && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.data.data.map((j) => (
-                <tr key={j.name} data-job={j.name}>
-                  <td>
-                    <strong>{tv('job', j.name)}</strong>
-                  </td>
-                  <td className="nowrap">{t('jobs.daily', { time: j.time_of_day })}</td>
-                  <td className="nowrap small">{j.last_run_at ? formatDateTime(j.last_run_at, tz, lang, { weekday: false }) : t('jobs.never')}</td>
-                  <td className="small">{jobResultText(j.last_result, lang)}</td>
-                  <td className="nowrap small">{formatDateTime(j.next_run_at, tz, lang, { weekday: false })}</td>
-                  {can('jobs.run') && (
-                    <td className="actions">
-                      <Button kind="ghost" busy={run.busy} onClick={() => void run.run(j.name)}>
-                        ▶ {t('jobs.runNow')}
-                      </Button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
   );
 }

@@ -1,0 +1,131 @@
+// The services of the catalogue and their editor.
+import { useState } from 'react';
+import type { Service } from '../api/ops';
+import { call } from '../api/transport';
+import { ActiveBadge } from '../components/ActiveBadge';
+import { Button } from '../components/Button';
+import { CheckField } from '../components/CheckField';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Modal } from '../components/Modal';
+import { MoneyField } from '../components/MoneyField';
+import { PageHeader } from '../components/PageHeader';
+import { Rows } from '../components/Rows';
+import { TextArea } from '../components/TextArea';
+import { TextField } from '../components/TextField';
+import { useI18n } from '../i18n';
+import { formatRupiah, moneyValue } from '../lib/format';
+import { useAction, useOp } from '../lib/queries';
+import { useSession } from '../session';
+
+export function Services() {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const services = useOp('services.list', { page_size: 200 });
+  const [editing, setEditing] = useState<Service | 'new' | null>(null);
+  return (
+    <div>
+      <PageHeader
+        title={t('services.title')}
+        actions={
+          can('catalog.write') && (
+            <Button kind="primary" onClick={() => setEditing('new')}>
+              + {t('services.new')}
+            </Button>
+          )
+        }
+      />
+      <ErrorMessage error={services.error} />
+      <Rows query={services} empty={t('services.none')}>
+        {(rows) => (
+          <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>{t('services.name')}</th>
+                <th>{t('services.duration')}</th>
+                <th className="num">{t('services.price')}</th>
+                <th>{t('services.description')}</th>
+                <th>{t('bookings.status')}</th>
+                {can('catalog.write') && <th />}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    <strong>{s.name}</strong>
+                  </td>
+                  <td>{t('common.minutes', { n: s.duration_min })}</td>
+                  <td className="num">{formatRupiah(s.price)}</td>
+                  <td className="muted">{s.description ?? ''}</td>
+                  <td><ActiveBadge active={s.active} /></td>
+                  {can('catalog.write') && (
+                    <td className="actions">
+                      <Button kind="ghost" onClick={() => setEditing(s)}>
+                        ✎ {t('common.edit')}
+                      </Button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          </div>
+        )}
+      </Rows>
+      {editing && (
+        <ServiceEditor
+          service={editing === 'new' ? undefined : editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function ServiceEditor({ service, onClose, onSaved }: { service?: Service; onClose: () => void; onSaved: () => void }) {
+  const { t } = useI18n();
+  const [f, setF] = useState({
+    name: service?.name ?? '',
+    duration_min: service ? String(service.duration_min) : '60',
+    price: service?.price ?? '',
+    description: service?.description ?? '',
+    active: service?.active ?? true,
+  });
+  const save = useAction(async () => {
+    const values = {
+      name: f.name,
+      duration_min: Number(f.duration_min),
+      price: moneyValue(f.price) ?? '',
+      description: f.description.trim() || null,
+      active: f.active,
+    };
+    if (service) await call('services.update', { id: service.id, version: service.version, ...values });
+    else await call('services.create', values);
+    onSaved();
+  });
+  return (
+    <Modal title={service ? t('services.edit') : t('services.new')} onClose={onClose}>
+      <Form onSubmit={() => void save.run()} error={save.error}>
+        <TextField name="name" label={t('services.name')} value={f.name} onChange={(v) => setF({ ...f, name: v })} />
+        <TextField
+          name="duration_min"
+          label={t('services.duration')}
+          type="number"
+          min={5}
+          value={f.duration_min}
+          onChange={(v) => setF({ ...f, duration_min: v })}
+        />
+        <MoneyField name="price" label={t('services.price')} value={f.price} onChange={(v) => setF({ ...f, price: v })} />
+        <TextArea name="description" label={t('services.description')} value={f.description} onChange={(v) => setF({ ...f, description: v })} />
+        <CheckField name="active" label={t('common.active')} checked={f.active} onChange={(v) => setF({ ...f, active: v })} />
+        <FormActions onCancel={onClose} busy={save.busy} />
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,158 @@
+// Customers' vehicles: the list (by owner, plate search, due for service).
+import { useEffect, useState } from 'react';
+import type { OpInput, Vehicle } from '../api/ops';
+import { call } from '../api/transport';
+import { Button } from '../components/Button';
+import { CustomerPicker } from '../components/CustomerPicker';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { NextService } from '../components/NextService';
+import { PageHeader } from '../components/PageHeader';
+import { Pagination } from '../components/Pagination';
+import { Rows } from '../components/Rows';
+import { SearchFilter } from '../components/SearchFilter';
+import { VehicleEditor } from '../components/VehicleEditor';
+import { useI18n } from '../i18n';
+import { addDays, formatDate } from '../lib/format';
+import { useAction, useOp } from '../lib/queries';
+import { href, navigate, type Route } from '../lib/router';
+import { useDebounced } from '../lib/useDebounced';
+import { useServiceDue } from '../lib/useServiceDue';
+import { useSession, useToast } from '../session';
+
+export function VehiclesList({ route }: { route: Route }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const { can } = useSession();
+  const { day, windowDays } = useServiceDue();
+  const customer = route.query.get('customer') ?? '';
+  const [q, setQ] = useState(route.query.get('q') ?? '');
+  const dq = useDebounced(q.trim(), 250);
+  const [dueOnly, setDueOnly] = useState(route.query.get('due') === '1');
+  const [sort, setSort] = useState('plate_number:asc');
+  const [page, setPage] = useState(1);
+  const [editing, setEditing] = useState<Vehicle | 'new' | null>(null);
+  useEffect(() => setPage(1), [dq, sort, dueOnly, customer]);
+  const input: OpInput<'vehicles.list'> = {
+    customer_id: customer || null,
+    q: dq || null,
+    due_before: dueOnly ? addDays(day, windowDays) : null,
+    sort,
+    page,
+    page_size: 25,
+  };
+  const list = useOp('vehicles.list', input);
+  const remove = useAction(async (v: Vehicle) => {
+    if (!window.confirm(t('vehicles.deleteConfirm', { plate: v.plate_number }))) return;
+    await call('vehicles.delete', { id: v.id });
+    toast(t('vehicles.deleted', { plate: v.plate_number }));
+  });
+  const setCustomer = (id: string) => navigate(href('/vehicles', { customer: id }));
+  return (
+    <div>
+      <PageHeader
+        title={t('vehicles.title')}
+        subtitle={t('vehicles.subtitle')}
+        actions={
+          <Button kind="primary" onClick={() => setEditing('new')}>
+            + {t('vehicles.new')}
+          </Button>
+        }
+      />
+      <div className="filters">
+        <SearchFilter value={q} onChange={setQ} placeholder={t('vehicles.searchHint')} />
+        <div className="filter filter-picker">
+          <label htmlFor="vehicles-customer">{t('vehicles.customer')}</label>
+          <CustomerPicker id="vehicles-customer" value={customer} onChange={(id) => setCustomer(id)} placeholder={t('picker.any')} />
+        </div>
+        <label className="filter filter-check">
+          <input type="checkbox" checked={dueOnly} onChange={(e) => setDueOnly(e.target.checked)} />
+          <span>{t('vehicles.dueOnly', { n: windowDays })}</span>
+        </label>
+        <label className="filter">
+          <span>{t('common.sort')}</span>
+          <select value={sort} onChange={(e) => setSort(e.target.value)}>
+            <option value="plate_number:asc">{t('vehicles.sort.plate')}</option>
+            <option value="next_service_at:asc">{t('vehicles.sort.next')}</option>
+            <option value="model:asc">{t('vehicles.sort.model')}</option>
+            <option value="created_at:desc">{t('vehicles.sort.created')}</option>
+          </select>
+        </label>
+      </div>
+      <ErrorMessage error={list.error ?? remove.error} />
+      <Rows query={list} empty={t('vehicles.none')}>
+        {(rows) => (
+          <div className="table-wrap">
+            <table className="table" data-testid="vehicles">
+              <thead>
+                <tr>
+                  <th>{t('vehicles.plate')}</th>
+                  <th>{t('vehicles.model')}</th>
+                  <th>{t('vehicles.year')}</th>
+                  <th>{t('vehicles.customer')}</th>
+                  <th>{t('vehicles.lastService')}</th>
+                  <th>{t('vehicles.nextService')}</th>
+                  <th>{t('common.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((v) => (
+                  <VehicleRow
+                    key={v.id}
+                    v={v}
+                    onEdit={() => setEditing(v)}
+                    onDelete={can('customers.delete') ? () => void remove.run(v) : undefined}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Rows>
+      <Pagination meta={list.data?.meta} onPage={setPage} />
+      {editing && (
+        <VehicleEditor
+          vehicle={editing === 'new' ? undefined : editing}
+          customerId={editing === 'new' ? customer || undefined : undefined}
+          onClose={() => setEditing(null)}
+          onSaved={(v) => {
+            setEditing(null);
+            toast(t('vehicles.saved', { plate: v.plate_number }));
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function VehicleRow({ v, onEdit, onDelete }: { v: Vehicle; onEdit: () => void; onDelete?: () => void }) {
+  const { t, lang } = useI18n();
+  return (
+    <tr data-plate={v.plate_number}>
+      <td className="mono nowrap">
+        <strong>{v.plate_number}</strong>
+      </td>
+      <td>{v.model}</td>
+      <td>{v.year ?? '—'}</td>
+      <td>
+        <a href={href(`/customers/${v.customer_id}`)}>{v.customer_name}</a>
+      </td>
+      <td className="nowrap">
+        {formatDate(v.last_service_at, lang)}
+        {v.service_interval_days ? <div className="muted small">{t('vehicles.every', { n: v.service_interval_days })}</div> : null}
+      </td>
+      <td>
+        <NextService v={v} />
+      </td>
+      <td className="actions">
+        <Button kind="ghost" onClick={onEdit}>
+          ✎ {t('common.edit')}
+        </Button>
+        {onDelete && (
+          <Button kind="ghost" onClick={onDelete}>
+            {t('common.delete')}
+          </Button>
+        )}
+      </td>
+    </tr>
+  );
+}
