@@ -5,8 +5,8 @@ import { jobResultText } from '../lib/messaging';
 import { useAction, useOp } from '../lib/queries';
 import { useSession, useToast } from '../session';
 import { Button } from './Button';
+import { DataTable } from './DataTable';
 import { ErrorMessage } from './ErrorMessage';
-import { Loading } from './Loading';
 
 /** The daily jobs: when each last ran and with what result; "run now" for those allowed. */
 export function JobsPanel() {
@@ -24,44 +24,40 @@ export function JobsPanel() {
     <section className="card jobs" aria-labelledby="jobs-title">
       <h2 id="jobs-title">{t('jobs.title')}</h2>
       <ErrorMessage error={jobs.error ?? run.error} />
-      {!jobs.data ? (
-        jobs.error ? null : <Loading />
-      ) : (
-        <div className="table-wrap">
-          <table className="table compact" data-testid="jobs">
-            <thead>
-              <tr>
-                <th>{t('jobs.name')}</th>
-                <th>{t('jobs.schedule')}</th>
-                <th>{t('jobs.lastRun')}</th>
-                <th>{t('jobs.result')}</th>
-                <th>{t('jobs.nextRun')}</th>
-                {can('jobs.run') && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.data.data.map((j) => (
-                <tr key={j.name} data-job={j.name}>
-                  <td>
-                    <strong>{tv('job', j.name)}</strong>
-                  </td>
-                  <td className="nowrap">{t('jobs.daily', { time: j.time_of_day })}</td>
-                  <td className="nowrap small">{j.last_run_at ? formatDateTime(j.last_run_at, tz, lang, { weekday: false }) : t('jobs.never')}</td>
-                  <td className="small">{jobResultText(j.last_result, lang)}</td>
-                  <td className="nowrap small">{formatDateTime(j.next_run_at, tz, lang, { weekday: false })}</td>
-                  {can('jobs.run') && (
-                    <td className="actions">
-                      <Button kind="ghost" busy={run.busy} onClick={() => void run.run(j.name)}>
-                        ▶ {t('jobs.runNow')}
-                      </Button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        query={jobs}
+        className="table compact"
+        testId="jobs"
+        rowKey={(j) => j.name}
+        rowProps={(j) => ({ 'data-job': j.name })}
+        columns={[
+          { id: 'name', header: t('jobs.name'), cell: (j) => <strong>{tv('job', j.name)}</strong> },
+          { id: 'schedule', header: t('jobs.schedule'), className: 'nowrap', cell: (j) => t('jobs.daily', { time: j.time_of_day }) },
+          {
+            id: 'last',
+            header: t('jobs.lastRun'),
+            className: 'nowrap small',
+            cell: (j) => (j.last_run_at ? formatDateTime(j.last_run_at, tz, lang, { weekday: false }) : t('jobs.never')),
+          },
+          { id: 'result', header: t('jobs.result'), className: 'small', cell: (j) => jobResultText(j.last_result, lang) },
+          {
+            id: 'next',
+            header: t('jobs.nextRun'),
+            className: 'nowrap small',
+            cell: (j) => formatDateTime(j.next_run_at, tz, lang, { weekday: false }),
+          },
+          can('jobs.run') && {
+            id: 'run',
+            header: null,
+            className: 'actions',
+            cell: (j) => (
+              <Button kind="ghost" busy={run.busy} onClick={() => void run.run(j.name)}>
+                ▶ {t('jobs.runNow')}
+              </Button>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -1,20 +1,18 @@
 import { useEffect, useState } from 'react';
 import type { OpInput } from '../api/ops';
 import { Button } from '../components/Button';
+import { DataTable } from '../components/DataTable';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { PageHeader } from '../components/PageHeader';
-import { Pagination } from '../components/Pagination';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { RiskFlags } from '../components/RiskFlags';
-import { Rows } from '../components/Rows';
 import { SearchFilter } from '../components/SearchFilter';
 import { ValueBadge } from '../components/ValueBadge';
 import { useI18n, type Key } from '../i18n';
-import { formatDate, formatDateTime, formatRupiah } from '../lib/format';
+import { useBookingColumns } from '../lib/bookingColumns';
 import { useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
 import { useDebounced } from '../lib/useDebounced';
-import { useSession } from '../session';
 
 const SORTS: [string, Key][] = [
   ['priority_score:desc', 'bookings.sort.priority'],
@@ -45,8 +43,8 @@ const FILTERS = [
 ] as const;
 
 export function BookingsList({ route }: { route: Route }) {
-  const { t, tv, lang } = useI18n();
-  const { tz } = useSession();
+  const { t, tv } = useI18n();
+  const columns = useBookingColumns();
   const q = Object.fromEntries(FILTERS.map((k) => [k, route.query.get(k) ?? ''])) as Record<
     (typeof FILTERS)[number],
     string
@@ -179,63 +177,53 @@ export function BookingsList({ route }: { route: Route }) {
         </Button>
       </div>
       <ErrorMessage error={list.error} />
-      <Rows query={list} empty={t('bookings.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>{t('bookings.code')}</th>
-                  <th>{t('bookings.customer')}</th>
-                  <th>{t('bookings.event')}</th>
-                  <th>{t('bookings.bookingDate')}</th>
-                  <th className="num">{t('bookings.price')}</th>
-                  <th>{t('bookings.status')}</th>
-                  <th>{t('bookings.payment')}</th>
-                  <th>{t('bookings.segment')}</th>
-                  <th>{t('bookings.urgency')} / {t('bookings.monetary')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((b) => (
-                  <tr
-                    key={b.id}
-                    className={`clickable${b.risk_flags.length ? ' risky' : ''}`}
-                    onClick={() => navigate(`/bookings/${b.id}`)}
-                  >
-                    <td className="nowrap">
-                      <a href={href(`/bookings/${b.id}`)}>{b.code}</a>
-                    </td>
-                    <td>
-                      {b.customer_name}
-                      <div className="muted small">{b.unit_code ?? b.service_name ?? ''}</div>
-                    </td>
-                    <td className="nowrap">{formatDateTime(b.event_at, tz, lang)}</td>
-                    <td className="nowrap">{formatDate(b.booking_date, lang)}</td>
-                    <td className="num">{formatRupiah(b.price)}</td>
-                    <td>
-                      <ValueBadge of="status" value={b.booking_status} />
-                    </td>
-                    <td>
-                      <ValueBadge of="payment" value={b.payment_status} />
-                    </td>
-                    <td className="nowrap">
-                      <ValueBadge of="segment" value={b.priority_segment} /> <span className="muted small">{b.priority_score}</span>
-                    </td>
-                    <td>
-                      <div className="badges">
-                        <PriorityBadges b={b} />
-                        <RiskFlags flags={b.risk_flags} />
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Rows>
-      <Pagination meta={list.data?.meta} onPage={(p) => set({ page: String(p) })} />
+      <DataTable
+        query={list}
+        empty={t('bookings.none')}
+        onPage={(p) => set({ page: String(p) })}
+        rowKey={(b) => b.id}
+        rowProps={(b) => ({
+          className: `clickable${b.risk_flags.length ? ' risky' : ''}`,
+          onClick: () => navigate(`/bookings/${b.id}`),
+        })}
+        columns={[
+          columns.code,
+          {
+            id: 'customer',
+            header: t('bookings.customer'),
+            cell: (b) => (
+              <>
+                {b.customer_name}
+                <div className="muted small">{b.unit_code ?? b.service_name ?? ''}</div>
+              </>
+            ),
+          },
+          columns.event,
+          columns.bookingDate,
+          columns.price,
+          columns.status,
+          columns.payment,
+          {
+            ...columns.segment,
+            className: 'nowrap',
+            cell: (b) => (
+              <>
+                <ValueBadge of="segment" value={b.priority_segment} /> <span className="muted small">{b.priority_score}</span>
+              </>
+            ),
+          },
+          {
+            id: 'priority',
+            header: `${t('bookings.urgency')} / ${t('bookings.monetary')}`,
+            cell: (b) => (
+              <div className="badges">
+                <PriorityBadges b={b} />
+                <RiskFlags flags={b.risk_flags} />
+              </div>
+            ),
+          },
+        ]}
+      />
     </div>
   );
 }

@@ -3,17 +3,16 @@ import { call } from '../api/transport';
 import { Button } from '../components/Button';
 import { CustomerEditor } from '../components/CustomerEditor';
 import { CustomerVehicles } from '../components/CustomerVehicles';
+import { DataTable } from '../components/DataTable';
 import { DefinitionList } from '../components/DefinitionList';
-import { Empty } from '../components/Empty';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
-import { Pagination } from '../components/Pagination';
-import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
+import { useBookingColumns } from '../lib/bookingColumns';
 import { formatDate, formatDateTime, formatPhone, formatRupiah } from '../lib/format';
 import { setOpData, useAction, useOp } from '../lib/queries';
-import { href, navigate, type Route } from '../lib/router';
+import { navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
 export function CustomerDetail({ route }: { route: Route }) {
@@ -21,6 +20,7 @@ export function CustomerDetail({ route }: { route: Route }) {
   const { t, tv, lang } = useI18n();
   const { tz, can } = useSession();
   const toast = useToast();
+  const columns = useBookingColumns();
   const customer = useOp('customers.get', { id });
   const [page, setPage] = useState(1);
   const bookings = useOp('customers.bookings', { id, page, page_size: 20, sort: 'booking_date:desc' });
@@ -91,43 +91,15 @@ export function CustomerDetail({ route }: { route: Route }) {
       <section className="card">
         <h2>{t('customers.bookings')}</h2>
         <ErrorMessage error={bookings.error} />
-        {!bookings.data?.data.length ? (
-          <Empty text={t('bookings.none')} />
-        ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t('bookings.code')}</th>
-                <th>{t('bookings.event')}</th>
-                <th>{t('bookings.price')}</th>
-                <th>{t('bookings.status')}</th>
-                <th>{t('bookings.payment')}</th>
-                <th>{t('bookings.segment')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {bookings.data.data.map((b) => (
-                <tr key={b.id} className="clickable" onClick={() => navigate(`/bookings/${b.id}`)}>
-                  <td>
-                    <a href={href(`/bookings/${b.id}`)}>{b.code}</a>
-                  </td>
-                  <td>{formatDateTime(b.event_at, tz, lang)}</td>
-                  <td className="num">{formatRupiah(b.price)}</td>
-                  <td>
-                    <ValueBadge of="status" value={b.booking_status} />
-                  </td>
-                  <td>
-                    <ValueBadge of="payment" value={b.payment_status} />
-                  </td>
-                  <td>
-                    <ValueBadge of="segment" value={b.priority_segment} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        <Pagination meta={bookings.data?.meta} onPage={setPage} />
+        <DataTable
+          query={bookings}
+          empty={t('bookings.none')}
+          onPage={setPage}
+          bare
+          rowKey={(b) => b.id}
+          rowProps={(b) => ({ className: 'clickable', onClick: () => navigate(`/bookings/${b.id}`) })}
+          columns={[columns.code, columns.event, columns.price, columns.status, columns.payment, columns.segment]}
+        />
       </section>
       <CustomerVehicles customerId={c.id} />
       {editing && (

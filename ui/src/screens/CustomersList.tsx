@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'react';
 import { Button } from '../components/Button';
 import { CustomerEditor } from '../components/CustomerEditor';
+import { DataTable } from '../components/DataTable';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { PageHeader } from '../components/PageHeader';
-import { Pagination } from '../components/Pagination';
-import { Rows } from '../components/Rows';
 import { SearchFilter } from '../components/SearchFilter';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
@@ -47,39 +46,25 @@ export function CustomersList({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error} />
-      <Rows query={list} empty={t('customers.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>{t('customers.code')}</th>
-                  <th>{t('customers.name')}</th>
-                  <th>{t('customers.phone')}</th>
-                  <th>{t('customers.email')}</th>
-                  <th>{t('customers.ktp')}</th>
-                  <th>{t('customers.lastBooking')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((c) => (
-                  <tr key={c.id} className="clickable" onClick={() => navigate(`/customers/${c.id}`)}>
-                    <td>
-                      <a href={href(`/customers/${c.id}`)}>{c.code}</a>
-                    </td>
-                    <td>{c.name}</td>
-                    <td>{formatPhone(c.phone)}</td>
-                    <td>{c.email ?? '—'}</td>
-                    <td className="mono">{c.ktp_number ?? '—'}</td>
-                    <td>{formatDateTime(c.last_booking_at, tz, lang, { weekday: false })}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Rows>
-      <Pagination meta={list.data?.meta} onPage={setPage} />
+      <DataTable
+        query={list}
+        empty={t('customers.none')}
+        onPage={setPage}
+        rowKey={(c) => c.id}
+        rowProps={(c) => ({ className: 'clickable', onClick: () => navigate(`/customers/${c.id}`) })}
+        columns={[
+          { id: 'code', header: t('customers.code'), cell: (c) => <a href={href(`/customers/${c.id}`)}>{c.code}</a> },
+          { id: 'name', header: t('customers.name'), cell: (c) => c.name },
+          { id: 'phone', header: t('customers.phone'), cell: (c) => formatPhone(c.phone) },
+          { id: 'email', header: t('customers.email'), cell: (c) => c.email ?? '—' },
+          { id: 'ktp', header: t('customers.ktp'), className: 'mono', cell: (c) => c.ktp_number ?? '—' },
+          {
+            id: 'last',
+            header: t('customers.lastBooking'),
+            cell: (c) => formatDateTime(c.last_booking_at, tz, lang, { weekday: false }),
+          },
+        ]}
+      />
       {creating && (
         <CustomerEditor
           onClose={() => setCreating(false)}

@@ -5,14 +5,13 @@ import type { Message, OpInput, OpOutput } from '../api/ops';
 import { call } from '../api/transport';
 import { Button } from '../components/Button';
 import { CustomerPicker } from '../components/CustomerPicker';
+import { DataTable } from '../components/DataTable';
 import { DefinitionList } from '../components/DefinitionList';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { JobsPanel } from '../components/JobsPanel';
 import { MessageStatusBadge } from '../components/MessageStatusBadge';
 import { Modal } from '../components/Modal';
 import { PageHeader } from '../components/PageHeader';
-import { Pagination } from '../components/Pagination';
-import { Rows } from '../components/Rows';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
 import { MESSAGE_KINDS, MESSAGE_STATUSES, canCancel, canResend } from '../lib/messaging';
@@ -156,62 +155,67 @@ export function MessageLog({ route }: { route: Route }) {
         </Button>
       </div>
       <ErrorMessage error={list.error} />
-      <Rows query={list} empty={t('messages.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-            <table className="table" data-testid="messages">
-              <thead>
-                <tr>
-                  <th>{t('messages.kind')}</th>
-                  <th>{t('messages.to')}</th>
-                  <th>{t('messages.status')}</th>
-                  <th className="num">{t('messages.attempts')}</th>
-                  <th>{t('messages.lastError')}</th>
-                  <th>{t('messages.gatewayId')}</th>
-                  <th>
-                    {t('messages.created')} / {t('messages.sentAt')}
-                  </th>
-                  <th>{t('common.actions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((m) => (
-                  <tr key={m.id} data-message={m.id} className="clickable" onClick={() => setOpen(m)}>
-                    <td>{tv('messageKind', m.kind)}</td>
-                    <td className="nowrap">
-                      {formatPhone(m.to)}
-                      {m.customer_name && <div className="muted small">{m.customer_name}</div>}
-                    </td>
-                    <td>
-                      <MessageStatusBadge status={m.status} />
-                    </td>
-                    <td className="num">{m.attempts}</td>
-                    <td className={m.last_error ? 'error-cell' : 'muted'} title={m.last_error ?? undefined}>
-                      {m.last_error ?? '—'}
-                    </td>
-                    <td className="mono small gateway-id">{m.gateway_message_id ?? '—'}</td>
-                    <td className="nowrap small">
-                      <div title={t('messages.created')}>{formatDateTime(m.created_at, tz, lang, { weekday: false })}</div>
-                      {m.sent_at && (
-                        <div className="sent-at" title={t('messages.sentAt')}>
-                          ✓ {formatDateTime(m.sent_at, tz, lang, { weekday: false })}
-                        </div>
-                      )}
-                    </td>
-                    <td className="actions" onClick={(e) => e.stopPropagation()}>
-                      <Button kind="ghost" onClick={() => setOpen(m)}>
-                        {t('common.open')}
-                      </Button>
-                      {actions(m)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Rows>
-      <Pagination meta={list.data?.meta} onPage={(p) => set({ page: String(p) })} />
+      <DataTable
+        query={list}
+        empty={t('messages.none')}
+        onPage={(p) => set({ page: String(p) })}
+        testId="messages"
+        rowKey={(m) => m.id}
+        rowProps={(m) => ({ 'data-message': m.id, className: 'clickable', onClick: () => setOpen(m) })}
+        columns={[
+          { id: 'kind', header: t('messages.kind'), cell: (m) => tv('messageKind', m.kind) },
+          {
+            id: 'to',
+            header: t('messages.to'),
+            className: 'nowrap',
+            cell: (m) => (
+              <>
+                {formatPhone(m.to)}
+                {m.customer_name && <div className="muted small">{m.customer_name}</div>}
+              </>
+            ),
+          },
+          { id: 'status', header: t('messages.status'), cell: (m) => <MessageStatusBadge status={m.status} /> },
+          { id: 'attempts', header: t('messages.attempts'), headerClassName: 'num', className: 'num', cell: (m) => m.attempts },
+          {
+            id: 'error',
+            header: t('messages.lastError'),
+            cellProps: (m) => ({ className: m.last_error ? 'error-cell' : 'muted', title: m.last_error ?? undefined }),
+            cell: (m) => m.last_error ?? '—',
+          },
+          { id: 'gateway', header: t('messages.gatewayId'), className: 'mono small gateway-id', cell: (m) => m.gateway_message_id ?? '—' },
+          {
+            id: 'when',
+            header: `${t('messages.created')} / ${t('messages.sentAt')}`,
+            className: 'nowrap small',
+            cell: (m) => (
+              <>
+                <div title={t('messages.created')}>{formatDateTime(m.created_at, tz, lang, { weekday: false })}</div>
+                {m.sent_at && (
+                  <div className="sent-at" title={t('messages.sentAt')}>
+                    ✓ {formatDateTime(m.sent_at, tz, lang, { weekday: false })}
+                  </div>
+                )}
+              </>
+            ),
+          },
+          {
+            id: 'actions',
+            header: t('common.actions'),
+            className: 'actions',
+            // the row opens the message; its buttons do only what they say
+            cellProps: () => ({ onClick: (e) => e.stopPropagation() }),
+            cell: (m) => (
+              <>
+                <Button kind="ghost" onClick={() => setOpen(m)}>
+                  {t('common.open')}
+                </Button>
+                {actions(m)}
+              </>
+            ),
+          },
+        ]}
+      />
       {open && (
         <Modal title={t('messages.detail', { to: formatPhone(open.to) })} onClose={() => setOpen(null)} wide>
           <DefinitionList

@@ -5,13 +5,14 @@ import { call } from '../api/transport';
 import { ActiveBadge } from '../components/ActiveBadge';
 import { Button } from '../components/Button';
 import { CheckField } from '../components/CheckField';
+import { DataTable } from '../components/DataTable';
+import { EditButton } from '../components/EditButton';
 import { Empty } from '../components/Empty';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { PageHeader } from '../components/PageHeader';
-import { Rows } from '../components/Rows';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
@@ -40,51 +41,37 @@ export function Providers() {
         }
       />
       <ErrorMessage error={providers.error} />
-      <Rows query={providers} empty={t('providers.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t('providers.name')}</th>
-                <th>{t('providers.whatsapp')}</th>
-                <th>{t('providers.latitude')}, {t('providers.longitude')}</th>
-                <th>{t('providers.services')}</th>
-                <th>{t('providers.maxPerDay')}</th>
-                <th>{t('bookings.status')}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((p) => (
-                <tr key={p.id}>
-                  <td>
-                    <strong>{p.name}</strong>
-                  </td>
-                  <td>{formatPhone(p.whatsapp_number)}</td>
-                  <td className="mono small">
-                    {p.latitude.toFixed(6)}, {p.longitude.toFixed(6)}
-                  </td>
-                  <td>{p.service_ids.map(serviceName).join(', ') || '—'}</td>
-                  <td>{p.max_slots_per_day ?? '—'}</td>
-                  <td><ActiveBadge active={p.active} /></td>
-                  <td className="actions">
-                    <a className="btn btn-ghost" href={href('/schedule', { provider: p.id })}>
-                      {t('providers.schedule')}
-                    </a>
-                    {can('catalog.write') && (
-                      <Button kind="ghost" onClick={() => setEditing(p)}>
-                        ✎ {t('common.edit')}
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </div>
-        )}
-      </Rows>
+      <DataTable
+        query={providers}
+        empty={t('providers.none')}
+        rowKey={(p) => p.id}
+        columns={[
+          { id: 'name', header: t('providers.name'), cell: (p) => <strong>{p.name}</strong> },
+          { id: 'whatsapp', header: t('providers.whatsapp'), cell: (p) => formatPhone(p.whatsapp_number) },
+          {
+            id: 'location',
+            header: `${t('providers.latitude')}, ${t('providers.longitude')}`,
+            className: 'mono small',
+            cell: (p) => `${p.latitude.toFixed(6)}, ${p.longitude.toFixed(6)}`,
+          },
+          { id: 'services', header: t('providers.services'), cell: (p) => p.service_ids.map(serviceName).join(', ') || '—' },
+          { id: 'max', header: t('providers.maxPerDay'), cell: (p) => p.max_slots_per_day ?? '—' },
+          { id: 'active', header: t('bookings.status'), cell: (p) => <ActiveBadge active={p.active} /> },
+          {
+            id: 'actions',
+            header: null,
+            className: 'actions',
+            cell: (p) => (
+              <>
+                <a className="btn btn-ghost" href={href('/schedule', { provider: p.id })}>
+                  {t('providers.schedule')}
+                </a>
+                {can('catalog.write') && <EditButton onClick={() => setEditing(p)} />}
+              </>
+            ),
+          },
+        ]}
+      />
       <Nearby services={services.data?.data ?? []} />
       {editing && (
         <ProviderEditor

@@ -5,13 +5,14 @@ import { call } from '../api/transport';
 import { ActiveBadge } from '../components/ActiveBadge';
 import { Button } from '../components/Button';
 import { CheckField } from '../components/CheckField';
+import { DataTable } from '../components/DataTable';
+import { EditButton } from '../components/EditButton';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { MoneyField } from '../components/MoneyField';
 import { PageHeader } from '../components/PageHeader';
-import { Rows } from '../components/Rows';
 import { TextArea } from '../components/TextArea';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
@@ -37,44 +38,24 @@ export function Services() {
         }
       />
       <ErrorMessage error={services.error} />
-      <Rows query={services} empty={t('services.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t('services.name')}</th>
-                <th>{t('services.duration')}</th>
-                <th className="num">{t('services.price')}</th>
-                <th>{t('services.description')}</th>
-                <th>{t('bookings.status')}</th>
-                {can('catalog.write') && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <strong>{s.name}</strong>
-                  </td>
-                  <td>{t('common.minutes', { n: s.duration_min })}</td>
-                  <td className="num">{formatRupiah(s.price)}</td>
-                  <td className="muted">{s.description ?? ''}</td>
-                  <td><ActiveBadge active={s.active} /></td>
-                  {can('catalog.write') && (
-                    <td className="actions">
-                      <Button kind="ghost" onClick={() => setEditing(s)}>
-                        ✎ {t('common.edit')}
-                      </Button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </div>
-        )}
-      </Rows>
+      <DataTable
+        query={services}
+        empty={t('services.none')}
+        rowKey={(s) => s.id}
+        columns={[
+          { id: 'name', header: t('services.name'), cell: (s) => <strong>{s.name}</strong> },
+          { id: 'duration', header: t('services.duration'), cell: (s) => t('common.minutes', { n: s.duration_min }) },
+          { id: 'price', header: t('services.price'), headerClassName: 'num', className: 'num', cell: (s) => formatRupiah(s.price) },
+          { id: 'description', header: t('services.description'), className: 'muted', cell: (s) => s.description ?? '' },
+          { id: 'active', header: t('bookings.status'), cell: (s) => <ActiveBadge active={s.active} /> },
+          can('catalog.write') && {
+            id: 'actions',
+            header: null,
+            className: 'actions',
+            cell: (s) => <EditButton onClick={() => setEditing(s)} />,
+          },
+        ]}
+      />
       {editing && (
         <ServiceEditor
           service={editing === 'new' ? undefined : editing}

@@ -8,13 +8,13 @@ import { ApiError, call } from '../api/transport';
 import { ActiveBadge } from '../components/ActiveBadge';
 import { Button } from '../components/Button';
 import { CheckField } from '../components/CheckField';
+import { DataTable } from '../components/DataTable';
+import { EditButton } from '../components/EditButton';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { PageHeader } from '../components/PageHeader';
-import { Pagination } from '../components/Pagination';
-import { Rows } from '../components/Rows';
 import { SearchFilter } from '../components/SearchFilter';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
@@ -38,7 +38,7 @@ import { useDebounced } from '../lib/useDebounced';
 import { useSession, useToast } from '../session';
 
 export function StaffList({ route }: { route: Route }) {
-  const { t } = useI18n();
+  const { t, tv } = useI18n();
   const toast = useToast();
   const { can } = useSession();
   const writable = can('staff.write');
@@ -80,44 +80,36 @@ export function StaffList({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error ?? setActive.error} />
-      <Rows query={list} empty={t('staff.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-            <table className="table" data-testid="staff">
-              <thead>
-                <tr>
-                  <th>{t('staff.code')}</th>
-                  <th>{t('staff.name')}</th>
-                  <th>{t('staff.shortCode')}</th>
-                  <th>{t('staff.phone')}</th>
-                  <th>{t('staff.email')}</th>
-                  <th>{t('staff.employment')}</th>
-                  <th>{t('bookings.status')}</th>
-                  {writable && <th>{t('common.actions')}</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((s) => (
-                  <StaffRow
-                    key={s.id}
-                    s={s}
-                    actions={
-                      writable
-                        ? {
-                            busy: setActive.busy,
-                            onEdit: () => setEditing(s),
-                            onActive: (active) => void setActive.run(s, active),
-                          }
-                        : undefined
-                    }
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Rows>
-      <Pagination meta={list.data?.meta} onPage={setPage} />
+      <DataTable
+        query={list}
+        empty={t('staff.none')}
+        onPage={setPage}
+        testId="staff"
+        rowKey={(s) => s.id}
+        rowProps={(s) => ({ 'data-staff': s.staff_code, className: s.active ? '' : 'off' })}
+        columns={[
+          { id: 'code', header: t('staff.code'), className: 'mono nowrap', cell: (s) => <strong>{s.staff_code}</strong> },
+          { id: 'name', header: t('staff.name'), cell: (s) => s.name },
+          { id: 'short', header: t('staff.shortCode'), cell: (s) => s.short_code ?? '—' },
+          { id: 'phone', header: t('staff.phone'), className: 'nowrap', cell: (s) => formatPhone(s.phone) },
+          { id: 'email', header: t('staff.email'), cell: (s) => s.email ?? '—' },
+          { id: 'employment', header: t('staff.employment'), cell: (s) => tv('employment', s.employment_status) },
+          { id: 'active', header: t('bookings.status'), cell: (s) => <ActiveBadge active={s.active} /> },
+          writable && {
+            id: 'actions',
+            header: t('common.actions'),
+            className: 'actions',
+            cell: (s) => (
+              <>
+                <EditButton onClick={() => setEditing(s)} />
+                <Button kind="ghost" disabled={setActive.busy} onClick={() => void setActive.run(s, !s.active)}>
+                  {s.active ? t('staff.deactivate') : t('staff.activate')}
+                </Button>
+              </>
+            ),
+          },
+        ]}
+      />
       {editing && writable && (
         <StaffEditor
           staff={editing === 'new' ? undefined : editing}
@@ -129,39 +121,6 @@ export function StaffList({ route }: { route: Route }) {
         />
       )}
     </div>
-  );
-}
-
-function StaffRow({
-  s,
-  actions,
-}: {
-  s: Staff;
-  actions?: { busy: boolean; onEdit: () => void; onActive: (active: boolean) => void };
-}) {
-  const { t, tv } = useI18n();
-  return (
-    <tr data-staff={s.staff_code} className={s.active ? '' : 'off'}>
-      <td className="mono nowrap">
-        <strong>{s.staff_code}</strong>
-      </td>
-      <td>{s.name}</td>
-      <td>{s.short_code ?? '—'}</td>
-      <td className="nowrap">{formatPhone(s.phone)}</td>
-      <td>{s.email ?? '—'}</td>
-      <td>{tv('employment', s.employment_status)}</td>
-      <td><ActiveBadge active={s.active} /></td>
-      {actions && (
-        <td className="actions">
-          <Button kind="ghost" onClick={actions.onEdit}>
-            ✎ {t('common.edit')}
-          </Button>
-          <Button kind="ghost" disabled={actions.busy} onClick={() => actions.onActive(!s.active)}>
-            {s.active ? t('staff.deactivate') : t('staff.activate')}
-          </Button>
-        </td>
-      )}
-    </tr>
   );
 }
 

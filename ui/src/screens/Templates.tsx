@@ -6,6 +6,7 @@ import type { Language, MessageKind, Template } from '../api/ops';
 import { call } from '../api/transport';
 import { Badge } from '../components/Badge';
 import { Button } from '../components/Button';
+import { DataTable } from '../components/DataTable';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 import { Form } from '../components/Form';
@@ -38,48 +39,39 @@ export function Templates({ route }: { route: Route }) {
         list.error ? null : <Loading />
       ) : (
         <div className="templates-layout">
-          <div className="table-wrap">
-            <table className="table" data-testid="template-list">
-              <thead>
-                <tr>
-                  <th>{t('templates.kind')}</th>
-                  {LANGUAGES.map((l) => (
-                    <th key={l}>{tv('language', l)}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {TEMPLATE_KINDS.map((k) => (
-                  <tr key={k}>
-                    <td>
-                      <strong>{tv('messageKind', k)}</strong>
-                    </td>
-                    {LANGUAGES.map((l) => {
-                      const tpl = find(k, l);
-                      const current = k === kind && l === language;
-                      return (
-                        <td key={l}>
-                          <a
-                            className={`btn btn-ghost template-link${current ? ' current' : ''}`}
-                            href={href('/templates', { kind: k, lang: l })}
-                            aria-current={current ? 'true' : undefined}
-                            data-template={`${k}.${l}`}
-                            aria-label={`${t('common.edit')}: ${t('templates.editTitle', { kind: tv('messageKind', k), language: tv('language', l) })}`}
-                          >
-                            ✎ {t('common.edit')}
-                          </a>{' '}
-                          {tpl && (tpl.is_default ? <Badge kind="off">{t('templates.default')}</Badge> : <Badge kind="ok">{t('templates.custom')}</Badge>)}
-                          {tpl && !tpl.is_default && tpl.updated_at && (
-                            <div className="muted small">{t('templates.changedAt', { at: formatDateTime(tpl.updated_at, tz, lang, { weekday: false }) })}</div>
-                          )}
-                        </td>
-                      );
-                    })}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            query={{ isPending: false, data: { data: TEMPLATE_KINDS } }}
+            testId="template-list"
+            rowKey={(k) => k}
+            columns={[
+              { id: 'kind', header: t('templates.kind'), cell: (k) => <strong>{tv('messageKind', k)}</strong> },
+              ...LANGUAGES.map((l) => ({
+                id: l,
+                header: tv('language', l),
+                cell: (k: MessageKind) => {
+                  const tpl = find(k, l);
+                  const current = k === kind && l === language;
+                  return (
+                    <>
+                      <a
+                        className={`btn btn-ghost template-link${current ? ' current' : ''}`}
+                        href={href('/templates', { kind: k, lang: l })}
+                        aria-current={current ? 'true' : undefined}
+                        data-template={`${k}.${l}`}
+                        aria-label={`${t('common.edit')}: ${t('templates.editTitle', { kind: tv('messageKind', k), language: tv('language', l) })}`}
+                      >
+                        ✎ {t('common.edit')}
+                      </a>{' '}
+                      {tpl && (tpl.is_default ? <Badge kind="off">{t('templates.default')}</Badge> : <Badge kind="ok">{t('templates.custom')}</Badge>)}
+                      {tpl && !tpl.is_default && tpl.updated_at && (
+                        <div className="muted small">{t('templates.changedAt', { at: formatDateTime(tpl.updated_at, tz, lang, { weekday: false }) })}</div>
+                      )}
+                    </>
+                  );
+                },
+              })),
+            ]}
+          />
           {selected ? (
             <TemplateEditor
               key={`${selected.kind}.${selected.language}`}

@@ -4,10 +4,10 @@ import type { Role, User } from '../api/ops';
 import { call } from '../api/transport';
 import { ActiveBadge } from '../components/ActiveBadge';
 import { Button } from '../components/Button';
+import { DataTable } from '../components/DataTable';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
-import { Loading } from '../components/Loading';
 import { Modal } from '../components/Modal';
 import { PageHeader } from '../components/PageHeader';
 import { SelectField } from '../components/SelectField';
@@ -46,63 +46,56 @@ export function Users() {
         }
       />
       <ErrorMessage error={users.error ?? update.error} />
-      {!users.data ? (
-        <Loading />
-      ) : (
-        <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('users.username')}</th>
-              <th>{t('users.role')}</th>
-              <th>{t('bookings.status')}</th>
-              <th>{t('users.since')}</th>
-              <th>{t('common.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.data.map((u) => (
-              <tr key={u.id} className={u.active ? '' : 'off'}>
-                <td>
-                  <strong>{u.username}</strong>
-                </td>
-                <td>
-                  <select
-                    aria-label={`${t('users.role')} ${u.username}`}
-                    value={u.role}
-                    disabled={update.busy || u.id === me?.id}
-                    onChange={(e) => void update.run(u, { role: e.target.value as Role })}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {tv('role', r)}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td><ActiveBadge active={u.active} /></td>
-                <td className="small">{formatDateTime(u.created_at, tz, lang, { weekday: false })}</td>
-                <td className="actions">
-                  <Button kind="ghost" onClick={() => setResetting(u)}>
-                    {t('users.resetPassword')}
+      <DataTable
+        query={users}
+        rowKey={(u) => u.id}
+        rowProps={(u) => ({ className: u.active ? '' : 'off' })}
+        columns={[
+          { id: 'username', header: t('users.username'), cell: (u) => <strong>{u.username}</strong> },
+          {
+            id: 'role',
+            header: t('users.role'),
+            cell: (u) => (
+              <select
+                aria-label={`${t('users.role')} ${u.username}`}
+                value={u.role}
+                disabled={update.busy || u.id === me?.id}
+                onChange={(e) => void update.run(u, { role: e.target.value as Role })}
+              >
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {tv('role', r)}
+                  </option>
+                ))}
+              </select>
+            ),
+          },
+          { id: 'active', header: t('bookings.status'), cell: (u) => <ActiveBadge active={u.active} /> },
+          {
+            id: 'since',
+            header: t('users.since'),
+            className: 'small',
+            cell: (u) => formatDateTime(u.created_at, tz, lang, { weekday: false }),
+          },
+          {
+            id: 'actions',
+            header: t('common.actions'),
+            className: 'actions',
+            cell: (u) => (
+              <>
+                <Button kind="ghost" onClick={() => setResetting(u)}>
+                  {t('users.resetPassword')}
+                </Button>
+                {u.id !== me?.id && (
+                  <Button kind="ghost" onClick={() => void update.run(u, { active: !u.active })}>
+                    {u.active ? t('users.deactivate') : t('users.activate')}
                   </Button>
-                  {u.id !== me?.id &&
-                    (u.active ? (
-                      <Button kind="ghost" onClick={() => void update.run(u, { active: false })}>
-                        {t('users.deactivate')}
-                      </Button>
-                    ) : (
-                      <Button kind="ghost" onClick={() => void update.run(u, { active: true })}>
-                        {t('users.activate')}
-                      </Button>
-                    ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        </div>
-      )}
+                )}
+              </>
+            ),
+          },
+        ]}
+      />
       {creating && (
         <NewUser
           onClose={() => setCreating(false)}

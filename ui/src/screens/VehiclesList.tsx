@@ -4,11 +4,10 @@ import type { OpInput, Vehicle } from '../api/ops';
 import { call } from '../api/transport';
 import { Button } from '../components/Button';
 import { CustomerPicker } from '../components/CustomerPicker';
+import { DataTable } from '../components/DataTable';
+import { EditButton } from '../components/EditButton';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { NextService } from '../components/NextService';
 import { PageHeader } from '../components/PageHeader';
-import { Pagination } from '../components/Pagination';
-import { Rows } from '../components/Rows';
 import { SearchFilter } from '../components/SearchFilter';
 import { VehicleEditor } from '../components/VehicleEditor';
 import { useI18n } from '../i18n';
@@ -17,10 +16,12 @@ import { useAction, useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
 import { useDebounced } from '../lib/useDebounced';
 import { useServiceDue } from '../lib/useServiceDue';
+import { useVehicleColumns } from '../lib/vehicleColumns';
 import { useSession, useToast } from '../session';
 
 export function VehiclesList({ route }: { route: Route }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const columns = useVehicleColumns();
   const toast = useToast();
   const { can } = useSession();
   const { day, windowDays } = useServiceDue();
@@ -79,36 +80,51 @@ export function VehiclesList({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error ?? remove.error} />
-      <Rows query={list} empty={t('vehicles.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-            <table className="table" data-testid="vehicles">
-              <thead>
-                <tr>
-                  <th>{t('vehicles.plate')}</th>
-                  <th>{t('vehicles.model')}</th>
-                  <th>{t('vehicles.year')}</th>
-                  <th>{t('vehicles.customer')}</th>
-                  <th>{t('vehicles.lastService')}</th>
-                  <th>{t('vehicles.nextService')}</th>
-                  <th>{t('common.actions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((v) => (
-                  <VehicleRow
-                    key={v.id}
-                    v={v}
-                    onEdit={() => setEditing(v)}
-                    onDelete={can('customers.delete') ? () => void remove.run(v) : undefined}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Rows>
-      <Pagination meta={list.data?.meta} onPage={setPage} />
+      <DataTable
+        query={list}
+        empty={t('vehicles.none')}
+        onPage={setPage}
+        testId="vehicles"
+        rowKey={(v) => v.id}
+        rowProps={(v) => ({ 'data-plate': v.plate_number })}
+        columns={[
+          columns.plate,
+          columns.model,
+          columns.year,
+          {
+            id: 'customer',
+            header: t('vehicles.customer'),
+            cell: (v) => <a href={href(`/customers/${v.customer_id}`)}>{v.customer_name}</a>,
+          },
+          {
+            ...columns.lastService,
+            cell: (v) => (
+              <>
+                {formatDate(v.last_service_at, lang)}
+                {v.service_interval_days ? (
+                  <div className="muted small">{t('vehicles.every', { n: v.service_interval_days })}</div>
+                ) : null}
+              </>
+            ),
+          },
+          columns.nextService,
+          {
+            id: 'actions',
+            header: t('common.actions'),
+            className: 'actions',
+            cell: (v) => (
+              <>
+                <EditButton onClick={() => setEditing(v)} />
+                {can('customers.delete') && (
+                  <Button kind="ghost" onClick={() => void remove.run(v)}>
+                    {t('common.delete')}
+                  </Button>
+                )}
+              </>
+            ),
+          },
+        ]}
+      />
       {editing && (
         <VehicleEditor
           vehicle={editing === 'new' ? undefined : editing}
@@ -121,38 +137,5 @@ export function VehiclesList({ route }: { route: Route }) {
         />
       )}
     </div>
-  );
-}
-
-function VehicleRow({ v, onEdit, onDelete }: { v: Vehicle; onEdit: () => void; onDelete?: () => void }) {
-  const { t, lang } = useI18n();
-  return (
-    <tr data-plate={v.plate_number}>
-      <td className="mono nowrap">
-        <strong>{v.plate_number}</strong>
-      </td>
-      <td>{v.model}</td>
-      <td>{v.year ?? '—'}</td>
-      <td>
-        <a href={href(`/customers/${v.customer_id}`)}>{v.customer_name}</a>
-      </td>
-      <td className="nowrap">
-        {formatDate(v.last_service_at, lang)}
-        {v.service_interval_days ? <div className="muted small">{t('vehicles.every', { n: v.service_interval_days })}</div> : null}
-      </td>
-      <td>
-        <NextService v={v} />
-      </td>
-      <td className="actions">
-        <Button kind="ghost" onClick={onEdit}>
-          ✎ {t('common.edit')}
-        </Button>
-        {onDelete && (
-          <Button kind="ghost" onClick={onDelete}>
-            {t('common.delete')}
-          </Button>
-        )}
-      </td>
-    </tr>
   );
 }

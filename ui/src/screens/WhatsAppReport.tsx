@@ -7,12 +7,11 @@ import { call } from '../api/transport';
 import { Badge } from '../components/Badge';
 import { Button } from '../components/Button';
 import { CustomerPicker } from '../components/CustomerPicker';
+import { DataTable } from '../components/DataTable';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { FrequencyChart } from '../components/FrequencyChart';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
-import { Pagination } from '../components/Pagination';
-import { Rows } from '../components/Rows';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatNumber, formatPhone } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
@@ -133,62 +132,66 @@ export function WhatsAppReport({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={list.error} />
-      <Rows query={list} empty={t('report.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-            <table className="table" data-testid="report">
-              <thead>
-                <tr>
-                  <th>{t('report.customer')}</th>
-                  <th>{t('report.phone')}</th>
-                  <th>{t('report.subject')}</th>
-                  <th className="num">{t('report.frequency')}</th>
-                  <th>{t('report.lastMessage')}</th>
-                  {manage && <th>{t('common.actions')}</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.id} data-report={r.id} data-customer={r.customer_id}>
-                    <td>
-                      <a href={href(`/customers/${r.customer_id}`)}>{r.customer_name}</a>
-                    </td>
-                    <td className="nowrap">{formatPhone(r.customer_phone)}</td>
-                    <td>
-                      <Badge kind="off">{tv('subjectType', r.subject_type)}</Badge>{' '}
-                      {r.subject_type === 'booking' ? (
-                        <a href={href(`/bookings/${r.subject_id}`)}>{r.subject_label}</a>
-                      ) : (
-                        r.subject_label
-                      )}
-                    </td>
-                    <td className="num" data-testid="frequency">
-                      {r.frequency}
-                    </td>
-                    <td className="nowrap small">{formatDateTime(r.last_message_date, tz, lang, { weekday: false })}</td>
-                    {manage && (
-                      <td className="actions">
-                        <Button
-                          kind="ghost"
-                          busy={reset.busy}
-                          title={t('report.resetCustomer')}
-                          onClick={() => void reset.run({ id: r.customer_id, name: r.customer_name })}
-                        >
-                          ↺ {t('report.resetRow')}
-                        </Button>
-                        <Button kind="ghost" busy={remove.busy} onClick={() => void remove.run(r)}>
-                          {t('common.delete')}
-                        </Button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Rows>
-      <Pagination meta={list.data?.meta} onPage={(p) => set({ page: String(p) })} />
+      <DataTable
+        query={list}
+        empty={t('report.none')}
+        onPage={(p) => set({ page: String(p) })}
+        testId="report"
+        rowKey={(r) => r.id}
+        rowProps={(r) => ({ 'data-report': r.id, 'data-customer': r.customer_id })}
+        columns={[
+          {
+            id: 'customer',
+            header: t('report.customer'),
+            cell: (r) => <a href={href(`/customers/${r.customer_id}`)}>{r.customer_name}</a>,
+          },
+          { id: 'phone', header: t('report.phone'), className: 'nowrap', cell: (r) => formatPhone(r.customer_phone) },
+          {
+            id: 'subject',
+            header: t('report.subject'),
+            cell: (r) => (
+              <>
+                <Badge kind="off">{tv('subjectType', r.subject_type)}</Badge>{' '}
+                {r.subject_type === 'booking' ? <a href={href(`/bookings/${r.subject_id}`)}>{r.subject_label}</a> : r.subject_label}
+              </>
+            ),
+          },
+          {
+            id: 'frequency',
+            header: t('report.frequency'),
+            headerClassName: 'num',
+            className: 'num',
+            cellProps: () => ({ 'data-testid': 'frequency' }),
+            cell: (r) => r.frequency,
+          },
+          {
+            id: 'last',
+            header: t('report.lastMessage'),
+            className: 'nowrap small',
+            cell: (r) => formatDateTime(r.last_message_date, tz, lang, { weekday: false }),
+          },
+          manage && {
+            id: 'actions',
+            header: t('common.actions'),
+            className: 'actions',
+            cell: (r) => (
+              <>
+                <Button
+                  kind="ghost"
+                  busy={reset.busy}
+                  title={t('report.resetCustomer')}
+                  onClick={() => void reset.run({ id: r.customer_id, name: r.customer_name })}
+                >
+                  ↺ {t('report.resetRow')}
+                </Button>
+                <Button kind="ghost" busy={remove.busy} onClick={() => void remove.run(r)}>
+                  {t('common.delete')}
+                </Button>
+              </>
+            ),
+          },
+        ]}
+      />
     </div>
   );
 }
