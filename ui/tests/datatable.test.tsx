@@ -2,6 +2,7 @@ import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PageMeta } from '../src/api/ops';
+import { ApiError } from '../src/api/transport';
 import { DataTable, type Column } from '../src/components/DataTable';
 import { I18nProvider } from '../src/i18n';
 
@@ -128,5 +129,20 @@ describe('DataTable', () => {
     render(<DataTable query={{ isPending: false, data: { data: [] } }} columns={COLUMNS} rowKey={(p) => p.id} />);
     expect(host.querySelectorAll('th')).toHaveLength(2);
     expect(host.querySelectorAll('tbody tr')).toHaveLength(0);
+  });
+
+  it('shows a failed load as a sentence above "nothing found"', () => {
+    render(
+      <DataTable
+        query={{ isPending: false, error: new ApiError('forbidden', 'permission denied', null, 403) }}
+        columns={COLUMNS}
+        rowKey={(p) => p.id}
+        empty="No vehicles yet."
+      />,
+    );
+    const banner = host.querySelector('[role=alert]');
+    expect(banner?.textContent).toBeTruthy();
+    expect(banner?.textContent).not.toContain('{');
+    expect(host.querySelector('.empty')?.textContent).toBe('No vehicles yet.');
   });
 });

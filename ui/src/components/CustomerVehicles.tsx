@@ -7,7 +7,6 @@ import { useToast } from '../session';
 import { Button } from './Button';
 import { DataTable } from './DataTable';
 import { EditButton } from './EditButton';
-import { ErrorMessage } from './ErrorMessage';
 import { VehicleEditor } from './VehicleEditor';
 
 /** The vehicles of one customer, on the customer's page. */
@@ -23,7 +22,6 @@ export function CustomerVehicles({ customerId }: { customerId: string }) {
         <h2>{t('vehicles.title')}</h2>
         <Button onClick={() => setEditing('new')}>+ {t('vehicles.add')}</Button>
       </div>
-      <ErrorMessage error={list.error} />
       <DataTable
         query={list}
         empty={t('vehicles.noneForCustomer')}

@@ -1,6 +1,6 @@
 // The one table of every list screen, on TanStack Table: the columns are
 // declared once (header, cell, class), the three states of a loaded list are
-// handled here (loading, nothing found, rows), and so is paging — by the
+// handled here (loading, failed, nothing found, rows), and so is paging — by the
 // core's pages (`meta` of its answer) or, for rows that are all loaded, here.
 // A column with a `sortValue` sorts by a click on its header.
 import { useState, type HTMLAttributes, type ReactNode, type TdHTMLAttributes } from 'react';
@@ -16,6 +16,7 @@ import {
 } from '@tanstack/react-table';
 import type { PageMeta } from '../api/ops';
 import { Empty } from './Empty';
+import { ErrorMessage } from './ErrorMessage';
 import { Loading } from './Loading';
 import { Pagination } from './Pagination';
 
@@ -38,8 +39,8 @@ export interface Column<T> {
 export interface DataTableProps<T> {
   /** The columns; `false` leaves one out (a column only some roles see). */
   columns: readonly (Column<T> | false | null | undefined)[];
-  /** What loads the rows: a query answering `{ data: rows, meta? }` as the core lists them. */
-  query: { isPending: boolean; data?: { data: readonly T[]; meta?: PageMeta } };
+  /** What loads the rows: a query answering `{ data: rows, meta? }` as the core lists them; its error shows above the table. */
+  query: { isPending: boolean; error?: unknown; data?: { data: readonly T[]; meta?: PageMeta } };
   rowKey: (row: T) => string;
   rowProps?: (row: T) => HTMLAttributes<HTMLTableRowElement> & DataAttributes;
   /** Shown instead of a table without rows (none: the headers stay). */
@@ -102,11 +103,20 @@ export function DataTable<T>({
     />
   ) : null;
 
-  if (query.isPending) return <Loading />;
-  // A failed load shows as "nothing found" (the screen shows the error itself).
+  const error = <ErrorMessage error={query.error} />;
+  if (query.isPending) {
+    return (
+      <>
+        {error}
+        <Loading />
+      </>
+    );
+  }
+  // A failed load shows its error and "nothing found" (or nothing, without an `empty` text).
   if (!rows.length && (empty !== undefined || !query.data)) {
     return (
       <>
+        {error}
         {empty !== undefined && <Empty text={empty} />}
         {pager}
       </>
@@ -157,6 +167,7 @@ export function DataTable<T>({
   );
   return (
     <>
+      {error}
       {bare ? grid : <div className="table-wrap">{grid}</div>}
       {pager}
     </>

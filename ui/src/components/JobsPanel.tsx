@@ -23,7 +23,7 @@ export function JobsPanel() {
   return (
     <section className="card jobs" aria-labelledby="jobs-title">
       <h2 id="jobs-title">{t('jobs.title')}</h2>
-      <ErrorMessage error={jobs.error ?? run.error} />
+      <ErrorMessage error={run.error} />
       <DataTable
         query={jobs}
         className="table compact"

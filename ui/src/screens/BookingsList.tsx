@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { OpInput } from '../api/ops';
 import { Button } from '../components/Button';
 import { DataTable } from '../components/DataTable';
-import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
 import { PageHeader } from '../components/PageHeader';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { RiskFlags } from '../components/RiskFlags';
@@ -81,23 +81,15 @@ export function BookingsList({ route }: { route: Route }) {
   const list = useOp('bookings.list', input);
   const staff = useOp('staff.list', { page_size: 200 });
 
-  const sel = (
-    name: keyof typeof q,
-    label: string,
-    group: string,
-    values: string[],
-  ) => (
-    <label className="filter">
-      <span>{label}</span>
-      <select value={q[name]} onChange={(e) => set({ [name]: e.target.value })} name={name}>
-        <option value="">{t('common.all')}</option>
-        {values.map((v) => (
-          <option key={v} value={v}>
-            {tv(group, v)}
-          </option>
-        ))}
-      </select>
-    </label>
+  const sel = (name: keyof typeof q, label: string, group: string, values: string[]) => (
+    <FilterSelect
+      name={name}
+      label={label}
+      value={q[name]}
+      onChange={(v) => set({ [name]: v })}
+      empty={t('common.all')}
+      options={values.map((v) => ({ value: v, label: tv(group, v) }))}
+    />
   );
 
   return (
@@ -124,17 +116,14 @@ export function BookingsList({ route }: { route: Route }) {
         {sel('segment', t('bookings.segment'), 'segment', ['high', 'medium', 'low'])}
         {sel('risk_flag', t('bookings.risk'), 'risk', ['unpaid_h1', 'event_passed', 'double_booking'])}
         {!!staff.data?.data.length && (
-          <label className="filter">
-            <span>{t('bookings.staff')}</span>
-            <select value={q.staff_id} onChange={(e) => set({ staff_id: e.target.value })} name="staff_id">
-              <option value="">{t('common.all')}</option>
-              {staff.data.data.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            name="staff_id"
+            label={t('bookings.staff')}
+            value={q.staff_id}
+            onChange={(v) => set({ staff_id: v })}
+            empty={t('common.all')}
+            options={staff.data.data.map((s) => ({ value: s.id, label: s.name }))}
+          />
         )}
         <label className="filter">
           <span>
@@ -154,29 +143,22 @@ export function BookingsList({ route }: { route: Route }) {
           />
           <span>{t('bookings.openOnly')}</span>
         </label>
-        <label className="filter">
-          <span>{t('common.sort')}</span>
-          <select value={q.sort || 'priority_score:desc'} onChange={(e) => set({ sort: e.target.value })}>
-            {SORTS.map(([v, k]) => (
-              <option key={v} value={v}>
-                {t(k)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="filter">
-          <span>{t('common.perPage')}</span>
-          <select value={q.page_size || '25'} onChange={(e) => set({ page_size: e.target.value })}>
-            {['10', '25', '50', '100', '200'].map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label={t('common.sort')}
+          value={q.sort || 'priority_score:desc'}
+          onChange={(v) => set({ sort: v })}
+          options={SORTS.map(([v, k]) => ({ value: v, label: t(k) }))}
+        />
+        <FilterSelect
+          label={t('common.perPage')}
+          value={q.page_size || '25'}
+          onChange={(v) => set({ page_size: v })}
+          options={['10', '25', '50', '100', '200'].map((n) => ({ value: n, label: n }))}
+        />
         <Button kind="ghost" onClick={() => { setCode(''); navigate('/bookings'); }}>
           {t('common.reset')}
         </Button>
       </div>
-      <ErrorMessage error={list.error} />
       <DataTable
         query={list}
         empty={t('bookings.none')}

@@ -90,7 +90,6 @@ export function CustomerDetail({ route }: { route: Route }) {
       </div>
       <section className="card">
         <h2>{t('customers.bookings')}</h2>
-        <ErrorMessage error={bookings.error} />
         <DataTable
           query={bookings}
           empty={t('bookings.none')}

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Button } from '../components/Button';
 import { CustomerEditor } from '../components/CustomerEditor';
 import { DataTable } from '../components/DataTable';
-import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
 import { PageHeader } from '../components/PageHeader';
 import { SearchFilter } from '../components/SearchFilter';
 import { useI18n } from '../i18n';
@@ -35,17 +35,18 @@ export function CustomersList({ route }: { route: Route }) {
       />
       <div className="filters">
         <SearchFilter value={q} onChange={setQ} placeholder={t('customers.searchHint')} />
-        <label className="filter">
-          <span>{t('common.sort')}</span>
-          <select value={sort} onChange={(e) => setSort(e.target.value)}>
-            <option value="name:asc">{t('customers.sort.name')}</option>
-            <option value="code:asc">{t('customers.sort.code')}</option>
-            <option value="last_booking_at:desc">{t('customers.sort.last')}</option>
-            <option value="created_at:desc">{t('customers.sort.created')}</option>
-          </select>
-        </label>
+        <FilterSelect
+          label={t('common.sort')}
+          value={sort}
+          onChange={setSort}
+          options={[
+            { value: 'name:asc', label: t('customers.sort.name') },
+            { value: 'code:asc', label: t('customers.sort.code') },
+            { value: 'last_booking_at:desc', label: t('customers.sort.last') },
+            { value: 'created_at:desc', label: t('customers.sort.created') },
+          ]}
+        />
       </div>
-      <ErrorMessage error={list.error} />
       <DataTable
         query={list}
         empty={t('customers.none')}

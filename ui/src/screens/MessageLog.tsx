@@ -8,6 +8,7 @@ import { CustomerPicker } from '../components/CustomerPicker';
 import { DataTable } from '../components/DataTable';
 import { DefinitionList } from '../components/DefinitionList';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
 import { JobsPanel } from '../components/JobsPanel';
 import { MessageStatusBadge } from '../components/MessageStatusBadge';
 import { Modal } from '../components/Modal';
@@ -124,28 +125,22 @@ export function MessageLog({ route }: { route: Route }) {
       )}
       <ErrorMessage error={flush.error ?? act.error} />
       <div className="filters no-print">
-        <label className="filter">
-          <span>{t('messages.status')}</span>
-          <select name="status" value={q.status} onChange={(e) => set({ status: e.target.value })}>
-            <option value="">{t('common.all')}</option>
-            {MESSAGE_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {tv('messageStatus', s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="filter">
-          <span>{t('messages.kind')}</span>
-          <select name="kind" value={q.kind} onChange={(e) => set({ kind: e.target.value })}>
-            <option value="">{t('common.all')}</option>
-            {MESSAGE_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {tv('messageKind', k)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          name="status"
+          label={t('messages.status')}
+          value={q.status}
+          onChange={(v) => set({ status: v })}
+          empty={t('common.all')}
+          options={MESSAGE_STATUSES.map((s) => ({ value: s, label: tv('messageStatus', s) }))}
+        />
+        <FilterSelect
+          name="kind"
+          label={t('messages.kind')}
+          value={q.kind}
+          onChange={(v) => set({ kind: v })}
+          empty={t('common.all')}
+          options={MESSAGE_KINDS.map((k) => ({ value: k, label: tv('messageKind', k) }))}
+        />
         <div className="filter filter-picker">
           <label htmlFor="messages-customer">{t('messages.customer')}</label>
           <CustomerPicker id="messages-customer" value={q.customer} onChange={(id) => set({ customer: id })} placeholder={t('picker.any')} />
@@ -154,7 +149,6 @@ export function MessageLog({ route }: { route: Route }) {
           {t('common.reset')}
         </Button>
       </div>
-      <ErrorMessage error={list.error} />
       <DataTable
         query={list}
         empty={t('messages.none')}

@@ -8,6 +8,7 @@ import { Button } from '../components/Button';
 import { DefinitionList } from '../components/DefinitionList';
 import { Empty } from '../components/Empty';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { MoneyField } from '../components/MoneyField';
@@ -521,28 +522,20 @@ function SlotPicker({ slot, setSlot }: { slot: Slot | null; setSlot: (s: Slot | 
   return (
     <div className="picker" data-field="slot_id">
       <div className="filters">
-        <label className="filter">
-          <span>{t('wizard.serviceFilter')}</span>
-          <select value={serviceId} onChange={(e) => setServiceId(e.target.value)}>
-            <option value="">{t('common.all')}</option>
-            {services.data?.data.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="filter">
-          <span>{t('wizard.providerFilter')}</span>
-          <select value={providerId} onChange={(e) => setProviderId(e.target.value)}>
-            <option value="">{t('common.all')}</option>
-            {providers.data?.data.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label={t('wizard.serviceFilter')}
+          value={serviceId}
+          onChange={setServiceId}
+          empty={t('common.all')}
+          options={(services.data?.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
+        />
+        <FilterSelect
+          label={t('wizard.providerFilter')}
+          value={providerId}
+          onChange={setProviderId}
+          empty={t('common.all')}
+          options={(providers.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+        />
       </div>
       {slot && (
         <div className="selected-item" data-testid="selected-slot">

@@ -8,7 +8,6 @@ import { CheckField } from '../components/CheckField';
 import { DataTable } from '../components/DataTable';
 import { EditButton } from '../components/EditButton';
 import { Empty } from '../components/Empty';
-import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
@@ -40,7 +39,6 @@ export function Providers() {
           )
         }
       />
-      <ErrorMessage error={providers.error} />
       <DataTable
         query={providers}
         empty={t('providers.none')}

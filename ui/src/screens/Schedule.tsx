@@ -6,6 +6,7 @@ import { call } from '../api/transport';
 import { Button } from '../components/Button';
 import { Empty } from '../components/Empty';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
@@ -45,17 +46,15 @@ export function Schedule({ route }: { route: Route }) {
       <PageHeader title={t('schedule.title')} subtitle={t('schedule.legend')} />
       <ErrorMessage error={providers.error} />
       <div className="filters">
-        <label className="filter">
-          <span>{t('schedule.provider')}</span>
-          <select value={providerId} onChange={(e) => go(e.target.value, week)} name="provider" data-testid="schedule-provider">
-            {!providerId && <option value="">{t('schedule.chooseProvider')}</option>}
-            {providers.data?.data.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          name="provider"
+          testId="schedule-provider"
+          label={t('schedule.provider')}
+          value={providerId}
+          onChange={(p) => go(p, week)}
+          empty={providerId ? undefined : t('schedule.chooseProvider')}
+          options={(providers.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+        />
         <div className="week-nav">
           <Button kind="ghost" onClick={() => go(providerId, addDays(week, -7))} aria-label={t('schedule.prevWeek')}>
             ‹

@@ -7,7 +7,6 @@ import { Button } from '../components/Button';
 import { CheckField } from '../components/CheckField';
 import { DataTable } from '../components/DataTable';
 import { EditButton } from '../components/EditButton';
-import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
@@ -37,7 +36,6 @@ export function Services() {
           )
         }
       />
-      <ErrorMessage error={services.error} />
       <DataTable
         query={services}
         empty={t('services.none')}

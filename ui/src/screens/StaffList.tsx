@@ -11,6 +11,7 @@ import { CheckField } from '../components/CheckField';
 import { DataTable } from '../components/DataTable';
 import { EditButton } from '../components/EditButton';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
@@ -68,18 +69,14 @@ export function StaffList({ route }: { route: Route }) {
       />
       <div className="filters">
         <SearchFilter value={q} onChange={setQ} placeholder={t('staff.searchHint')} />
-        <label className="filter">
-          <span>{t('staff.show')}</span>
-          <select value={filter} onChange={(e) => setFilter(parseActiveFilter(e.target.value))}>
-            {ACTIVE_FILTERS.map((f) => (
-              <option key={f} value={f}>
-                {t(`staff.filter.${f}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label={t('staff.show')}
+          value={filter}
+          onChange={(v) => setFilter(parseActiveFilter(v))}
+          options={ACTIVE_FILTERS.map((f) => ({ value: f, label: t(`staff.filter.${f}`) }))}
+        />
       </div>
-      <ErrorMessage error={list.error ?? setActive.error} />
+      <ErrorMessage error={setActive.error} />
       <DataTable
         query={list}
         empty={t('staff.none')}

@@ -5,6 +5,7 @@ import { Button } from '../components/Button';
 import { DefinitionList } from '../components/DefinitionList';
 import { Empty } from '../components/Empty';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Loading } from '../components/Loading';
@@ -79,17 +80,14 @@ export function UnitsGrid({ route }: { route: Route }) {
         }
       />
       <div className="filters">
-        <label className="filter">
-          <span>{t('units.status')}</span>
-          <select value={status} onChange={(e) => setStatus(e.target.value)} name="status">
-            <option value="">{t('common.all')}</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {tv('unitStatus', s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          name="status"
+          label={t('units.status')}
+          value={status}
+          onChange={setStatus}
+          empty={t('common.all')}
+          options={STATUSES.map((s) => ({ value: s, label: tv('unitStatus', s) }))}
+        />
         <label className="filter">
           <span>{t('units.type')}</span>
           <input type="search" data-search value={type} onChange={(e) => setType(e.target.value)} />

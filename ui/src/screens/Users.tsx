@@ -45,7 +45,7 @@ export function Users() {
           </Button>
         }
       />
-      <ErrorMessage error={users.error ?? update.error} />
+      <ErrorMessage error={update.error} />
       <DataTable
         query={users}
         rowKey={(u) => u.id}

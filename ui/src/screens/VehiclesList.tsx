@@ -7,6 +7,7 @@ import { CustomerPicker } from '../components/CustomerPicker';
 import { DataTable } from '../components/DataTable';
 import { EditButton } from '../components/EditButton';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
 import { PageHeader } from '../components/PageHeader';
 import { SearchFilter } from '../components/SearchFilter';
 import { VehicleEditor } from '../components/VehicleEditor';
@@ -69,17 +70,19 @@ export function VehiclesList({ route }: { route: Route }) {
           <input type="checkbox" checked={dueOnly} onChange={(e) => setDueOnly(e.target.checked)} />
           <span>{t('vehicles.dueOnly', { n: windowDays })}</span>
         </label>
-        <label className="filter">
-          <span>{t('common.sort')}</span>
-          <select value={sort} onChange={(e) => setSort(e.target.value)}>
-            <option value="plate_number:asc">{t('vehicles.sort.plate')}</option>
-            <option value="next_service_at:asc">{t('vehicles.sort.next')}</option>
-            <option value="model:asc">{t('vehicles.sort.model')}</option>
-            <option value="created_at:desc">{t('vehicles.sort.created')}</option>
-          </select>
-        </label>
+        <FilterSelect
+          label={t('common.sort')}
+          value={sort}
+          onChange={setSort}
+          options={[
+            { value: 'plate_number:asc', label: t('vehicles.sort.plate') },
+            { value: 'next_service_at:asc', label: t('vehicles.sort.next') },
+            { value: 'model:asc', label: t('vehicles.sort.model') },
+            { value: 'created_at:desc', label: t('vehicles.sort.created') },
+          ]}
+        />
       </div>
-      <ErrorMessage error={list.error ?? remove.error} />
+      <ErrorMessage error={remove.error} />
       <DataTable
         query={list}
         empty={t('vehicles.none')}

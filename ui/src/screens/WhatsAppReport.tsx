@@ -9,6 +9,7 @@ import { Button } from '../components/Button';
 import { CustomerPicker } from '../components/CustomerPicker';
 import { DataTable } from '../components/DataTable';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
 import { FrequencyChart } from '../components/FrequencyChart';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
@@ -119,19 +120,15 @@ export function WhatsAppReport({ route }: { route: Route }) {
             placeholder={t('picker.any')}
           />
         </div>
-        <label className="filter">
-          <span>{t('report.subject')}</span>
-          <select name="subject_type" value={q.subject} onChange={(e) => set({ subject: e.target.value })}>
-            <option value="">{t('common.all')}</option>
-            {['vehicle', 'unit', 'booking'].map((v) => (
-              <option key={v} value={v}>
-                {tv('subjectType', v)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          name="subject_type"
+          label={t('report.subject')}
+          value={q.subject}
+          onChange={(v) => set({ subject: v })}
+          empty={t('common.all')}
+          options={['vehicle', 'unit', 'booking'].map((v) => ({ value: v, label: tv('subjectType', v) }))}
+        />
       </div>
-      <ErrorMessage error={list.error} />
       <DataTable
         query={list}
         empty={t('report.none')}
