@@ -1,7 +1,4 @@
-export interface Option {
-  value: string;
-  label: string;
-}
+import { SelectOptions, type Option } from './SelectOptions';
 
 /** A list screen's filter: a labelled select; `empty` labels an empty first option ("All"). */
 export function FilterSelect({
@@ -25,12 +22,7 @@ export function FilterSelect({
     <label className="filter">
       <span>{label}</span>
       <select value={value} onChange={(e) => onChange(e.target.value)} name={name} data-testid={testId}>
-        {empty !== undefined && <option value="">{empty}</option>}
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
+        <SelectOptions options={options} empty={empty} />
       </select>
     </label>
   );

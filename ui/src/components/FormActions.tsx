@@ -1,5 +1,6 @@
 import { useI18n } from '../i18n';
 import { Button } from './Button';
+import { SaveButton } from './SaveButton';
 
 /** The footer of a modal edit form: Cancel closes it, the primary submit saves (showing "Saving…" while busy). */
 export function FormActions({ onCancel, busy, span2 }: { onCancel: () => void; busy: boolean; span2?: boolean }) {
@@ -7,9 +8,7 @@ export function FormActions({ onCancel, busy, span2 }: { onCancel: () => void; b
   return (
     <div className={`form-actions${span2 ? ' span-2' : ''}`}>
       <Button onClick={onCancel}>{t('common.cancel')}</Button>
-      <Button type="submit" kind="primary" busy={busy} busyLabel={t('common.saving')}>
-        {t('common.save')}
-      </Button>
+      <SaveButton busy={busy} />
     </div>
   );
 }

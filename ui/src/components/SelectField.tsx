@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Field } from './Field';
+import { SelectOptions, type Option } from './SelectOptions';
 
 export function SelectField({
   name,
@@ -15,7 +16,7 @@ export function SelectField({
   label: string;
   value: string;
   onChange: (v: string) => void;
-  options: { value: string; label: string }[];
+  options: readonly Option[];
   hint?: ReactNode;
   /** Label of an empty first option (none when omitted). */
   empty?: string;
@@ -32,12 +33,7 @@ export function SelectField({
           aria-invalid={invalid || undefined}
           onChange={(e) => onChange(e.target.value)}
         >
-          {empty !== undefined && <option value="">{empty}</option>}
-          {options.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
+          <SelectOptions options={options} empty={empty} />
         </select>
       )}
     </Field>

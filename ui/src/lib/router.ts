@@ -40,3 +40,14 @@ export function href(path: string, query?: Record<string, string | number | bool
   const s = q.toString();
   return `#${path}${s ? `?${s}` : ''}`;
 }
+
+/**
+ * A list screen's filters kept in the address (`#/messages?status=failed&page=2`):
+ * the values of `keys` ('' when absent) and `set`, which goes to `path` with
+ * some of them changed and back to the first page.
+ */
+export function addressFilters<K extends string>(route: Route, path: string, keys: readonly K[]) {
+  const values = Object.fromEntries(keys.map((k) => [k, route.query.get(k) ?? ''])) as Record<K | 'page', string>;
+  const set = (patch: Partial<Record<K | 'page', string>>) => navigate(href(path, { ...values, page: '', ...patch }));
+  return [values, set] as const;
+}

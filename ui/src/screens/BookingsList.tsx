@@ -11,7 +11,7 @@ import { ValueBadge } from '../components/ValueBadge';
 import { useI18n, type Key } from '../i18n';
 import { useBookingColumns } from '../lib/bookingColumns';
 import { useOp } from '../lib/queries';
-import { href, navigate, type Route } from '../lib/router';
+import { addressFilters, navigate, type Route } from '../lib/router';
 import { useDebounced } from '../lib/useDebounced';
 
 const SORTS: [string, Key][] = [
@@ -45,16 +45,9 @@ const FILTERS = [
 export function BookingsList({ route }: { route: Route }) {
   const { t, tv } = useI18n();
   const columns = useBookingColumns();
-  const q = Object.fromEntries(FILTERS.map((k) => [k, route.query.get(k) ?? ''])) as Record<
-    (typeof FILTERS)[number],
-    string
-  >;
+  const [q, set] = addressFilters(route, '/bookings', FILTERS);
   const [code, setCode] = useState(q.code);
   const debouncedCode = useDebounced(code, 300);
-  const set = (patch: Partial<typeof q>) => {
-    const next = { ...q, page: '', ...patch };
-    navigate(href('/bookings', next));
-  };
   useEffect(() => {
     // keep the address in step with the search box
     if (debouncedCode !== q.code) set({ code: debouncedCode });

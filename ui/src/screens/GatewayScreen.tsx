@@ -11,6 +11,7 @@ import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { MessageStatusBadge } from '../components/MessageStatusBadge';
 import { PageHeader } from '../components/PageHeader';
+import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
@@ -179,9 +180,7 @@ function GatewaySettingsForm({
         <Button disabled={!dirty} onClick={() => setF(gatewayForm(settings))}>
           {t('common.cancel')}
         </Button>
-        <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-          {t('common.save')}
-        </Button>
+        <SaveButton busy={save.busy} />
       </div>
     </Form>
   );
@@ -292,9 +291,7 @@ function AutoMessages() {
         <TextField name="maintenance_window_days" label={t('gateway.maintenanceWindow')} type="number" min={0} value={f.maintenance_window_days} onChange={set('maintenance_window_days')} />
         <TextField name="maintenance_spacing_days" label={t('gateway.maintenanceSpacing')} type="number" min={1} value={f.maintenance_spacing_days} onChange={set('maintenance_spacing_days')} />
         <div className="form-actions">
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
+          <SaveButton busy={save.busy} />
         </div>
       </Form>
     </section>

@@ -17,7 +17,7 @@ import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
 import { MESSAGE_KINDS, MESSAGE_STATUSES, canCancel, canResend } from '../lib/messaging';
 import { useAction, useOp } from '../lib/queries';
-import { href, navigate, type Route } from '../lib/router';
+import { addressFilters, href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
 const REFRESH_MS = 10_000;
@@ -28,13 +28,7 @@ export function MessageLog({ route }: { route: Route }) {
   const { t, tv, lang } = useI18n();
   const { tz, can } = useSession();
   const toast = useToast();
-  const q = {
-    status: route.query.get('status') ?? '',
-    kind: route.query.get('kind') ?? '',
-    customer: route.query.get('customer') ?? '',
-    page: route.query.get('page') ?? '',
-  };
-  const set = (patch: Partial<typeof q>) => navigate(href('/messages', { ...q, page: '', ...patch }));
+  const [q, set] = addressFilters(route, '/messages', ['status', 'kind', 'customer', 'page']);
   const input: OpInput<'messages.list'> = {
     status: (q.status || null) as never,
     kind: (q.kind || null) as never,

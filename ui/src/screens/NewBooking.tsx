@@ -14,6 +14,7 @@ import { Loading } from '../components/Loading';
 import { MoneyField } from '../components/MoneyField';
 import { PageHeader } from '../components/PageHeader';
 import { Rows } from '../components/Rows';
+import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
 import { TextArea } from '../components/TextArea';
 import { TextField } from '../components/TextField';
@@ -360,9 +361,7 @@ export function NewBooking({ route }: { route: Route }) {
           )}
           <div className="form-actions">
             <Button onClick={() => setStep(3)}>‹ {t('common.back')}</Button>
-            <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-              ✓ {t('wizard.save')}
-            </Button>
+            <SaveButton busy={save.busy}>✓ {t('wizard.save')}</SaveButton>
           </div>
         </Form>
       )}

@@ -10,6 +10,7 @@ import { FilterSelect } from '../components/FilterSelect';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
+import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n, type Key } from '../i18n';
@@ -251,9 +252,7 @@ function WorkingPlan({ providerId, editable }: { providerId: string; editable: b
           </table>
           {editable && (
             <div className="form-actions">
-              <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-                {t('schedule.savePlan')}
-              </Button>
+              <SaveButton busy={save.busy}>{t('schedule.savePlan')}</SaveButton>
             </div>
           )}
         </Form>

@@ -1,12 +1,12 @@
 // The business settings (admin): name, time zone, priority rules, slots.
 import { useEffect, useState } from 'react';
 import { call } from '../api/transport';
-import { Button } from '../components/Button';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { MoneyField } from '../components/MoneyField';
 import { PageHeader } from '../components/PageHeader';
+import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
@@ -101,9 +101,7 @@ export function SettingsScreen() {
         </fieldset>
         {!readOnly && (
           <div className="form-actions">
-            <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-              {t('common.save')}
-            </Button>
+            <SaveButton busy={save.busy} />
           </div>
         )}
       </Form>

@@ -12,6 +12,7 @@ import { Field } from '../components/Field';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
+import { SaveButton } from '../components/SaveButton';
 import { hasKey, useI18n, type Key } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { formatDateTime } from '../lib/format';
@@ -180,9 +181,7 @@ function TemplateEditor({
           <Button disabled={!dirty} onClick={() => setBody(template.body)}>
             {t('common.cancel')}
           </Button>
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
+          <SaveButton busy={save.busy} />
         </div>
       </Form>
     </section>

@@ -16,19 +16,14 @@ import { PageHeader } from '../components/PageHeader';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatNumber, formatPhone } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
-import { href, navigate, type Route } from '../lib/router';
+import { addressFilters, href, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
 export function WhatsAppReport({ route }: { route: Route }) {
   const { t, tv, lang } = useI18n();
   const { tz, can } = useSession();
   const toast = useToast();
-  const q = {
-    customer: route.query.get('customer') ?? '',
-    subject: route.query.get('subject') ?? '',
-    page: route.query.get('page') ?? '',
-  };
-  const set = (patch: Partial<typeof q>) => navigate(href('/report', { ...q, page: '', ...patch }));
+  const [q, set] = addressFilters(route, '/report', ['customer', 'subject', 'page']);
   const input: OpInput<'whatsapp_report.detail'> = {
     customer_id: q.customer || null,
     subject_type: (q.subject || null) as never,
