@@ -20,19 +20,7 @@ import { TextArea } from '../components/TextArea';
 import { TextField } from '../components/TextField';
 import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
-import {
-  addDays,
-  formatDate,
-  formatDateTime,
-  formatPhone,
-  formatRupiah,
-  formatTime,
-  localDate,
-  moneyValue,
-  optionalText,
-  parseRupiah,
-  today,
-} from '../lib/format';
+import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, moneyValue, optionalText, parseRupiah, today } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
 import { navigate, type Route } from '../lib/router';
 import { useDebounced } from '../lib/useDebounced';

@@ -11,16 +11,7 @@ import { PriorityBadges } from '../components/PriorityBadges';
 import { RiskFlags } from '../components/RiskFlags';
 import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
-import {
-  addDays,
-  formatDate,
-  formatDateTime,
-  formatPhone,
-  formatRupiah,
-  formatTime,
-  localDate,
-  today,
-} from '../lib/format';
+import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, today } from '../lib/format';
 import { opKey, useAction, useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
