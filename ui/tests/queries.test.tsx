@@ -101,3 +101,30 @@ describe('a query and an action', () => {
     expect(names).toEqual(['services.list', 'services.create']);
   });
 });
+
+describe('QueryView', () => {
+  it('shows loading, then the data; a failure as a sentence', async () => {
+    const { QueryView } = await import('../src/components/QueryView');
+    const { I18nProvider } = await import('../src/i18n');
+    localStorage.setItem('loket.lang', 'en');
+    const host = document.createElement('div');
+    const view = createRoot(host);
+    const show = (query: { data: string | undefined; error: unknown; isPending: boolean }) =>
+      act(() =>
+        view.render(
+          <I18nProvider>
+            <QueryView query={query}>{(name) => <h1>{name}</h1>}</QueryView>
+          </I18nProvider>,
+        ),
+      );
+    show({ data: undefined, error: null, isPending: true });
+    expect(host.textContent).toBe('Loading…');
+    show({ data: 'Unit A-1', error: null, isPending: false });
+    expect(host.querySelector('h1')?.textContent).toBe('Unit A-1');
+    show({ data: undefined, error: new ApiError('not_found', 'unit not found', null, 404), isPending: false });
+    expect(host.querySelector('h1')).toBeNull();
+    expect(host.querySelector('[role=alert]')?.textContent).toBeTruthy();
+    expect(host.textContent).not.toContain('Loading');
+    act(() => view.unmount());
+  });
+});

@@ -8,25 +8,15 @@ import { Button } from '../components/Button';
 import { CheckField } from '../components/CheckField';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
-import { Loading } from '../components/Loading';
 import { MessageStatusBadge } from '../components/MessageStatusBadge';
 import { PageHeader } from '../components/PageHeader';
+import { QueryView } from '../components/QueryView';
 import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
-import {
-  DEFAULT_BASE_URL,
-  GATEWAY_KINDS,
-  META_TEMPLATE_KINDS,
-  baseUrlAfterKindChange,
-  gatewayFields,
-  gatewayForm,
-  gatewayUpdate,
-  type GatewayForm,
-  type GatewayKind,
-} from '../lib/messaging';
+import { DEFAULT_BASE_URL, GATEWAY_KINDS, META_TEMPLATE_KINDS, baseUrlAfterKindChange, gatewayFields, gatewayForm, gatewayUpdate, type GatewayForm, type GatewayKind } from '../lib/messaging';
 import { setOpData, useAction, useOp } from '../lib/queries';
 import { useSession, useToast } from '../session';
 
@@ -38,18 +28,17 @@ export function GatewayScreen() {
   return (
     <div>
       <PageHeader title={t('gateway.title')} subtitle={t('gateway.subtitle')} />
-      <ErrorMessage error={gateway.error} />
-      {!gateway.data ? (
-        gateway.error ? null : <Loading />
-      ) : (
-        <div className="gateway-layout">
-          <GatewaySettingsForm settings={gateway.data} onSaved={(s) => setOpData('gateway.get', {}, s)} onDirty={(d) => setSaved(!d)} />
-          <div className="gateway-side">
-            <TestMessage unsaved={!saved} />
-            {can('settings.write') && <AutoMessages />}
+      <QueryView query={gateway}>
+        {(settings) => (
+          <div className="gateway-layout">
+            <GatewaySettingsForm settings={settings} onSaved={(s) => setOpData('gateway.get', {}, s)} onDirty={(d) => setSaved(!d)} />
+            <div className="gateway-side">
+              <TestMessage unsaved={!saved} />
+              {can('settings.write') && <AutoMessages />}
+            </div>
           </div>
-        </div>
-      )}
+        )}
+      </QueryView>
     </div>
   );
 }

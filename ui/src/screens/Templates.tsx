@@ -7,11 +7,10 @@ import { call } from '../api/transport';
 import { Badge } from '../components/Badge';
 import { Button } from '../components/Button';
 import { DataTable } from '../components/DataTable';
-import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 import { Form } from '../components/Form';
-import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
+import { QueryView } from '../components/QueryView';
 import { SaveButton } from '../components/SaveButton';
 import { hasKey, useI18n, type Key } from '../i18n';
 import { errorText } from '../i18n/errors';
@@ -35,55 +34,54 @@ export function Templates({ route }: { route: Route }) {
   return (
     <div>
       <PageHeader title={t('templates.title')} subtitle={t('templates.subtitle')} />
-      <ErrorMessage error={list.error} />
-      {!list.data ? (
-        list.error ? null : <Loading />
-      ) : (
-        <div className="templates-layout">
-          <DataTable
-            query={{ isPending: false, data: { data: TEMPLATE_KINDS } }}
-            testId="template-list"
-            rowKey={(k) => k}
-            columns={[
-              { id: 'kind', header: t('templates.kind'), cell: (k) => <strong>{tv('messageKind', k)}</strong> },
-              ...LANGUAGES.map((l) => ({
-                id: l,
-                header: tv('language', l),
-                cell: (k: MessageKind) => {
-                  const tpl = find(k, l);
-                  const current = k === kind && l === language;
-                  return (
-                    <>
-                      <a
-                        className={`btn btn-ghost template-link${current ? ' current' : ''}`}
-                        href={href('/templates', { kind: k, lang: l })}
-                        aria-current={current ? 'true' : undefined}
-                        data-template={`${k}.${l}`}
-                        aria-label={`${t('common.edit')}: ${t('templates.editTitle', { kind: tv('messageKind', k), language: tv('language', l) })}`}
-                      >
-                        ✎ {t('common.edit')}
-                      </a>{' '}
-                      {tpl && (tpl.is_default ? <Badge kind="off">{t('templates.default')}</Badge> : <Badge kind="ok">{t('templates.custom')}</Badge>)}
-                      {tpl && !tpl.is_default && tpl.updated_at && (
-                        <div className="muted small">{t('templates.changedAt', { at: formatDateTime(tpl.updated_at, tz, lang, { weekday: false }) })}</div>
-                      )}
-                    </>
-                  );
-                },
-              })),
-            ]}
-          />
-          {selected ? (
-            <TemplateEditor
-              key={`${selected.kind}.${selected.language}`}
-              template={selected}
-              placeholders={selected.allowed}
+      <QueryView query={list}>
+        {() => (
+          <div className="templates-layout">
+            <DataTable
+              query={{ isPending: false, data: { data: TEMPLATE_KINDS } }}
+              testId="template-list"
+              rowKey={(k) => k}
+              columns={[
+                { id: 'kind', header: t('templates.kind'), cell: (k) => <strong>{tv('messageKind', k)}</strong> },
+                ...LANGUAGES.map((l) => ({
+                  id: l,
+                  header: tv('language', l),
+                  cell: (k: MessageKind) => {
+                    const tpl = find(k, l);
+                    const current = k === kind && l === language;
+                    return (
+                      <>
+                        <a
+                          className={`btn btn-ghost template-link${current ? ' current' : ''}`}
+                          href={href('/templates', { kind: k, lang: l })}
+                          aria-current={current ? 'true' : undefined}
+                          data-template={`${k}.${l}`}
+                          aria-label={`${t('common.edit')}: ${t('templates.editTitle', { kind: tv('messageKind', k), language: tv('language', l) })}`}
+                        >
+                          ✎ {t('common.edit')}
+                        </a>{' '}
+                        {tpl && (tpl.is_default ? <Badge kind="off">{t('templates.default')}</Badge> : <Badge kind="ok">{t('templates.custom')}</Badge>)}
+                        {tpl && !tpl.is_default && tpl.updated_at && (
+                          <div className="muted small">{t('templates.changedAt', { at: formatDateTime(tpl.updated_at, tz, lang, { weekday: false }) })}</div>
+                        )}
+                      </>
+                    );
+                  },
+                })),
+              ]}
             />
-          ) : (
-            <div className="panel muted">{t('templates.choose')}</div>
-          )}
-        </div>
-      )}
+            {selected ? (
+              <TemplateEditor
+                key={`${selected.kind}.${selected.language}`}
+                template={selected}
+                placeholders={selected.allowed}
+              />
+            ) : (
+              <div className="panel muted">{t('templates.choose')}</div>
+            )}
+          </div>
+        )}
+      </QueryView>
     </div>
   );
 }

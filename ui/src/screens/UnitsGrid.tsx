@@ -12,6 +12,7 @@ import { Loading } from '../components/Loading';
 import { Modal } from '../components/Modal';
 import { MoneyField } from '../components/MoneyField';
 import { PageHeader } from '../components/PageHeader';
+import { QueryView } from '../components/QueryView';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { ValueBadge } from '../components/ValueBadge';
@@ -167,37 +168,36 @@ function UnitDialog({ id, onClose }: { id: string; onClose: () => void }) {
   }
   return (
     <Modal title={u ? `${t('bookings.unit')} ${u.code}` : t('common.loading')} onClose={onClose}>
-      <ErrorMessage error={unit.error} />
-      {!u ? (
-        unit.error ? null : <Loading />
-      ) : (
-        <>
-          <DefinitionList
-            items={[
-              [t('units.status'), <ValueBadge of="unitStatus" value={u.status} />],
-              [t('units.type'), u.unit_type],
-              [t('units.block'), u.block ?? '—'],
-              [t('units.number'), u.number ?? '—'],
-              [t('units.price'), <strong>{formatRupiah(u.price)}</strong>],
-              [t('units.location'), u.location ?? '—'],
-              [t('units.landArea'), u.land_area ?? '—'],
-              [t('units.buildingArea'), u.building_area ?? '—'],
-              [t('units.bedrooms'), u.bedrooms ?? '—'],
-              [t('units.bathrooms'), u.bathrooms ?? '—'],
-              [t('units.garage'), u.garage ?? '—'],
-            ]}
-          />
-          <div className="form-actions">
-            <Button onClick={() => navigate(`/bookings?unit_id=${u.id}`)}>{t('nav.bookings')}</Button>
-            {can('units.write') && <Button onClick={() => setEditing(true)}>✎ {t('common.edit')}</Button>}
-            {u.status === 'available' && (
-              <Button kind="primary" onClick={() => navigate(`/bookings/new?unit=${u.id}`)}>
-                {t('units.book')}
-              </Button>
-            )}
-          </div>
-        </>
-      )}
+      <QueryView query={unit}>
+        {(u) => (
+          <>
+            <DefinitionList
+              items={[
+                [t('units.status'), <ValueBadge of="unitStatus" value={u.status} />],
+                [t('units.type'), u.unit_type],
+                [t('units.block'), u.block ?? '—'],
+                [t('units.number'), u.number ?? '—'],
+                [t('units.price'), <strong>{formatRupiah(u.price)}</strong>],
+                [t('units.location'), u.location ?? '—'],
+                [t('units.landArea'), u.land_area ?? '—'],
+                [t('units.buildingArea'), u.building_area ?? '—'],
+                [t('units.bedrooms'), u.bedrooms ?? '—'],
+                [t('units.bathrooms'), u.bathrooms ?? '—'],
+                [t('units.garage'), u.garage ?? '—'],
+              ]}
+            />
+            <div className="form-actions">
+              <Button onClick={() => navigate(`/bookings?unit_id=${u.id}`)}>{t('nav.bookings')}</Button>
+              {can('units.write') && <Button onClick={() => setEditing(true)}>✎ {t('common.edit')}</Button>}
+              {u.status === 'available' && (
+                <Button kind="primary" onClick={() => navigate(`/bookings/new?unit=${u.id}`)}>
+                  {t('units.book')}
+                </Button>
+              )}
+            </div>
+          </>
+        )}
+      </QueryView>
     </Modal>
   );
 }
