@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { Customer, OpInput } from '../api/ops';
+import { changedValues } from '../lib/changes';
+import type { Customer } from '../api/ops';
 import { call } from '../api/transport';
 import { useI18n } from '../i18n';
 import { formatPhone, moneyValue, optionalText } from '../lib/format';
@@ -42,43 +43,29 @@ export function CustomerEditor({
   const [f, setF] = useState(initial);
   const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
   const save = useAction(async () => {
-    if (!customer) {
-      const c = await call('customers.create', {
-        name: f.name,
-        phone: f.phone,
-        email: optionalText(f.email),
-        gender: (optionalText(f.gender) as never) ?? null,
-        address: optionalText(f.address),
-        ktp_number: optionalText(f.ktp_number),
-        npwp_number: optionalText(f.npwp_number),
-        birth_date: optionalText(f.birth_date),
-        birth_place: optionalText(f.birth_place),
-        occupation: optionalText(f.occupation),
-        monthly_income: moneyValue(f.monthly_income),
-        emergency_contact: optionalText(f.emergency_contact),
-        language: (optionalText(f.language) as never) ?? null,
-      });
-      onSaved(c);
-      return;
-    }
-    const input: OpInput<'customers.update'> = { id: customer.id, version: customer.version };
-    const changed = (k: keyof typeof f) => f[k] !== initial[k];
-    if (changed('name')) input.name = f.name;
-    if (changed('phone')) input.phone = f.phone;
-    if (changed('email')) input.email = optionalText(f.email);
-    if (changed('gender')) input.gender = (optionalText(f.gender) as never) ?? null;
-    if (changed('address')) input.address = optionalText(f.address);
-    if (changed('ktp_number')) input.ktp_number = optionalText(f.ktp_number);
-    if (changed('npwp_number')) input.npwp_number = optionalText(f.npwp_number);
-    if (changed('birth_date')) input.birth_date = optionalText(f.birth_date);
-    if (changed('birth_place')) input.birth_place = optionalText(f.birth_place);
-    if (changed('occupation')) input.occupation = optionalText(f.occupation);
-    if (changed('monthly_income')) input.monthly_income = moneyValue(f.monthly_income);
-    if (changed('emergency_contact')) input.emergency_contact = optionalText(f.emergency_contact);
-    if (changed('language')) input.language = (optionalText(f.language) as never) ?? null;
-    onSaved(await call('customers.update', input));
+    const values = {
+      name: f.name,
+      phone: f.phone,
+      email: optionalText(f.email),
+      gender: (optionalText(f.gender) as never) ?? null,
+      address: optionalText(f.address),
+      ktp_number: optionalText(f.ktp_number),
+      npwp_number: optionalText(f.npwp_number),
+      birth_date: optionalText(f.birth_date),
+      birth_place: optionalText(f.birth_place),
+      occupation: optionalText(f.occupation),
+      monthly_income: moneyValue(f.monthly_income),
+      emergency_contact: optionalText(f.emergency_contact),
+      language: (optionalText(f.language) as never) ?? null,
+    };
+    onSaved(
+      customer
+        ? await call('customers.update', { id: customer.id, version: customer.version, ...changedValues(values, f, initial) })
+        : await call('customers.create', values),
+    );
   });
   const maskedHint = masked ? t('customers.masked') : undefined;
+
   return (
     <Modal title={customer ? t('customers.edit', { code: customer.code }) : t('customers.new')} onClose={onClose} wide>
       <Form onSubmit={() => void save.run()} error={save.error} className="form grid-2">

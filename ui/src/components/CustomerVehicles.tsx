@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Vehicle } from '../api/ops';
 import { useI18n } from '../i18n';
 import { useOp } from '../lib/queries';
-import { useVehicleColumns } from '../lib/vehicleColumns';
+import { useVehicleColumns, vehicleRows } from '../lib/vehicleColumns';
 import { useToast } from '../session';
 import { Button } from './Button';
 import { DataTable } from './DataTable';
@@ -27,8 +27,7 @@ export function CustomerVehicles({ customerId }: { customerId: string }) {
         empty={t('vehicles.noneForCustomer')}
         className="table compact"
         bare
-        rowKey={(v) => v.id}
-        rowProps={(v) => ({ 'data-plate': v.plate_number })}
+        {...vehicleRows}
         columns={[
           columns.plate,
           columns.model,

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { OpInput, Vehicle } from '../api/ops';
+import { changedValues } from '../lib/changes';
+import type { Vehicle } from '../api/ops';
 import { ApiError, call } from '../api/transport';
 import { useI18n } from '../i18n';
 import { formatDate } from '../lib/format';
@@ -61,30 +62,20 @@ export function VehicleEditor({
       return;
     }
     setLocalErrors({});
-    if (!vehicle) {
-      onSaved(
-        await call('vehicles.create', {
-          customer_id: f.customer_id,
-          model: f.model,
-          plate_number: f.plate_number,
-          year: int(f.year),
-          last_service_at: date(f.last_service_at),
-          service_interval_days: int(f.service_interval_days),
-          next_service_at: date(f.next_service_at),
-        }),
-      );
-      return;
-    }
-    const input: OpInput<'vehicles.update'> = { id: vehicle.id, version: vehicle.version };
-    const changed = (k: keyof typeof f) => f[k] !== initial[k];
-    if (changed('customer_id')) input.customer_id = f.customer_id;
-    if (changed('model')) input.model = f.model;
-    if (changed('plate_number')) input.plate_number = f.plate_number;
-    if (changed('year')) input.year = int(f.year);
-    if (changed('last_service_at')) input.last_service_at = date(f.last_service_at);
-    if (changed('service_interval_days')) input.service_interval_days = int(f.service_interval_days);
-    if (changed('next_service_at')) input.next_service_at = date(f.next_service_at);
-    onSaved(await call('vehicles.update', input));
+    const values = {
+      customer_id: f.customer_id,
+      model: f.model,
+      plate_number: f.plate_number,
+      year: int(f.year),
+      last_service_at: date(f.last_service_at),
+      service_interval_days: int(f.service_interval_days),
+      next_service_at: date(f.next_service_at),
+    };
+    onSaved(
+      vehicle
+        ? await call('vehicles.update', { id: vehicle.id, version: vehicle.version, ...changedValues(values, f, initial) })
+        : await call('vehicles.create', values),
+    );
   });
   const plate = normalisePlate(f.plate_number);
   const derived = nextServiceDate(f.last_service_at, Number(f.service_interval_days) || null);

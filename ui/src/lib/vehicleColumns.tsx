@@ -6,6 +6,12 @@ import { NextService } from '../components/NextService';
 import { useI18n } from '../i18n';
 import { formatDate } from './format';
 
+/** How a vehicle's row is keyed and marked (`data-plate`, which the browser tests look for). */
+export const vehicleRows = {
+  rowKey: (v: Vehicle) => v.id,
+  rowProps: (v: Vehicle) => ({ 'data-plate': v.plate_number }),
+};
+
 export function useVehicleColumns() {
   const { t, lang } = useI18n();
   const columns = {

@@ -3,6 +3,7 @@ import type { OpInput } from '../api/ops';
 import { Button } from '../components/Button';
 import { DataTable } from '../components/DataTable';
 import { FilterSelect } from '../components/FilterSelect';
+import { NewButton } from '../components/NewButton';
 import { PageHeader } from '../components/PageHeader';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { RiskFlags } from '../components/RiskFlags';
@@ -90,9 +91,7 @@ export function BookingsList({ route }: { route: Route }) {
       <PageHeader
         title={t('bookings.title')}
         actions={
-          <Button kind="primary" onClick={() => navigate('/bookings/new')}>
-            + {t('nav.newBooking')}
-          </Button>
+          <NewButton label={t('nav.newBooking')} onClick={() => navigate('/bookings/new')} />
         }
       />
       <div className="filters no-print">

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { Button } from '../components/Button';
 import { CustomerEditor } from '../components/CustomerEditor';
 import { DataTable } from '../components/DataTable';
 import { FilterSelect } from '../components/FilterSelect';
+import { NewButton } from '../components/NewButton';
 import { PageHeader } from '../components/PageHeader';
 import { SearchFilter } from '../components/SearchFilter';
 import { useI18n } from '../i18n';
@@ -28,9 +28,7 @@ export function CustomersList({ route }: { route: Route }) {
       <PageHeader
         title={t('customers.title')}
         actions={
-          <Button kind="primary" onClick={() => setCreating(true)}>
-            + {t('customers.new')}
-          </Button>
+          <NewButton label={t('customers.new')} onClick={() => setCreating(true)} />
         }
       />
       <div className="filters">

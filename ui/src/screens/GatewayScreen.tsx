@@ -16,7 +16,17 @@ import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
-import { DEFAULT_BASE_URL, GATEWAY_KINDS, META_TEMPLATE_KINDS, baseUrlAfterKindChange, gatewayFields, gatewayForm, gatewayUpdate, type GatewayForm, type GatewayKind } from '../lib/messaging';
+import {
+  DEFAULT_BASE_URL,
+  GATEWAY_KINDS,
+  META_TEMPLATE_KINDS,
+  baseUrlAfterKindChange,
+  gatewayFields,
+  gatewayForm,
+  gatewayUpdate,
+  type GatewayForm,
+  type GatewayKind,
+} from '../lib/messaging';
 import { setOpData, useAction, useOp } from '../lib/queries';
 import { useSession, useToast } from '../session';
 

@@ -11,6 +11,7 @@ import { Empty } from '../components/Empty';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
+import { NewButton } from '../components/NewButton';
 import { PageHeader } from '../components/PageHeader';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
@@ -33,9 +34,7 @@ export function Providers() {
         title={t('providers.title')}
         actions={
           can('catalog.write') && (
-            <Button kind="primary" onClick={() => setEditing('new')}>
-              + {t('providers.new')}
-            </Button>
+            <NewButton label={t('providers.new')} onClick={() => setEditing('new')} />
           )
         }
       />

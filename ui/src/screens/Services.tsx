@@ -3,7 +3,6 @@ import { useState } from 'react';
 import type { Service } from '../api/ops';
 import { call } from '../api/transport';
 import { ActiveBadge } from '../components/ActiveBadge';
-import { Button } from '../components/Button';
 import { CheckField } from '../components/CheckField';
 import { DataTable } from '../components/DataTable';
 import { EditButton } from '../components/EditButton';
@@ -11,6 +10,7 @@ import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { MoneyField } from '../components/MoneyField';
+import { NewButton } from '../components/NewButton';
 import { PageHeader } from '../components/PageHeader';
 import { TextArea } from '../components/TextArea';
 import { TextField } from '../components/TextField';
@@ -30,9 +30,7 @@ export function Services() {
         title={t('services.title')}
         actions={
           can('catalog.write') && (
-            <Button kind="primary" onClick={() => setEditing('new')}>
-              + {t('services.new')}
-            </Button>
+            <NewButton label={t('services.new')} onClick={() => setEditing('new')} />
           )
         }
       />

@@ -15,6 +15,7 @@ import { FilterSelect } from '../components/FilterSelect';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
+import { NewButton } from '../components/NewButton';
 import { PageHeader } from '../components/PageHeader';
 import { SearchFilter } from '../components/SearchFilter';
 import { SelectField } from '../components/SelectField';
@@ -61,9 +62,7 @@ export function StaffList({ route }: { route: Route }) {
         subtitle={writable ? t('staff.subtitle') : `${t('staff.subtitle')} · ${t('staff.readOnly')}`}
         actions={
           writable && (
-            <Button kind="primary" onClick={() => setEditing('new')}>
-              + {t('staff.new')}
-            </Button>
+            <NewButton label={t('staff.new')} onClick={() => setEditing('new')} />
           )
         }
       />

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { OpInput, Unit, UnitStatus } from '../api/ops';
+import type { Unit, UnitStatus } from '../api/ops';
 import { call } from '../api/transport';
 import { Button } from '../components/Button';
 import { DefinitionList } from '../components/DefinitionList';
@@ -11,12 +11,14 @@ import { FormActions } from '../components/FormActions';
 import { Loading } from '../components/Loading';
 import { Modal } from '../components/Modal';
 import { MoneyField } from '../components/MoneyField';
+import { NewButton } from '../components/NewButton';
 import { PageHeader } from '../components/PageHeader';
 import { QueryView } from '../components/QueryView';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
+import { changedValues } from '../lib/changes';
 import { formatRupiah, moneyValue, optionalText, parseRupiah } from '../lib/format';
 import { setOpData, useAction, useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
@@ -74,9 +76,7 @@ export function UnitsGrid({ route }: { route: Route }) {
         }
         actions={
           can('units.write') && (
-            <Button kind="primary" onClick={() => setCreating(true)}>
-              + {t('units.new')}
-            </Button>
+            <NewButton label={t('units.new')} onClick={() => setCreating(true)} />
           )
         }
       />
@@ -235,17 +235,13 @@ function UnitEditor({ unit, onClose, onSaved }: { unit?: Unit; onClose: () => vo
       bedrooms: num(f.bedrooms),
       bathrooms: num(f.bathrooms),
       garage: num(f.garage),
+      code: optionalText(f.code),
     };
-    if (!unit) {
-      onSaved(await call('units.create', { ...values, code: optionalText(f.code) }));
-      return;
-    }
-    const input: OpInput<'units.update'> = { id: unit.id, version: unit.version };
-    for (const k of Object.keys(values) as (keyof typeof values)[]) {
-      if (f[k] !== initial[k]) (input as Record<string, unknown>)[k] = values[k];
-    }
-    if (f.code !== initial.code) input.code = optionalText(f.code);
-    onSaved(await call('units.update', input));
+    onSaved(
+      unit
+        ? await call('units.update', { id: unit.id, version: unit.version, ...changedValues(values, f, initial) })
+        : await call('units.create', values),
+    );
   });
   return (
     <Modal title={unit ? t('units.edit', { code: unit.code }) : t('units.new')} onClose={onClose} wide>

@@ -9,6 +9,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
+import { NewButton } from '../components/NewButton';
 import { PageHeader } from '../components/PageHeader';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
@@ -40,9 +41,7 @@ export function Users() {
       <PageHeader
         title={t('users.title')}
         actions={
-          <Button kind="primary" onClick={() => setCreating(true)}>
-            + {t('users.new')}
-          </Button>
+          <NewButton label={t('users.new')} onClick={() => setCreating(true)} />
         }
       />
       <ErrorMessage error={update.error} />

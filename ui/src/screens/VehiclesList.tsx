@@ -8,6 +8,7 @@ import { DataTable } from '../components/DataTable';
 import { EditButton } from '../components/EditButton';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { FilterSelect } from '../components/FilterSelect';
+import { NewButton } from '../components/NewButton';
 import { PageHeader } from '../components/PageHeader';
 import { SearchFilter } from '../components/SearchFilter';
 import { VehicleEditor } from '../components/VehicleEditor';
@@ -17,7 +18,7 @@ import { useAction, useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
 import { useDebounced } from '../lib/useDebounced';
 import { useServiceDue } from '../lib/useServiceDue';
-import { useVehicleColumns } from '../lib/vehicleColumns';
+import { useVehicleColumns, vehicleRows } from '../lib/vehicleColumns';
 import { useSession, useToast } from '../session';
 
 export function VehiclesList({ route }: { route: Route }) {
@@ -55,9 +56,7 @@ export function VehiclesList({ route }: { route: Route }) {
         title={t('vehicles.title')}
         subtitle={t('vehicles.subtitle')}
         actions={
-          <Button kind="primary" onClick={() => setEditing('new')}>
-            + {t('vehicles.new')}
-          </Button>
+          <NewButton label={t('vehicles.new')} onClick={() => setEditing('new')} />
         }
       />
       <div className="filters">
@@ -88,8 +87,7 @@ export function VehiclesList({ route }: { route: Route }) {
         empty={t('vehicles.none')}
         onPage={setPage}
         testId="vehicles"
-        rowKey={(v) => v.id}
-        rowProps={(v) => ({ 'data-plate': v.plate_number })}
+        {...vehicleRows}
         columns={[
           columns.plate,
           columns.model,
