@@ -3,7 +3,6 @@
 // (inside a Field, so the core's message for `customer_id` shows next to it)
 // and as a list filter.
 import { useEffect, useId, useState, type KeyboardEvent } from 'react';
-import { call } from '../api/transport';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
 import { useOp } from '../lib/queries';
@@ -38,27 +37,22 @@ export function CustomerPicker({
   const ownId = useId();
   const inputId = id ?? ownId;
   const listId = `${inputId}-list`;
-  const [known, setKnown] = useState<PickedCustomer | null>(null);
+  const [picked, setPicked] = useState<PickedCustomer | null>(null);
   const [text, setText] = useState('');
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const dq = useDebounced(text.trim(), 200);
 
-  // A customer chosen elsewhere (the address, a fixed owner): fetch its name once.
-  useEffect(() => {
-    if (!value) {
-      setKnown(null);
-      return;
-    }
-    if (known?.id === value) return;
-    let live = true;
-    call('customers.get', { id: value })
-      .then((c) => live && setKnown({ id: c.id, name: c.name, code: c.code, phone: c.phone }))
-      .catch(() => live && setKnown({ id: value, name: '…', code: '', phone: '' }));
-    return () => {
-      live = false;
-    };
-  }, [value, known?.id]);
+  // A customer chosen elsewhere (the address, a fixed owner): its name comes from the core.
+  const pickedHere = !!value && picked?.id === value;
+  const fetched = useOp('customers.get', { id: value }, { enabled: !!value && !pickedHere });
+  const known: PickedCustomer | null = pickedHere
+    ? picked
+    : fetched.data?.id === value
+      ? fetched.data
+      : value && fetched.isError
+        ? { id: value, name: '…', code: '', phone: '' }
+        : null;
 
   const searching = open && dq.length >= 2;
   const matches = useOp('customers.list', { q: dq, page_size: 8 }, { enabled: searching });
@@ -66,13 +60,13 @@ export function CustomerPicker({
   useEffect(() => setActive(0), [dq]);
 
   const choose = (c: PickedCustomer) => {
-    setKnown(c);
+    setPicked(c);
     setText('');
     setOpen(false);
     onChange(c.id, c);
   };
   const clear = () => {
-    setKnown(null);
+    setPicked(null);
     setText('');
     onChange('', null);
   };
