@@ -1,101 +1,34 @@
-import { useLayoutEffect, type ReactNode } from 'react';
-import { Button, ErrorBoundary, Loading, anyDialogOpen } from './components/ui';
-import { I18nProvider, useI18n, type Key } from './i18n';
+import { useLayoutEffect, useMemo } from 'react';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { Outlet, RouterProvider, createHashRouter, useRouteError, type RouteObject } from 'react-router';
+import { Button } from './components/Button';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { LanguageSwitch } from './components/LanguageSwitch';
+import { Loading } from './components/Loading';
+import { anyDialogOpen } from './components/Modal';
+import { I18nProvider, useI18n } from './i18n';
 import { errorText } from './i18n/errors';
-import type { Permission } from './lib/permissions';
-import { href, navigate, useRoute, type Route } from './lib/router';
-import { SessionProvider, ToastProvider, useSession } from './session';
-import { SettingsScreen, Users } from './screens/Admin';
-import { BookingDetail } from './screens/BookingDetail';
-import { BookingsList } from './screens/Bookings';
-import { Providers, Services } from './screens/Catalog';
-import { CustomerDetail, CustomersList } from './screens/Customers';
-import { GatewayScreen } from './screens/Gateway';
-import { LanguageSwitch } from './screens/LanguageSwitch';
+import { queryClient } from './lib/queries';
+import { navigate, setNavigator, useRoute } from './lib/router';
+import { ROUTES, activeNavPath, navItems, type AppRoute } from './routes';
 import { Login } from './screens/Login';
-import { MessageLog } from './screens/Messages';
-import { NewBooking } from './screens/NewBooking';
-import { WhatsAppReport } from './screens/Report';
-import { Schedule } from './screens/Schedule';
-import { StaffList } from './screens/Staff';
-import { Templates } from './screens/Templates';
-import { Today } from './screens/Today';
-import { UnitsGrid } from './screens/Units';
-import { VehiclesList } from './screens/Vehicles';
+import { SessionProvider, ToastProvider, useSession } from './session';
 
-interface NavItem {
-  path: string;
-  label: Key;
-  icon: string;
-  needs?: Permission;
-}
-
-const NAV: NavItem[] = [
-  { path: '/', label: 'nav.today', icon: '★' },
-  { path: '/bookings', label: 'nav.bookings', icon: '☰' },
-  { path: '/bookings/new', label: 'nav.newBooking', icon: '+' },
-  { path: '/customers', label: 'nav.customers', icon: '☺' },
-  { path: '/vehicles', label: 'nav.vehicles', icon: '⚒' },
-  { path: '/units', label: 'nav.units', icon: '▦' },
-  { path: '/services', label: 'nav.services', icon: '✂' },
-  { path: '/providers', label: 'nav.providers', icon: '⚑' },
-  { path: '/schedule', label: 'nav.schedule', icon: '▤' },
-  { path: '/messages', label: 'nav.messages', icon: '✉', needs: 'messages.read' },
-  { path: '/report', label: 'nav.report', icon: '▥', needs: 'report.read' },
-  { path: '/templates', label: 'nav.templates', icon: '✎', needs: 'messaging.configure' },
-  { path: '/gateway', label: 'nav.gateway', icon: '⇄', needs: 'messaging.configure' },
-  { path: '/settings', label: 'nav.settings', icon: '⚙', needs: 'settings.write' },
-  // every role may read staff (StaffRead); only 'staff.write' may change them
-  { path: '/staff', label: 'nav.staff', icon: '☷' },
-  { path: '/users', label: 'nav.users', icon: '⚇', needs: 'users.manage' },
-];
-
-function activeNav(route: Route): string {
-  if (route.path === '/bookings/new') return '/bookings/new';
-  const first = route.segments[0];
-  return first ? `/${first}` : '/';
-}
-
-function Screen({ route }: { route: Route }) {
+/** One route's screen, or the "not allowed" banner for a role without its permission. */
+function RouteScreen({ entry }: { entry: AppRoute }) {
   const { t } = useI18n();
   const { can } = useSession();
-  const [first, second] = route.segments;
-  switch (first) {
-    case undefined:
-      return <Today route={route} />;
-    case 'bookings':
-      if (second === 'new') return <NewBooking key={route.query.toString()} route={route} />;
-      if (second) return <BookingDetail key={second} id={second} />;
-      return <BookingsList route={route} />;
-    case 'customers':
-      return second ? <CustomerDetail key={second} id={second} /> : <CustomersList route={route} />;
-    case 'units':
-      return <UnitsGrid route={route} />;
-    case 'services':
-      return <Services />;
-    case 'providers':
-      return <Providers />;
-    case 'schedule':
-      return <Schedule route={route} />;
-    case 'vehicles':
-      return <VehiclesList route={route} />;
-    case 'staff':
-      return <StaffList route={route} />;
-    case 'messages':
-      return can('messages.read') ? <MessageLog route={route} /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
-    case 'report':
-      return can('report.read') ? <WhatsAppReport route={route} /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
-    case 'templates':
-      return can('messaging.configure') ? <Templates route={route} /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
-    case 'gateway':
-      return can('messaging.configure') ? <GatewayScreen /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
-    case 'settings':
-      return can('settings.write') ? <SettingsScreen /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
-    case 'users':
-      return can('users.manage') ? <Users /> : <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
-    default:
-      return <div className="empty">{t('app.notFound')}</div>;
+  const route = useRoute();
+  if (entry.permission && !can(entry.permission)) {
+    return <div className="banner banner-error">{t('app.forbiddenScreen')}</div>;
   }
+  const Screen = entry.screen;
+  return <Screen key={entry.remountKey?.(route)} route={route} />;
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return <div className="empty">{t('app.notFound')}</div>;
 }
 
 function isTyping(el: Element | null): boolean {
@@ -128,11 +61,13 @@ function useShortcuts() {
   }, []);
 }
 
-function Shell({ children, route }: { children: ReactNode; route: Route }) {
+function Shell() {
   const { t, tv } = useI18n();
   const { user, logout, can, settings } = useSession();
+  const route = useRoute();
   useShortcuts();
-  const active = activeNav(route);
+  const items = useMemo(() => navItems(can), [can]);
+  const active = activeNavPath(route.path, items);
   return (
     <div className="shell">
       <aside className="sidebar no-print">
@@ -141,12 +76,12 @@ function Shell({ children, route }: { children: ReactNode; route: Route }) {
           <span className="brand-name">{settings.business_name || 'Loket'}</span>
         </div>
         <nav aria-label="Menu">
-          {NAV.filter((n) => !n.needs || can(n.needs)).map((n) => (
+          {items.map((n) => (
             <a
-              key={n.path}
-              href={href(n.path)}
-              className={`nav-item${active === n.path ? ' active' : ''}${n.path === '/bookings/new' ? ' nav-new' : ''}`}
-              aria-current={active === n.path ? 'page' : undefined}
+              key={n.to}
+              href={`#${n.to}`}
+              className={`nav-item${active === n.to ? ' active' : ''}${n.to === '/bookings/new' ? ' nav-new' : ''}`}
+              aria-current={active === n.to ? 'page' : undefined}
             >
               <span className="nav-icon" aria-hidden="true">
                 {n.icon}
@@ -170,7 +105,11 @@ function Shell({ children, route }: { children: ReactNode; route: Route }) {
             </Button>
           </div>
         </header>
-        <main className="content">{children}</main>
+        <main className="content">
+          <ErrorBoundary resetKey={route.path} fallback={(e, reset) => <Crash error={e} reset={reset} />}>
+            <Outlet />
+          </ErrorBoundary>
+        </main>
       </div>
     </div>
   );
@@ -200,19 +139,37 @@ function Crash({ error, reset }: { error: unknown; reset: () => void }) {
   );
 }
 
+/** The frame of every route: the login page until someone is logged in, then the shell. */
 function Root() {
   const { user, ready } = useSession();
-  const route = useRoute();
   if (!ready) return <Loading />;
   if (!user) return <Login />;
-  return (
-    <Shell route={route}>
-      <ErrorBoundary resetKey={route.path} fallback={(e, reset) => <Crash error={e} reset={reset} />}>
-        <Screen route={route} />
-      </ErrorBoundary>
-    </Shell>
-  );
+  return <Shell />;
 }
+
+/** A failure React Router caught outside a screen (the shell itself). */
+function RouterCrash() {
+  return <Crash error={useRouteError()} reset={() => navigate('/')} />;
+}
+
+const routeObjects: RouteObject[] = [
+  {
+    path: '/',
+    element: <Root />,
+    errorElement: <RouterCrash />,
+    children: [
+      ...ROUTES.map((r) =>
+        r.path === '/'
+          ? { index: true, element: <RouteScreen entry={r} /> }
+          : { path: r.path, element: <RouteScreen entry={r} /> },
+      ),
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+];
+
+const router = createHashRouter(routeObjects);
+setNavigator((to) => router.navigate(to));
 
 export function App() {
   return (
@@ -220,7 +177,9 @@ export function App() {
       <ErrorBoundary fallback={(e, reset) => <Crash error={e} reset={reset} />}>
         <ToastProvider>
           <SessionProvider>
-            <Root />
+            <QueryClientProvider client={queryClient}>
+              <RouterProvider router={router} />
+            </QueryClientProvider>
           </SessionProvider>
         </ToastProvider>
       </ErrorBoundary>

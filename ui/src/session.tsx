@@ -1,17 +1,11 @@
 // Who is logged in, the business settings (time zone) and toasts.
-import {
-  createContext,
-  useCallback,
-  useContext,
-  useEffect,
-  useMemo,
-  useState,
-  type ReactNode,
-} from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Settings, User } from './api/ops';
 import { call, getToken, onUnauthorized, setToken } from './api/transport';
 import { DEFAULT_TZ } from './lib/format';
 import { can, type Permission } from './lib/permissions';
+import { queryClient } from './lib/queries';
+import { navigate } from './lib/router';
 
 interface Session {
   user: User | null;
@@ -69,6 +63,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async (username: string, password: string) => {
       const out = await call('auth.login', { username, password });
       setToken(out.token);
+      queryClient.clear();
       setExpired(false);
       await loadSettings();
       setPermissions(out.permissions);
@@ -84,10 +79,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       // the session is dropped locally either way
     }
     setToken(null);
+    queryClient.clear();
     setUser(null);
     setPermissions([]);
     setExpired(false);
-    window.location.hash = '#/';
+    navigate('/');
   }, []);
 
   const value = useMemo<Session>(

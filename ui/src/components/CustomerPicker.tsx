@@ -3,10 +3,10 @@
 // (inside a Field, so the core's message for `customer_id` shows next to it)
 // and as a list filter.
 import { useEffect, useId, useState, type KeyboardEvent } from 'react';
-import { call } from '../api/transport';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
-import { useDebounced, useLoad } from '../lib/hooks';
+import { useOp } from '../lib/queries';
+import { useDebounced } from '../lib/useDebounced';
 
 export interface PickedCustomer {
   id: string;
@@ -37,43 +37,36 @@ export function CustomerPicker({
   const ownId = useId();
   const inputId = id ?? ownId;
   const listId = `${inputId}-list`;
-  const [known, setKnown] = useState<PickedCustomer | null>(null);
+  const [picked, setPicked] = useState<PickedCustomer | null>(null);
   const [text, setText] = useState('');
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const dq = useDebounced(text.trim(), 200);
 
-  // A customer chosen elsewhere (the address, a fixed owner): fetch its name once.
-  useEffect(() => {
-    if (!value) {
-      setKnown(null);
-      return;
-    }
-    if (known?.id === value) return;
-    let live = true;
-    call('customers.get', { id: value })
-      .then((c) => live && setKnown({ id: c.id, name: c.name, code: c.code, phone: c.phone }))
-      .catch(() => live && setKnown({ id: value, name: '…', code: '', phone: '' }));
-    return () => {
-      live = false;
-    };
-  }, [value, known?.id]);
+  // A customer chosen elsewhere (the address, a fixed owner): its name comes from the core.
+  const pickedHere = !!value && picked?.id === value;
+  const fetched = useOp('customers.get', { id: value }, { enabled: !!value && !pickedHere });
+  const known: PickedCustomer | null = pickedHere
+    ? picked
+    : fetched.data?.id === value
+      ? fetched.data
+      : value && fetched.isError
+        ? { id: value, name: '…', code: '', phone: '' }
+        : null;
 
-  const matches = useLoad(
-    () => (open && dq.length >= 2 ? call('customers.list', { q: dq, page_size: 8 }) : Promise.resolve(null)),
-    [dq, open],
-  );
-  const list = matches.data?.data ?? [];
+  const searching = open && dq.length >= 2;
+  const matches = useOp('customers.list', { q: dq, page_size: 8 }, { enabled: searching });
+  const list = searching ? (matches.data?.data ?? []) : [];
   useEffect(() => setActive(0), [dq]);
 
   const choose = (c: PickedCustomer) => {
-    setKnown(c);
+    setPicked(c);
     setText('');
     setOpen(false);
     onChange(c.id, c);
   };
   const clear = () => {
-    setKnown(null);
+    setPicked(null);
     setText('');
     onChange('', null);
   };
@@ -104,7 +97,7 @@ export function CustomerPicker({
 
   const chosen = value && known?.id === value ? known : null;
   const shown = chosen && !open ? `${chosen.name}${chosen.code ? ` · ${chosen.code}` : ''}` : text;
-  const expanded = open && dq.length >= 2;
+  const expanded = searching;
   return (
     <div className="picker-box">
       <input
@@ -140,7 +133,7 @@ export function CustomerPicker({
       )}
       {expanded && (
         <ul className="picker-list" id={listId} role="listbox" aria-label={t('picker.matches')}>
-          {list.length === 0 && !matches.loading ? (
+          {list.length === 0 && !matches.isFetching ? (
             <li className="picker-empty muted">{t('picker.noMatch')}</li>
           ) : (
             list.map((c, i) => (

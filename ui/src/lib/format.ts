@@ -191,3 +191,9 @@ export function formatNumber(n: number | null | undefined, lang: Lang = 'id', de
   if (n === null || n === undefined || Number.isNaN(n)) return '—';
   return new Intl.NumberFormat(locales[lang], { maximumFractionDigits: decimals }).format(n);
 }
+
+/** The value to send for a money input: parsed when it reads as money, else as typed (the core names the field). */
+export function moneyValue(text: string): string | null {
+  if (!text.trim()) return null;
+  return parseRupiah(text) ?? text.trim();
+}

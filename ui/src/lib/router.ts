@@ -1,45 +1,34 @@
-// A small hash router: `#/bookings/ID?x=1`. Hash routes work the same in
-// the desktop shell (a file or custom protocol) and behind `loket serve`.
-import { useEffect, useState } from 'react';
+// Hash routes (`#/bookings/ID?x=1`) through React Router's hash router: they
+// work the same in the desktop shell (files, a custom protocol) and behind
+// `loket serve`. The route table itself is `src/routes.tsx`.
+import { useLocation, useParams } from 'react-router';
 
+/** Where the user is: the path, its `:params` and the query string. */
 export interface Route {
   path: string;
-  segments: string[];
+  params: Readonly<Record<string, string | undefined>>;
   query: URLSearchParams;
 }
 
-function parse(hash: string): Route {
-  const raw = hash.replace(/^#/, '') || '/';
-  const [path, qs = ''] = raw.split('?');
-  const clean = path.startsWith('/') ? path : `/${path}`;
-  return {
-    path: clean,
-    segments: clean.split('/').filter(Boolean).map(decodeURIComponent),
-    query: new URLSearchParams(qs),
-  };
-}
-
-export function currentRoute(): Route {
-  return parse(window.location.hash);
-}
-
-export function navigate(to: string): void {
-  const target = to.startsWith('#') ? to : `#${to}`;
-  if (window.location.hash === target) {
-    window.dispatchEvent(new HashChangeEvent('hashchange'));
-  } else {
-    window.location.hash = target;
-  }
-}
-
 export function useRoute(): Route {
-  const [route, setRoute] = useState<Route>(() => currentRoute());
-  useEffect(() => {
-    const on = () => setRoute(currentRoute());
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
-  }, []);
-  return route;
+  const location = useLocation();
+  const params = useParams();
+  return { path: location.pathname, params, query: new URLSearchParams(location.search) };
+}
+
+type Navigator = (to: string) => unknown;
+let navigator: Navigator | null = null;
+
+/** Called once by the app with its router's `navigate`. */
+export function setNavigator(fn: Navigator | null): void {
+  navigator = fn;
+}
+
+/** Goes to `to` (`/bookings/ID?x=1`, with or without the leading `#`). */
+export function navigate(to: string): void {
+  const path = to.replace(/^#/, '');
+  if (navigator) void navigator(path);
+  else window.location.hash = `#${path}`;
 }
 
 /** `href` for a link to `path` with optional query values (empty ones dropped). */
@@ -50,4 +39,15 @@ export function href(path: string, query?: Record<string, string | number | bool
   }
   const s = q.toString();
   return `#${path}${s ? `?${s}` : ''}`;
+}
+
+/**
+ * A list screen's filters kept in the address (`#/messages?status=failed&page=2`):
+ * the values of `keys` ('' when absent) and `set`, which goes to `path` with
+ * some of them changed and back to the first page.
+ */
+export function addressFilters<K extends string>(route: Route, path: string, keys: readonly K[]) {
+  const values = Object.fromEntries(keys.map((k) => [k, route.query.get(k) ?? ''])) as Record<K | 'page', string>;
+  const set = (patch: Partial<Record<K | 'page', string>>) => navigate(href(path, { ...values, page: '', ...patch }));
+  return [values, set] as const;
 }

@@ -1,14 +1,27 @@
 import { useState } from 'react';
 import type { AuditEntry, Booking, CreatedBooking, OpInput } from '../api/ops';
 import { call } from '../api/transport';
-import { PaymentBadge, PriorityBadges, RiskFlags, SegmentBadge, StatusBadge } from '../components/badges';
-import { Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader } from '../components/ui';
+import { Button } from '../components/Button';
+import { DefinitionList } from '../components/DefinitionList';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Loading } from '../components/Loading';
+import { Modal } from '../components/Modal';
+import { MoneyField } from '../components/MoneyField';
+import { PageHeader } from '../components/PageHeader';
+import { PriorityBadges } from '../components/PriorityBadges';
+import { RiskFlags } from '../components/RiskFlags';
+import { SelectField } from '../components/SelectField';
+import { TextArea } from '../components/TextArea';
+import { TextField } from '../components/TextField';
+import { ValueBadge } from '../components/ValueBadge';
 import { useI18n, type Key } from '../i18n';
 import { fieldLabel } from '../i18n/errors';
-import { formatDate, formatDateTime, formatPhone, formatRupiah, toLocalInput, today } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
-import { href } from '../lib/router';
+import { formatDate, formatDateTime, formatPhone, formatRupiah, moneyValue, toLocalInput, today } from '../lib/format';
+import { useAction, useOp } from '../lib/queries';
+import { href, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
 /** The outcome of the guided flow, shown once on the new booking's page. */
@@ -17,37 +30,26 @@ export function rememberCreated(b: CreatedBooking) {
   justCreated = b;
 }
 
-export function BookingDetail({ id }: { id: string }) {
+export function BookingDetail({ route }: { route: Route }) {
+  const id = route.params.id ?? '';
   const { t, tv, lang } = useI18n();
   const { tz, can, settings } = useSession();
   const toast = useToast();
-  const booking = useLoad(() => call('bookings.get', { id }), [id]);
-  const segments = useLoad(() => call('bookings.segment_history', { id }), [id]);
-  const audit = useLoad(
-    () =>
-      can('audit.read')
-        ? call('audit.list', { entity: 'booking', entity_id: id, page_size: 100 })
-        : Promise.resolve(null),
-    [id],
-  );
+  const booking = useOp('bookings.get', { id });
+  const segments = useOp('bookings.segment_history', { id });
+  const audit = useOp('audit.list', { entity: 'booking', entity_id: id, page_size: 100 }, { enabled: can('audit.read') });
   const [created] = useState(() => (justCreated?.id === id ? justCreated : null));
   const [editing, setEditing] = useState(false);
   const [canceling, setCanceling] = useState(false);
   const [rating, setRating] = useState(false);
 
-  const reloadAll = () => {
-    booking.reload();
-    segments.reload();
-    audit.reload();
-  };
   const setStatus = useAction(async (to: 'active' | 'completed') => {
     const b = booking.data!;
     await call('bookings.update', { id, version: b.version, booking_status: to });
     toast(t('common.saved'));
-    reloadAll();
   });
 
-  if (booking.loading && !booking.data) return <Loading />;
+  if (booking.isPending) return <Loading />;
   if (!booking.data) return <ErrorMessage error={booking.error} />;
   const b = booking.data;
   const open = b.booking_status === 'pending' || b.booking_status === 'active';
@@ -59,9 +61,9 @@ export function BookingDetail({ id }: { id: string }) {
           title={t('bookings.detail', { code: b.code })}
           subtitle={
             <span className="header-badges">
-              <StatusBadge status={b.booking_status} />
-              <PaymentBadge status={b.payment_status} />
-              <SegmentBadge segment={b.priority_segment} />
+              <ValueBadge of="status" value={b.booking_status} />
+              <ValueBadge of="payment" value={b.payment_status} />
+              <ValueBadge of="segment" value={b.priority_segment} />
               <PriorityBadges b={b} />
               <RiskFlags flags={b.risk_flags} />
             </span>
@@ -147,7 +149,7 @@ export function BookingDetail({ id }: { id: string }) {
           <section className="card">
             <h2>{t('bookings.score')}</h2>
             <div className="big-score">
-              <span className="score-num">{b.priority_score}</span> <SegmentBadge segment={b.priority_segment} />
+              <span className="score-num">{b.priority_score}</span> <ValueBadge of="segment" value={b.priority_segment} />
             </div>
             <DefinitionList
               items={[
@@ -170,8 +172,8 @@ export function BookingDetail({ id }: { id: string }) {
                     <tr key={i}>
                       <td>{formatDateTime(c.changed_at, tz, lang)}</td>
                       <td>
-                        {c.from_segment ? <SegmentBadge segment={c.from_segment} /> : '—'} →{' '}
-                        <SegmentBadge segment={c.to_segment} />
+                        {c.from_segment ? <ValueBadge of="segment" value={c.from_segment} /> : '—'} →{' '}
+                        <ValueBadge of="segment" value={c.to_segment} />
                       </td>
                       <td className="num">{c.score}</td>
                     </tr>
@@ -200,7 +202,6 @@ export function BookingDetail({ id }: { id: string }) {
           onSaved={() => {
             setEditing(false);
             toast(t('common.saved'));
-            reloadAll();
           }}
         />
       )}
@@ -211,7 +212,6 @@ export function BookingDetail({ id }: { id: string }) {
           onDone={() => {
             setRating(false);
             toast(t('common.saved'));
-            reloadAll();
           }}
         />
       )}
@@ -221,7 +221,6 @@ export function BookingDetail({ id }: { id: string }) {
           onClose={() => setCanceling(false)}
           onDone={() => {
             setCanceling(false);
-            reloadAll();
           }}
         />
       )}
@@ -347,7 +346,7 @@ function EditBooking({
   onSaved: () => void;
 }) {
   const { t, tv } = useI18n();
-  const staff = useLoad(() => call('staff.list', { active: true, page_size: 200 }), []);
+  const staff = useOp('staff.list', { active: true, page_size: 200 });
   const initial = {
     event_at: toLocalInput(b.event_at, tz),
     booking_date: b.booking_date,

@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { Form, TextField } from '../components/form';
-import { Button } from '../components/ui';
+import { Button } from '../components/Button';
+import { Form } from '../components/Form';
+import { LanguageSwitch } from '../components/LanguageSwitch';
+import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
-import { useAction } from '../lib/hooks';
+import { useAction } from '../lib/queries';
 import { useSession } from '../session';
-import { LanguageSwitch } from './LanguageSwitch';
 
 export function Login() {
   const { t } = useI18n();

@@ -4,13 +4,26 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Customer, CustomerInput, OpInput, Slot, Unit } from '../api/ops';
 import { ApiError, call } from '../api/transport';
-import { UnitStatusBadge } from '../components/badges';
-import { Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, Loading, PageHeader, Rows } from '../components/ui';
+import { Button } from '../components/Button';
+import { DefinitionList } from '../components/DefinitionList';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
+import { Form } from '../components/Form';
+import { Loading } from '../components/Loading';
+import { MoneyField } from '../components/MoneyField';
+import { PageHeader } from '../components/PageHeader';
+import { Rows } from '../components/Rows';
+import { SaveButton } from '../components/SaveButton';
+import { SelectField } from '../components/SelectField';
+import { TextArea } from '../components/TextArea';
+import { TextField } from '../components/TextField';
+import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
-import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, optionalText, parseRupiah, today } from '../lib/format';
-import { useAction, useDebounced, useLoad } from '../lib/hooks';
+import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, moneyValue, optionalText, parseRupiah, today } from '../lib/format';
+import { useAction, useOp } from '../lib/queries';
 import { navigate, type Route } from '../lib/router';
+import { useDebounced } from '../lib/useDebounced';
 import { useSession } from '../session';
 import { rememberCreated } from './BookingDetail';
 
@@ -83,7 +96,7 @@ export function NewBooking({ route }: { route: Route }) {
     if (preUnit || preSlot) setStep(2);
   }, [preUnit, preSlot, preCustomer]);
 
-  const services = useLoad(() => call('services.list', { page_size: 200 }), []);
+  const services = useOp('services.list', { page_size: 200 });
   const serviceOfSlot = services.data?.data.find((s) => s.id === slot?.service_id);
   const defaultPrice = kind === 'unit' ? unit?.price : kind === 'slot' ? serviceOfSlot?.price : undefined;
 
@@ -129,7 +142,7 @@ export function NewBooking({ route }: { route: Route }) {
 
   /** Leaving a step: an error the core named in it has been dealt with. */
   const leave = (s: Step) => {
-    if (stepError(s)) save.setError(null);
+    if (stepError(s)) save.clearError();
   };
   const goCustomer = () => {
     if (kind === 'unit' && !unit) return;
@@ -329,16 +342,14 @@ export function NewBooking({ route }: { route: Route }) {
           />
           {save.error instanceof ApiError && save.error.code === 'conflict' && kind !== 'none' && (
             <div>
-              <Button onClick={() => { save.setError(null); setStep(1); kind === 'unit' ? setUnit(null) : setSlot(null); }}>
+              <Button onClick={() => { save.clearError(); setStep(1); kind === 'unit' ? setUnit(null) : setSlot(null); }}>
                 {kind === 'unit' ? t('wizard.chooseUnit') : t('wizard.chooseSlot')}
               </Button>
             </div>
           )}
           <div className="form-actions">
             <Button onClick={() => setStep(3)}>‹ {t('common.back')}</Button>
-            <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-              ✓ {t('wizard.save')}
-            </Button>
+            <SaveButton busy={save.busy}>✓ {t('wizard.save')}</SaveButton>
           </div>
         </Form>
       )}
@@ -370,7 +381,7 @@ function customerInput(c: CustomerForm): CustomerInput {
 
 function StaffSelect({ value, onChange }: { value: string; onChange: (v: string) => void }) {
   const { t } = useI18n();
-  const staff = useLoad(() => call('staff.list', { active: true, page_size: 200 }), []);
+  const staff = useOp('staff.list', { active: true, page_size: 200 });
   return (
     <SelectField
       name="staff_id"
@@ -429,10 +440,7 @@ function UnitPicker({ unit, setUnit }: { unit: Unit | null; setUnit: (u: Unit | 
   const { t } = useI18n();
   const [q, setQ] = useState('');
   const dq = useDebounced(q, 250);
-  const units = useLoad(
-    () => call('units.list', { status: 'available', unit_type: dq || null, page_size: 200, sort: 'code:asc' }),
-    [dq],
-  );
+  const units = useOp('units.list', { status: 'available', unit_type: dq || null, page_size: 200, sort: 'code:asc' });
   return (
     <div className="picker" data-field="unit_id">
       <label className="filter filter-search">
@@ -442,11 +450,11 @@ function UnitPicker({ unit, setUnit }: { unit: Unit | null; setUnit: (u: Unit | 
       {unit && (
         <div className="selected-item" data-testid="selected-unit">
           {t('wizard.selected')}: <strong>{unit.code}</strong> — {unit.unit_type} · {formatRupiah(unit.price)}{' '}
-          {unit.status !== 'available' && <UnitStatusBadge status={unit.status} />}
+          {unit.status !== 'available' && <ValueBadge of="unitStatus" value={unit.status} />}
         </div>
       )}
       <ErrorMessage error={units.error} />
-      <Rows load={units} empty={t('wizard.noUnits')}>
+      <Rows query={units} empty={t('wizard.noUnits')}>
         {(rows) => (
           <div className="pick-grid">
             {rows.map((u) => (
@@ -478,24 +486,17 @@ function SlotPicker({ slot, setSlot }: { slot: Slot | null; setSlot: (s: Slot | 
   const { tz } = useSession();
   const [serviceId, setServiceId] = useState(slot?.service_id ?? '');
   const [providerId, setProviderId] = useState(slot?.provider_id ?? '');
-  const services = useLoad(() => call('services.list', { active: true, page_size: 200 }), []);
-  const providers = useLoad(
-    () => call('providers.list', { active: true, service_id: serviceId || null, page_size: 200 }),
-    [serviceId],
-  );
+  const services = useOp('services.list', { active: true, page_size: 200 });
+  const providers = useOp('providers.list', { active: true, service_id: serviceId || null, page_size: 200 });
   const from = today(tz);
-  const slots = useLoad(
-    () =>
-      call('slots.list', {
-        status: 'available',
-        service_id: serviceId || null,
-        provider_id: providerId || null,
-        from,
-        to: addDays(from, 14),
-        page_size: 200,
-      }),
-    [serviceId, providerId, from],
-  );
+  const slots = useOp('slots.list', {
+    status: 'available',
+    service_id: serviceId || null,
+    provider_id: providerId || null,
+    from,
+    to: addDays(from, 14),
+    page_size: 200,
+  });
   const byDay = useMemo(() => {
     const m = new Map<string, Slot[]>();
     for (const s of slots.data?.data ?? []) {
@@ -508,28 +509,20 @@ function SlotPicker({ slot, setSlot }: { slot: Slot | null; setSlot: (s: Slot | 
   return (
     <div className="picker" data-field="slot_id">
       <div className="filters">
-        <label className="filter">
-          <span>{t('wizard.serviceFilter')}</span>
-          <select value={serviceId} onChange={(e) => setServiceId(e.target.value)}>
-            <option value="">{t('common.all')}</option>
-            {services.data?.data.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="filter">
-          <span>{t('wizard.providerFilter')}</span>
-          <select value={providerId} onChange={(e) => setProviderId(e.target.value)}>
-            <option value="">{t('common.all')}</option>
-            {providers.data?.data.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label={t('wizard.serviceFilter')}
+          value={serviceId}
+          onChange={setServiceId}
+          empty={t('common.all')}
+          options={(services.data?.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
+        />
+        <FilterSelect
+          label={t('wizard.providerFilter')}
+          value={providerId}
+          onChange={setProviderId}
+          empty={t('common.all')}
+          options={(providers.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+        />
       </div>
       {slot && (
         <div className="selected-item" data-testid="selected-slot">
@@ -538,7 +531,7 @@ function SlotPicker({ slot, setSlot }: { slot: Slot | null; setSlot: (s: Slot | 
         </div>
       )}
       <ErrorMessage error={slots.error} />
-      {slots.loading && !slots.data ? (
+      {slots.isPending ? (
         <Loading />
       ) : byDay.length === 0 ? (
         <Empty text={t('wizard.noSlots')} />
@@ -595,17 +588,14 @@ function StepCustomer({
   const { t, tv } = useI18n();
   const [q, setQ] = useState(cust.phone || cust.name);
   const dq = useDebounced(q.trim(), 200);
-  const matches = useLoad(
-    () => (dq.length >= 2 ? call('customers.list', { q: dq, page_size: 8 }) : Promise.resolve(null)),
-    [dq],
-  );
+  const searching = dq.length >= 2;
+  const matches = useOp('customers.list', { q: dq, page_size: 8 }, { enabled: searching });
+  const matchList = searching ? (matches.data?.data ?? []) : [];
   // Before saving: is there already a customer with exactly this name?
   const dname = useDebounced(nameKey(cust.name), 300);
-  const sameName = useLoad(
-    () => (dname.length >= 2 && !existing ? call('customers.list', { q: dname, page_size: 20 }) : Promise.resolve(null)),
-    [dname, existing],
-  );
-  const sameNameList = (sameName.data?.data ?? []).filter((c) => nameKey(c.name) === dname);
+  const checkName = dname.length >= 2 && !existing;
+  const sameName = useOp('customers.list', { q: dname, page_size: 20 }, { enabled: checkName });
+  const sameNameList = checkName ? (sameName.data?.data ?? []).filter((c) => nameKey(c.name) === dname) : [];
 
   // What is typed in the search box seeds the new customer's phone or name.
   const typed = (v: string) => {
@@ -668,11 +658,11 @@ function StepCustomer({
           {t('wizard.findHint')}
         </div>
       </div>
-      {matches.data && matches.data.data.length > 0 && (
+      {matchList.length > 0 && (
         <div className="matches" aria-label={t('wizard.matches')} data-testid="customer-matches">
           <h3>{t('wizard.matches')}</h3>
           <ul>
-            {matches.data.data.map((c) => (
+            {matchList.map((c) => (
               <li key={c.id}>
                 <span>
                   <strong>{c.name}</strong> · {formatPhone(c.phone)} <span className="muted small">{c.code}</span>

@@ -3,28 +3,34 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { OpOutput, Slot, WorkDay } from '../api/ops';
 import { call } from '../api/transport';
-import { Form, SelectField, TextField } from '../components/form';
-import { Button, Empty, ErrorMessage, Loading, PageHeader } from '../components/ui';
+import { Button } from '../components/Button';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
+import { Form } from '../components/Form';
+import { Loading } from '../components/Loading';
+import { PageHeader } from '../components/PageHeader';
+import { SaveButton } from '../components/SaveButton';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
 import { useI18n, type Key } from '../i18n';
 import { addDays, formatDate, formatDateTime, formatTime, localDate, today, weekStart } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
+import { setOpData, useAction, useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
 export function Schedule({ route }: { route: Route }) {
   const { t, lang } = useI18n();
   const { tz, can } = useSession();
-  const providers = useLoad(() => call('providers.list', { page_size: 200 }), []);
+  const providers = useOp('providers.list', { page_size: 200 });
   const providerId = route.query.get('provider') || providers.data?.data[0]?.id || '';
   const week = weekStart(route.query.get('week') || today(tz));
   const go = (p: string, w: string) => navigate(href('/schedule', { provider: p, week: w }));
 
-  const slots = useLoad(
-    () =>
-      providerId
-        ? call('slots.list', { provider_id: providerId, from: week, to: addDays(week, 6), page_size: 200 })
-        : Promise.resolve(null),
-    [providerId, week],
+  const slots = useOp(
+    'slots.list',
+    { provider_id: providerId, from: week, to: addDays(week, 6), page_size: 200 },
+    { enabled: !!providerId },
   );
   const days = useMemo(() => Array.from({ length: 7 }, (_, i) => addDays(week, i)), [week]);
   const byDay = useMemo(() => {
@@ -41,17 +47,15 @@ export function Schedule({ route }: { route: Route }) {
       <PageHeader title={t('schedule.title')} subtitle={t('schedule.legend')} />
       <ErrorMessage error={providers.error} />
       <div className="filters">
-        <label className="filter">
-          <span>{t('schedule.provider')}</span>
-          <select value={providerId} onChange={(e) => go(e.target.value, week)} name="provider" data-testid="schedule-provider">
-            {!providerId && <option value="">{t('schedule.chooseProvider')}</option>}
-            {providers.data?.data.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          name="provider"
+          testId="schedule-provider"
+          label={t('schedule.provider')}
+          value={providerId}
+          onChange={(p) => go(p, week)}
+          empty={providerId ? undefined : t('schedule.chooseProvider')}
+          options={(providers.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+        />
         <div className="week-nav">
           <Button kind="ghost" onClick={() => go(providerId, addDays(week, -7))} aria-label={t('schedule.prevWeek')}>
             ‹
@@ -67,11 +71,11 @@ export function Schedule({ route }: { route: Route }) {
           </span>
         </div>
       </div>
-      {!providers.loading && !providers.data?.data.length && <Empty text={t('providers.none')} />}
+      {!providers.isFetching && !providers.data?.data.length && <Empty text={t('providers.none')} />}
       {providerId && (
         <>
           <ErrorMessage error={slots.error} />
-          <div className="week" aria-busy={slots.loading}>
+          <div className="week" aria-busy={slots.isFetching}>
             {days.map((d, i) => (
               <div key={d} className={`week-day${d === todayStr ? ' is-today' : ''}`} data-date={d}>
                 <div className="week-day-head">
@@ -116,12 +120,12 @@ export function Schedule({ route }: { route: Route }) {
                       </button>
                     );
                   })}
-                  {!slots.loading && !(byDay[d] ?? []).length && <div className="muted small">{t('schedule.noSlots')}</div>}
+                  {!slots.isFetching && !(byDay[d] ?? []).length && <div className="muted small">{t('schedule.noSlots')}</div>}
                 </div>
               </div>
             ))}
           </div>
-          {slots.loading && !slots.data && <Loading />}
+          {slots.isPending && <Loading />}
           <div className="schedule-panels">
             <WorkingPlan providerId={providerId} editable={can('schedule.write')} />
             {can('schedule.write') && provider && (
@@ -129,7 +133,6 @@ export function Schedule({ route }: { route: Route }) {
                 providerId={providerId}
                 serviceIds={provider.service_ids}
                 from={week < todayStr ? todayStr : week}
-                onCreated={() => slots.reload()}
               />
             )}
           </div>
@@ -170,7 +173,7 @@ export function parseBreaks(text: string): { start: string; end: string }[] | nu
 function WorkingPlan({ providerId, editable }: { providerId: string; editable: boolean }) {
   const { t } = useI18n();
   const toast = useToast();
-  const plan = useLoad(() => call('providers.working_plan.get', { id: providerId }), [providerId]);
+  const plan = useOp('providers.working_plan.get', { id: providerId });
   const [rows, setRows] = useState<DayRow[]>(toRows([]));
   const [badBreaks, setBadBreaks] = useState<number | null>(null);
   useEffect(() => {
@@ -190,7 +193,7 @@ function WorkingPlan({ providerId, editable }: { providerId: string; editable: b
     }
     setBadBreaks(null);
     const out = await call('providers.working_plan.set', { id: providerId, days });
-    plan.setData(out);
+    setOpData('providers.working_plan.get', { id: providerId }, out);
     toast(t('common.saved'));
   });
   const set = (i: number, patch: Partial<DayRow>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)));
@@ -198,7 +201,7 @@ function WorkingPlan({ providerId, editable }: { providerId: string; editable: b
   return (
     <section className="card working-plan">
       <h2>{t('schedule.workingPlan')}</h2>
-      {plan.loading && !plan.data ? (
+      {plan.isPending ? (
         <Loading />
       ) : (
         <Form onSubmit={() => void save.run()} error={save.error} autoFocus={false} className="form">
@@ -249,9 +252,7 @@ function WorkingPlan({ providerId, editable }: { providerId: string; editable: b
           </table>
           {editable && (
             <div className="form-actions">
-              <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-                {t('schedule.savePlan')}
-              </Button>
+              <SaveButton busy={save.busy}>{t('schedule.savePlan')}</SaveButton>
             </div>
           )}
         </Form>
@@ -264,17 +265,15 @@ function Generate({
   providerId,
   serviceIds,
   from,
-  onCreated,
 }: {
   providerId: string;
   serviceIds: string[];
   from: string;
-  onCreated: () => void;
 }) {
   const { t, tv, lang } = useI18n();
   const { tz } = useSession();
   const toast = useToast();
-  const services = useLoad(() => call('services.list', { page_size: 200 }), []);
+  const services = useOp('services.list', { page_size: 200 });
   const offered = (services.data?.data ?? []).filter((s) => serviceIds.includes(s.id));
   const [f, setF] = useState({ service_id: '', from, to: addDays(from, 13), buffer_min: '0' });
   useEffect(() => setF((s) => ({ ...s, from, to: addDays(from, 13) })), [from]);
@@ -287,12 +286,13 @@ function Generate({
     to: f.to,
     buffer_min: Number(f.buffer_min) || 0,
   });
-  const dry = useAction(async () => setPreview(await call('slots.generate', { ...input(), dry_run: true })));
+  const dry = useAction(async () => setPreview(await call('slots.generate', { ...input(), dry_run: true })), {
+    refreshes: false,
+  });
   const real = useAction(async () => {
     const out = await call('slots.generate', { ...input(), dry_run: false });
     setPreview(null);
     toast(t('schedule.created', { n: out.created }));
-    onCreated();
   });
   const change = (patch: Partial<typeof f>) => {
     setF((s) => ({ ...s, ...patch }));

@@ -4,14 +4,21 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Language, MessageKind, Template } from '../api/ops';
 import { call } from '../api/transport';
-import { Field, Form } from '../components/form';
-import { Badge, Button, ErrorMessage, Loading, PageHeader } from '../components/ui';
+import { Badge } from '../components/Badge';
+import { Button } from '../components/Button';
+import { DataTable } from '../components/DataTable';
+import { Field } from '../components/Field';
+import { Form } from '../components/Form';
+import { PageHeader } from '../components/PageHeader';
+import { QueryView } from '../components/QueryView';
+import { SaveButton } from '../components/SaveButton';
 import { hasKey, useI18n, type Key } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { formatDateTime } from '../lib/format';
-import { useAction, useDebounced, useLoad } from '../lib/hooks';
 import { TEMPLATE_KINDS, insertPlaceholder, scanPlaceholders } from '../lib/messaging';
+import { useAction, useOp } from '../lib/queries';
 import { href, type Route } from '../lib/router';
+import { useDebounced } from '../lib/useDebounced';
 import { useSession, useToast } from '../session';
 
 const LANGUAGES: Language[] = ['id', 'en'];
@@ -19,7 +26,7 @@ const LANGUAGES: Language[] = ['id', 'en'];
 export function Templates({ route }: { route: Route }) {
   const { t, tv, lang } = useI18n();
   const { tz } = useSession();
-  const list = useLoad(() => call('templates.list', {}), []);
+  const list = useOp('templates.list', {});
   const kind = route.query.get('kind') as MessageKind | null;
   const language = (route.query.get('lang') as Language | null) ?? 'id';
   const find = (k: string, l: string) => list.data?.data.find((x) => x.kind === k && x.language === l);
@@ -27,65 +34,54 @@ export function Templates({ route }: { route: Route }) {
   return (
     <div>
       <PageHeader title={t('templates.title')} subtitle={t('templates.subtitle')} />
-      <ErrorMessage error={list.error} />
-      {!list.data ? (
-        list.error ? null : <Loading />
-      ) : (
-        <div className="templates-layout">
-          <div className="table-wrap">
-            <table className="table" data-testid="template-list">
-              <thead>
-                <tr>
-                  <th>{t('templates.kind')}</th>
-                  {LANGUAGES.map((l) => (
-                    <th key={l}>{tv('language', l)}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {TEMPLATE_KINDS.map((k) => (
-                  <tr key={k}>
-                    <td>
-                      <strong>{tv('messageKind', k)}</strong>
-                    </td>
-                    {LANGUAGES.map((l) => {
-                      const tpl = find(k, l);
-                      const current = k === kind && l === language;
-                      return (
-                        <td key={l}>
-                          <a
-                            className={`btn btn-ghost template-link${current ? ' current' : ''}`}
-                            href={href('/templates', { kind: k, lang: l })}
-                            aria-current={current ? 'true' : undefined}
-                            data-template={`${k}.${l}`}
-                            aria-label={`${t('common.edit')}: ${t('templates.editTitle', { kind: tv('messageKind', k), language: tv('language', l) })}`}
-                          >
-                            ✎ {t('common.edit')}
-                          </a>{' '}
-                          {tpl && (tpl.is_default ? <Badge kind="off">{t('templates.default')}</Badge> : <Badge kind="ok">{t('templates.custom')}</Badge>)}
-                          {tpl && !tpl.is_default && tpl.updated_at && (
-                            <div className="muted small">{t('templates.changedAt', { at: formatDateTime(tpl.updated_at, tz, lang, { weekday: false }) })}</div>
-                          )}
-                        </td>
-                      );
-                    })}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {selected ? (
-            <TemplateEditor
-              key={`${selected.kind}.${selected.language}`}
-              template={selected}
-              placeholders={selected.allowed}
-              onSaved={list.reload}
+      <QueryView query={list}>
+        {() => (
+          <div className="templates-layout">
+            <DataTable
+              query={{ isPending: false, data: { data: TEMPLATE_KINDS } }}
+              testId="template-list"
+              rowKey={(k) => k}
+              columns={[
+                { id: 'kind', header: t('templates.kind'), cell: (k) => <strong>{tv('messageKind', k)}</strong> },
+                ...LANGUAGES.map((l) => ({
+                  id: l,
+                  header: tv('language', l),
+                  cell: (k: MessageKind) => {
+                    const tpl = find(k, l);
+                    const current = k === kind && l === language;
+                    return (
+                      <>
+                        <a
+                          className={`btn btn-ghost template-link${current ? ' current' : ''}`}
+                          href={href('/templates', { kind: k, lang: l })}
+                          aria-current={current ? 'true' : undefined}
+                          data-template={`${k}.${l}`}
+                          aria-label={`${t('common.edit')}: ${t('templates.editTitle', { kind: tv('messageKind', k), language: tv('language', l) })}`}
+                        >
+                          ✎ {t('common.edit')}
+                        </a>{' '}
+                        {tpl && (tpl.is_default ? <Badge kind="off">{t('templates.default')}</Badge> : <Badge kind="ok">{t('templates.custom')}</Badge>)}
+                        {tpl && !tpl.is_default && tpl.updated_at && (
+                          <div className="muted small">{t('templates.changedAt', { at: formatDateTime(tpl.updated_at, tz, lang, { weekday: false }) })}</div>
+                        )}
+                      </>
+                    );
+                  },
+                })),
+              ]}
             />
-          ) : (
-            <div className="panel muted">{t('templates.choose')}</div>
-          )}
-        </div>
-      )}
+            {selected ? (
+              <TemplateEditor
+                key={`${selected.kind}.${selected.language}`}
+                template={selected}
+                placeholders={selected.allowed}
+              />
+            ) : (
+              <div className="panel muted">{t('templates.choose')}</div>
+            )}
+          </div>
+        )}
+      </QueryView>
     </div>
   );
 }
@@ -93,11 +89,9 @@ export function Templates({ route }: { route: Route }) {
 function TemplateEditor({
   template,
   placeholders,
-  onSaved,
 }: {
   template: Template;
   placeholders: string[];
-  onSaved: () => void;
 }) {
   const { t, tv } = useI18n();
   const toast = useToast();
@@ -126,14 +120,12 @@ function TemplateEditor({
   const save = useAction(async () => {
     await call('templates.update', { kind: template.kind, language: template.language, body });
     toast(t('common.saved'));
-    onSaved();
   });
   const reset = useAction(async () => {
     if (!window.confirm(t('templates.resetConfirm'))) return;
     const out = await call('templates.update', { kind: template.kind, language: template.language, body: null });
     setBody(out.body);
     toast(t('templates.resetDone'));
-    onSaved();
   });
 
   const title = t('templates.editTitle', { kind: tv('messageKind', template.kind), language: tv('language', template.language) });
@@ -154,7 +146,7 @@ function TemplateEditor({
               aria-describedby={invalid ? `${id}-error` : undefined}
               onChange={(e) => {
                 setBody(e.target.value);
-                if (save.error) save.setError(null);
+                if (save.error) save.clearError();
               }}
             />
           )}
@@ -187,9 +179,7 @@ function TemplateEditor({
           <Button disabled={!dirty} onClick={() => setBody(template.body)}>
             {t('common.cancel')}
           </Button>
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
+          <SaveButton busy={save.busy} />
         </div>
       </Form>
     </section>
@@ -201,10 +191,7 @@ function Preview({ kind, language, body, unknown }: { kind: MessageKind; languag
   const { t, lang } = useI18n();
   const debounced = useDebounced(body, 300);
   const ok = debounced.trim() !== '' && unknown.length === 0;
-  const preview = useLoad(
-    () => (ok ? call('templates.preview', { kind, language, body: debounced }) : Promise.resolve(null)),
-    [kind, language, debounced, ok],
-  );
+  const preview = useOp('templates.preview', { kind, language, body: debounced }, { enabled: ok });
   return (
     <div className="template-preview" aria-live="polite">
       <div className="muted small">{t('templates.preview')}</div>
@@ -218,7 +205,7 @@ function Preview({ kind, language, body, unknown }: { kind: MessageKind; languag
         <div className="banner banner-error">{errorText(preview.error, lang)}</div>
       ) : (
         <div className="bubble" data-testid="preview-text">
-          {preview.data?.text ?? '…'}
+          {(ok && preview.data?.text) || '…'}
         </div>
       )}
     </div>

@@ -1,10 +1,18 @@
+import { useQueries, useQuery } from '@tanstack/react-query';
 import type { Booking, Segment } from '../api/ops';
 import { call } from '../api/transport';
-import { PriorityBadges, RiskFlags, SegmentBadge, StatusBadge } from '../components/badges';
-import { Button, Empty, ErrorMessage, Loading, PageHeader, Pagination } from '../components/ui';
+import { Button } from '../components/Button';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Loading } from '../components/Loading';
+import { PageHeader } from '../components/PageHeader';
+import { Pagination } from '../components/Pagination';
+import { PriorityBadges } from '../components/PriorityBadges';
+import { RiskFlags } from '../components/RiskFlags';
+import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
 import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, today } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
+import { opKey, useAction, useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
@@ -18,27 +26,21 @@ export function Today({ route }: { route: Route }) {
   const segment = (route.query.get('segment') as Segment | null) || null;
   const page = Number(route.query.get('page') || 1);
 
-  const counts = useLoad(async () => {
-    const [all, ...per] = await Promise.all([
-      call('bookings.list', { open: true, page_size: 1 }),
-      ...SEGMENTS.map((s) => call('bookings.list', { open: true, segment: s, page_size: 1 })),
-    ]);
-    return {
-      all: all.meta.total,
-      ...Object.fromEntries(SEGMENTS.map((s, i) => [s, per[i].meta.total])),
-    } as Record<Segment | 'all', number>;
-  }, []);
+  // How many open bookings in all and in each segment (one page of one row each).
+  const countInputs = [null, ...SEGMENTS].map((s) => ({ open: true, segment: s, page_size: 1 }));
+  const counts = useQueries({
+    queries: countInputs.map((input) => ({
+      queryKey: opKey('bookings.list', input),
+      queryFn: () => call('bookings.list', input),
+    })),
+  });
+  const countOf = (i: number) => counts[i].data?.meta.total ?? '…';
 
-  const list = useLoad(
-    () => call('bookings.list', { open: true, segment, sort: 'priority_score:desc', page, page_size: PAGE_SIZE }),
-    [segment, page],
-  );
+  const list = useOp('bookings.list', { open: true, segment, sort: 'priority_score:desc', page, page_size: PAGE_SIZE });
 
   const recalc = useAction(async () => {
     const out = await call('bookings.recalculate', {});
     toast(t('today.recalculated', { updated: out.updated, changes: out.segment_changes }));
-    list.reload();
-    counts.reload();
   });
 
   const go = (seg: Segment | null, p = 1) => navigate(href('/', { segment: seg, page: p > 1 ? p : null }));
@@ -67,9 +69,9 @@ export function Today({ route }: { route: Route }) {
               onClick={() => go(null)}
               data-segment="all"
             >
-              {t('today.allSegments')} <span className="count">{counts.data?.all ?? '…'}</span>
+              {t('today.allSegments')} <span className="count">{countOf(0)}</span>
             </button>
-            {SEGMENTS.map((s) => (
+            {SEGMENTS.map((s, i) => (
               <button
                 key={s}
                 role="tab"
@@ -78,12 +80,12 @@ export function Today({ route }: { route: Route }) {
                 onClick={() => go(s)}
                 data-segment={s}
               >
-                {t(`segment.${s}`)} <span className="count">{counts.data?.[s] ?? '…'}</span>
+                {t(`segment.${s}`)} <span className="count">{countOf(i + 1)}</span>
               </button>
             ))}
           </div>
           <ErrorMessage error={list.error} />
-          {list.loading && !list.data ? (
+          {list.isPending ? (
             <Loading />
           ) : list.data && list.data.data.length === 0 ? (
             <Empty text={t('today.noOpen')} />
@@ -110,7 +112,7 @@ function BoardRow({ b, tz }: { b: Booking; tz: string }) {
       <a href={href(`/bookings/${b.id}`)} className="board-link">
         <div className="score" title={t('bookings.score')}>
           <span className="score-num">{b.priority_score}</span>
-          <SegmentBadge segment={b.priority_segment} />
+          <ValueBadge of="segment" value={b.priority_segment} />
         </div>
         <div className="board-main">
           <div className="board-title">
@@ -131,7 +133,7 @@ function BoardRow({ b, tz }: { b: Booking; tz: string }) {
             )}
           </div>
           <div className="board-badges">
-            <StatusBadge status={b.booking_status} />
+            <ValueBadge of="status" value={b.booking_status} />
             <PriorityBadges b={b} />
             <RiskFlags flags={b.risk_flags} />
           </div>
@@ -146,22 +148,25 @@ function Appointments({ tz, lang }: { tz: string; lang: 'id' | 'en' }) {
   const { t } = useI18n();
   const day0 = today(tz);
   const day1 = addDays(day0, 1);
-  const data = useLoad(async () => {
-    // Open bookings by event time, read until past tomorrow (at most a few pages).
-    const out: Booking[] = [];
-    for (let page = 1; page <= 5; page++) {
-      const res = await call('bookings.list', { open: true, sort: 'event_at:asc', page, page_size: 200 });
-      let beyond = false;
-      for (const b of res.data) {
-        if (!b.event_at) continue;
-        const d = localDate(b.event_at, tz);
-        if (d > day1) beyond = true;
-        else if (d >= day0) out.push(b);
+  const data = useQuery({
+    queryKey: ['today.appointments', tz, day0],
+    queryFn: async () => {
+      // Open bookings by event time, read until past tomorrow (at most a few pages).
+      const out: Booking[] = [];
+      for (let page = 1; page <= 5; page++) {
+        const res = await call('bookings.list', { open: true, sort: 'event_at:asc', page, page_size: 200 });
+        let beyond = false;
+        for (const b of res.data) {
+          if (!b.event_at) continue;
+          const d = localDate(b.event_at, tz);
+          if (d > day1) beyond = true;
+          else if (d >= day0) out.push(b);
+        }
+        if (beyond || page >= res.meta.page_count) break;
       }
-      if (beyond || page >= res.meta.page_count) break;
-    }
-    return out;
-  }, [tz, day0]);
+      return out;
+    },
+  });
   return (
     <>
       <h2>{t('today.appointments')}</h2>
@@ -174,7 +179,7 @@ function Appointments({ tz, lang }: { tz: string; lang: 'id' | 'en' }) {
               {i === 0 ? t('today.today') : t('today.tomorrow')}{' '}
               <span className="muted">{formatDate(d, lang, { weekday: true })}</span>
             </h3>
-            {data.loading && !data.data ? (
+            {data.isPending ? (
               <Loading />
             ) : items.length === 0 ? (
               <div className="muted small">{t('today.noAppointments')}</div>

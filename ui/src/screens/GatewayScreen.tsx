@@ -4,12 +4,18 @@
 import { useEffect, useState } from 'react';
 import type { GatewaySettings, Language, OpOutput } from '../api/ops';
 import { ApiError, call } from '../api/transport';
-import { MessageStatusBadge } from '../components/badges';
-import { CheckField, Form, SelectField, TextField } from '../components/form';
-import { Button, ErrorMessage, Loading, PageHeader } from '../components/ui';
+import { Button } from '../components/Button';
+import { CheckField } from '../components/CheckField';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { MessageStatusBadge } from '../components/MessageStatusBadge';
+import { PageHeader } from '../components/PageHeader';
+import { QueryView } from '../components/QueryView';
+import { SaveButton } from '../components/SaveButton';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
 import {
   DEFAULT_BASE_URL,
   GATEWAY_KINDS,
@@ -21,28 +27,28 @@ import {
   type GatewayForm,
   type GatewayKind,
 } from '../lib/messaging';
+import { setOpData, useAction, useOp } from '../lib/queries';
 import { useSession, useToast } from '../session';
 
 export function GatewayScreen() {
   const { t } = useI18n();
   const { can } = useSession();
-  const gateway = useLoad(() => call('gateway.get', {}), []);
+  const gateway = useOp('gateway.get', {});
   const [saved, setSaved] = useState(true);
   return (
     <div>
       <PageHeader title={t('gateway.title')} subtitle={t('gateway.subtitle')} />
-      <ErrorMessage error={gateway.error} />
-      {!gateway.data ? (
-        gateway.error ? null : <Loading />
-      ) : (
-        <div className="gateway-layout">
-          <GatewaySettingsForm settings={gateway.data} onSaved={gateway.setData} onDirty={(d) => setSaved(!d)} />
-          <div className="gateway-side">
-            <TestMessage unsaved={!saved} />
-            {can('settings.write') && <AutoMessages />}
+      <QueryView query={gateway}>
+        {(settings) => (
+          <div className="gateway-layout">
+            <GatewaySettingsForm settings={settings} onSaved={(s) => setOpData('gateway.get', {}, s)} onDirty={(d) => setSaved(!d)} />
+            <div className="gateway-side">
+              <TestMessage unsaved={!saved} />
+              {can('settings.write') && <AutoMessages />}
+            </div>
           </div>
-        </div>
-      )}
+        )}
+      </QueryView>
     </div>
   );
 }
@@ -173,9 +179,7 @@ function GatewaySettingsForm({
         <Button disabled={!dirty} onClick={() => setF(gatewayForm(settings))}>
           {t('common.cancel')}
         </Button>
-        <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-          {t('common.save')}
-        </Button>
+        <SaveButton busy={save.busy} />
       </div>
     </Form>
   );
@@ -245,7 +249,7 @@ function AutoMessages() {
   const { t, tv } = useI18n();
   const { setSettings } = useSession();
   const toast = useToast();
-  const settings = useLoad(() => call('settings.get', {}), []);
+  const settings = useOp('settings.get', {});
   const [f, setF] = useState({ message_language: 'id', reminder_hour: '', maintenance_window_days: '', maintenance_spacing_days: '' });
   useEffect(() => {
     const s = settings.data;
@@ -266,7 +270,7 @@ function AutoMessages() {
       maintenance_window_days: int(f.maintenance_window_days),
       maintenance_spacing_days: int(f.maintenance_spacing_days),
     });
-    settings.setData(out);
+    setOpData('settings.get', {}, out);
     setSettings(out);
     toast(t('common.saved'));
   });
@@ -286,9 +290,7 @@ function AutoMessages() {
         <TextField name="maintenance_window_days" label={t('gateway.maintenanceWindow')} type="number" min={0} value={f.maintenance_window_days} onChange={set('maintenance_window_days')} />
         <TextField name="maintenance_spacing_days" label={t('gateway.maintenanceSpacing')} type="number" min={1} value={f.maintenance_spacing_days} onChange={set('maintenance_spacing_days')} />
         <div className="form-actions">
-          <Button type="submit" kind="primary" busy={save.busy} busyLabel={t('common.saving')}>
-            {t('common.save')}
-          </Button>
+          <SaveButton busy={save.busy} />
         </div>
       </Form>
     </section>

@@ -1,13 +1,28 @@
 import { useMemo, useState } from 'react';
-import type { OpInput, Unit, UnitStatus } from '../api/ops';
+import type { Unit, UnitStatus } from '../api/ops';
 import { call } from '../api/transport';
-import { UnitStatusBadge } from '../components/badges';
-import { Form, MoneyField, SelectField, TextField, moneyValue } from '../components/form';
-import { Button, DefinitionList, Empty, ErrorMessage, FormActions, Loading, Modal, PageHeader } from '../components/ui';
+import { Button } from '../components/Button';
+import { DefinitionList } from '../components/DefinitionList';
+import { Empty } from '../components/Empty';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Loading } from '../components/Loading';
+import { Modal } from '../components/Modal';
+import { MoneyField } from '../components/MoneyField';
+import { NewButton } from '../components/NewButton';
+import { PageHeader } from '../components/PageHeader';
+import { QueryView } from '../components/QueryView';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
+import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
-import { formatRupiah, optionalText, parseRupiah } from '../lib/format';
-import { useAction, useDebounced, useLoad } from '../lib/hooks';
+import { changedValues } from '../lib/changes';
+import { formatRupiah, moneyValue, optionalText, parseRupiah } from '../lib/format';
+import { setOpData, useAction, useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
+import { useDebounced } from '../lib/useDebounced';
 import { useSession, useToast } from '../session';
 
 const STATUSES: UnitStatus[] = ['available', 'booked', 'sold', 'maintenance'];
@@ -30,8 +45,8 @@ export function UnitsGrid({ route }: { route: Route }) {
     sort: 'code:asc',
     page_size: 200,
   };
-  const units = useLoad(() => call('units.list', input), [JSON.stringify(input)]);
-  const openId = route.segments[1] ?? null;
+  const units = useOp('units.list', input);
+  const openId = route.params.id ?? null;
   const groups = useMemo(() => {
     const m = new Map<string, Unit[]>();
     for (const u of units.data?.data ?? []) {
@@ -61,24 +76,19 @@ export function UnitsGrid({ route }: { route: Route }) {
         }
         actions={
           can('units.write') && (
-            <Button kind="primary" onClick={() => setCreating(true)}>
-              + {t('units.new')}
-            </Button>
+            <NewButton label={t('units.new')} onClick={() => setCreating(true)} />
           )
         }
       />
       <div className="filters">
-        <label className="filter">
-          <span>{t('units.status')}</span>
-          <select value={status} onChange={(e) => setStatus(e.target.value)} name="status">
-            <option value="">{t('common.all')}</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {tv('unitStatus', s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          name="status"
+          label={t('units.status')}
+          value={status}
+          onChange={setStatus}
+          empty={t('common.all')}
+          options={STATUSES.map((s) => ({ value: s, label: tv('unitStatus', s) }))}
+        />
         <label className="filter">
           <span>{t('units.type')}</span>
           <input type="search" data-search value={type} onChange={(e) => setType(e.target.value)} />
@@ -97,7 +107,7 @@ export function UnitsGrid({ route }: { route: Route }) {
         </label>
       </div>
       <ErrorMessage error={units.error} />
-      {units.loading && !units.data ? (
+      {units.isPending ? (
         <Loading />
       ) : groups.length === 0 ? (
         <Empty text={t('units.none')} />
@@ -122,18 +132,13 @@ export function UnitsGrid({ route }: { route: Route }) {
         ))
       )}
       {openId && (
-        <UnitDialog
-          id={openId}
-          onClose={() => navigate('/units')}
-          onChanged={() => units.reload()}
-        />
+        <UnitDialog key={openId} id={openId} onClose={() => navigate('/units')} />
       )}
       {creating && (
         <UnitEditor
           onClose={() => setCreating(false)}
           onSaved={() => {
             setCreating(false);
-            units.reload();
           }}
         />
       )}
@@ -141,11 +146,11 @@ export function UnitsGrid({ route }: { route: Route }) {
   );
 }
 
-function UnitDialog({ id, onClose, onChanged }: { id: string; onClose: () => void; onChanged: () => void }) {
+function UnitDialog({ id, onClose }: { id: string; onClose: () => void }) {
   const { t } = useI18n();
   const { can } = useSession();
   const toast = useToast();
-  const unit = useLoad(() => call('units.get', { id }), [id]);
+  const unit = useOp('units.get', { id });
   const [editing, setEditing] = useState(false);
   const u = unit.data;
   if (editing && u) {
@@ -155,8 +160,7 @@ function UnitDialog({ id, onClose, onChanged }: { id: string; onClose: () => voi
         onClose={() => setEditing(false)}
         onSaved={(n) => {
           setEditing(false);
-          unit.setData(n);
-          onChanged();
+          setOpData('units.get', { id }, n);
           toast(t('common.saved'));
         }}
       />
@@ -164,37 +168,36 @@ function UnitDialog({ id, onClose, onChanged }: { id: string; onClose: () => voi
   }
   return (
     <Modal title={u ? `${t('bookings.unit')} ${u.code}` : t('common.loading')} onClose={onClose}>
-      <ErrorMessage error={unit.error} />
-      {!u ? (
-        unit.error ? null : <Loading />
-      ) : (
-        <>
-          <DefinitionList
-            items={[
-              [t('units.status'), <UnitStatusBadge status={u.status} />],
-              [t('units.type'), u.unit_type],
-              [t('units.block'), u.block ?? '—'],
-              [t('units.number'), u.number ?? '—'],
-              [t('units.price'), <strong>{formatRupiah(u.price)}</strong>],
-              [t('units.location'), u.location ?? '—'],
-              [t('units.landArea'), u.land_area ?? '—'],
-              [t('units.buildingArea'), u.building_area ?? '—'],
-              [t('units.bedrooms'), u.bedrooms ?? '—'],
-              [t('units.bathrooms'), u.bathrooms ?? '—'],
-              [t('units.garage'), u.garage ?? '—'],
-            ]}
-          />
-          <div className="form-actions">
-            <Button onClick={() => navigate(`/bookings?unit_id=${u.id}`)}>{t('nav.bookings')}</Button>
-            {can('units.write') && <Button onClick={() => setEditing(true)}>✎ {t('common.edit')}</Button>}
-            {u.status === 'available' && (
-              <Button kind="primary" onClick={() => navigate(`/bookings/new?unit=${u.id}`)}>
-                {t('units.book')}
-              </Button>
-            )}
-          </div>
-        </>
-      )}
+      <QueryView query={unit}>
+        {(u) => (
+          <>
+            <DefinitionList
+              items={[
+                [t('units.status'), <ValueBadge of="unitStatus" value={u.status} />],
+                [t('units.type'), u.unit_type],
+                [t('units.block'), u.block ?? '—'],
+                [t('units.number'), u.number ?? '—'],
+                [t('units.price'), <strong>{formatRupiah(u.price)}</strong>],
+                [t('units.location'), u.location ?? '—'],
+                [t('units.landArea'), u.land_area ?? '—'],
+                [t('units.buildingArea'), u.building_area ?? '—'],
+                [t('units.bedrooms'), u.bedrooms ?? '—'],
+                [t('units.bathrooms'), u.bathrooms ?? '—'],
+                [t('units.garage'), u.garage ?? '—'],
+              ]}
+            />
+            <div className="form-actions">
+              <Button onClick={() => navigate(`/bookings?unit_id=${u.id}`)}>{t('nav.bookings')}</Button>
+              {can('units.write') && <Button onClick={() => setEditing(true)}>✎ {t('common.edit')}</Button>}
+              {u.status === 'available' && (
+                <Button kind="primary" onClick={() => navigate(`/bookings/new?unit=${u.id}`)}>
+                  {t('units.book')}
+                </Button>
+              )}
+            </div>
+          </>
+        )}
+      </QueryView>
     </Modal>
   );
 }
@@ -232,17 +235,13 @@ function UnitEditor({ unit, onClose, onSaved }: { unit?: Unit; onClose: () => vo
       bedrooms: num(f.bedrooms),
       bathrooms: num(f.bathrooms),
       garage: num(f.garage),
+      code: optionalText(f.code),
     };
-    if (!unit) {
-      onSaved(await call('units.create', { ...values, code: optionalText(f.code) }));
-      return;
-    }
-    const input: OpInput<'units.update'> = { id: unit.id, version: unit.version };
-    for (const k of Object.keys(values) as (keyof typeof values)[]) {
-      if (f[k] !== initial[k]) (input as Record<string, unknown>)[k] = values[k];
-    }
-    if (f.code !== initial.code) input.code = optionalText(f.code);
-    onSaved(await call('units.update', input));
+    onSaved(
+      unit
+        ? await call('units.update', { id: unit.id, version: unit.version, ...changedValues(values, f, initial) })
+        : await call('units.create', values),
+    );
   });
   return (
     <Modal title={unit ? t('units.edit', { code: unit.code }) : t('units.new')} onClose={onClose} wide>

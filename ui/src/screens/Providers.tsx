@@ -1,133 +1,31 @@
-// Services and providers: the catalogue, provider editing with lat/long
-// entered as numbers, and the "nearby" search.
+// Providers: editing with lat/long entered as numbers, and the "nearby" search.
 import { useState } from 'react';
 import type { OpInput, Provider, Service } from '../api/ops';
 import { call } from '../api/transport';
-import { CheckField, Form, MoneyField, SelectField, TextArea, TextField, moneyValue } from '../components/form';
-import { Badge, Button, Empty, ErrorMessage, FormActions, Modal, PageHeader, Rows } from '../components/ui';
+import { ActiveBadge } from '../components/ActiveBadge';
+import { Button } from '../components/Button';
+import { CheckField } from '../components/CheckField';
+import { DataTable } from '../components/DataTable';
+import { EditButton } from '../components/EditButton';
+import { Empty } from '../components/Empty';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Modal } from '../components/Modal';
+import { NewButton } from '../components/NewButton';
+import { PageHeader } from '../components/PageHeader';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
-import { formatDateTime, formatPhone, formatRupiah } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
+import { formatDateTime, formatPhone } from '../lib/format';
+import { useAction, useOp } from '../lib/queries';
 import { href, navigate } from '../lib/router';
 import { useSession, useToast } from '../session';
-
-export function Services() {
-  const { t } = useI18n();
-  const { can } = useSession();
-  const services = useLoad(() => call('services.list', { page_size: 200 }), []);
-  const [editing, setEditing] = useState<Service | 'new' | null>(null);
-  return (
-    <div>
-      <PageHeader
-        title={t('services.title')}
-        actions={
-          can('catalog.write') && (
-            <Button kind="primary" onClick={() => setEditing('new')}>
-              + {t('services.new')}
-            </Button>
-          )
-        }
-      />
-      <ErrorMessage error={services.error} />
-      <Rows load={services} empty={t('services.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t('services.name')}</th>
-                <th>{t('services.duration')}</th>
-                <th className="num">{t('services.price')}</th>
-                <th>{t('services.description')}</th>
-                <th>{t('bookings.status')}</th>
-                {can('catalog.write') && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <strong>{s.name}</strong>
-                  </td>
-                  <td>{t('common.minutes', { n: s.duration_min })}</td>
-                  <td className="num">{formatRupiah(s.price)}</td>
-                  <td className="muted">{s.description ?? ''}</td>
-                  <td>{s.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
-                  {can('catalog.write') && (
-                    <td className="actions">
-                      <Button kind="ghost" onClick={() => setEditing(s)}>
-                        ✎ {t('common.edit')}
-                      </Button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </div>
-        )}
-      </Rows>
-      {editing && (
-        <ServiceEditor
-          service={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(null)}
-          onSaved={() => {
-            setEditing(null);
-            services.reload();
-          }}
-        />
-      )}
-    </div>
-  );
-}
-
-function ServiceEditor({ service, onClose, onSaved }: { service?: Service; onClose: () => void; onSaved: () => void }) {
-  const { t } = useI18n();
-  const [f, setF] = useState({
-    name: service?.name ?? '',
-    duration_min: service ? String(service.duration_min) : '60',
-    price: service?.price ?? '',
-    description: service?.description ?? '',
-    active: service?.active ?? true,
-  });
-  const save = useAction(async () => {
-    const values = {
-      name: f.name,
-      duration_min: Number(f.duration_min),
-      price: moneyValue(f.price) ?? '',
-      description: f.description.trim() || null,
-      active: f.active,
-    };
-    if (service) await call('services.update', { id: service.id, version: service.version, ...values });
-    else await call('services.create', values);
-    onSaved();
-  });
-  return (
-    <Modal title={service ? t('services.edit') : t('services.new')} onClose={onClose}>
-      <Form onSubmit={() => void save.run()} error={save.error}>
-        <TextField name="name" label={t('services.name')} value={f.name} onChange={(v) => setF({ ...f, name: v })} />
-        <TextField
-          name="duration_min"
-          label={t('services.duration')}
-          type="number"
-          min={5}
-          value={f.duration_min}
-          onChange={(v) => setF({ ...f, duration_min: v })}
-        />
-        <MoneyField name="price" label={t('services.price')} value={f.price} onChange={(v) => setF({ ...f, price: v })} />
-        <TextArea name="description" label={t('services.description')} value={f.description} onChange={(v) => setF({ ...f, description: v })} />
-        <CheckField name="active" label={t('common.active')} checked={f.active} onChange={(v) => setF({ ...f, active: v })} />
-        <FormActions onCancel={onClose} busy={save.busy} />
-      </Form>
-    </Modal>
-  );
-}
 
 export function Providers() {
   const { t } = useI18n();
   const { can } = useSession();
-  const providers = useLoad(() => call('providers.list', { page_size: 200 }), []);
-  const services = useLoad(() => call('services.list', { page_size: 200 }), []);
+  const providers = useOp('providers.list', { page_size: 200 });
+  const services = useOp('services.list', { page_size: 200 });
   const [editing, setEditing] = useState<Provider | 'new' | null>(null);
   const serviceName = (id: string) => services.data?.data.find((s) => s.id === id)?.name ?? '…';
   return (
@@ -136,58 +34,41 @@ export function Providers() {
         title={t('providers.title')}
         actions={
           can('catalog.write') && (
-            <Button kind="primary" onClick={() => setEditing('new')}>
-              + {t('providers.new')}
-            </Button>
+            <NewButton label={t('providers.new')} onClick={() => setEditing('new')} />
           )
         }
       />
-      <ErrorMessage error={providers.error} />
-      <Rows load={providers} empty={t('providers.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t('providers.name')}</th>
-                <th>{t('providers.whatsapp')}</th>
-                <th>{t('providers.latitude')}, {t('providers.longitude')}</th>
-                <th>{t('providers.services')}</th>
-                <th>{t('providers.maxPerDay')}</th>
-                <th>{t('bookings.status')}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((p) => (
-                <tr key={p.id}>
-                  <td>
-                    <strong>{p.name}</strong>
-                  </td>
-                  <td>{formatPhone(p.whatsapp_number)}</td>
-                  <td className="mono small">
-                    {p.latitude.toFixed(6)}, {p.longitude.toFixed(6)}
-                  </td>
-                  <td>{p.service_ids.map(serviceName).join(', ') || '—'}</td>
-                  <td>{p.max_slots_per_day ?? '—'}</td>
-                  <td>{p.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
-                  <td className="actions">
-                    <a className="btn btn-ghost" href={href('/schedule', { provider: p.id })}>
-                      {t('providers.schedule')}
-                    </a>
-                    {can('catalog.write') && (
-                      <Button kind="ghost" onClick={() => setEditing(p)}>
-                        ✎ {t('common.edit')}
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          </div>
-        )}
-      </Rows>
+      <DataTable
+        query={providers}
+        empty={t('providers.none')}
+        rowKey={(p) => p.id}
+        columns={[
+          { id: 'name', header: t('providers.name'), cell: (p) => <strong>{p.name}</strong> },
+          { id: 'whatsapp', header: t('providers.whatsapp'), cell: (p) => formatPhone(p.whatsapp_number) },
+          {
+            id: 'location',
+            header: `${t('providers.latitude')}, ${t('providers.longitude')}`,
+            className: 'mono small',
+            cell: (p) => `${p.latitude.toFixed(6)}, ${p.longitude.toFixed(6)}`,
+          },
+          { id: 'services', header: t('providers.services'), cell: (p) => p.service_ids.map(serviceName).join(', ') || '—' },
+          { id: 'max', header: t('providers.maxPerDay'), cell: (p) => p.max_slots_per_day ?? '—' },
+          { id: 'active', header: t('bookings.status'), cell: (p) => <ActiveBadge active={p.active} /> },
+          {
+            id: 'actions',
+            header: null,
+            className: 'actions',
+            cell: (p) => (
+              <>
+                <a className="btn btn-ghost" href={href('/schedule', { provider: p.id })}>
+                  {t('providers.schedule')}
+                </a>
+                {can('catalog.write') && <EditButton onClick={() => setEditing(p)} />}
+              </>
+            ),
+          },
+        ]}
+      />
       <Nearby services={services.data?.data ?? []} />
       {editing && (
         <ProviderEditor
@@ -196,7 +77,6 @@ export function Providers() {
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
-            providers.reload();
           }}
         />
       )}
@@ -321,6 +201,7 @@ function Nearby({ services }: { services: Service[] }) {
       service_id: f.service_id || null,
       limit: 20,
     }),
+    { refreshes: false },
   );
   const [result, setResult] = useState<Awaited<ReturnType<typeof search.run>>>(undefined);
   return (

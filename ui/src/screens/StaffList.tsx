@@ -5,11 +5,24 @@
 import { useEffect, useState } from 'react';
 import type { Staff } from '../api/ops';
 import { ApiError, call } from '../api/transport';
-import { CheckField, Form, SelectField, TextField } from '../components/form';
-import { Badge, Button, ErrorMessage, FormActions, Modal, PageHeader, Pagination, Rows, SearchFilter } from '../components/ui';
+import { ActiveBadge } from '../components/ActiveBadge';
+import { Button } from '../components/Button';
+import { CheckField } from '../components/CheckField';
+import { DataTable } from '../components/DataTable';
+import { EditButton } from '../components/EditButton';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
+import { Form } from '../components/Form';
+import { FormActions } from '../components/FormActions';
+import { Modal } from '../components/Modal';
+import { NewButton } from '../components/NewButton';
+import { PageHeader } from '../components/PageHeader';
+import { SearchFilter } from '../components/SearchFilter';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
-import { useAction, useDebounced, useLoad } from '../lib/hooks';
+import { useAction, useOp } from '../lib/queries';
 import type { Route } from '../lib/router';
 import {
   ACTIVE_FILTERS,
@@ -23,10 +36,11 @@ import {
   type ActiveFilter,
   type StaffForm,
 } from '../lib/staff';
+import { useDebounced } from '../lib/useDebounced';
 import { useSession, useToast } from '../session';
 
 export function StaffList({ route }: { route: Route }) {
-  const { t } = useI18n();
+  const { t, tv } = useI18n();
   const toast = useToast();
   const { can } = useSession();
   const writable = can('staff.write');
@@ -36,14 +50,10 @@ export function StaffList({ route }: { route: Route }) {
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<Staff | 'new' | null>(null);
   useEffect(() => setPage(1), [dq, filter]);
-  const list = useLoad(
-    () => call('staff.list', { q: dq || null, active: activeParam(filter), page, page_size: 25 }),
-    [dq, filter, page],
-  );
+  const list = useOp('staff.list', { q: dq || null, active: activeParam(filter), page, page_size: 25 });
   const setActive = useAction(async (s: Staff, active: boolean) => {
     await call('staff.update', { id: s.id, version: s.version, active });
     toast(t(active ? 'staff.activated' : 'staff.deactivated', { name: s.name }));
-    list.reload();
   });
   return (
     <div>
@@ -52,64 +62,50 @@ export function StaffList({ route }: { route: Route }) {
         subtitle={writable ? t('staff.subtitle') : `${t('staff.subtitle')} · ${t('staff.readOnly')}`}
         actions={
           writable && (
-            <Button kind="primary" onClick={() => setEditing('new')}>
-              + {t('staff.new')}
-            </Button>
+            <NewButton label={t('staff.new')} onClick={() => setEditing('new')} />
           )
         }
       />
       <div className="filters">
         <SearchFilter value={q} onChange={setQ} placeholder={t('staff.searchHint')} />
-        <label className="filter">
-          <span>{t('staff.show')}</span>
-          <select value={filter} onChange={(e) => setFilter(parseActiveFilter(e.target.value))}>
-            {ACTIVE_FILTERS.map((f) => (
-              <option key={f} value={f}>
-                {t(`staff.filter.${f}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label={t('staff.show')}
+          value={filter}
+          onChange={(v) => setFilter(parseActiveFilter(v))}
+          options={ACTIVE_FILTERS.map((f) => ({ value: f, label: t(`staff.filter.${f}`) }))}
+        />
       </div>
-      <ErrorMessage error={list.error ?? setActive.error} />
-      <Rows load={list} empty={t('staff.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-            <table className="table" data-testid="staff">
-              <thead>
-                <tr>
-                  <th>{t('staff.code')}</th>
-                  <th>{t('staff.name')}</th>
-                  <th>{t('staff.shortCode')}</th>
-                  <th>{t('staff.phone')}</th>
-                  <th>{t('staff.email')}</th>
-                  <th>{t('staff.employment')}</th>
-                  <th>{t('bookings.status')}</th>
-                  {writable && <th>{t('common.actions')}</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((s) => (
-                  <StaffRow
-                    key={s.id}
-                    s={s}
-                    actions={
-                      writable
-                        ? {
-                            busy: setActive.busy,
-                            onEdit: () => setEditing(s),
-                            onActive: (active) => void setActive.run(s, active),
-                          }
-                        : undefined
-                    }
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Rows>
-      <Pagination meta={list.data?.meta} onPage={setPage} />
+      <ErrorMessage error={setActive.error} />
+      <DataTable
+        query={list}
+        empty={t('staff.none')}
+        onPage={setPage}
+        testId="staff"
+        rowKey={(s) => s.id}
+        rowProps={(s) => ({ 'data-staff': s.staff_code, className: s.active ? '' : 'off' })}
+        columns={[
+          { id: 'code', header: t('staff.code'), className: 'mono nowrap', cell: (s) => <strong>{s.staff_code}</strong> },
+          { id: 'name', header: t('staff.name'), cell: (s) => s.name },
+          { id: 'short', header: t('staff.shortCode'), cell: (s) => s.short_code ?? '—' },
+          { id: 'phone', header: t('staff.phone'), className: 'nowrap', cell: (s) => formatPhone(s.phone) },
+          { id: 'email', header: t('staff.email'), cell: (s) => s.email ?? '—' },
+          { id: 'employment', header: t('staff.employment'), cell: (s) => tv('employment', s.employment_status) },
+          { id: 'active', header: t('bookings.status'), cell: (s) => <ActiveBadge active={s.active} /> },
+          writable && {
+            id: 'actions',
+            header: t('common.actions'),
+            className: 'actions',
+            cell: (s) => (
+              <>
+                <EditButton onClick={() => setEditing(s)} />
+                <Button kind="ghost" disabled={setActive.busy} onClick={() => void setActive.run(s, !s.active)}>
+                  {s.active ? t('staff.deactivate') : t('staff.activate')}
+                </Button>
+              </>
+            ),
+          },
+        ]}
+      />
       {editing && writable && (
         <StaffEditor
           staff={editing === 'new' ? undefined : editing}
@@ -117,44 +113,10 @@ export function StaffList({ route }: { route: Route }) {
           onSaved={(s, created) => {
             setEditing(null);
             toast(t(created ? 'staff.created' : 'staff.saved', { code: s.staff_code, name: s.name }));
-            list.reload();
           }}
         />
       )}
     </div>
-  );
-}
-
-function StaffRow({
-  s,
-  actions,
-}: {
-  s: Staff;
-  actions?: { busy: boolean; onEdit: () => void; onActive: (active: boolean) => void };
-}) {
-  const { t, tv } = useI18n();
-  return (
-    <tr data-staff={s.staff_code} className={s.active ? '' : 'off'}>
-      <td className="mono nowrap">
-        <strong>{s.staff_code}</strong>
-      </td>
-      <td>{s.name}</td>
-      <td>{s.short_code ?? '—'}</td>
-      <td className="nowrap">{formatPhone(s.phone)}</td>
-      <td>{s.email ?? '—'}</td>
-      <td>{tv('employment', s.employment_status)}</td>
-      <td>{s.active ? <Badge kind="ok">{t('common.active')}</Badge> : <Badge kind="off">{t('common.inactive')}</Badge>}</td>
-      {actions && (
-        <td className="actions">
-          <Button kind="ghost" onClick={actions.onEdit}>
-            ✎ {t('common.edit')}
-          </Button>
-          <Button kind="ghost" disabled={actions.busy} onClick={() => actions.onActive(!s.active)}>
-            {s.active ? t('staff.deactivate') : t('staff.activate')}
-          </Button>
-        </td>
-      )}
-    </tr>
   );
 }
 
@@ -174,7 +136,7 @@ function StaffEditor({
     <K extends keyof StaffForm>(k: K) =>
     (v: StaffForm[K]) => {
       // the core's message for this field goes once it is being corrected
-      if (save.error instanceof ApiError && save.error.field === k) save.setError(null);
+      if (save.error instanceof ApiError && save.error.field === k) save.clearError();
       setF((s) => ({ ...s, [k]: v }));
     };
   const save = useAction(async () => {

@@ -4,39 +4,40 @@
 import { useState } from 'react';
 import type { OpInput, ReportDetail } from '../api/ops';
 import { call } from '../api/transport';
+import { Badge } from '../components/Badge';
+import { Button } from '../components/Button';
 import { CustomerPicker } from '../components/CustomerPicker';
+import { DataTable } from '../components/DataTable';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { FilterSelect } from '../components/FilterSelect';
 import { FrequencyChart } from '../components/FrequencyChart';
-import { Badge, Button, ErrorMessage, Loading, PageHeader, Pagination, Rows } from '../components/ui';
+import { Loading } from '../components/Loading';
+import { PageHeader } from '../components/PageHeader';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatNumber, formatPhone } from '../lib/format';
-import { useAction, useLoad } from '../lib/hooks';
-import { href, navigate, type Route } from '../lib/router';
+import { useAction, useOp } from '../lib/queries';
+import { addressFilters, href, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
 
 export function WhatsAppReport({ route }: { route: Route }) {
   const { t, tv, lang } = useI18n();
   const { tz, can } = useSession();
   const toast = useToast();
-  const q = {
-    customer: route.query.get('customer') ?? '',
-    subject: route.query.get('subject') ?? '',
-    page: route.query.get('page') ?? '',
-  };
-  const set = (patch: Partial<typeof q>) => navigate(href('/report', { ...q, page: '', ...patch }));
+  const [q, set] = addressFilters(route, '/report', ['customer', 'subject', 'page']);
   const input: OpInput<'whatsapp_report.detail'> = {
     customer_id: q.customer || null,
     subject_type: (q.subject || null) as never,
     page: Number(q.page) || 1,
     page_size: 25,
   };
-  const list = useLoad(() => call('whatsapp_report.detail', input), [JSON.stringify(input)]);
-  const stats = useLoad(() => call('whatsapp_report.statistics', {}), []);
+  const list = useOp('whatsapp_report.detail', input);
+  const stats = useOp('whatsapp_report.statistics', {});
   const [customerName, setCustomerName] = useState('');
   const [result, setResult] = useState<{ message: string; count: number } | null>(null);
   const manage = can('report.manage');
   const refresh = () => {
-    list.reload();
-    stats.reload();
+    void list.refetch();
+    void stats.refetch();
   };
 
   const reset = useAction(async (customer: { id: string; name: string } | null) => {
@@ -44,13 +45,11 @@ export function WhatsAppReport({ route }: { route: Route }) {
     if (!window.confirm(question)) return;
     setResult(null);
     setResult(await call('whatsapp_report.reset_frequency', { customer_id: customer?.id ?? null }));
-    refresh();
   });
   const remove = useAction(async (r: ReportDetail) => {
     if (!window.confirm(t('report.deleteConfirm', { name: r.customer_name, subject: r.subject_label }))) return;
     await call('whatsapp_report.delete', { id: r.id });
     toast(t('report.deleted'));
-    refresh();
   });
 
   const s = stats.data;
@@ -116,75 +115,75 @@ export function WhatsAppReport({ route }: { route: Route }) {
             placeholder={t('picker.any')}
           />
         </div>
-        <label className="filter">
-          <span>{t('report.subject')}</span>
-          <select name="subject_type" value={q.subject} onChange={(e) => set({ subject: e.target.value })}>
-            <option value="">{t('common.all')}</option>
-            {['vehicle', 'unit', 'booking'].map((v) => (
-              <option key={v} value={v}>
-                {tv('subjectType', v)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          name="subject_type"
+          label={t('report.subject')}
+          value={q.subject}
+          onChange={(v) => set({ subject: v })}
+          empty={t('common.all')}
+          options={['vehicle', 'unit', 'booking'].map((v) => ({ value: v, label: tv('subjectType', v) }))}
+        />
       </div>
-      <ErrorMessage error={list.error} />
-      <Rows load={list} empty={t('report.none')}>
-        {(rows) => (
-          <div className="table-wrap">
-            <table className="table" data-testid="report">
-              <thead>
-                <tr>
-                  <th>{t('report.customer')}</th>
-                  <th>{t('report.phone')}</th>
-                  <th>{t('report.subject')}</th>
-                  <th className="num">{t('report.frequency')}</th>
-                  <th>{t('report.lastMessage')}</th>
-                  {manage && <th>{t('common.actions')}</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.id} data-report={r.id} data-customer={r.customer_id}>
-                    <td>
-                      <a href={href(`/customers/${r.customer_id}`)}>{r.customer_name}</a>
-                    </td>
-                    <td className="nowrap">{formatPhone(r.customer_phone)}</td>
-                    <td>
-                      <Badge kind="off">{tv('subjectType', r.subject_type)}</Badge>{' '}
-                      {r.subject_type === 'booking' ? (
-                        <a href={href(`/bookings/${r.subject_id}`)}>{r.subject_label}</a>
-                      ) : (
-                        r.subject_label
-                      )}
-                    </td>
-                    <td className="num" data-testid="frequency">
-                      {r.frequency}
-                    </td>
-                    <td className="nowrap small">{formatDateTime(r.last_message_date, tz, lang, { weekday: false })}</td>
-                    {manage && (
-                      <td className="actions">
-                        <Button
-                          kind="ghost"
-                          busy={reset.busy}
-                          title={t('report.resetCustomer')}
-                          onClick={() => void reset.run({ id: r.customer_id, name: r.customer_name })}
-                        >
-                          ↺ {t('report.resetRow')}
-                        </Button>
-                        <Button kind="ghost" busy={remove.busy} onClick={() => void remove.run(r)}>
-                          {t('common.delete')}
-                        </Button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Rows>
-      <Pagination meta={list.data?.meta} onPage={(p) => set({ page: String(p) })} />
+      <DataTable
+        query={list}
+        empty={t('report.none')}
+        onPage={(p) => set({ page: String(p) })}
+        testId="report"
+        rowKey={(r) => r.id}
+        rowProps={(r) => ({ 'data-report': r.id, 'data-customer': r.customer_id })}
+        columns={[
+          {
+            id: 'customer',
+            header: t('report.customer'),
+            cell: (r) => <a href={href(`/customers/${r.customer_id}`)}>{r.customer_name}</a>,
+          },
+          { id: 'phone', header: t('report.phone'), className: 'nowrap', cell: (r) => formatPhone(r.customer_phone) },
+          {
+            id: 'subject',
+            header: t('report.subject'),
+            cell: (r) => (
+              <>
+                <Badge kind="off">{tv('subjectType', r.subject_type)}</Badge>{' '}
+                {r.subject_type === 'booking' ? <a href={href(`/bookings/${r.subject_id}`)}>{r.subject_label}</a> : r.subject_label}
+              </>
+            ),
+          },
+          {
+            id: 'frequency',
+            header: t('report.frequency'),
+            headerClassName: 'num',
+            className: 'num',
+            cellProps: () => ({ 'data-testid': 'frequency' }),
+            cell: (r) => r.frequency,
+          },
+          {
+            id: 'last',
+            header: t('report.lastMessage'),
+            className: 'nowrap small',
+            cell: (r) => formatDateTime(r.last_message_date, tz, lang, { weekday: false }),
+          },
+          manage && {
+            id: 'actions',
+            header: t('common.actions'),
+            className: 'actions',
+            cell: (r) => (
+              <>
+                <Button
+                  kind="ghost"
+                  busy={reset.busy}
+                  title={t('report.resetCustomer')}
+                  onClick={() => void reset.run({ id: r.customer_id, name: r.customer_name })}
+                >
+                  ↺ {t('report.resetRow')}
+                </Button>
+                <Button kind="ghost" busy={remove.busy} onClick={() => void remove.run(r)}>
+                  {t('common.delete')}
+                </Button>
+              </>
+            ),
+          },
+        ]}
+      />
     </div>
   );
 }

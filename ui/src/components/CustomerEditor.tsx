@@ -1,0 +1,119 @@
+import { useState } from 'react';
+import { changedValues } from '../lib/changes';
+import type { Customer } from '../api/ops';
+import { call } from '../api/transport';
+import { useI18n } from '../i18n';
+import { formatPhone, moneyValue, optionalText } from '../lib/format';
+import { useAction } from '../lib/queries';
+import { Form } from './Form';
+import { FormActions } from './FormActions';
+import { Modal } from './Modal';
+import { MoneyField } from './MoneyField';
+import { SelectField } from './SelectField';
+import { TextField } from './TextField';
+
+/** A new customer, or an existing one with only the changed fields sent (masked KTP/NPWP start empty). */
+export function CustomerEditor({
+  customer,
+  masked,
+  onClose,
+  onSaved,
+}: {
+  customer?: Customer;
+  masked?: boolean;
+  onClose: () => void;
+  onSaved: (c: Customer) => void;
+}) {
+  const { t, tv } = useI18n();
+  const initial = {
+    name: customer?.name ?? '',
+    phone: customer?.phone ? formatPhone(customer.phone) : '',
+    email: customer?.email ?? '',
+    gender: customer?.gender ?? '',
+    address: customer?.address ?? '',
+    ktp_number: masked ? '' : (customer?.ktp_number ?? ''),
+    npwp_number: masked ? '' : (customer?.npwp_number ?? ''),
+    birth_date: customer?.birth_date ?? '',
+    birth_place: customer?.birth_place ?? '',
+    occupation: customer?.occupation ?? '',
+    monthly_income: customer?.monthly_income ?? '',
+    emergency_contact: customer?.emergency_contact ?? '',
+    language: customer?.language ?? '',
+  };
+  const [f, setF] = useState(initial);
+  const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
+  const save = useAction(async () => {
+    const values = {
+      name: f.name,
+      phone: f.phone,
+      email: optionalText(f.email),
+      gender: (optionalText(f.gender) as never) ?? null,
+      address: optionalText(f.address),
+      ktp_number: optionalText(f.ktp_number),
+      npwp_number: optionalText(f.npwp_number),
+      birth_date: optionalText(f.birth_date),
+      birth_place: optionalText(f.birth_place),
+      occupation: optionalText(f.occupation),
+      monthly_income: moneyValue(f.monthly_income),
+      emergency_contact: optionalText(f.emergency_contact),
+      language: (optionalText(f.language) as never) ?? null,
+    };
+    onSaved(
+      customer
+        ? await call('customers.update', { id: customer.id, version: customer.version, ...changedValues(values, f, initial) })
+        : await call('customers.create', values),
+    );
+  });
+  const maskedHint = masked ? t('customers.masked') : undefined;
+
+  return (
+    <Modal title={customer ? t('customers.edit', { code: customer.code }) : t('customers.new')} onClose={onClose} wide>
+      <Form onSubmit={() => void save.run()} error={save.error} className="form grid-2">
+        <TextField name="name" label={t('customers.name')} value={f.name} onChange={set('name')} />
+        <TextField name="phone" label={t('customers.phone')} value={f.phone} onChange={set('phone')} inputMode="tel" />
+        <TextField name="email" label={t('customers.email')} type="email" value={f.email} onChange={set('email')} />
+        <SelectField
+          name="gender"
+          label={t('customers.gender')}
+          value={f.gender}
+          onChange={set('gender')}
+          empty="—"
+          options={['female', 'male'].map((g) => ({ value: g, label: tv('gender', g) }))}
+        />
+        <TextField
+          name="ktp_number"
+          label={t('customers.ktp')}
+          value={f.ktp_number}
+          onChange={set('ktp_number')}
+          inputMode="numeric"
+          placeholder={masked ? (customer?.ktp_number ?? '') : ''}
+          hint={maskedHint}
+        />
+        <TextField
+          name="npwp_number"
+          label={t('customers.npwp')}
+          value={f.npwp_number}
+          onChange={set('npwp_number')}
+          inputMode="numeric"
+          placeholder={masked ? (customer?.npwp_number ?? '') : ''}
+          hint={maskedHint}
+        />
+        <TextField name="address" label={t('customers.address')} value={f.address} onChange={set('address')} className="span-2" />
+        <TextField name="birth_date" label={t('customers.birthDate')} type="date" value={f.birth_date} onChange={set('birth_date')} />
+        <TextField name="birth_place" label={t('customers.birthPlace')} value={f.birth_place} onChange={set('birth_place')} />
+        <TextField name="occupation" label={t('customers.occupation')} value={f.occupation} onChange={set('occupation')} />
+        <MoneyField name="monthly_income" label={t('customers.income')} value={f.monthly_income} onChange={set('monthly_income')} />
+        <TextField name="emergency_contact" label={t('customers.emergency')} value={f.emergency_contact} onChange={set('emergency_contact')} />
+        <SelectField
+          name="language"
+          label={t('customers.language')}
+          value={f.language}
+          onChange={set('language')}
+          empty={t('customers.languageDefault')}
+          options={['id', 'en'].map((l) => ({ value: l, label: tv('language', l) }))}
+        />
+        <FormActions onCancel={onClose} busy={save.busy} span2 />
+      </Form>
+    </Modal>
+  );
+}

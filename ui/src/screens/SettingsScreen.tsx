@@ -1,0 +1,110 @@
+// The business settings (admin): name, time zone, priority rules, slots.
+import { useEffect, useState } from 'react';
+import { call } from '../api/transport';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Form } from '../components/Form';
+import { Loading } from '../components/Loading';
+import { MoneyField } from '../components/MoneyField';
+import { PageHeader } from '../components/PageHeader';
+import { SaveButton } from '../components/SaveButton';
+import { SelectField } from '../components/SelectField';
+import { TextField } from '../components/TextField';
+import { useI18n } from '../i18n';
+import { moneyValue } from '../lib/format';
+import { setOpData, useAction, useOp } from '../lib/queries';
+import { useSession, useToast } from '../session';
+
+const ZONES = ['Asia/Jakarta', 'Asia/Pontianak', 'Asia/Makassar', 'Asia/Jayapura'];
+
+export function SettingsScreen() {
+  const { t } = useI18n();
+  const { setSettings, can } = useSession();
+  const toast = useToast();
+  const settings = useOp('settings.get', {});
+  const [f, setF] = useState<Record<string, string>>({});
+  useEffect(() => {
+    const s = settings.data;
+    if (!s) return;
+    setF({
+      business_name: s.business_name ?? '',
+      time_zone: s.time_zone ?? 'Asia/Jakarta',
+      urgent_days: String(s.urgent_days ?? ''),
+      soon_days: String(s.soon_days ?? ''),
+      vip_price: String(s.vip_price ?? ''),
+      premium_price: String(s.premium_price ?? ''),
+      group_clients: String(s.group_clients ?? ''),
+      high_segment_min: String(s.high_segment_min ?? ''),
+      medium_segment_min: String(s.medium_segment_min ?? ''),
+      max_slots_per_day: String(s.max_slots_per_day ?? ''),
+      booking_expiry_days: String(s.booking_expiry_days ?? ''),
+    });
+  }, [settings.data]);
+  const set = (k: string) => (v: string) => setF((s) => ({ ...s, [k]: v }));
+  const int = (k: string) => (f[k]?.trim() ? Number(f[k]) : null);
+  const save = useAction(async () => {
+    const out = await call('settings.update', {
+      business_name: f.business_name,
+      time_zone: f.time_zone,
+      urgent_days: int('urgent_days'),
+      soon_days: int('soon_days'),
+      vip_price: moneyValue(f.vip_price ?? ''),
+      premium_price: moneyValue(f.premium_price ?? ''),
+      group_clients: int('group_clients'),
+      high_segment_min: int('high_segment_min'),
+      medium_segment_min: int('medium_segment_min'),
+      max_slots_per_day: int('max_slots_per_day'),
+      booking_expiry_days: int('booking_expiry_days'),
+    });
+    setOpData('settings.get', {}, out);
+    setSettings(out);
+    toast(t('common.saved'));
+  });
+  if (!settings.data) return settings.error ? <ErrorMessage error={settings.error} /> : <Loading />;
+  const zones = ZONES.includes(f.time_zone) || !f.time_zone ? ZONES : [f.time_zone, ...ZONES];
+  const readOnly = !can('settings.write');
+  return (
+    <div>
+      <PageHeader title={t('settings.title')} />
+      <Form onSubmit={() => void save.run()} error={save.error} className="form settings-form">
+        <fieldset disabled={readOnly}>
+          <legend>{t('settings.business')}</legend>
+          <div className="grid-2">
+            <TextField name="business_name" label={t('settings.businessName')} value={f.business_name ?? ''} onChange={set('business_name')} />
+            <SelectField
+              name="time_zone"
+              label={t('settings.timeZone')}
+              value={f.time_zone ?? ''}
+              onChange={set('time_zone')}
+              options={zones.map((z) => ({ value: z, label: z }))}
+            />
+          </div>
+        </fieldset>
+        <fieldset disabled={readOnly}>
+          <legend>{t('settings.priority')}</legend>
+          <div className="grid-3">
+            <TextField name="urgent_days" label={t('settings.urgentDays')} type="number" min={0} value={f.urgent_days ?? ''} onChange={set('urgent_days')} />
+            <TextField name="soon_days" label={t('settings.soonDays')} type="number" min={0} value={f.soon_days ?? ''} onChange={set('soon_days')} />
+            <TextField name="group_clients" label={t('settings.groupClients')} type="number" min={1} value={f.group_clients ?? ''} onChange={set('group_clients')} />
+            <MoneyField name="vip_price" label={t('settings.vipPrice')} value={f.vip_price ?? ''} onChange={set('vip_price')} />
+            <MoneyField name="premium_price" label={t('settings.premiumPrice')} value={f.premium_price ?? ''} onChange={set('premium_price')} />
+            <div />
+            <TextField name="high_segment_min" label={t('settings.highMin')} type="number" value={f.high_segment_min ?? ''} onChange={set('high_segment_min')} />
+            <TextField name="medium_segment_min" label={t('settings.mediumMin')} type="number" value={f.medium_segment_min ?? ''} onChange={set('medium_segment_min')} />
+          </div>
+        </fieldset>
+        <fieldset disabled={readOnly}>
+          <legend>{t('settings.slots')}</legend>
+          <div className="grid-2">
+            <TextField name="max_slots_per_day" label={t('settings.maxSlots')} type="number" min={1} value={f.max_slots_per_day ?? ''} onChange={set('max_slots_per_day')} />
+            <TextField name="booking_expiry_days" label={t('settings.expiryDays')} type="number" min={1} value={f.booking_expiry_days ?? ''} onChange={set('booking_expiry_days')} />
+          </div>
+        </fieldset>
+        {!readOnly && (
+          <div className="form-actions">
+            <SaveButton busy={save.busy} />
+          </div>
+        )}
+      </Form>
+    </div>
+  );
+}
