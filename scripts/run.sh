@@ -96,7 +96,6 @@ if [ "$mode" = desktop ]; then
   exec "$CARGO_TARGET_DIR/release/loket-desktop"
 fi
 port="${LOKET_PORT:-8377}"
-ui_args=()
-[ -f ui/dist/index.html ] && ui_args=(--ui-dir ui/dist)
 echo "Loket will be at http://127.0.0.1:$port/ (open it in a browser; Ctrl+C stops it)"
-exec "$loket" serve --port "$port" "${ui_args[@]}"
+# The UI was built before the binary, which carries it.
+exec "$loket" serve --port "$port"

@@ -37,18 +37,20 @@ export LOKET_BIN="$CARGO_TARGET_DIR/debug/loket"
 log "format"
 cargo fmt --all -- --check
 
-log "build the core and the loket binary"
-cargo build --locked -p loket --bins --quiet
-
-log "web UI: install, API types up to date, typecheck, unit tests, build"
+log "web UI: install, typecheck, unit tests, build (the binary embeds ui/dist)"
 (
   cd ui
   npm ci --no-audit --no-fund --loglevel=error
-  npm run --silent check:api
   npm run --silent typecheck
   npm test --silent
   npm run --silent build
 )
+
+log "build the core and the loket binary (with the UI inside)"
+cargo build --locked -p loket --bins --quiet
+
+log "web UI: API types up to date with the binary's OpenAPI document"
+(cd ui && npm run --silent check:api)
 
 log "build everything else once (tests, benches, desktop shell)"
 cargo build --locked --workspace --all-targets --quiet

@@ -1,6 +1,30 @@
 //! Roles, permissions and the permission matrix. Every operation names one
-//! permission; [`crate::App::execute`] checks it before any work is done, so
+//! permission; the adapters and [`crate::App::execute`] check it (once, through
+//! [`crate::kernel::ops::authorize`]) before any work is done, so
 //! the matrix holds whether the caller is the desktop UI, a browser or a script.
+//!
+//! ## The matrix
+//!
+//! `auth.login` and `auth.me` list the caller's permissions by name
+//! (`customers.sensitive`, `staff.write`, …: `Permission::as_str`); the UI hides
+//! what is not listed, so the matrix exists once, in the core.
+//!
+//! | permission | admin | manager | marketing | sales | front_desk |
+//! |---|---|---|---|---|---|
+//! | view/change customers, view units/staff, view/create/change bookings, view settings | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | see KTP/NPWP unmasked, change units | ✓ | ✓ | ✓ | | |
+//! | cancel bookings | ✓ | ✓ | ✓ | | ✓ |
+//! | delete customers, change staff, recalculate/expire, read the audit trail | ✓ | ✓ | | | |
+//! | manage users, change settings | ✓ | | | | |
+//! | view services, providers, plans, slots | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | change services and providers | ✓ | ✓ | | | |
+//! | change working plans and slots (add, generate, move, delete) | ✓ | ✓ | | | ✓ |
+//! | view/change vehicles (like customers; delete like deleting customers) | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | message templates, gateway settings, send a test message | ✓ | | | | |
+//! | view the message log, view the jobs | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | resend, cancel, flush messages | ✓ | ✓ | | | ✓ |
+//! | view the WhatsApp report and statistics | ✓ | ✓ | ✓ | | |
+//! | delete report rows, reset frequencies, run a job by hand | ✓ | ✓ | | | |
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -4,6 +4,18 @@
 //! The master key lives in a file beside (never inside) the database, created
 //! with mode 0600; losing it makes encrypted fields unreadable, so it is
 //! backed up with the data directory but never copied into the database.
+//!
+//! ## Secrets at rest
+//!
+//! - KTP and NPWP are sealed with XChaCha20-Poly1305 (the field name is the
+//!   associated data). The key file `loket.key` sits beside the database (mode
+//!   0600, or `LOKET_KEY_FILE`); keys for encryption and for the KTP lookup hash
+//!   (keyed BLAKE3) are derived from it. Audit and change-log snapshots carry
+//!   masked numbers only.
+//! - Passwords: argon2id (crate defaults). Session tokens: 32 random bytes, stored
+//!   as a BLAKE3 hash, valid 16 hours; deactivation, role change or password reset
+//!   ends a user's sessions. An unknown username costs as much as a wrong password.
+//! - `loket serve` binds 127.0.0.1 unless `--bind` says otherwise (with a warning).
 
 use std::io::Write;
 use std::path::Path;

@@ -1,6 +1,52 @@
 //! The SQLite store: one writer connection (write transactions are
 //! `BEGIN IMMEDIATE`, so two writers never race on check-then-insert) and a
 //! small pool of readers alongside it (WAL lets them read while it writes).
+//!
+//! ## How data is kept
+//!
+//! - `migrations/NNNN_name.sql`, embedded with `include_dir`, applied in order by
+//!   `rusqlite_migration` (tracked in `PRAGMA user_version`). A database with a
+//!   higher version than the binary knows is refused untouched. A landed
+//!   migration is never edited; a change is a new file.
+//! - WAL, `foreign_keys=ON`, `synchronous=FULL`, 5 s busy timeout, 256 cached
+//!   prepared statements per connection (a booking runs ~30 distinct ones).
+//! - Checkpoints never run inside a commit (`wal_autocheckpoint=0`). A
+//!   background thread (`store::Checkpointer`) copies the WAL into `loket.db`
+//!   once the writer has been quiet for 200 ms (PASSIVE: blocks nobody). Under a
+//!   steady stream of writes there is no quiet moment and a PASSIVE pass always
+//!   leaves fresh frames behind, so the WAL could never start over; past 16384
+//!   frames (~64 MB, read from the wal-index header in `-shm`) the checkpoint
+//!   runs under the writer lock instead: one write waits for it, then the WAL
+//!   rewinds. `tests/core/checkpoint.rs` checks both paths.
+//! - IDs are UUID v7 text. Instants are UTC text `YYYY-MM-DDTHH:MM:SS.sssZ`
+//!   (sorts correctly); dates `YYYY-MM-DD`. Money is INTEGER hundredths of a
+//!   rupiah, carried in JSON as a decimal string.
+//! - Codes (`CS-000001`, `UNIT-001`, `BK-2026-001`, `ST-001`) come from
+//!   `code_counters`, incremented inside the writing transaction; they grow past
+//!   999 rather than overflow.
+//! - List indexes end in the sort column and ties break by `rowid`, which every
+//!   index carries, so `ORDER BY col, rowid LIMIT 50` reads 50 index entries and
+//!   sorts nothing (checked by `tests/core/query_plans.rs`).
+//! - Risk flags are rows (`booking_risk_flags`) so `risk_flag=` uses an index.
+//! - A service booking holds a slot. Two guards make "one slot, one open
+//!   booking" hold: the slot's status changes only `WHERE status = 'available'`
+//!   inside the `BEGIN IMMEDIATE` transaction, and a unique partial index
+//!   (`bookings_open_slot`) refuses a second open booking of a slot at the
+//!   database level, whichever process writes.
+//! - Coordinates are INTEGER micro-degrees (6 decimals, exact) with an index on
+//!   (latitude, longitude) for active providers.
+//! - `double_booking` compares `[event_at, event_end_at)`: the slot's times, or
+//!   an hour from `event_at` for bookings without a slot. It is recomputed for
+//!   the customer's other open bookings whenever one of theirs changes, and by
+//!   one self-join in the daily recalculation.
+//! - The daily recalculation rescores every open booking in one transaction and
+//!   writes only the rows whose score, levels or flags changed.
+//! - Every edit is audited and logged for sync; derived fields are not edits.
+//!   A booking sets its customer's `last_booking_at` without an audit entry,
+//!   change-log row or new `version` (head office derives it from the synced
+//!   bookings, and a colleague's open edit of the customer is not refused as
+//!   stale because somebody booked). An inline customer that brings a new
+//!   gender, address, e-mail or language is an edit (`upsert`, audited).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

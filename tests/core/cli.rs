@@ -103,3 +103,64 @@ fn a_database_from_a_newer_loket_is_refused_untouched() {
         .unwrap();
     assert_eq!(users, 1);
 }
+
+#[test]
+fn serve_answers_the_ui_built_into_the_binary_from_any_directory() {
+    let data = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut serve = Command::new(loket_bin());
+    serve
+        .args(["serve", "--port", "0"])
+        .env("LOKET_DATA_DIR", data.path())
+        .current_dir(elsewhere.path());
+    let (mut child, line) = spawn_serve(serve);
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let client = reqwest::blocking::Client::new();
+    let page = client.get(format!("{base}/")).send().unwrap();
+    assert_eq!(page.status(), 200);
+    let content_type = page.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let html = page.text().unwrap();
+    if loket::api::ui::EMBEDDED {
+        // The built UI: its script is a hashed asset, cached for good.
+        let asset = html
+            .split("src=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("index.html loads a script");
+        let script = client.get(format!("{base}{asset}")).send().unwrap();
+        assert_eq!(script.status(), 200);
+        assert!(
+            script.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("javascript")
+        );
+        assert!(
+            script.headers()["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("immutable")
+        );
+        // One of the UI's own routes loads the same page on refresh.
+        let route = client.get(format!("{base}/bookings")).send().unwrap();
+        assert_eq!(route.text().unwrap(), html);
+    } else {
+        assert!(html.contains("built without its web UI"), "{html}");
+    }
+    // The API is still the API.
+    assert_eq!(
+        client
+            .get(format!("{base}/api/v1/nothing-here"))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -19,7 +19,11 @@ use crate::kernel::validate;
 use crate::people::customers::{self, CustomerInput, CustomerRef};
 use crate::scheduling::slots;
 
-use super::*;
+use super::recalculation::store_priority;
+use super::{
+    Booking, BookingStatus, PaymentMethod, client_count, default_end, event_date, find,
+    overlaps_other, parse_event_at, refresh_overlap_flags,
+};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

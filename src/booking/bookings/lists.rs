@@ -17,7 +17,7 @@ use crate::kernel::types::{
 };
 use crate::people::customers::{self};
 
-use super::*;
+use super::{Booking, BookingStatus, SELECT, find, from_row};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ListBookings {

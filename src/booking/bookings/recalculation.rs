@@ -17,7 +17,8 @@ use crate::kernel::error::Result;
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::types::{BookingId, CustomerId, Money};
 
-use super::*;
+use super::update::cancel;
+use super::{Booking, event_date, find, overlaps_other};
 
 /// Stores the score, segment, levels and risk flags of one booking, and a
 /// segment-history row when the segment changed.

@@ -15,9 +15,14 @@ use crate::kernel::validate;
 use crate::people::customers::{self};
 use crate::scheduling::slots;
 
-use super::*;
 use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::entity::{changed_columns, write_changes};
+
+use super::recalculation::{score_of, store_priority};
+use super::{
+    Booking, BookingStatus, PaymentMethod, client_count, default_end, find, parse_event_at,
+    refresh_overlap_flags,
+};
 
 /// Changes only the fields given; `null` clears an optional field. Status
 /// changes follow the lifecycle; an impossible one is a 409.
