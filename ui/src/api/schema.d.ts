@@ -1036,6 +1036,7 @@ export interface components {
         GatewayKind: "log" | "meta" | "waha" | "fonnte";
         /** @enum {string} */
         Gender: "male" | "female";
+        Integer1To1440: number;
         Job: {
             last_result?: string | null;
             last_run_at?: string | null;
@@ -1048,7 +1049,7 @@ export interface components {
             time_of_day: string;
         };
         /**
-         * @description Message language: Indonesian (default) or English.
+         * @description Message and UI language: Indonesian (default) or English.
          * @enum {string}
          */
         Language: "id" | "en";
@@ -1250,6 +1251,10 @@ export interface components {
             placeholders: string[];
             updated_at?: string | null;
         };
+        /** @description text, trimmed of surrounding spaces */
+        Text0To1000: string;
+        /** @description text, trimmed of surrounding spaces */
+        Text2To100: string;
         /** Format: uuid */
         UnitId: string;
         /** @enum {string} */
@@ -5091,10 +5096,9 @@ export interface operations {
                 "application/json": {
                     /** @description Defaults to true. */
                     active?: boolean | null;
-                    description?: string | null;
-                    /** Format: int32 */
-                    duration_min: number;
-                    name: string;
+                    description?: null | components["schemas"]["Text0To1000"];
+                    duration_min: components["schemas"]["Integer1To1440"];
+                    name: components["schemas"]["Text2To100"];
                     price: components["schemas"]["Money"];
                 };
             };
@@ -5278,13 +5282,9 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean | null;
-                    description?: string | null;
-                    /**
-                     * Format: int32
-                     * @description Applies to slots created from now on; existing slots keep their length.
-                     */
-                    duration_min?: number | null;
-                    name?: string | null;
+                    description?: null | components["schemas"]["Text0To1000"];
+                    duration_min?: null | components["schemas"]["Integer1To1440"];
+                    name?: null | components["schemas"]["Text2To100"];
                     price?: null | components["schemas"]["Money"];
                     /** Format: int64 */
                     version?: number | null;
