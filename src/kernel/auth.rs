@@ -275,21 +275,6 @@ impl Actor {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    // What each role is told it may do is checked against enforcement over
-    // HTTP in tests/api/permissions.rs; here only that names never collide.
-    #[test]
-    fn permission_names_are_unique() {
-        let mut names: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), Permission::ALL.len());
-    }
-}
-
 /// The user behind a bearer token, if the session is live and the user active.
 pub fn session_user(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<SessionUser> {
     conn.prepare_cached(
@@ -307,4 +292,19 @@ pub fn session_user(conn: &Connection, token: &str, now: DateTime<Utc>) -> Resul
     })
     .optional()?
     .ok_or(Error::Unauthorized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // What each role is told it may do is checked against enforcement over
+    // HTTP in tests/api/permissions.rs; here only that names never collide.
+    #[test]
+    fn permission_names_are_unique() {
+        let mut names: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Permission::ALL.len());
+    }
 }

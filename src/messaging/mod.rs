@@ -20,7 +20,7 @@
 //!
 //! ## The policy in detail
 //!
-//! ```
+//! ```text
 //!  cause (CreateBooking, reminder job)          sender (loket serve: every 3 s; messages/flush)
 //!    └─ same transaction: INSERT OR IGNORE        1. BEGIN IMMEDIATE: oldest due queued → sending; COMMIT
 //!       INTO messages (dedupe_key UNIQUE)         2. gateway call, outside any transaction

@@ -132,7 +132,9 @@ fn serve_answers_the_ui_built_into_the_binary_from_any_directory() {
             .nth(1)
             .and_then(|rest| rest.split('"').next())
             .expect("index.html loads a script");
-        let script = client.get(format!("{base}{asset}")).send().unwrap();
+        // Vite writes relative paths (`./assets/…`) so the desktop shell can load them too.
+        let asset = asset.trim_start_matches('.').trim_start_matches('/');
+        let script = client.get(format!("{base}/{asset}")).send().unwrap();
         assert_eq!(script.status(), 200);
         assert!(
             script.headers()["content-type"]
