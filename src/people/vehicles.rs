@@ -426,25 +426,6 @@ impl Operation for ListVehicles {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plates_normalise() {
-        for raw in ["b1234cd", "B-1234-CD", " B 1234 CD ", "b.1234.cd"] {
-            assert_eq!(normalise_plate(raw).unwrap(), "B 1234 CD", "{raw}");
-        }
-        assert_eq!(normalise_plate("AB 1 X").unwrap(), "AB 1 X");
-        assert_eq!(normalise_plate("d 123").unwrap(), "D 123");
-        assert_eq!(normalise_plate("RI 1").unwrap(), "RI 1");
-        assert_eq!(normalise_plate("cd-12-345-67").unwrap(), "CD 12 345 67");
-        assert!(normalise_plate("B_1234").is_err());
-        assert!(normalise_plate("").is_err());
-        assert_eq!(plate_key("B 1234 CD"), "B1234CD");
-    }
-}
-
 /// The maintenance rule: a reminder for each vehicle whose next service is
 /// within the window (or overdue), unless it had one in the spacing period.
 pub fn queue_maintenance(ctx: &Ctx<'_>) -> Result<u32> {
@@ -512,4 +493,23 @@ pub fn queue_maintenance(ctx: &Ctx<'_>) -> Result<u32> {
         }
     }
     Ok(queued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plates_normalise() {
+        for raw in ["b1234cd", "B-1234-CD", " B 1234 CD ", "b.1234.cd"] {
+            assert_eq!(normalise_plate(raw).unwrap(), "B 1234 CD", "{raw}");
+        }
+        assert_eq!(normalise_plate("AB 1 X").unwrap(), "AB 1 X");
+        assert_eq!(normalise_plate("d 123").unwrap(), "D 123");
+        assert_eq!(normalise_plate("RI 1").unwrap(), "RI 1");
+        assert_eq!(normalise_plate("cd-12-345-67").unwrap(), "CD 12 345 67");
+        assert!(normalise_plate("B_1234").is_err());
+        assert!(normalise_plate("").is_err());
+        assert_eq!(plate_key("B 1234 CD"), "B1234CD");
+    }
 }
