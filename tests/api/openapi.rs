@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     match v {
@@ -38,7 +38,7 @@ fn the_document_is_complete_and_consistent() {
     assert!(doc["info"]["title"].as_str().is_some_and(|t| !t.is_empty()));
     assert_eq!(
         doc,
-        serde_json::to_value(loket::http::openapi()).unwrap(),
+        serde_json::to_value(openapi_document()).unwrap(),
         "served as generated"
     );
 
@@ -107,8 +107,8 @@ fn the_document_is_complete_and_consistent() {
         documented.len(),
         "operationIds are unique: {documented:?}"
     );
-    let routed = loket::http::routed_operations();
-    for name in loket::registry::NAMES {
+    let routed = routed_operations();
+    for name in OPERATION_NAMES {
         assert!(routed.iter().any(|r| r == name), "{name} has no route");
         assert!(
             documented.iter().any(|d| d == name),
@@ -117,11 +117,11 @@ fn the_document_is_complete_and_consistent() {
     }
     for d in &documented {
         assert!(
-            loket::registry::NAMES.contains(&d.as_str()),
+            OPERATION_NAMES.contains(&d.as_str()),
             "{d} is documented but not registered"
         );
     }
-    assert_eq!(documented.len(), loket::registry::NAMES.len());
+    assert_eq!(documented.len(), OPERATION_NAMES.len());
 
     for path in [
         "/api/v1/customers",

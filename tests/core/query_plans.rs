@@ -1,19 +1,10 @@
 //! The list queries use indexes and need no sort step: checked with
 //! EXPLAIN QUERY PLAN on the exact SQL the operations run.
 
-use loket::auth::Actor;
-use loket::bookings::ListBookings;
-use loket::crypto::Vault;
-use loket::customers::ListCustomers;
-use loket::ops::Ctx;
-use loket::priority::{RiskFlag, Segment};
-use loket::settings::Settings;
-use loket::store::ListQuery;
-use loket::units::{ListUnits, UnitStatus};
 use rusqlite::types::Value;
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn plan(conn: &rusqlite::Connection, sql: &str, args: &[Value]) -> Vec<String> {
     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
@@ -97,7 +88,7 @@ fn list_queries_use_indexes() {
     };
     assert_indexed(&conn, &flagged.query().unwrap(), "booking_risk_flags_flag");
     let of_customer = ListBookings {
-        customer_id: Some(loket::types::CustomerId::new()),
+        customer_id: Some(CustomerId::new()),
         ..Default::default()
     };
     // One customer's bookings are few: sorting them is cheap, finding them must not scan.
