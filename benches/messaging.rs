@@ -16,7 +16,7 @@
 mod generate;
 #[path = "support/harness.rs"]
 mod harness;
-#[path = "../tests/api/standin.rs"]
+#[path = "../tests/support/standin.rs"]
 mod standin;
 #[path = "support/world.rs"]
 mod world;

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[test]
 fn login_then_call_and_errors_have_the_agreed_shape() {
@@ -89,23 +89,10 @@ fn any_operation_by_name_for_the_ui_transport_and_the_ui_files() {
     )
     .unwrap();
     std::fs::write(ui.path().join("app.js"), "console.log(1)").unwrap();
-    let app = t.app.clone();
-    let dir = ui.path().to_owned();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(
-                listener,
-                loket::api::http::router_with_ui(app, &loket::api::ui::UiSource::Dir(dir.clone())),
-            )
-            .await
-            .unwrap();
-        });
-    });
-    let mut s = Server::new(rx.recv().unwrap());
+    let mut s = Server::new(standin::serve_in_background(router_with_ui(
+        t.app.clone(),
+        &UiSource::Dir(ui.path().to_owned()),
+    )));
     // Not logged in: only public operations.
     s.post("/ops/bookings.list", json!({}))
         .expect_error(401, "unauthorized", None);
@@ -130,7 +117,7 @@ fn any_operation_by_name_for_the_ui_transport_and_the_ui_files() {
     .expect_error(422, "validation", Some("name"));
     s.post("/ops/no.such", json!({}))
         .expect_error(404, "not_found", None);
-    t.user("sales1", loket::Role::Sales);
+    t.user("sales1", Role::Sales);
     let mut sales = Server::new(s.addr);
     let login = sales
         .post(

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     match v {
@@ -38,7 +38,7 @@ fn the_document_is_complete_and_consistent() {
     assert!(doc["info"]["title"].as_str().is_some_and(|t| !t.is_empty()));
     assert_eq!(
         doc,
-        serde_json::to_value(loket::api::http::openapi()).unwrap(),
+        serde_json::to_value(openapi_document()).unwrap(),
         "served as generated"
     );
 
@@ -109,12 +109,11 @@ fn the_document_is_complete_and_consistent() {
     );
     // The routes and the document come from the one operation table; every
     // operation in it is documented once, under its name.
-    let names = loket::api::operations::names();
-    let mut sorted_names: Vec<&str> = names.clone();
-    sorted_names.sort_unstable();
+    let mut names = operation_names();
+    names.sort_unstable();
     let mut sorted_documented: Vec<&str> = documented.iter().map(String::as_str).collect();
     sorted_documented.sort_unstable();
-    assert_eq!(sorted_documented, sorted_names);
+    assert_eq!(sorted_documented, names);
 
     for path in [
         "/api/v1/customers",

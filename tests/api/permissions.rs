@@ -1,10 +1,9 @@
 //! The permission matrix through the HTTP API, role by role, and the session
 //! rules: no token, deactivation, password reset, the last admin.
 
-use loket::{Permission, Role};
 use serde_json::{Value, json};
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// What each role may do, written out independently of `Role::allows` (which
 /// is checked against it, so the two cannot drift apart silently).

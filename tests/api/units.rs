@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn valid() -> Value {
     json!({"unit_type": "Type 36/72", "block": "A", "number": "12", "price": "350000000", "land_area": 72,

@@ -2,11 +2,11 @@
 //! the desk goes quiet, and a steady stream of writes cannot grow the WAL
 //! without bound.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, customer};
+use crate::support::{TestApp, customer, wait_for};
 
 /// Bookings in `loket.db` alone, as a copy of the file without its WAL sees it.
 fn bookings_in_main_file(t: &TestApp) -> i64 {
@@ -32,14 +32,11 @@ fn a_quiet_desks_bookings_reach_the_database_file() {
     for i in 0..5 {
         book(&t, i);
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while bookings_in_main_file(&t) < 5 {
-        assert!(
-            Instant::now() < deadline,
-            "the WAL was not copied into loket.db within 10 s of the last write"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for(
+        "the WAL copied into loket.db after the last write",
+        Duration::from_secs(10),
+        || bookings_in_main_file(&t) >= 5,
+    );
 }
 
 #[test]

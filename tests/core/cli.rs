@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn add_user(dir: &std::path::Path, name: &str, role: &str, password: &str) -> std::process::Output {
     let mut child = Command::new(loket_bin())

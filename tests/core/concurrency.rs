@@ -4,11 +4,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use loket::App;
-use loket::kernel::auth::Actor;
 use serde_json::{Value, json};
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn create(app: &App, actor: &Actor, phone: String) -> Value {
     loket::api::dispatch(

@@ -1,35 +1,17 @@
 //! kill -9 while bookings are being written: every booking the server
 //! acknowledged is there after a restart, and the database is intact.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[test]
 fn acknowledged_bookings_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
-    let mut add = Command::new(loket_bin())
-        .args([
-            "user",
-            "add",
-            "admin",
-            "--role",
-            "admin",
-            "--password-stdin",
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    assert!(add.wait().unwrap().success());
+    add_admin(dir.path());
 
     let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     for round in 0..3 {

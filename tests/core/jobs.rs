@@ -1,10 +1,9 @@
 //! Booking expiry and the daily job scheduler's catch-up, with a fixed clock.
 
 use chrono::Duration;
-use loket::jobs;
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::support::*;
 
 #[test]
 fn pending_bookings_expire_after_the_setting_and_free_their_unit() {
@@ -37,7 +36,7 @@ fn pending_bookings_expire_after_the_setting_and_free_their_unit() {
     t.set_now(default_now() + Duration::days(3) + Duration::minutes(1));
     s.login("admin", PASSWORD).expect(200);
     // The daily job runs it as the system.
-    let ran = jobs::run_due(&t.app).unwrap();
+    let ran = run_due(&t.app).unwrap();
     assert_eq!(ran[0].name, "booking_expiry");
     assert_eq!(ran[0].result, "canceled 1");
 
@@ -91,7 +90,7 @@ fn jobs_run_once_a_day_and_catch_up_after_downtime() {
     let t = TestApp::new();
     t.call("bookings.create", json!({"customer": customer("Ani", "081211112222"), "price": "100000", "event_at": "2026-11-30T10:00"}))
         .unwrap();
-    let first = jobs::run_due(&t.app).unwrap();
+    let first = run_due(&t.app).unwrap();
     let names: Vec<&str> = first.iter().map(|r| r.name.as_str()).collect();
     // 10:00 local: the midnight jobs and the 09:00 reminder jobs are all due.
     assert_eq!(
@@ -104,20 +103,20 @@ fn jobs_run_once_a_day_and_catch_up_after_downtime() {
         ]
     );
     assert!(
-        jobs::run_due(&t.app).unwrap().is_empty(),
+        run_due(&t.app).unwrap().is_empty(),
         "nothing is due twice on one day"
     );
 
     // Later the same local day: still nothing.
     t.set_now(default_now() + Duration::hours(13)); // 23:00 in Jakarta
-    assert!(jobs::run_due(&t.app).unwrap().is_empty());
+    assert!(run_due(&t.app).unwrap().is_empty());
     // Just after local midnight: both midnight jobs run (the reminders wait for 09:00).
     t.set_now(default_now() + Duration::hours(14) + Duration::minutes(1));
-    assert_eq!(jobs::run_due(&t.app).unwrap().len(), 2);
+    assert_eq!(run_due(&t.app).unwrap().len(), 2);
     // The laptop was off for four days: one catch-up run, which expires the pending booking.
     t.set_now(default_now() + Duration::days(5));
-    let caught_up = jobs::run_due(&t.app).unwrap();
+    let caught_up = run_due(&t.app).unwrap();
     assert_eq!(caught_up.len(), 4);
     assert_eq!(caught_up[0].result, "canceled 1");
-    assert!(jobs::run_due(&t.app).unwrap().is_empty());
+    assert!(run_due(&t.app).unwrap().is_empty());
 }

@@ -3,43 +3,17 @@
 //! twice, and every message is `sent`, `failed` or `unknown` — none lost.
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::*;
-use crate::standin::*;
-
-fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let t0 = Instant::now();
-    while !done() {
-        assert!(t0.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use crate::support::standin::*;
+use crate::support::*;
 
 #[test]
 fn no_message_is_delivered_twice_or_lost_across_kill_9() {
     let dir = tempfile::tempdir().unwrap();
-    let mut add = Command::new(loket_bin())
-        .args([
-            "user",
-            "add",
-            "admin",
-            "--role",
-            "admin",
-            "--password-stdin",
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    assert!(add.wait().unwrap().success());
+    add_admin(dir.path());
 
     // First the gateway refuses the token: everything stays queued.
     let g = StandIn::start(|_, _| Scripted::json(401, json!({"message": "Unauthorized"})));
@@ -80,19 +54,20 @@ fn no_message_is_delivered_twice_or_lost_across_kill_9() {
     // Restart: the one in flight (if any) is `unknown`; the rest go out.
     let (mut child, s) = serve_binary(dir.path());
     // Until nothing is queued and the background sender has nothing in hand.
-    let t0 = Instant::now();
-    loop {
-        assert!(t0.elapsed() < Duration::from_secs(120), "delivery stalled");
-        let queued = s.post("/messages/flush", json!({})).expect(200)["queued"]
-            .as_u64()
-            .unwrap();
-        let sending = s.get("/messages?status=sending&page_size=1").expect(200)["meta"]["total"]
-            .as_u64()
-            .unwrap();
-        if queued == 0 && sending == 0 {
-            break;
-        }
-    }
+    wait_for(
+        "the restarted server to deliver",
+        Duration::from_secs(120),
+        || {
+            let queued = s.post("/messages/flush", json!({})).expect(200)["queued"]
+                .as_u64()
+                .unwrap();
+            let sending =
+                s.get("/messages?status=sending&page_size=1").expect(200)["meta"]["total"]
+                    .as_u64()
+                    .unwrap();
+            queued == 0 && sending == 0
+        },
+    );
     let mut statuses: HashMap<String, u64> = HashMap::new();
     let mut by_phone: HashMap<String, String> = HashMap::new();
     for page in 1..=(n / 200 + 1) {

@@ -4,7 +4,7 @@
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::*;
+use crate::support::*;
 
 /// Books for a new customer each time, so no two bookings share a customer
 /// (which would flag them as a double booking).
@@ -362,10 +362,9 @@ fn priority_list_orders_by_score_and_filters_by_segment() {
 
 mod properties {
     use chrono::NaiveDate;
-    use loket::booking::priority::{PaymentStatus, ScoreInput, Segment, score};
-    use loket::kernel::settings::Settings;
-    use loket::kernel::types::Money;
     use proptest::prelude::*;
+
+    use crate::support::{Money, PaymentStatus, ScoreInput, Segment, Settings, score};
 
     fn payment() -> impl Strategy<Value = PaymentStatus> {
         prop_oneof![

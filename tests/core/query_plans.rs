@@ -1,19 +1,10 @@
 //! The list queries use indexes and need no sort step: checked with
 //! EXPLAIN QUERY PLAN on the exact SQL the operations run.
 
-use loket::booking::bookings::ListBookings;
-use loket::booking::priority::{RiskFlag, Segment};
-use loket::booking::units::{ListUnits, UnitStatus};
-use loket::kernel::auth::Actor;
-use loket::kernel::crypto::Vault;
-use loket::kernel::ops::Ctx;
-use loket::kernel::settings::Settings;
-use loket::kernel::store::ListQuery;
-use loket::people::customers::ListCustomers;
 use rusqlite::types::Value;
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn plan(conn: &rusqlite::Connection, sql: &str, args: &[Value]) -> Vec<String> {
     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
@@ -97,7 +88,7 @@ fn list_queries_use_indexes() {
     };
     assert_indexed(&conn, &flagged.query().unwrap(), "booking_risk_flags_flag");
     let of_customer = ListBookings {
-        customer_id: Some(loket::kernel::types::CustomerId::new()),
+        customer_id: Some(CustomerId::new()),
         ..Default::default()
     };
     // One customer's bookings are few: sorting them is cheap, finding them must not scan.

@@ -5,7 +5,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value, json};
 
-use crate::helpers::*;
+use crate::support::*;
 
 fn random_scalar(rng: &mut StdRng) -> Value {
     match rng.random_range(0..12) {

@@ -142,23 +142,11 @@ impl StandIn {
             script: Arc::default(),
             default: Arc::new(Mutex::new(Arc::new(default))),
         };
-        let state = shared.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                let app = axum::Router::new().fallback(handle).with_state(state);
-                axum::serve(listener, app).await.unwrap();
-            });
-        });
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(shared.clone());
         StandIn {
-            addr: rx.recv().unwrap(),
+            addr: serve_in_background(app),
             shared,
         }
     }
@@ -187,6 +175,26 @@ impl StandIn {
     pub fn clear(&self) {
         self.shared.requests.lock().unwrap().clear();
     }
+}
+
+/// Serves `app` on 127.0.0.1 (any free port) from a thread with its own
+/// runtime, for as long as the test runs; returns where it listens. The
+/// stand-in runs on it, and so do the tests' own API servers.
+pub fn serve_in_background(app: axum::Router) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
 }
 
 /// Meta's success reply with a message id derived from `n`.

@@ -1,17 +1,42 @@
-#![allow(dead_code)]
-//! Test harness: a real SQLite file in a temp dir, the core `App` with a clock
-//! the test controls, and a real HTTP server on 127.0.0.1 serving it.
+//! Shared by both test binaries (`tests/api.rs`, `tests/core.rs`): a real
+//! SQLite file in a temp dir, the core `App` with a clock the test controls,
+//! a real HTTP server on 127.0.0.1 serving it or the real `loket serve`
+//! process, an HTTP client, and (in `standin`) a stand-in WhatsApp gateway.
+//! Each binary uses part of it (and of the re-exported core paths below),
+//! hence `dead_code` and `unused_imports` are allowed here.
+#![allow(dead_code, unused_imports)]
+
+pub mod standin;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use loket::kernel::auth::{Actor, Role, SessionUser};
-use loket::kernel::clock::FixedClock;
-use loket::people::users::CreateUser;
-use loket::{App, Operation};
 use serde_json::{Value, json};
+
+// ---- the core's paths --------------------------------------------------------
+// Every item of the `loket` crate the tests name is imported here, once, and
+// reached by the tests through `crate::support::*`: when the core's modules
+// move, this block is the one place to change.
+pub use loket::api::http::{openapi as openapi_document, router, router_with_ui};
+pub use loket::api::operations::names as operation_names;
+pub use loket::api::ui::UiSource;
+pub use loket::booking::bookings::ListBookings;
+pub use loket::booking::priority::{PaymentStatus, RiskFlag, ScoreInput, Segment, score};
+pub use loket::booking::units::{ListUnits, UnitStatus};
+pub use loket::jobs::run_due;
+pub use loket::kernel::auth::{Actor, Role, SessionUser};
+pub use loket::kernel::clock::{Clock, FixedClock};
+pub use loket::kernel::crypto::Vault;
+pub use loket::kernel::ops::Ctx;
+pub use loket::kernel::settings::Settings;
+pub use loket::kernel::store::ListQuery;
+pub use loket::kernel::types::{CustomerId, Money, ReportId, VehicleId};
+pub use loket::messaging::sender::{deliver_due, recover_interrupted};
+pub use loket::people::customers::ListCustomers;
+pub use loket::people::users::CreateUser;
+pub use loket::{App, Operation, Permission};
 
 pub const PASSWORD: &str = "rahasia-123";
 
@@ -87,26 +112,15 @@ impl TestApp {
         self.clock.set(now);
     }
 
-    /// Starts the HTTP API on 127.0.0.1 (any free port) in a background thread.
+    /// The app's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Starts the HTTP API on 127.0.0.1 (any free port) in a background
+    /// thread and logs in as admin.
     pub fn serve(&self) -> Server {
-        let app = self.app.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, loket::api::http::router(app))
-                    .await
-                    .unwrap();
-            });
-        });
-        let addr = rx.recv().unwrap();
-        let mut server = Server::new(addr);
+        let mut server = Server::new(standin::serve_in_background(router(self.app.clone())));
         server.login("admin", PASSWORD);
         server
     }
@@ -316,4 +330,42 @@ pub fn spawn_serve(mut serve: std::process::Command) -> (std::process::Child, St
         .read_line(&mut line)
         .unwrap();
     (child, line)
+}
+
+/// Adds the first admin ("admin", `PASSWORD`) to `dir` with the real
+/// `loket user add`, as an operator does before the first `loket serve`.
+pub fn add_admin(dir: &Path) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut add = Command::new(loket_bin())
+        .args([
+            "user",
+            "add",
+            "admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--data-dir",
+        ])
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    assert!(add.wait().unwrap().success());
+}
+
+/// Polls `done` every 20 ms until it holds; fails naming `what` once `limit`
+/// has passed, so a stalled wait ends the test instead of hanging it.
+#[track_caller]
+pub fn wait_for(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let t0 = std::time::Instant::now();
+    while !done() {
+        assert!(
+            t0.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
