@@ -7,10 +7,15 @@ mod lists;
 mod recalculation;
 mod update;
 
-pub use create::*;
-pub use lists::*;
-pub use recalculation::*;
-pub use update::*;
+pub use create::{BookingCreated, CreateBooking};
+pub use lists::{
+    BookingSegmentHistory, CustomerBookings, ListBookings, ProviderBookings, SegmentChange,
+    SegmentHistory,
+};
+pub use recalculation::{ExpireBookings, Expired, RecalculatePriorities, Recalculated};
+pub use update::{CancelBooking, UpdateBooking};
+
+use recalculation::{same_flags, score_of, store_priority};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use rusqlite::types::Value;
