@@ -1,22 +1,26 @@
 //! Units: bookable inventory such as houses in a housing project. Their
 //! status follows bookings (booked → sold, or back to available).
 
-use rusqlite::types::Value;
+use std::borrow::Cow;
+
 use rusqlite::{Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::kernel::audit::next_code_number;
 use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
+use crate::kernel::entity::{entity, record_created, save, save_as, soft_delete};
 use crate::kernel::error::{Error, Result};
+use crate::kernel::fields::{Bounded, Real, Text};
 use crate::kernel::ops::{Ctx, Operation};
-use crate::kernel::store::{ListQuery, soft_delete, update_row};
+use crate::kernel::store::ListQuery;
 use crate::kernel::types::Done;
 use crate::kernel::types::text_enum;
 use crate::kernel::types::{Money, Page, Paging, UnitId, parse_sort, patch};
-use crate::kernel::validate;
 
 text_enum!(UnitStatus { Available = "available", Booked = "booked", Sold = "sold", Maintenance = "maintenance" });
 
@@ -81,28 +85,72 @@ pub fn find(conn: &Connection, id: UnitId) -> Result<Unit> {
     .ok_or(Error::NotFound { entity: "unit" })
 }
 
-fn area(v: Option<f64>, field: &str) -> Result<Option<f64>> {
-    match v {
-        Some(a) if !(0.0..=1e9).contains(&a) => Err(Error::validation(field, "must be 0 or more")),
-        other => Ok(other),
+entity!(
+    Unit,
+    UnitId,
+    "units",
+    EntityKind::Unit,
+    find,
+    [
+        code,
+        unit_type,
+        block,
+        number,
+        price,
+        land_area,
+        building_area,
+        bedrooms,
+        bathrooms,
+        garage,
+        location,
+        status,
+        specifications
+    ]
+);
+
+/// A unit's code, when given: 1 to 30 characters.
+pub type UnitCode = Text<1, 30>;
+/// The kind of unit (`Type 36/72`): 1 to 50 characters.
+pub type UnitType = Text<1, 50>;
+/// A block or house number: up to 10 characters, `""` for none.
+pub type BlockOrNumber = Text<0, 10>;
+/// Where the unit is: up to 100 characters, `""` for none.
+pub type Location = Text<0, 100>;
+/// Land or building area in m².
+pub type Area = Real<0, 1_000_000_000>;
+/// Bedrooms or garage places.
+pub type Rooms = Bounded<0, 1000>;
+/// A house has at least one bathroom.
+pub type Bathrooms = Bounded<1, 1000>;
+
+/// Free-form facts about a unit (floors, certificate, …): a JSON object.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Specifications(serde_json::Map<String, serde_json::Value>);
+
+impl<'de> Deserialize<'de> for Specifications {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Object(o) => Ok(Specifications(o)),
+            _ => Err(serde::de::Error::custom("must be a JSON object")),
+        }
     }
 }
 
-fn count(v: Option<i64>, field: &str, min: i64) -> Result<Option<i64>> {
-    match v {
-        Some(n) if n < min || n > 1000 => Err(Error::validation(
-            field,
-            format!("must be between {min} and 1000"),
-        )),
-        other => Ok(other),
+impl From<Specifications> for serde_json::Value {
+    fn from(s: Specifications) -> serde_json::Value {
+        serde_json::Value::Object(s.0)
     }
 }
 
-fn specifications(v: Option<serde_json::Value>) -> Result<String> {
-    match v {
-        None | Some(serde_json::Value::Null) => Ok("{}".into()),
-        Some(o @ serde_json::Value::Object(_)) => Ok(o.to_string()),
-        Some(_) => Err(Error::validation("specifications", "must be a JSON object")),
+impl PartialSchema for Specifications {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new().schema_type(Type::Object).into()
+    }
+}
+
+impl ToSchema for Specifications {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("UnitSpecifications")
     }
 }
 
@@ -119,21 +167,22 @@ fn holder(conn: &Connection, id: UnitId) -> Result<Option<String>> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUnit {
-    pub code: Option<String>,
-    pub unit_type: String,
-    pub block: Option<String>,
-    pub number: Option<String>,
+    /// `UNIT-NNN` when left out or `""`.
+    pub code: Option<Text<0, 30>>,
+    pub unit_type: UnitType,
+    pub block: Option<BlockOrNumber>,
+    pub number: Option<BlockOrNumber>,
     pub price: Money,
-    pub land_area: Option<f64>,
-    pub building_area: Option<f64>,
-    pub bedrooms: Option<i64>,
-    pub bathrooms: Option<i64>,
-    pub garage: Option<i64>,
-    pub location: Option<String>,
+    pub land_area: Option<Area>,
+    pub building_area: Option<Area>,
+    pub bedrooms: Option<Rooms>,
+    pub bathrooms: Option<Bathrooms>,
+    pub garage: Option<Rooms>,
+    pub location: Option<Location>,
     /// Defaults to `available`.
     pub status: Option<UnitStatus>,
-    #[schema(value_type = Option<Object>)]
-    pub specifications: Option<serde_json::Value>,
+    /// Defaults to `{}`.
+    pub specifications: Option<Specifications>,
 }
 
 fn code_taken(conn: &Connection, code: &str, except: Option<UnitId>) -> Result<bool> {
@@ -151,18 +200,8 @@ impl Operation for CreateUnit {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Unit> {
-        let unit_type = validate::required_text(&self.unit_type, "unit_type", 1, 50)?;
-        let block = validate::optional_text(self.block, "block", 10)?;
-        let number = validate::optional_text(self.number, "number", 10)?;
         let price = self.price.checked("price")?;
-        let land_area = area(self.land_area, "land_area")?;
-        let building_area = area(self.building_area, "building_area")?;
-        let bedrooms = count(self.bedrooms, "bedrooms", 0)?;
-        let bathrooms = count(self.bathrooms, "bathrooms", 1)?;
-        let garage = count(self.garage, "garage", 0)?;
-        let location = validate::optional_text(self.location, "location", 100)?;
-        let specs = specifications(self.specifications)?;
-        let code = match validate::optional_text(self.code, "code", 30)? {
+        let code = match self.code.and_then(Text::non_empty) {
             Some(code) if code_taken(ctx.conn, &code, None)? => {
                 return Err(Error::validation(
                     "code",
@@ -185,29 +224,23 @@ impl Operation for CreateUnit {
             rusqlite::params![
                 id,
                 code,
-                unit_type,
-                block,
-                number,
+                self.unit_type,
+                self.block.and_then(Text::non_empty),
+                self.number.and_then(Text::non_empty),
                 price,
-                land_area,
-                building_area,
-                bedrooms,
-                bathrooms,
-                garage,
-                location,
+                self.land_area.map(Real::get),
+                self.building_area.map(Real::get),
+                self.bedrooms.map(count),
+                self.bathrooms.map(count),
+                self.garage.map(count),
+                self.location.and_then(Text::non_empty),
                 self.status.unwrap_or(UnitStatus::Available),
-                specs,
+                serde_json::Value::from(self.specifications.unwrap_or_default()),
                 to_db(ctx.now)
             ],
         )?;
         let unit = find(ctx.conn, id)?;
-        ctx.record(
-            Action::Create,
-            EntityKind::Unit,
-            &id.to_string(),
-            None::<&Unit>,
-            Some(&unit),
-        )?;
+        record_created(ctx, &unit)?;
         Ok(unit)
     }
 }
@@ -233,37 +266,37 @@ impl Operation for GetUnit {
 pub struct UpdateUnit {
     pub id: UnitId,
     pub version: Option<i64>,
-    pub code: Option<String>,
-    pub unit_type: Option<String>,
+    pub code: Option<UnitCode>,
+    pub unit_type: Option<UnitType>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub block: Option<Option<String>>,
+    #[schema(value_type = Option<BlockOrNumber>)]
+    pub block: Option<Option<BlockOrNumber>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub number: Option<Option<String>>,
+    #[schema(value_type = Option<BlockOrNumber>)]
+    pub number: Option<Option<BlockOrNumber>>,
     pub price: Option<Money>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<f64>)]
-    pub land_area: Option<Option<f64>>,
+    #[schema(value_type = Option<Area>)]
+    pub land_area: Option<Option<Area>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<f64>)]
-    pub building_area: Option<Option<f64>>,
+    #[schema(value_type = Option<Area>)]
+    pub building_area: Option<Option<Area>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<i64>)]
-    pub bedrooms: Option<Option<i64>>,
+    #[schema(value_type = Option<Rooms>)]
+    pub bedrooms: Option<Option<Rooms>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<i64>)]
-    pub bathrooms: Option<Option<i64>>,
+    #[schema(value_type = Option<Bathrooms>)]
+    pub bathrooms: Option<Option<Bathrooms>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<i64>)]
-    pub garage: Option<Option<i64>>,
+    #[schema(value_type = Option<Rooms>)]
+    pub garage: Option<Option<Rooms>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub location: Option<Option<String>>,
+    #[schema(value_type = Option<Location>)]
+    pub location: Option<Option<Location>>,
     /// Manual changes are refused while an open booking holds the unit.
     pub status: Option<UnitStatus>,
-    #[schema(value_type = Option<Object>)]
-    pub specifications: Option<serde_json::Value>,
+    /// Replaces the specifications; `null` keeps them.
+    pub specifications: Option<Specifications>,
 }
 
 impl Operation for UpdateUnit {
@@ -276,58 +309,48 @@ impl Operation for UpdateUnit {
         let id = self.id;
         let before = find(ctx.conn, id)?;
         Error::check_version(self.version, before.version, "unit")?;
-        let text = |v: Option<String>| v.map_or(Value::Null, Value::Text);
-        let real = |v: Option<f64>| v.map_or(Value::Null, Value::Real);
-        let int = |v: Option<i64>| v.map_or(Value::Null, Value::Integer);
-        let mut sets: Vec<(&str, Value)> = Vec::new();
+        let mut u = before.clone();
         if let Some(code) = self.code {
-            let code = validate::required_text(&code, "code", 1, 30)?;
-            if code_taken(ctx.conn, &code, Some(id))? {
+            if code_taken(ctx.conn, code.as_str(), Some(id))? {
                 return Err(Error::validation(
                     "code",
                     format!("{code} is already used by another unit"),
                 ));
             }
-            sets.push(("code", Value::Text(code)));
+            u.code = code.into();
         }
         if let Some(v) = self.unit_type {
-            sets.push((
-                "unit_type",
-                Value::Text(validate::required_text(&v, "unit_type", 1, 50)?),
-            ));
+            u.unit_type = v.into();
         }
         if let Some(v) = self.block {
-            sets.push(("block", text(validate::optional_text(v, "block", 10)?)));
+            u.block = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.number {
-            sets.push(("number", text(validate::optional_text(v, "number", 10)?)));
+            u.number = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.price {
-            sets.push(("price", v.checked("price")?.sql_value()));
+            u.price = v.checked("price")?;
         }
         if let Some(v) = self.land_area {
-            sets.push(("land_area", real(area(v, "land_area")?)));
+            u.land_area = v.map(Real::get);
         }
         if let Some(v) = self.building_area {
-            sets.push(("building_area", real(area(v, "building_area")?)));
+            u.building_area = v.map(Real::get);
         }
         if let Some(v) = self.bedrooms {
-            sets.push(("bedrooms", int(count(v, "bedrooms", 0)?)));
+            u.bedrooms = v.map(count);
         }
         if let Some(v) = self.bathrooms {
-            sets.push(("bathrooms", int(count(v, "bathrooms", 1)?)));
+            u.bathrooms = v.map(count);
         }
         if let Some(v) = self.garage {
-            sets.push(("garage", int(count(v, "garage", 0)?)));
+            u.garage = v.map(count);
         }
         if let Some(v) = self.location {
-            sets.push((
-                "location",
-                text(validate::optional_text(v, "location", 100)?),
-            ));
+            u.location = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.specifications {
-            sets.push(("specifications", Value::Text(specifications(Some(v))?)));
+            u.specifications = v.into();
         }
         if let Some(status) = self.status.filter(|s| *s != before.status) {
             if let Some(code) = holder(ctx.conn, id)? {
@@ -336,19 +359,15 @@ impl Operation for UpdateUnit {
                     before.code
                 )));
             }
-            sets.push(("status", Value::Text(status.as_str().into())));
+            u.status = status;
         }
-        if update_row(ctx, "units", &id.to_string(), sets)? {
-            ctx.record(
-                Action::Update,
-                EntityKind::Unit,
-                &id.to_string(),
-                Some(&before),
-                Some(&find(ctx.conn, id)?),
-            )?;
-        }
-        find(ctx.conn, id)
+        save(ctx, &before, u)
     }
+}
+
+/// A room count as stored.
+fn count<const MIN: u32>(n: Bounded<MIN, 1000>) -> i64 {
+    i64::from(n.get())
 }
 
 /// Soft delete; refused while an open booking holds the unit.
@@ -371,13 +390,7 @@ impl Operation for DeleteUnit {
                 before.code
             )));
         }
-        soft_delete(
-            ctx,
-            "units",
-            EntityKind::Unit,
-            &self.id.to_string(),
-            &before,
-        )?;
+        soft_delete(ctx, &before)?;
         Ok(Done { ok: true })
     }
 }
@@ -478,17 +491,13 @@ pub fn release(ctx: &Ctx<'_>, id: UnitId) -> Result<()> {
     Ok(())
 }
 
+/// Every caller moves the unit to another status, so `save_as` always
+/// writes (and records) the change.
 fn set_status(ctx: &Ctx<'_>, unit: &Unit, status: UnitStatus, action: Action) -> Result<()> {
-    ctx.conn
-        .prepare_cached(
-            "UPDATE units SET status = ?2, updated_at = ?3, version = version + 1 WHERE id = ?1",
-        )?
-        .execute((unit.id, status, to_db(ctx.now)))?;
-    ctx.record(
-        action,
-        EntityKind::Unit,
-        &unit.id.to_string(),
-        Some(unit),
-        Some(&find(ctx.conn, unit.id)?),
-    )
+    let after = Unit {
+        status,
+        ..unit.clone()
+    };
+    save_as(ctx, action, unit, after)?;
+    Ok(())
 }

@@ -132,6 +132,57 @@ impl<const MIN: u32, const MAX: u32> ToSchema for Bounded<MIN, MAX> {
     }
 }
 
+/// A number, fractions allowed, in `MIN..=MAX` (coordinates, areas),
+/// checked when read. The bounds are whole numbers: `f64` cannot be a const
+/// parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Real<const MIN: i32, const MAX: i32>(f64);
+
+impl<const MIN: i32, const MAX: i32> Real<MIN, MAX> {
+    pub fn parse(n: f64) -> Result<Self, String> {
+        if (f64::from(MIN)..=f64::from(MAX)).contains(&n) {
+            Ok(Real(n))
+        } else {
+            Err(format!("must be between {MIN} and {MAX}"))
+        }
+    }
+
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl<'de, const MIN: i32, const MAX: i32> Deserialize<'de> for Real<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Real::parse(f64::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<const MIN: i32, const MAX: i32> PartialSchema for Real<MIN, MAX> {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Number)
+            .minimum(Some(MIN))
+            .maximum(Some(MAX))
+            .into()
+    }
+}
+
+impl<const MIN: i32, const MAX: i32> ToSchema for Real<MIN, MAX> {
+    fn name() -> Cow<'static, str> {
+        // `Number-90To90` would read like a range: `NumberMinus90To90`.
+        let bound = |n: i32| {
+            if n < 0 {
+                format!("Minus{}", n.unsigned_abs())
+            } else {
+                n.to_string()
+            }
+        };
+        Cow::Owned(format!("Number{}To{}", bound(MIN), bound(MAX)))
+    }
+}
+
 /// Declares a text field type whose rule is a `validate` function: the
 /// value is stored in its normal form (a phone number as `62…`).
 macro_rules! checked_text {
@@ -251,6 +302,16 @@ mod tests {
             "must start with 08, +62 or 62"
         );
         assert!(Email::parse("a@b").is_err());
+    }
+
+    #[test]
+    fn real_numbers_state_their_range() {
+        assert_eq!(Real::<-90, 90>::parse(-6.2).unwrap().get(), -6.2);
+        assert_eq!(
+            Real::<-90, 90>::parse(90.5).unwrap_err(),
+            "must be between -90 and 90"
+        );
+        assert_eq!(Real::<-90, 90>::name(), "NumberMinus90To90");
     }
 
     #[test]

@@ -10,11 +10,12 @@ use utoipa::ToSchema;
 use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
+use crate::kernel::entity::{Entity, record_created, save, soft_delete};
 use crate::kernel::error::{Error, Result};
+use crate::kernel::fields::{Bounded, Phone, Real, Text};
 use crate::kernel::ops::{Ctx, Operation};
-use crate::kernel::store::{ListQuery, soft_delete, update_row};
+use crate::kernel::store::ListQuery;
 use crate::kernel::types::{Page, Paging, ProviderId, ServiceId, patch};
-use crate::kernel::validate;
 use crate::scheduling::geo;
 use crate::scheduling::slots::{self, Slot};
 
@@ -67,30 +68,49 @@ pub fn find(conn: &Connection, id: ProviderId) -> Result<Provider> {
     .ok_or(Error::NotFound { entity: "provider" })
 }
 
-fn latitude(v: f64) -> Result<i64> {
-    if !(-90.0..=90.0).contains(&v) {
-        return Err(Error::validation("latitude", "must be between -90 and 90"));
-    }
-    Ok(geo::to_e6(v))
-}
+/// A provider's name: 2 to 100 characters.
+pub type ProviderName = Text<2, 100>;
+/// Degrees north (positive) or south.
+pub type Latitude = Real<-90, 90>;
+/// Degrees east (positive) or west.
+pub type Longitude = Real<-180, 180>;
+/// A provider's own daily slot maximum: at most one every 5 minutes.
+pub type MaxSlotsPerDay = Bounded<1, 288>;
 
-fn longitude(v: f64) -> Result<i64> {
-    if !(-180.0..=180.0).contains(&v) {
-        return Err(Error::validation(
-            "longitude",
-            "must be between -180 and 180",
-        ));
-    }
-    Ok(geo::to_e6(v))
-}
+/// By hand, not `entity!`: the coordinates are stored as whole millionths
+/// of a degree (`latitude_e6`), and the services list lives in
+/// `provider_services`, out of `save`'s sight (see [`UpdateProvider`]).
+impl Entity for Provider {
+    type Id = ProviderId;
+    const TABLE: &'static str = "providers";
+    const KIND: EntityKind = EntityKind::Provider;
+    const COLUMNS: &'static [&'static str] = &[
+        "name",
+        "whatsapp_number",
+        "latitude_e6",
+        "longitude_e6",
+        "active",
+        "max_slots_per_day",
+    ];
 
-fn max_per_day(v: Option<u32>) -> Result<Option<u32>> {
-    match v {
-        Some(n) if !(1..=288).contains(&n) => Err(Error::validation(
-            "max_slots_per_day",
-            "must be between 1 and 288",
-        )),
-        other => Ok(other),
+    fn id(&self) -> ProviderId {
+        self.id
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![
+            Value::Text(self.name.clone()),
+            Value::Text(self.whatsapp_number.clone()),
+            Value::Integer(geo::to_e6(self.latitude)),
+            Value::Integer(geo::to_e6(self.longitude)),
+            Value::Integer(i64::from(self.active)),
+            self.max_slots_per_day
+                .map_or(Value::Null, |n| Value::Integer(i64::from(n))),
+        ]
+    }
+
+    fn find(conn: &Connection, id: ProviderId) -> Result<Self> {
+        find(conn, id)
     }
 }
 
@@ -113,15 +133,15 @@ fn set_services(ctx: &Ctx<'_>, id: ProviderId, services: &[ServiceId]) -> Result
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProvider {
-    pub name: String,
+    pub name: ProviderName,
     /// `08…`, `+62…` or `62…`
-    pub whatsapp_number: String,
-    pub latitude: f64,
-    pub longitude: f64,
+    pub whatsapp_number: Phone,
+    pub latitude: Latitude,
+    pub longitude: Longitude,
     #[serde(default)]
     pub service_ids: Vec<ServiceId>,
     pub active: Option<bool>,
-    pub max_slots_per_day: Option<u32>,
+    pub max_slots_per_day: Option<MaxSlotsPerDay>,
 }
 
 impl Operation for CreateProvider {
@@ -131,8 +151,6 @@ impl Operation for CreateProvider {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Provider> {
-        let name = validate::required_text(&self.name, "name", 2, 100)?;
-        let phone = validate::phone(&self.whatsapp_number, "whatsapp_number")?;
         let id = ProviderId::new();
         ctx.conn.execute(
             "INSERT INTO providers (id, name, whatsapp_number, latitude_e6, longitude_e6, active, max_slots_per_day,
@@ -140,24 +158,18 @@ impl Operation for CreateProvider {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
             rusqlite::params![
                 id,
-                name,
-                phone,
-                latitude(self.latitude)?,
-                longitude(self.longitude)?,
+                self.name,
+                self.whatsapp_number,
+                geo::to_e6(self.latitude.get()),
+                geo::to_e6(self.longitude.get()),
                 self.active.unwrap_or(true),
-                max_per_day(self.max_slots_per_day)?,
+                self.max_slots_per_day.map(Bounded::get),
                 to_db(ctx.now)
             ],
         )?;
         set_services(ctx, id, &self.service_ids)?;
         let p = find(ctx.conn, id)?;
-        ctx.record(
-            Action::Create,
-            EntityKind::Provider,
-            &id.to_string(),
-            None::<&Provider>,
-            Some(&p),
-        )?;
+        record_created(ctx, &p)?;
         Ok(p)
     }
 }
@@ -183,16 +195,16 @@ impl Operation for GetProvider {
 pub struct UpdateProvider {
     pub id: ProviderId,
     pub version: Option<i64>,
-    pub name: Option<String>,
-    pub whatsapp_number: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
+    pub name: Option<ProviderName>,
+    pub whatsapp_number: Option<Phone>,
+    pub latitude: Option<Latitude>,
+    pub longitude: Option<Longitude>,
     /// Replaces the list of services.
     pub service_ids: Option<Vec<ServiceId>>,
     pub active: Option<bool>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<u32>)]
-    pub max_slots_per_day: Option<Option<u32>>,
+    #[schema(value_type = Option<MaxSlotsPerDay>)]
+    pub max_slots_per_day: Option<Option<MaxSlotsPerDay>>,
 }
 
 impl Operation for UpdateProvider {
@@ -204,55 +216,62 @@ impl Operation for UpdateProvider {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Provider> {
         let before = find(ctx.conn, self.id)?;
         Error::check_version(self.version, before.version, "provider")?;
-        let mut sets: Vec<(&str, Value)> = Vec::new();
+        let mut p = before.clone();
         if let Some(v) = self.name {
-            sets.push((
-                "name",
-                Value::Text(validate::required_text(&v, "name", 2, 100)?),
-            ));
+            p.name = v.into();
         }
         if let Some(v) = self.whatsapp_number {
-            sets.push((
-                "whatsapp_number",
-                Value::Text(validate::phone(&v, "whatsapp_number")?),
-            ));
+            p.whatsapp_number = v.into();
         }
         if let Some(v) = self.latitude {
-            sets.push(("latitude_e6", Value::Integer(latitude(v)?)));
+            p.latitude = v.get();
         }
         if let Some(v) = self.longitude {
-            sets.push(("longitude_e6", Value::Integer(longitude(v)?)));
+            p.longitude = v.get();
         }
         if let Some(v) = self.active {
-            sets.push(("active", Value::Integer(i64::from(v))));
+            p.active = v;
         }
         if let Some(v) = self.max_slots_per_day {
-            sets.push((
-                "max_slots_per_day",
-                max_per_day(v)?.map_or(Value::Null, |n| Value::Integer(i64::from(n))),
-            ));
+            p.max_slots_per_day = v.map(Bounded::get);
         }
-        let services_changed = self.service_ids.is_some();
-        if let Some(ids) = &self.service_ids {
-            set_services(ctx, self.id, ids)?;
-        }
-        if update_row(ctx, "providers", &self.id.to_string(), sets)? || services_changed {
-            if services_changed {
-                ctx.conn.execute(
-                    "UPDATE providers SET updated_at = ?2, version = version + 1 WHERE id = ?1",
-                    (self.id, to_db(ctx.now)),
-                )?;
+        let services_changed = match self.service_ids {
+            Some(ids) => {
+                set_services(ctx, self.id, &ids)?;
+                same_set(ids) != same_set(before.service_ids.clone())
             }
-            ctx.record(
-                Action::Update,
-                EntityKind::Provider,
-                &self.id.to_string(),
-                Some(&before),
-                Some(&find(ctx.conn, self.id)?),
-            )?;
+            None => false,
+        };
+        if services_changed && p.values() == before.values() {
+            return touch(ctx, &before);
         }
-        find(ctx.conn, self.id)
+        save(ctx, &before, p)
     }
+}
+
+/// Services in a comparable order, each once.
+fn same_set(mut ids: Vec<ServiceId>) -> Vec<ServiceId> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Only the services list changed: `save` sees no changed column, so the
+/// row's version and time are bumped here and the update recorded.
+fn touch(ctx: &Ctx<'_>, before: &Provider) -> Result<Provider> {
+    ctx.conn.execute(
+        "UPDATE providers SET updated_at = ?2, version = version + 1 WHERE id = ?1",
+        (before.id, to_db(ctx.now)),
+    )?;
+    let after = find(ctx.conn, before.id)?;
+    ctx.record(
+        Action::Update,
+        EntityKind::Provider,
+        &before.id.to_string(),
+        Some(before),
+        Some(&after),
+    )?;
+    Ok(after)
 }
 
 /// Removes a provider; refused (409) while they have booked future slots:
@@ -288,13 +307,7 @@ impl Operation for DeleteProvider {
             &now,
         )?;
         crate::scheduling::slots::remove_free(ctx.conn, &free, &now)?;
-        soft_delete(
-            ctx,
-            "providers",
-            EntityKind::Provider,
-            &self.id.to_string(),
-            &before,
-        )?;
+        soft_delete(ctx, &before)?;
         Ok(crate::kernel::types::Done { ok: true })
     }
 }
@@ -515,14 +528,14 @@ impl Operation for SetWorkingPlan {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NearbyProviders {
-    pub lat: f64,
-    pub lng: f64,
+    pub lat: Latitude,
+    pub lng: Longitude,
     /// Defaults to 25 km; at most 20,000.
     pub radius_km: Option<f64>,
     /// Only providers offering this service (and their slots for it).
     pub service_id: Option<ServiceId>,
-    /// Defaults to 10; at most 100.
-    pub limit: Option<u32>,
+    /// Defaults to 10.
+    pub limit: Option<Bounded<1, 100>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -544,12 +557,7 @@ impl Operation for NearbyProviders {
     const WRITES: bool = false;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Nearby> {
-        if !(-90.0..=90.0).contains(&self.lat) {
-            return Err(Error::validation("lat", "must be between -90 and 90"));
-        }
-        if !(-180.0..=180.0).contains(&self.lng) {
-            return Err(Error::validation("lng", "must be between -180 and 180"));
-        }
+        let (lat, lng) = (self.lat.get(), self.lng.get());
         let radius = self.radius_km.unwrap_or(25.0);
         if !(radius > 0.0 && radius <= 20_000.0) {
             return Err(Error::validation(
@@ -557,11 +565,8 @@ impl Operation for NearbyProviders {
                 "must be more than 0 and at most 20000",
             ));
         }
-        let limit = self.limit.unwrap_or(10);
-        if !(1..=100).contains(&limit) {
-            return Err(Error::validation("limit", "must be between 1 and 100"));
-        }
-        let mut found = nearby_ids(ctx.conn, self.lat, self.lng, radius, self.service_id)?;
+        let limit = self.limit.map_or(10, Bounded::get);
+        let mut found = nearby_ids(ctx.conn, lat, lng, radius, self.service_id)?;
         found.sort_by(|a, b| a.1.total_cmp(&b.1));
         found.truncate(limit as usize);
         let mut data = Vec::with_capacity(found.len());

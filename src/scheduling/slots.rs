@@ -11,7 +11,9 @@ use utoipa::ToSchema;
 use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::{from_db, to_db};
+use crate::kernel::entity::{Entity, record_created, save};
 use crate::kernel::error::{Error, Result};
+use crate::kernel::fields::Bounded;
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::settings::Settings;
 use crate::kernel::store::ListQuery;
@@ -19,7 +21,7 @@ use crate::kernel::types::Done;
 use crate::kernel::types::text_enum;
 use crate::kernel::types::{BookingId, Direction, Page, Paging, ProviderId, ServiceId, SlotId};
 use crate::scheduling::providers::{self, Provider};
-use crate::scheduling::services::{self, Service};
+use crate::scheduling::services::{self, DurationMin, Service};
 
 text_enum!(SlotStatus { Available = "available", Booked = "booked" });
 
@@ -93,6 +95,33 @@ pub fn find(conn: &Connection, id: SlotId) -> Result<Slot> {
     .query_row([id], from_row)
     .optional()?
     .ok_or(Error::NotFound { entity: "slot" })
+}
+
+/// By hand, not `entity!`: the instants are stored as [`to_db`] text, and
+/// the service, provider and booking fields are joined in, not columns.
+/// The status is no column here either: it changes only through
+/// [`set_status`], whose conditional UPDATE guards against a second booker.
+impl Entity for Slot {
+    type Id = SlotId;
+    const TABLE: &'static str = "slots";
+    const KIND: EntityKind = EntityKind::Slot;
+    const COLUMNS: &'static [&'static str] = &["starts_at", "ends_at", "duration_min"];
+
+    fn id(&self) -> SlotId {
+        self.id
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![
+            Value::Text(to_db(self.starts_at)),
+            Value::Text(to_db(self.ends_at)),
+            Value::Integer(i64::from(self.duration_min)),
+        ]
+    }
+
+    fn find(conn: &Connection, id: SlotId) -> Result<Self> {
+        find(conn, id)
+    }
 }
 
 /// Why a candidate slot cannot be created.
@@ -286,16 +315,6 @@ fn parse_start(raw: &str, s: &Settings, field: &str) -> Result<DateTime<Utc>> {
         .ok_or_else(|| Error::validation(field, "must be a date and time such as 2026-12-01T10:00"))
 }
 
-fn minutes(v: u32, field: &str) -> Result<u32> {
-    if !(1..=24 * 60).contains(&v) {
-        return Err(Error::validation(
-            field,
-            "must be between 1 and 1440 minutes",
-        ));
-    }
-    Ok(v)
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSlot {
@@ -305,7 +324,7 @@ pub struct CreateSlot {
     #[schema(format = DateTime)]
     pub starts_at: String,
     /// Defaults to the service's duration.
-    pub duration_min: Option<u32>,
+    pub duration_min: Option<DurationMin>,
 }
 
 impl Operation for CreateSlot {
@@ -317,18 +336,12 @@ impl Operation for CreateSlot {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Slot> {
         let (p, s) = provider_and_service(ctx, self.provider_id, self.service_id)?;
         let start = parse_start(&self.starts_at, &ctx.settings, "starts_at")?;
-        let len = minutes(self.duration_min.unwrap_or(s.duration_min), "duration_min")?;
+        let len = self.duration_min.map_or(s.duration_min, Bounded::get);
         let end = start + Duration::minutes(i64::from(len));
         check(ctx, &p, start, end, None)?.map_err(rule_error)?;
         let id = insert(ctx, &p, &s, start, len)?;
         let slot = find(ctx.conn, id)?;
-        ctx.record(
-            Action::Create,
-            EntityKind::Slot,
-            &id.to_string(),
-            None::<&Slot>,
-            Some(&slot),
-        )?;
+        record_created(ctx, &slot)?;
         Ok(slot)
     }
 }
@@ -357,7 +370,7 @@ pub struct UpdateSlot {
     pub version: Option<i64>,
     #[schema(format = DateTime)]
     pub starts_at: Option<String>,
-    pub duration_min: Option<u32>,
+    pub duration_min: Option<DurationMin>,
 }
 
 impl Operation for UpdateSlot {
@@ -375,31 +388,17 @@ impl Operation for UpdateSlot {
                 before.booking_code.as_deref().unwrap_or("-")
             )));
         }
-        let start = match &self.starts_at {
-            Some(raw) => parse_start(raw, &ctx.settings, "starts_at")?,
-            None => before.starts_at,
-        };
-        let len = minutes(
-            self.duration_min.unwrap_or(before.duration_min),
-            "duration_min",
-        )?;
-        let end = start + Duration::minutes(i64::from(len));
+        let mut slot = before.clone();
+        if let Some(raw) = &self.starts_at {
+            slot.starts_at = parse_start(raw, &ctx.settings, "starts_at")?;
+        }
+        if let Some(v) = self.duration_min {
+            slot.duration_min = v.get();
+        }
+        slot.ends_at = slot.starts_at + Duration::minutes(i64::from(slot.duration_min));
         let provider = providers::find(ctx.conn, before.provider_id)?;
-        check(ctx, &provider, start, end, Some(self.id))?.map_err(rule_error)?;
-        ctx.conn.execute(
-            "UPDATE slots SET starts_at = ?2, ends_at = ?3, duration_min = ?4, updated_at = ?5, version = version + 1
-             WHERE id = ?1",
-            rusqlite::params![self.id, to_db(start), to_db(end), len, to_db(ctx.now)],
-        )?;
-        let after = find(ctx.conn, self.id)?;
-        ctx.record(
-            Action::Update,
-            EntityKind::Slot,
-            &self.id.to_string(),
-            Some(&before),
-            Some(&after),
-        )?;
-        Ok(after)
+        check(ctx, &provider, slot.starts_at, slot.ends_at, Some(self.id))?.map_err(rule_error)?;
+        save(ctx, &before, slot)
     }
 }
 
@@ -612,8 +611,8 @@ pub struct GenerateSlots {
     pub from: NaiveDate,
     /// Last local date (inclusive); at most 92 days after `from`.
     pub to: NaiveDate,
-    #[serde(default)]
-    pub buffer_min: u32,
+    /// Minutes between slots; defaults to 0.
+    pub buffer_min: Option<Bounded<0, 1440>>,
     #[serde(default)]
     pub dry_run: bool,
 }
@@ -649,15 +648,9 @@ impl Operation for GenerateSlots {
         if (self.to - self.from).num_days() > 92 {
             return Err(Error::validation("to", "at most 92 days after from"));
         }
-        if self.buffer_min > 24 * 60 {
-            return Err(Error::validation(
-                "buffer_min",
-                "must be at most 1440 minutes",
-            ));
-        }
         let week = providers::working_plan(ctx.conn, p.id)?.validate()?;
         let len = Duration::minutes(i64::from(s.duration_min));
-        let buffer = Duration::minutes(i64::from(self.buffer_min));
+        let buffer = Duration::minutes(i64::from(self.buffer_min.map_or(0, Bounded::get)));
         let tz = ctx.settings.time_zone;
         let mut out = Generated {
             created: 0,
