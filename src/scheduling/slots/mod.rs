@@ -2,7 +2,13 @@
 //! a provider, a per-day maximum in the business time zone, nothing in the
 //! past, booked slots stay put) are checked inside the write transaction.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+mod generation;
+mod lists;
+
+pub use generation::{GenerateSlots, Generated, SkippedSlot};
+pub use lists::{Day, ListSlots, ProviderDay, next_available};
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -16,10 +22,9 @@ use crate::kernel::error::{Error, Result};
 use crate::kernel::fields::Bounded;
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::settings::Settings;
-use crate::kernel::store::ListQuery;
 use crate::kernel::types::Done;
 use crate::kernel::types::text_enum;
-use crate::kernel::types::{BookingId, Direction, Page, Paging, ProviderId, ServiceId, SlotId};
+use crate::kernel::types::{BookingId, ProviderId, ServiceId, SlotId};
 use crate::scheduling::providers::{self, Provider};
 use crate::scheduling::services::{self, DurationMin, Service};
 
@@ -478,253 +483,6 @@ pub fn free_future(conn: &Connection, of: SlotsOf, now: &str) -> Result<Vec<Slot
         ))?
         .query_map((id, now), |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct ListSlots {
-    pub service_id: Option<ServiceId>,
-    pub provider_id: Option<ProviderId>,
-    /// First local day (`2026-12-01`) or instant (RFC 3339).
-    pub from: Option<String>,
-    /// Last local day (inclusive) or instant (exclusive).
-    pub to: Option<String>,
-    pub status: Option<SlotStatus>,
-    pub page: Option<u32>,
-    pub page_size: Option<u32>,
-}
-
-/// A `from`/`to` bound: a date means the start of that local day (or, for
-/// `to`, the start of the next one); otherwise an instant.
-fn bound(raw: &str, s: &Settings, field: &str, end: bool) -> Result<DateTime<Utc>> {
-    if let Ok(d) = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
-        let (start, next) = local_day_bounds(d, s);
-        return Ok(if end { next } else { start });
-    }
-    parse_start(raw, s, field)
-}
-
-impl ListSlots {
-    pub fn query(&self, s: &Settings) -> Result<ListQuery> {
-        let mut q = ListQuery::new(SELECT, "slots s", "s.deleted_at IS NULL");
-        q.eq("s.service_id", self.service_id.map(|v| v.to_string()));
-        q.eq("s.provider_id", self.provider_id.map(|v| v.to_string()));
-        q.eq("s.status", self.status.map(|v| v.as_str().into()));
-        if self.status == Some(SlotStatus::Available) {
-            q.and(OFFERED, []);
-        }
-        if let Some(f) = &self.from {
-            q.and(
-                "s.starts_at >= ?",
-                [Value::Text(to_db(bound(f, s, "from", false)?))],
-            );
-        }
-        if let Some(t) = &self.to {
-            q.and(
-                "s.starts_at < ?",
-                [Value::Text(to_db(bound(t, s, "to", true)?))],
-            );
-        }
-        q.order_by("s.starts_at", Direction::Asc, "s.");
-        Ok(q)
-    }
-}
-
-impl Operation for ListSlots {
-    type Output = Page<Slot>;
-    const NAME: &'static str = "slots.list";
-    const PERMISSION: Permission = Permission::CatalogRead;
-    const WRITES: bool = false;
-
-    fn run(self, ctx: &mut Ctx<'_>) -> Result<Page<Slot>> {
-        let paging = Paging::new(self.page, self.page_size)?;
-        self.query(&ctx.settings)?.fetch(ctx.conn, paging, from_row)
-    }
-}
-
-/// A provider's day: every slot on one local date, free and booked.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ProviderDay {
-    pub id: ProviderId,
-    pub date: NaiveDate,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Day {
-    pub date: NaiveDate,
-    pub provider: Provider,
-    pub slots: Vec<Slot>,
-}
-
-impl Operation for ProviderDay {
-    type Output = Day;
-    const NAME: &'static str = "providers.day";
-    const PERMISSION: Permission = Permission::CatalogRead;
-    const WRITES: bool = false;
-
-    fn run(self, ctx: &mut Ctx<'_>) -> Result<Day> {
-        let provider = providers::find(ctx.conn, self.id)?;
-        let (from, to) = local_day_bounds(self.date, &ctx.settings);
-        let slots = ctx
-            .conn
-            .prepare_cached(&format!(
-                "{SELECT} WHERE s.provider_id = ?1 AND s.starts_at >= ?2 AND s.starts_at < ?3 ORDER BY s.starts_at"
-            ))?
-            .query_map((self.id, to_db(from), to_db(to)), from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Day {
-            date: self.date,
-            provider,
-            slots,
-        })
-    }
-}
-
-/// The provider's next free future slots (for one service, if given).
-pub fn next_available(
-    conn: &Connection,
-    provider: ProviderId,
-    service: Option<ServiceId>,
-    now: DateTime<Utc>,
-    n: u32,
-) -> Result<Vec<Slot>> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "{SELECT} WHERE s.provider_id = ?1 AND s.starts_at > ?2 AND s.status = 'available'
-               AND s.deleted_at IS NULL AND (?3 IS NULL OR s.service_id = ?3) AND {OFFERED}
-             ORDER BY s.starts_at LIMIT ?4"
-        ))?
-        .query_map((provider, to_db(now), service, n), from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-// ---- generation -----------------------------------------------------------
-
-/// Creates slots for a date range from the provider's working plan: slot
-/// length = the service's duration, `buffer_min` between slots, breaks
-/// skipped. `dry_run` reports what would be created without creating it.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GenerateSlots {
-    pub provider_id: ProviderId,
-    pub service_id: ServiceId,
-    /// First local date.
-    pub from: NaiveDate,
-    /// Last local date (inclusive); at most 92 days after `from`.
-    pub to: NaiveDate,
-    /// Minutes between slots; defaults to 0.
-    pub buffer_min: Option<Bounded<0, 1440>>,
-    #[serde(default)]
-    pub dry_run: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SkippedSlot {
-    pub starts_at: DateTime<Utc>,
-    pub reason: SkipReason,
-    pub message: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Generated {
-    /// How many slots were (or, in a dry run, would be) created.
-    pub created: u32,
-    pub dry_run: bool,
-    /// Their start times.
-    pub starts: Vec<DateTime<Utc>>,
-    pub skipped: Vec<SkippedSlot>,
-}
-
-impl Operation for GenerateSlots {
-    type Output = Generated;
-    const NAME: &'static str = "slots.generate";
-    const PERMISSION: Permission = Permission::ScheduleWrite;
-    const WRITES: bool = true;
-
-    fn run(self, ctx: &mut Ctx<'_>) -> Result<Generated> {
-        let (p, s) = provider_and_service(ctx, self.provider_id, self.service_id)?;
-        if self.to < self.from {
-            return Err(Error::validation("to", "must not be before from"));
-        }
-        if (self.to - self.from).num_days() > 92 {
-            return Err(Error::validation("to", "at most 92 days after from"));
-        }
-        let week = providers::working_plan(ctx.conn, p.id)?.validate()?;
-        let len = Duration::minutes(i64::from(s.duration_min));
-        let buffer = Duration::minutes(i64::from(self.buffer_min.map_or(0, Bounded::get)));
-        let tz = ctx.settings.time_zone;
-        let mut out = Generated {
-            created: 0,
-            dry_run: self.dry_run,
-            starts: Vec::new(),
-            skipped: Vec::new(),
-        };
-        let mut date = self.from;
-        while date <= self.to {
-            if let Some(day) = &week[date.weekday().num_days_from_monday() as usize] {
-                let mut planned_today = 0i64;
-                let mut cursor = date.and_time(day.start);
-                let day_end = date.and_time(day.end);
-                while cursor + len <= day_end {
-                    let end = cursor + len;
-                    if let Some((_, break_end)) = day
-                        .breaks
-                        .iter()
-                        .find(|(bs, be)| cursor.time() < *be && end.time() > *bs)
-                    {
-                        cursor = date.and_time(*break_end);
-                        continue;
-                    }
-                    let Some(start) = tz
-                        .from_local_datetime(&cursor)
-                        .earliest()
-                        .map(|t| t.with_timezone(&Utc))
-                    else {
-                        cursor = end + buffer;
-                        continue;
-                    };
-                    let mut verdict = check(ctx, &p, start, start + len, None)?;
-                    // In a dry run nothing is inserted, so count the day's planned slots here.
-                    if verdict.is_ok() && self.dry_run {
-                        let limit = day_limit(&p, &ctx.settings);
-                        if slots_on_day(ctx, p.id, start, None)? + planned_today >= limit {
-                            verdict = Err((
-                                SkipReason::DayLimit,
-                                format!(
-                                    "{} already has {limit} slots on {date} (the maximum)",
-                                    p.name
-                                ),
-                            ));
-                        }
-                    }
-                    match verdict {
-                        Ok(()) => {
-                            if !self.dry_run {
-                                let id = insert(ctx, &p, &s, start, s.duration_min)?;
-                                ctx.record(
-                                    Action::Generate,
-                                    EntityKind::Slot,
-                                    &id.to_string(),
-                                    None::<&Slot>,
-                                    Some(&find(ctx.conn, id)?),
-                                )?;
-                            }
-                            planned_today += 1;
-                            out.created += 1;
-                            out.starts.push(start);
-                        }
-                        Err((reason, message)) => out.skipped.push(SkippedSlot {
-                            starts_at: start,
-                            reason,
-                            message,
-                        }),
-                    }
-                    cursor = end + buffer;
-                }
-            }
-            date += Duration::days(1);
-        }
-        Ok(out)
-    }
 }
 
 // ---- hooks for bookings ---------------------------------------------------
