@@ -112,7 +112,12 @@ impl<const MIN: u32, const MAX: u32> Bounded<MIN, MAX> {
 
 impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Bounded<MIN, MAX> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Bounded::parse(u32::deserialize(d)?).map_err(serde::de::Error::custom)
+        // Read wide, so a negative number is told the range, not a type error.
+        let n = i64::deserialize(d)?;
+        u32::try_from(n)
+            .map_err(|_| format!("must be between {MIN} and {MAX}"))
+            .and_then(Bounded::parse)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -318,5 +323,10 @@ mod tests {
     fn bounded_numbers_state_their_range() {
         assert!(Bounded::<1, 1440>::parse(0).is_err());
         assert_eq!(Bounded::<1, 1440>::parse(90).unwrap().get(), 90);
+        let negative = serde_json::from_value::<Bounded<1, 1440>>(serde_json::json!(-1));
+        assert_eq!(
+            negative.unwrap_err().to_string(),
+            "must be between 1 and 1440"
+        );
     }
 }
