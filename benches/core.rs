@@ -30,6 +30,7 @@ use loket::booking::bookings::{BookingStatus, CreateBooking, ListBookings, Recal
 use loket::booking::priority::{PaymentStatus, Segment};
 use loket::kernel::auth::Actor;
 use loket::kernel::clock::Clock;
+use loket::kernel::fields::{Phone, Text};
 use loket::kernel::settings::Settings;
 use loket::kernel::types::Money;
 use loket::people::customers::CustomerInput;
@@ -164,11 +165,10 @@ impl Workload {
             // The upsert path: the phone as staff type it (08…), matching an existing customer.
             Some(c) => (
                 None,
-                Some(CustomerInput {
-                    name: c.name.clone(),
-                    phone: format!("0{}", &c.phone[2..]),
-                    ..Default::default()
-                }),
+                Some(CustomerInput::new(
+                    Text::parse(&c.name).expect("customer name"),
+                    Phone::parse(&format!("0{}", &c.phone[2..])).expect("phone"),
+                )),
             ),
             None => (None, None),
         };

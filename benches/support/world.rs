@@ -14,6 +14,7 @@ use rusqlite::Connection;
 use loket::App;
 use loket::kernel::auth::{Actor, Role, SessionUser};
 use loket::kernel::clock::{Clock, FixedClock};
+use loket::kernel::fields::{Phone, Text};
 use loket::kernel::settings::Settings;
 use loket::kernel::types::{StaffId, UserId};
 use loket::people::staff::{CreateStaff, EmploymentStatus};
@@ -54,9 +55,9 @@ pub fn setup(spec: &Spec) -> World {
                 &Actor::System,
                 CreateStaff {
                     staff_code: None,
-                    name: format!("Staf Loket {i}"),
-                    short_code: Some(format!("Sales {i}")),
-                    phone: Some(generate::phone_of(900_000 + i)),
+                    name: Text::parse(&format!("Staf Loket {i}")).expect("staff name"),
+                    short_code: Some(Text::parse(&format!("Sales {i}")).expect("short code")),
+                    phone: Some(Phone::parse(&generate::phone_of(900_000 + i)).expect("phone")),
                     email: None,
                     employment_status: Some(EmploymentStatus::Permanent),
                     active: Some(true),

@@ -2,23 +2,32 @@
 //! phone, then e-mail. KTP and NPWP numbers are encrypted at rest; KTP keeps
 //! a keyed hash so an exact-match search still works.
 
+use std::borrow::Cow;
+use std::fmt;
+
 use chrono::NaiveDate;
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use rusqlite::types::{ToSqlOutput, Value};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::kernel::audit::next_code_number;
 use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
+use crate::kernel::crypto::Vault;
+use crate::kernel::entity::{Entity, record_created, save, save_as, soft_delete, value};
 use crate::kernel::error::{Error, Result};
+use crate::kernel::fields::{Email, Phone, Text};
 use crate::kernel::ops::{Ctx, Operation};
-use crate::kernel::store::{ListQuery, like_pattern, soft_delete, update_row};
+use crate::kernel::store::{ListQuery, like_pattern};
 use crate::kernel::types::Done;
 use crate::kernel::types::Language;
 use crate::kernel::types::{CustomerId, Money, Page, Paging, parse_sort, patch};
 use crate::kernel::validate;
+use crate::people::{blank_is_none, patch_blank_is_none};
 
 const KTP: &str = "customers.ktp_number";
 const NPWP: &str = "customers.npwp_number";
@@ -43,6 +52,12 @@ impl Gender {
             Some("female") => Some(Gender::Female),
             _ => None,
         }
+    }
+}
+
+impl ToSql for Gender {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
     }
 }
 
@@ -86,12 +101,13 @@ pub struct CustomerRef {
 }
 
 const COLUMNS: &str = "id, code, name, gender, phone, email, address, ktp_cipher, npwp_cipher, birth_date, birth_place,
-    occupation, monthly_income, emergency_contact, last_booking_at, created_at, updated_at, version, language";
+    occupation, monthly_income, emergency_contact, last_booking_at, created_at, updated_at, version, language, ktp_hash";
 
 /// A row as stored: sensitive fields still sealed.
 struct Stored {
     customer: Customer,
     ktp: Option<Vec<u8>>,
+    ktp_hash: Option<String>,
     npwp: Option<Vec<u8>>,
 }
 
@@ -120,6 +136,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Stored> {
         },
         ktp: r.get(7)?,
         npwp: r.get(8)?,
+        ktp_hash: r.get(19)?,
     })
 }
 
@@ -129,20 +146,17 @@ fn mask(s: &str) -> String {
     format!("{}{tail}", "*".repeat(n.saturating_sub(4)))
 }
 
+fn open(vault: &Vault, label: &str, sealed: Option<&[u8]>) -> Result<Option<String>> {
+    sealed.map(|b| vault.decrypt(label, b)).transpose()
+}
+
 impl Stored {
     /// Opens the sealed fields: in full for roles that may see them, masked otherwise.
-    fn reveal(self, ctx: &Ctx<'_>, full: bool) -> Result<Customer> {
+    fn reveal(self, vault: &Vault, full: bool) -> Result<Customer> {
+        let shown = |p: String| if full { p } else { mask(&p) };
         let mut c = self.customer;
-        let open = |ctx: &Ctx<'_>, label: &str, blob: Option<Vec<u8>>| -> Result<Option<String>> {
-            blob.map(|b| {
-                ctx.vault
-                    .decrypt(label, &b)
-                    .map(|p| if full { p } else { mask(&p) })
-            })
-            .transpose()
-        };
-        c.ktp_number = open(ctx, KTP, self.ktp)?;
-        c.npwp_number = open(ctx, NPWP, self.npwp)?;
+        c.ktp_number = open(vault, KTP, self.ktp.as_deref())?.map(shown);
+        c.npwp_number = open(vault, NPWP, self.npwp.as_deref())?.map(shown);
         Ok(c)
     }
 }
@@ -158,69 +172,289 @@ fn load(conn: &Connection, id: CustomerId) -> Result<Stored> {
 
 /// The customer as the acting user may see it.
 pub fn find(ctx: &Ctx<'_>, id: CustomerId) -> Result<Customer> {
-    load(ctx.conn, id)?.reveal(ctx, ctx.may(Permission::CustomersSensitive))
+    load(ctx.conn, id)?.reveal(ctx.vault, ctx.may(Permission::CustomersSensitive))
 }
 
-/// The customer as the audit trail and change log keep it: sensitive numbers masked.
-fn snapshot(ctx: &Ctx<'_>, id: CustomerId) -> Result<Customer> {
-    load(ctx.conn, id)?.reveal(ctx, false)
+/// A customer as edits change it and the audit trail keeps it: serialised
+/// as the customer with KTP and NPWP masked, saved with the numbers sealed.
+///
+/// The sealed numbers are entity columns holding the sealed value. Sealing
+/// is randomised, so a number given again keeps its current seal (see
+/// [`Record::seal`]) and only a real change is saved.
+#[derive(Clone, Serialize)]
+struct Record<'v> {
+    #[serde(flatten)]
+    shown: Customer,
+    #[serde(skip)]
+    ktp_cipher: Option<Vec<u8>>,
+    #[serde(skip)]
+    ktp_hash: Option<String>,
+    #[serde(skip)]
+    npwp_cipher: Option<Vec<u8>>,
+    #[serde(skip)]
+    vault: &'v Vault,
+}
+
+/// A customer's id with the vault that masks the numbers of the record it
+/// loads: [`Entity::find`] is given only the id, and the record it returns
+/// (the audit's "after") must show KTP and NPWP masked.
+#[derive(Clone, Copy)]
+struct RecordKey<'v> {
+    id: CustomerId,
+    vault: &'v Vault,
+}
+
+impl fmt::Display for RecordKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.id.fmt(f)
+    }
+}
+
+impl ToSql for RecordKey<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.id.to_sql()
+    }
+}
+
+impl<'v> Record<'v> {
+    fn load(conn: &Connection, vault: &'v Vault, id: CustomerId) -> Result<Record<'v>> {
+        let stored = load(conn, id)?;
+        let (ktp_cipher, ktp_hash, npwp_cipher) = (
+            stored.ktp.clone(),
+            stored.ktp_hash.clone(),
+            stored.npwp.clone(),
+        );
+        Ok(Record {
+            shown: stored.reveal(vault, false)?,
+            ktp_cipher,
+            ktp_hash,
+            npwp_cipher,
+            vault,
+        })
+    }
+
+    /// `given` sealed, or the current seal when it holds the same number.
+    fn seal(
+        &self,
+        label: &str,
+        current: &Option<Vec<u8>>,
+        given: Option<&str>,
+    ) -> Result<Option<Vec<u8>>> {
+        if open(self.vault, label, current.as_deref())?.as_deref() == given {
+            return Ok(current.clone());
+        }
+        given.map(|p| self.vault.encrypt(label, p)).transpose()
+    }
+
+    fn set_ktp(&mut self, ktp: Option<KtpNumber>) -> Result<()> {
+        let ktp = ktp.as_ref().map(IdNumber::as_str);
+        self.ktp_cipher = self.seal(KTP, &self.ktp_cipher, ktp)?;
+        self.ktp_hash = ktp.map(|k| self.vault.lookup_hash(KTP, k));
+        Ok(())
+    }
+
+    fn set_npwp(&mut self, npwp: Option<NpwpNumber>) -> Result<()> {
+        let npwp = npwp.as_ref().map(IdNumber::as_str);
+        self.npwp_cipher = self.seal(NPWP, &self.npwp_cipher, npwp)?;
+        Ok(())
+    }
+}
+
+// By hand rather than with `entity!`: the record's id carries the vault, and
+// `name_key` and `email_key` are columns derived from the name and e-mail.
+impl<'v> Entity for Record<'v> {
+    type Id = RecordKey<'v>;
+    const TABLE: &'static str = "customers";
+    const KIND: EntityKind = EntityKind::Customer;
+    const COLUMNS: &'static [&'static str] = &[
+        "name",
+        "name_key",
+        "gender",
+        "phone",
+        "email",
+        "email_key",
+        "address",
+        "ktp_cipher",
+        "ktp_hash",
+        "npwp_cipher",
+        "birth_date",
+        "birth_place",
+        "occupation",
+        "monthly_income",
+        "emergency_contact",
+        "language",
+        "last_booking_at",
+    ];
+
+    fn id(&self) -> RecordKey<'v> {
+        RecordKey {
+            id: self.shown.id,
+            vault: self.vault,
+        }
+    }
+
+    fn values(&self) -> Vec<Value> {
+        let c = &self.shown;
+        vec![
+            value(&c.name),
+            value(&validate::name_key(&c.name)),
+            value(&c.gender),
+            value(&c.phone),
+            value(&c.email),
+            value(&c.email.as_deref().map(str::to_lowercase)),
+            value(&c.address),
+            value(&self.ktp_cipher),
+            value(&self.ktp_hash),
+            value(&self.npwp_cipher),
+            value(&c.birth_date),
+            value(&c.birth_place),
+            value(&c.occupation),
+            value(&c.monthly_income),
+            value(&c.emergency_contact),
+            value(&c.language),
+            value(&c.last_booking_at),
+        ]
+    }
+
+    fn find(conn: &Connection, key: RecordKey<'v>) -> Result<Self> {
+        Record::load(conn, key.vault, key.id)
+    }
+}
+
+/// A customer's name: 2 to 100 characters.
+pub type CustomerName = Text<2, 100>;
+/// A KTP (identity card) number: 16 digits.
+pub type KtpNumber = IdNumber<16, 16>;
+/// An NPWP (tax) number: 15 or 16 digits.
+pub type NpwpNumber = IdNumber<15, 16>;
+
+/// A number of `MIN` or `MAX` digits, as typed with spaces, dashes or dots
+/// between groups, kept as the digits alone. Never printed in clear.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdNumber<const MIN: usize, const MAX: usize>(String);
+
+impl<const MIN: usize, const MAX: usize> IdNumber<MIN, MAX> {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let lengths = [MIN, MAX];
+        let lengths = if MIN == MAX {
+            &lengths[..1]
+        } else {
+            &lengths[..]
+        };
+        validate::digits(raw, "", lengths)
+            .map(IdNumber)
+            .map_err(|e| e.public_message())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<const MIN: usize, const MAX: usize> fmt::Debug for IdNumber<MIN, MAX> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdNumber({})", mask(&self.0))
+    }
+}
+
+impl<'de, const MIN: usize, const MAX: usize> Deserialize<'de> for IdNumber<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        IdNumber::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<const MIN: usize, const MAX: usize> PartialSchema for IdNumber<MIN, MAX> {
+    fn schema() -> RefOr<Schema> {
+        let digits = if MIN == MAX {
+            format!("{MIN} digits")
+        } else {
+            format!("{MIN} or {MAX} digits")
+        };
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(MIN))
+            .pattern(Some(r"^[0-9][0-9 .-]*$"))
+            .description(Some(format!(
+                "{digits}; spaces, dashes and dots between groups are dropped"
+            )))
+            .into()
+    }
+}
+
+impl<const MIN: usize, const MAX: usize> ToSchema for IdNumber<MIN, MAX> {
+    fn name() -> Cow<'static, str> {
+        if MIN == MAX {
+            Cow::Owned(format!("Digits{MIN}"))
+        } else {
+            Cow::Owned(format!("Digits{MIN}Or{MAX}"))
+        }
+    }
 }
 
 /// Customer fields as given by a person (a form, or inline in a booking).
-#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
-    pub name: String,
+    pub name: CustomerName,
     /// `08…`, `+62…` or `62…`
-    pub phone: String,
+    pub phone: Phone,
     pub gender: Option<Gender>,
-    pub email: Option<String>,
-    pub address: Option<String>,
-    /// 16 digits
-    pub ktp_number: Option<String>,
-    /// 15 or 16 digits
-    pub npwp_number: Option<String>,
+    /// `""` for none.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    #[schema(value_type = Option<Email>)]
+    pub email: Option<Email>,
+    pub address: Option<Text<0, 500>>,
+    /// 16 digits; `""` for none.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    #[schema(value_type = Option<KtpNumber>)]
+    pub ktp_number: Option<KtpNumber>,
+    /// 15 or 16 digits; `""` for none.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    #[schema(value_type = Option<NpwpNumber>)]
+    pub npwp_number: Option<NpwpNumber>,
+    /// Not in the future, not before 1900.
     pub birth_date: Option<NaiveDate>,
-    pub birth_place: Option<String>,
-    pub occupation: Option<String>,
+    pub birth_place: Option<Text<0, 50>>,
+    pub occupation: Option<Text<0, 50>>,
     pub monthly_income: Option<Money>,
-    pub emergency_contact: Option<String>,
+    pub emergency_contact: Option<Text<0, 200>>,
     /// Message language (`id`, `en`); leave out to follow the business setting.
     pub language: Option<Language>,
 }
 
-/// Validated and normalised customer fields.
-struct Valid {
-    name: String,
-    phone: String,
-    gender: Option<Gender>,
-    email: Option<String>,
-    address: Option<String>,
-    ktp: Option<String>,
-    npwp: Option<String>,
-    birth_date: Option<NaiveDate>,
-    birth_place: Option<String>,
-    occupation: Option<String>,
-    monthly_income: Option<Money>,
-    emergency_contact: Option<String>,
-    language: Option<Language>,
+impl CustomerInput {
+    /// A customer known by name and phone only.
+    pub fn new(name: CustomerName, phone: Phone) -> CustomerInput {
+        CustomerInput {
+            name,
+            phone,
+            gender: None,
+            email: None,
+            address: None,
+            ktp_number: None,
+            npwp_number: None,
+            birth_date: None,
+            birth_place: None,
+            occupation: None,
+            monthly_income: None,
+            emergency_contact: None,
+            language: None,
+        }
+    }
+
+    /// The rules that need the date or the settings; `prefix` names fields
+    /// of an inline customer (`customer.`).
+    fn checked(mut self, ctx: &Ctx<'_>, prefix: &str) -> Result<CustomerInput> {
+        let f = |name: &str| format!("{prefix}{name}");
+        self.birth_date = check_birth_date(self.birth_date, ctx, &f("birth_date"))?;
+        self.monthly_income = self
+            .monthly_income
+            .map(|m| m.checked(&f("monthly_income")))
+            .transpose()?;
+        Ok(self)
+    }
 }
 
-fn optional_email(v: Option<String>, field: &str) -> Result<Option<String>> {
-    v.filter(|e| !e.trim().is_empty())
-        .map(|e| validate::email(&e, field))
-        .transpose()
-}
-fn optional_ktp(v: Option<String>, field: &str) -> Result<Option<String>> {
-    v.filter(|e| !e.trim().is_empty())
-        .map(|e| validate::digits(&e, field, &[16]))
-        .transpose()
-}
-fn optional_npwp(v: Option<String>, field: &str) -> Result<Option<String>> {
-    v.filter(|e| !e.trim().is_empty())
-        .map(|e| validate::digits(&e, field, &[15, 16]))
-        .transpose()
-}
 fn check_birth_date(d: Option<NaiveDate>, ctx: &Ctx<'_>, field: &str) -> Result<Option<NaiveDate>> {
     match d {
         Some(d) if d > ctx.today() => Err(Error::validation(field, "must not be in the future")),
@@ -231,65 +465,34 @@ fn check_birth_date(d: Option<NaiveDate>, ctx: &Ctx<'_>, field: &str) -> Result<
     }
 }
 
-impl CustomerInput {
-    /// Validates every field; `prefix` names fields of an inline customer (`customer.`).
-    fn validate(self, ctx: &Ctx<'_>, prefix: &str) -> Result<Valid> {
-        let f = |name: &str| format!("{prefix}{name}");
-        Ok(Valid {
-            name: validate::required_text(&self.name, &f("name"), 2, 100)?,
-            phone: validate::phone(&self.phone, &f("phone"))?,
-            gender: self.gender,
-            email: optional_email(self.email, &f("email"))?,
-            address: validate::optional_text(self.address, &f("address"), 500)?,
-            ktp: optional_ktp(self.ktp_number, &f("ktp_number"))?,
-            npwp: optional_npwp(self.npwp_number, &f("npwp_number"))?,
-            birth_date: check_birth_date(self.birth_date, ctx, &f("birth_date"))?,
-            birth_place: validate::optional_text(self.birth_place, &f("birth_place"), 50)?,
-            occupation: validate::optional_text(self.occupation, &f("occupation"), 50)?,
-            monthly_income: self
-                .monthly_income
-                .map(|m| m.checked(&f("monthly_income")))
-                .transpose()?,
-            emergency_contact: validate::optional_text(
-                self.emergency_contact,
-                &f("emergency_contact"),
-                200,
-            )?,
-            language: self.language,
-        })
-    }
-}
-
-fn owner_of_phone(
+/// Refuses a phone number that another customer has.
+fn phone_free(
     conn: &Connection,
     phone: &str,
     except: Option<CustomerId>,
-) -> Result<Option<(String, String)>> {
-    Ok(conn
+    field: &str,
+) -> Result<()> {
+    let owner: Option<(String, String)> = conn
         .prepare_cached("SELECT code, name FROM customers WHERE phone = ?1 AND deleted_at IS NULL AND id IS NOT ?2")?
         .query_row((phone, except), |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+        .optional()?;
+    match owner {
+        Some((code, name)) => Err(Error::validation(
+            field,
+            format!("already belongs to {code} ({name})"),
+        )),
+        None => Ok(()),
+    }
 }
 
-fn seal(ctx: &Ctx<'_>, label: &str, plain: &Option<String>) -> Result<Option<Vec<u8>>> {
-    plain
-        .as_deref()
-        .map(|p| ctx.vault.encrypt(label, p))
-        .transpose()
-}
-
+/// Inserts a checked input ([`CustomerInput::checked`]) and records it.
 fn insert(
     ctx: &Ctx<'_>,
-    v: Valid,
+    v: CustomerInput,
     last_booking_at: Option<String>,
     prefix: &str,
 ) -> Result<CustomerId> {
-    if let Some((code, name)) = owner_of_phone(ctx.conn, &v.phone, None)? {
-        return Err(Error::validation(
-            format!("{prefix}phone"),
-            format!("already belongs to {code} ({name})"),
-        ));
-    }
+    phone_free(ctx.conn, v.phone.as_str(), None, &format!("{prefix}phone"))?;
     let id = CustomerId::new();
     let code = loop {
         let code = format!("CS-{:06}", next_code_number(ctx.conn, "CS")?);
@@ -302,6 +505,11 @@ fn insert(
             break code;
         }
     };
+    let seal =
+        |label: &str, plain: Option<&str>| plain.map(|p| ctx.vault.encrypt(label, p)).transpose();
+    let ktp = v.ktp_number.as_ref().map(IdNumber::as_str);
+    let npwp = v.npwp_number.as_ref().map(IdNumber::as_str);
+    let email = v.email.as_ref().map(Email::as_str);
     let now = to_db(ctx.now);
     ctx.conn
         .prepare_cached(
@@ -314,31 +522,25 @@ fn insert(
             id,
             code,
             v.name,
-            validate::name_key(&v.name),
-            v.gender.map(Gender::as_str),
+            validate::name_key(v.name.as_str()),
+            v.gender,
             v.phone,
-            v.email,
-            v.email.as_deref().map(str::to_lowercase),
-            v.address,
-            seal(ctx, KTP, &v.ktp)?,
-            v.ktp.as_deref().map(|k| ctx.vault.lookup_hash(KTP, k)),
-            seal(ctx, NPWP, &v.npwp)?,
+            email,
+            email.map(str::to_lowercase),
+            v.address.and_then(Text::non_empty),
+            seal(KTP, ktp)?,
+            ktp.map(|k| ctx.vault.lookup_hash(KTP, k)),
+            seal(NPWP, npwp)?,
             v.birth_date,
-            v.birth_place,
-            v.occupation,
+            v.birth_place.and_then(Text::non_empty),
+            v.occupation.and_then(Text::non_empty),
             v.monthly_income,
-            v.emergency_contact,
+            v.emergency_contact.and_then(Text::non_empty),
             last_booking_at,
             now,
             v.language,
         ])?;
-    ctx.record(
-        Action::Create,
-        EntityKind::Customer,
-        &id.to_string(),
-        None::<&Customer>,
-        Some(&snapshot(ctx, id)?),
-    )?;
+    record_created(ctx, &Record::load(ctx.conn, ctx.vault, id)?)?;
     Ok(id)
 }
 
@@ -353,8 +555,8 @@ impl Operation for CreateCustomer {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Customer> {
-        let valid = self.0.validate(ctx, "")?;
-        let id = insert(ctx, valid, None, "")?;
+        let input = self.0.checked(ctx, "")?;
+        let id = insert(ctx, input, None, "")?;
         find(ctx, id)
     }
 }
@@ -372,11 +574,11 @@ pub struct Upserted {
 /// match by normalised phone, then by e-mail (case-insensitive); on a match
 /// update last booking time and the gender, address and e-mail given.
 pub fn upsert_for_booking(ctx: &Ctx<'_>, input: CustomerInput) -> Result<Upserted> {
-    let v = input.validate(ctx, "customer.")?;
+    let v = input.checked(ctx, "customer.")?;
     let by_phone: Option<CustomerId> = ctx
         .conn
         .prepare_cached("SELECT id FROM customers WHERE phone = ?1 AND deleted_at IS NULL")?
-        .query_row([&v.phone], |r| r.get(0))
+        .query_row([v.phone.as_str()], |r| r.get(0))
         .optional()?;
     let matched = match by_phone {
         Some(id) => Some(id),
@@ -386,63 +588,35 @@ pub fn upsert_for_booking(ctx: &Ctx<'_>, input: CustomerInput) -> Result<Upserte
                 .prepare_cached(
                     "SELECT id FROM customers WHERE email_key = ?1 AND deleted_at IS NULL ORDER BY created_at LIMIT 1",
                 )?
-                .query_row([email.to_lowercase()], |r| r.get(0))
+                .query_row([email.as_str().to_lowercase()], |r| r.get(0))
                 .optional()?,
             None => None,
         },
     };
-    let now = to_db(ctx.now);
     if let Some(id) = matched {
         // The booking may bring a gender, address, e-mail or language the
         // master lacks or has otherwise: that is an edit (audited, versioned).
-        let (gender, address, email, language): (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Language>,
-        ) = ctx
-            .conn
-            .prepare_cached("SELECT gender, address, email, language FROM customers WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-        let differs =
-            |given: Option<&str>, kept: Option<&str>| given.is_some_and(|g| Some(g) != kept);
-        let edited = differs(v.gender.map(Gender::as_str), gender.as_deref())
-            || differs(v.address.as_deref(), address.as_deref())
-            || differs(v.email.as_deref(), email.as_deref())
-            || v.language.is_some_and(|l| Some(l) != language);
-        if !edited {
-            touch_last_booking(ctx, id)?;
-            return Ok(Upserted {
-                id,
-                created: false,
-                possible_duplicate_of: Vec::new(),
-            });
+        let before = Record::load(ctx.conn, ctx.vault, id)?;
+        let mut after = before.clone();
+        let c = &mut after.shown;
+        if let Some(g) = v.gender {
+            c.gender = Some(g);
         }
-        let before = snapshot(ctx, id)?;
-        ctx.conn
-            .prepare_cached(
-                "UPDATE customers SET last_booking_at = ?2,
-                    gender = COALESCE(?3, gender), address = COALESCE(?4, address),
-                    email = COALESCE(?5, email), email_key = COALESCE(?6, email_key),
-                    language = COALESCE(?7, language), updated_at = ?2, version = version + 1
-                 WHERE id = ?1",
-            )?
-            .execute((
-                id,
-                &now,
-                v.gender.map(Gender::as_str),
-                &v.address,
-                &v.email,
-                v.email.as_deref().map(str::to_lowercase),
-                v.language,
-            ))?;
-        ctx.record(
-            Action::Upsert,
-            EntityKind::Customer,
-            &id.to_string(),
-            Some(&before),
-            Some(&snapshot(ctx, id)?),
-        )?;
+        if let Some(a) = v.address.and_then(Text::non_empty) {
+            c.address = Some(a);
+        }
+        if let Some(e) = v.email {
+            c.email = Some(e.into());
+        }
+        if let Some(l) = v.language {
+            c.language = Some(l);
+        }
+        if after.values() == before.values() {
+            touch_last_booking(ctx, id)?;
+        } else {
+            after.shown.last_booking_at = Some(to_db(ctx.now));
+            save_as(ctx, Action::Upsert, &before, after)?;
+        }
         return Ok(Upserted {
             id,
             created: false,
@@ -454,11 +628,11 @@ pub fn upsert_for_booking(ctx: &Ctx<'_>, input: CustomerInput) -> Result<Upserte
         .prepare_cached(
             "SELECT id, code, name, phone, email FROM customers WHERE name_key = ?1 AND deleted_at IS NULL ORDER BY code",
         )?
-        .query_map([validate::name_key(&v.name)], |r| {
+        .query_map([validate::name_key(v.name.as_str())], |r| {
             Ok(CustomerRef { id: r.get(0)?, code: r.get(1)?, name: r.get(2)?, phone: r.get(3)?, email: r.get(4)? })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let id = insert(ctx, v, Some(now), "customer.")?;
+    let id = insert(ctx, v, Some(to_db(ctx.now)), "customer.")?;
     Ok(Upserted {
         id,
         created: true,
@@ -507,38 +681,42 @@ pub struct UpdateCustomer {
     pub id: CustomerId,
     /// The version you saw; a different current version is a 409.
     pub version: Option<i64>,
-    pub name: Option<String>,
-    pub phone: Option<String>,
+    pub name: Option<CustomerName>,
+    pub phone: Option<Phone>,
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<Gender>)]
     pub gender: Option<Option<Gender>>,
+    /// `null` or `""` clears it.
+    #[serde(default, deserialize_with = "patch_blank_is_none")]
+    #[schema(value_type = Option<Email>)]
+    pub email: Option<Option<Email>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub address: Option<Option<String>>,
-    #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub ktp_number: Option<Option<String>>,
-    #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub npwp_number: Option<Option<String>>,
+    #[schema(value_type = Option<Text<0, 500>>)]
+    pub address: Option<Option<Text<0, 500>>>,
+    /// `null` or `""` clears it.
+    #[serde(default, deserialize_with = "patch_blank_is_none")]
+    #[schema(value_type = Option<KtpNumber>)]
+    pub ktp_number: Option<Option<KtpNumber>>,
+    /// `null` or `""` clears it.
+    #[serde(default, deserialize_with = "patch_blank_is_none")]
+    #[schema(value_type = Option<NpwpNumber>)]
+    pub npwp_number: Option<Option<NpwpNumber>>,
+    /// Not in the future, not before 1900.
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<NaiveDate>)]
     pub birth_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub birth_place: Option<Option<String>>,
+    #[schema(value_type = Option<Text<0, 50>>)]
+    pub birth_place: Option<Option<Text<0, 50>>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub occupation: Option<Option<String>>,
+    #[schema(value_type = Option<Text<0, 50>>)]
+    pub occupation: Option<Option<Text<0, 50>>>,
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<Money>)]
     pub monthly_income: Option<Option<Money>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub emergency_contact: Option<Option<String>>,
+    #[schema(value_type = Option<Text<0, 200>>)]
+    pub emergency_contact: Option<Option<Text<0, 200>>>,
     /// `null` to follow the business's message language again.
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<Language>)]
@@ -553,92 +731,51 @@ impl Operation for UpdateCustomer {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Customer> {
         let id = self.id;
-        let before = snapshot(ctx, id)?;
-        Error::check_version(self.version, before.version, "customer")?;
-        let mut sets: Vec<(&str, Value)> = Vec::new();
-        let text = |v: Option<String>| v.map_or(Value::Null, Value::Text);
+        let before = Record::load(ctx.conn, ctx.vault, id)?;
+        Error::check_version(self.version, before.shown.version, "customer")?;
+        let mut after = before.clone();
+        let c = &mut after.shown;
         if let Some(v) = self.name {
-            let name = validate::required_text(&v, "name", 2, 100)?;
-            sets.push(("name_key", Value::Text(validate::name_key(&name))));
-            sets.push(("name", Value::Text(name)));
+            c.name = v.into();
         }
         if let Some(v) = self.phone {
-            let phone = validate::phone(&v, "phone")?;
-            if let Some((code, name)) = owner_of_phone(ctx.conn, &phone, Some(id))? {
-                return Err(Error::validation(
-                    "phone",
-                    format!("already belongs to {code} ({name})"),
-                ));
-            }
-            sets.push(("phone", Value::Text(phone)));
+            phone_free(ctx.conn, v.as_str(), Some(id), "phone")?;
+            c.phone = v.into();
         }
         if let Some(v) = self.gender {
-            sets.push(("gender", text(v.map(|g| g.as_str().to_owned()))));
+            c.gender = v;
         }
         if let Some(v) = self.email {
-            let email = optional_email(v, "email")?;
-            sets.push(("email_key", text(email.as_deref().map(str::to_lowercase))));
-            sets.push(("email", text(email)));
+            c.email = v.map(String::from);
         }
         if let Some(v) = self.address {
-            sets.push(("address", text(validate::optional_text(v, "address", 500)?)));
-        }
-        if let Some(v) = self.ktp_number {
-            let ktp = optional_ktp(v, "ktp_number")?;
-            sets.push((
-                "ktp_hash",
-                text(ktp.as_deref().map(|k| ctx.vault.lookup_hash(KTP, k))),
-            ));
-            sets.push((
-                "ktp_cipher",
-                seal(ctx, KTP, &ktp)?.map_or(Value::Null, Value::Blob),
-            ));
-        }
-        if let Some(v) = self.npwp_number {
-            let npwp = optional_npwp(v, "npwp_number")?;
-            sets.push((
-                "npwp_cipher",
-                seal(ctx, NPWP, &npwp)?.map_or(Value::Null, Value::Blob),
-            ));
+            c.address = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.birth_date {
-            let d = check_birth_date(v, ctx, "birth_date")?;
-            sets.push(("birth_date", text(d.map(|d| d.to_string()))));
+            c.birth_date = check_birth_date(v, ctx, "birth_date")?;
         }
         if let Some(v) = self.birth_place {
-            sets.push((
-                "birth_place",
-                text(validate::optional_text(v, "birth_place", 50)?),
-            ));
+            c.birth_place = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.occupation {
-            sets.push((
-                "occupation",
-                text(validate::optional_text(v, "occupation", 50)?),
-            ));
+            c.occupation = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.monthly_income {
-            let m = v.map(|m| m.checked("monthly_income")).transpose()?;
-            sets.push(("monthly_income", m.map_or(Value::Null, Money::sql_value)));
+            c.monthly_income = v.map(|m| m.checked("monthly_income")).transpose()?;
         }
         if let Some(v) = self.emergency_contact {
-            sets.push((
-                "emergency_contact",
-                text(validate::optional_text(v, "emergency_contact", 200)?),
-            ));
+            c.emergency_contact = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.language {
-            sets.push(("language", text(v.map(|l| l.as_str().to_owned()))));
+            c.language = v;
         }
-        if update_row(ctx, "customers", &id.to_string(), sets)? {
-            ctx.record(
-                Action::Update,
-                EntityKind::Customer,
-                &id.to_string(),
-                Some(&before),
-                Some(&snapshot(ctx, id)?),
-            )?;
+        if let Some(v) = self.ktp_number {
+            after.set_ktp(v)?;
         }
+        if let Some(v) = self.npwp_number {
+            after.set_npwp(v)?;
+        }
+        save(ctx, &before, after)?;
         find(ctx, id)
     }
 }
@@ -656,7 +793,7 @@ impl Operation for DeleteCustomer {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Done> {
-        let before = snapshot(ctx, self.id)?;
+        let before = Record::load(ctx.conn, ctx.vault, self.id)?;
         let open: i64 = ctx.conn.query_row(
             "SELECT COUNT(*) FROM bookings WHERE customer_id = ?1 AND booking_status IN ('pending','active')",
             [self.id],
@@ -665,16 +802,10 @@ impl Operation for DeleteCustomer {
         if open > 0 {
             return Err(Error::conflict(format!(
                 "{} has {open} open booking(s); complete or cancel them before deleting the customer",
-                before.code
+                before.shown.code
             )));
         }
-        soft_delete(
-            ctx,
-            "customers",
-            EntityKind::Customer,
-            &self.id.to_string(),
-            &before,
-        )?;
+        soft_delete(ctx, &before)?;
         Ok(Done { ok: true })
     }
 }
@@ -705,7 +836,7 @@ impl Operation for ListCustomers {
         let data = page
             .data
             .into_iter()
-            .map(|s| s.reveal(ctx, full))
+            .map(|s| s.reveal(ctx.vault, full))
             .collect::<Result<Vec<_>>>()?;
         Ok(Page {
             data,
@@ -744,10 +875,10 @@ impl ListCustomers {
             );
         }
         if let Some(ktp) = &self.ktp_number {
-            let ktp = validate::digits(ktp, "ktp_number", &[16])?;
+            let ktp = KtpNumber::parse(ktp).map_err(|m| Error::validation("ktp_number", m))?;
             q.and(
                 "ktp_hash = ?",
-                [Value::Text(ctx.vault.lookup_hash(KTP, &ktp))],
+                [Value::Text(ctx.vault.lookup_hash(KTP, ktp.as_str()))],
             );
         }
         q.eq("gender", self.gender.map(|g| g.as_str().into()));

@@ -1,18 +1,21 @@
 //! Staff records: the people who handle bookings (marketing, sales, front desk).
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{Connection, OptionalExtension, Row, ToSql};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kernel::audit::EntityKind;
 use crate::kernel::audit::next_code_number;
-use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
+use crate::kernel::entity::{entity, record_created, save};
 use crate::kernel::error::{Error, Result};
+use crate::kernel::fields::{Email, Phone, Text};
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::store::ListQuery;
 use crate::kernel::types::{Page, Paging, StaffId, patch};
-use crate::kernel::validate;
+use crate::people::{blank_is_none, patch_blank_is_none};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -41,6 +44,12 @@ impl EmploymentStatus {
                 rusqlite::types::Type::Text,
             )),
         }
+    }
+}
+
+impl ToSql for EmploymentStatus {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
     }
 }
 
@@ -84,16 +93,36 @@ pub fn find(conn: &Connection, id: StaffId) -> Result<Staff> {
         .ok_or(Error::NotFound { entity: "staff" })
 }
 
+/// A staff member's name: 2 to 100 characters.
+pub type StaffName = Text<2, 100>;
+/// A staff code or short label: up to 20 characters, `""` for none.
+pub type StaffLabel = Text<0, 20>;
+
+entity!(
+    Staff,
+    StaffId,
+    "staff",
+    EntityKind::Staff,
+    find,
+    [name, short_code, phone, email, employment_status, active]
+);
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateStaff {
     /// Given, or allocated as `ST-NNN`.
-    pub staff_code: Option<String>,
-    pub name: String,
+    pub staff_code: Option<StaffLabel>,
+    pub name: StaffName,
     /// A short label such as "Sales A".
-    pub short_code: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
+    pub short_code: Option<StaffLabel>,
+    /// `""` for none.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    #[schema(value_type = Option<Phone>)]
+    pub phone: Option<Phone>,
+    /// `""` for none.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    #[schema(value_type = Option<Email>)]
+    pub email: Option<Email>,
     pub employment_status: Option<EmploymentStatus>,
     pub active: Option<bool>,
 }
@@ -105,19 +134,7 @@ impl Operation for CreateStaff {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Staff> {
-        let name = validate::required_text(&self.name, "name", 2, 100)?;
-        let short_code = validate::optional_text(self.short_code, "short_code", 20)?;
-        let phone = self
-            .phone
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| validate::phone(&p, "phone"))
-            .transpose()?;
-        let email = self
-            .email
-            .filter(|e| !e.trim().is_empty())
-            .map(|e| validate::email(&e, "email"))
-            .transpose()?;
-        let staff_code = match validate::optional_text(self.staff_code, "staff_code", 20)? {
+        let staff_code = match self.staff_code.and_then(Text::non_empty) {
             Some(code) => {
                 if code_taken(ctx.conn, &code)? {
                     return Err(Error::validation(
@@ -142,23 +159,17 @@ impl Operation for CreateStaff {
             (
                 id,
                 &staff_code,
-                &name,
-                &short_code,
-                &phone,
-                &email,
-                self.employment_status.unwrap_or(EmploymentStatus::Permanent).as_str(),
+                self.name,
+                self.short_code.and_then(Text::non_empty),
+                self.phone,
+                self.email,
+                self.employment_status.unwrap_or(EmploymentStatus::Permanent),
                 self.active.unwrap_or(true),
                 &now,
             ),
         )?;
         let staff = find(ctx.conn, id)?;
-        ctx.record(
-            Action::Create,
-            EntityKind::Staff,
-            &id.to_string(),
-            None::<&Staff>,
-            Some(&staff),
-        )?;
+        record_created(ctx, &staff)?;
         Ok(staff)
     }
 }
@@ -193,16 +204,19 @@ pub struct UpdateStaff {
     pub id: StaffId,
     /// The version you saw; a different current version is a 409.
     pub version: Option<i64>,
-    pub name: Option<String>,
+    pub name: Option<StaffName>,
+    /// `null` or `""` clears it.
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub short_code: Option<Option<String>>,
-    #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub email: Option<Option<String>>,
+    #[schema(value_type = Option<StaffLabel>)]
+    pub short_code: Option<Option<StaffLabel>>,
+    /// `null` or `""` clears it.
+    #[serde(default, deserialize_with = "patch_blank_is_none")]
+    #[schema(value_type = Option<Phone>)]
+    pub phone: Option<Option<Phone>>,
+    /// `null` or `""` clears it.
+    #[serde(default, deserialize_with = "patch_blank_is_none")]
+    #[schema(value_type = Option<Email>)]
+    pub email: Option<Option<Email>>,
     pub employment_status: Option<EmploymentStatus>,
     pub active: Option<bool>,
 }
@@ -218,22 +232,16 @@ impl Operation for UpdateStaff {
         Error::check_version(self.version, before.version, "staff record")?;
         let mut s = before.clone();
         if let Some(v) = self.name {
-            s.name = validate::required_text(&v, "name", 2, 100)?;
+            s.name = v.into();
         }
         if let Some(v) = self.short_code {
-            s.short_code = validate::optional_text(v, "short_code", 20)?;
+            s.short_code = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.phone {
-            s.phone = v
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| validate::phone(&p, "phone"))
-                .transpose()?;
+            s.phone = v.map(String::from);
         }
         if let Some(v) = self.email {
-            s.email = v
-                .filter(|e| !e.trim().is_empty())
-                .map(|e| validate::email(&e, "email"))
-                .transpose()?;
+            s.email = v.map(String::from);
         }
         if let Some(v) = self.employment_status {
             s.employment_status = v;
@@ -241,20 +249,7 @@ impl Operation for UpdateStaff {
         if let Some(v) = self.active {
             s.active = v;
         }
-        ctx.conn.execute(
-            "UPDATE staff SET name = ?2, short_code = ?3, phone = ?4, email = ?5, employment_status = ?6, active = ?7,
-                 updated_at = ?8, version = version + 1 WHERE id = ?1",
-            (s.id, &s.name, &s.short_code, &s.phone, &s.email, s.employment_status.as_str(), s.active, to_db(ctx.now)),
-        )?;
-        let after = find(ctx.conn, self.id)?;
-        ctx.record(
-            Action::Update,
-            EntityKind::Staff,
-            &self.id.to_string(),
-            Some(&before),
-            Some(&after),
-        )?;
-        Ok(after)
+        save(ctx, &before, s)
     }
 }
 

@@ -1,14 +1,21 @@
 //! Users who log in, their sessions, and logging in and out.
 
+use std::borrow::Cow;
+use std::fmt;
+
 use chrono::Duration;
-use rusqlite::{Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{Connection, OptionalExtension, Row, ToSql};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::{Actor, Permission, Role};
 use crate::kernel::clock::to_db;
 use crate::kernel::crypto;
+use crate::kernel::entity::{entity, record_created, save};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::types::{Done, Page, Paging, StaffId, UserId, patch};
@@ -26,9 +33,29 @@ pub struct User {
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
+    /// Saved like any column (a password reset is an update), never shown.
+    #[serde(skip)]
+    password_hash: PasswordHash,
 }
 
-const COLUMNS: &str = "id, username, role, staff_id, active, created_at, updated_at, version";
+/// A stored argon2id hash: kept out of every response, audit entry and log line.
+#[derive(Clone, PartialEq, Eq)]
+struct PasswordHash(String);
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(…)")
+    }
+}
+
+impl ToSql for PasswordHash {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+const COLUMNS: &str =
+    "id, username, role, staff_id, active, created_at, updated_at, version, password_hash";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -40,6 +67,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         created_at: r.get(5)?,
         updated_at: r.get(6)?,
         version: r.get(7)?,
+        password_hash: PasswordHash(r.get(8)?),
     })
 }
 
@@ -50,36 +78,108 @@ pub fn find(conn: &Connection, id: UserId) -> Result<User> {
         .ok_or(Error::NotFound { entity: "user" })
 }
 
-fn username(raw: &str) -> Result<String> {
-    let u = raw.trim().to_lowercase();
-    if !(3..=50).contains(&u.len())
-        || !u
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        return Err(Error::validation(
-            "username",
-            "must be 3–50 letters, digits, dots, dashes or underscores",
-        ));
+entity!(
+    User,
+    UserId,
+    "users",
+    EntityKind::User,
+    find,
+    [role, staff_id, active, password_hash]
+);
+
+/// A login name: 3–50 letters, digits, dots, dashes or underscores, kept
+/// lower-case (logging in ignores case).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let u = raw.trim().to_lowercase();
+        if !(3..=50).contains(&u.len())
+            || !u
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err("must be 3–50 letters, digits, dots, dashes or underscores".into());
+        }
+        Ok(Username(u))
     }
-    Ok(u)
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-fn password(raw: &str) -> Result<&str> {
-    let n = raw.chars().count();
-    if n < 8 {
-        return Err(Error::validation(
-            "password",
-            "must be at least 8 characters",
-        ));
+impl<'de> Deserialize<'de> for Username {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Username::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
     }
-    if n > 200 {
-        return Err(Error::validation(
-            "password",
-            "must be at most 200 characters",
-        ));
+}
+
+impl PartialSchema for Username {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(3))
+            .max_length(Some(50))
+            .pattern(Some(r"^[A-Za-z0-9._-]+$"))
+            .description(Some("login name, kept lower-case"))
+            .into()
     }
-    Ok(raw)
+}
+
+impl ToSchema for Username {}
+
+/// A password as typed (not trimmed: spaces count): 8 to 200 characters.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let n = raw.chars().count();
+        if n < 8 {
+            return Err("must be at least 8 characters".into());
+        }
+        if n > 200 {
+            return Err("must be at most 200 characters".into());
+        }
+        Ok(Password(raw.to_owned()))
+    }
+
+    fn hash(&self) -> Result<PasswordHash> {
+        crypto::hash_password(&self.0).map(PasswordHash)
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+impl<'de> Deserialize<'de> for Password {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Password::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl PartialSchema for Password {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(8))
+            .max_length(Some(200))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Password,
+            )))
+            .into()
+    }
+}
+
+impl ToSchema for Password {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Password")
+    }
 }
 
 fn check_staff(conn: &Connection, staff_id: Option<StaffId>) -> Result<()> {
@@ -93,7 +193,11 @@ fn check_staff(conn: &Connection, staff_id: Option<StaffId>) -> Result<()> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
+    // Plain strings, read with `Username` and `Password` in `run`: the CLI
+    // and the desktop app's first-start page build this input in Rust.
+    #[schema(value_type = Username)]
     pub username: String,
+    #[schema(value_type = Password)]
     pub password: String,
     pub role: Role,
     pub staff_id: Option<StaffId>,
@@ -106,8 +210,12 @@ impl Operation for CreateUser {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<User> {
-        let name = username(&self.username)?;
-        let hash = crypto::hash_password(password(&self.password)?)?;
+        let name = Username::parse(&self.username)
+            .map_err(|m| Error::validation("username", m))?
+            .0;
+        let hash = Password::parse(&self.password)
+            .map_err(|m| Error::validation("password", m))?
+            .hash()?;
         check_staff(ctx.conn, self.staff_id)?;
         let taken: bool = ctx.conn.query_row(
             "SELECT EXISTS(SELECT 1 FROM users WHERE username = ?1)",
@@ -128,13 +236,7 @@ impl Operation for CreateUser {
             (id, &name, &hash, self.role, self.staff_id, &now),
         )?;
         let user = find(ctx.conn, id)?;
-        ctx.record(
-            Action::Create,
-            EntityKind::User,
-            &id.to_string(),
-            None::<&User>,
-            Some(&user),
-        )?;
+        record_created(ctx, &user)?;
         Ok(user)
     }
 }
@@ -151,7 +253,7 @@ pub struct UpdateUser {
     pub staff_id: Option<Option<StaffId>>,
     pub active: Option<bool>,
     /// A new password (reset); ends the user's open sessions.
-    pub password: Option<String>,
+    pub password: Option<Password>,
 }
 
 impl Operation for UpdateUser {
@@ -163,11 +265,18 @@ impl Operation for UpdateUser {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<User> {
         let before = find(ctx.conn, self.id)?;
         Error::check_version(self.version, before.version, "user")?;
-        let role = self.role.unwrap_or(before.role);
-        let active = self.active.unwrap_or(before.active);
-        let staff_id = self.staff_id.unwrap_or(before.staff_id);
-        check_staff(ctx.conn, staff_id)?;
-        if before.role == Role::Admin && before.active && (role != Role::Admin || !active) {
+        let mut u = before.clone();
+        if let Some(v) = self.role {
+            u.role = v;
+        }
+        if let Some(v) = self.active {
+            u.active = v;
+        }
+        if let Some(v) = self.staff_id {
+            u.staff_id = v;
+        }
+        check_staff(ctx.conn, u.staff_id)?;
+        if before.role == Role::Admin && before.active && (u.role != Role::Admin || !u.active) {
             let admins: i64 = ctx.conn.query_row(
                 "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?1",
                 [self.id],
@@ -179,29 +288,14 @@ impl Operation for UpdateUser {
                 ));
             }
         }
-        let new_hash = self
-            .password
-            .as_deref()
-            .map(|p| password(p).and_then(crypto::hash_password))
-            .transpose()?;
-        ctx.conn.execute(
-            "UPDATE users SET role = ?2, staff_id = ?3, active = ?4, password_hash = COALESCE(?5, password_hash),
-                 updated_at = ?6, version = version + 1 WHERE id = ?1",
-            (self.id, role, staff_id, active, &new_hash, to_db(ctx.now)),
-        )?;
-        if new_hash.is_some() || !active || role != before.role {
+        if let Some(p) = &self.password {
+            u.password_hash = p.hash()?;
+        }
+        if self.password.is_some() || !u.active || u.role != before.role {
             ctx.conn
                 .execute("DELETE FROM sessions WHERE user_id = ?1", [self.id])?;
         }
-        let after = find(ctx.conn, self.id)?;
-        ctx.record(
-            Action::Update,
-            EntityKind::User,
-            &self.id.to_string(),
-            Some(&before),
-            Some(&after),
-        )?;
-        Ok(after)
+        save(ctx, &before, u)
     }
 }
 

@@ -2,21 +2,24 @@
 //! service schedule the maintenance reminders follow.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use rusqlite::types::{ToSqlOutput, Value};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
-use crate::kernel::audit::{Action, EntityKind};
+use crate::kernel::audit::EntityKind;
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
+use crate::kernel::entity::{Entity, record_created, save, soft_delete, value};
 use crate::kernel::error::{Error, Result};
+use crate::kernel::fields::{Bounded, Text};
 use crate::kernel::ops::{Ctx, Operation};
-use crate::kernel::store::{ListQuery, like_pattern, soft_delete, update_row};
+use crate::kernel::store::{ListQuery, like_pattern};
 use crate::kernel::types::Done;
 use crate::kernel::types::Language;
 use crate::kernel::types::{CustomerId, Page, Paging, VehicleId, parse_sort, patch};
-use crate::kernel::validate;
 use crate::messaging::outbox::{NewMessage, SubjectType, enqueue};
 use crate::messaging::templates::{self, MessageKind, Vars};
 
@@ -68,6 +71,98 @@ pub fn find(conn: &Connection, id: VehicleId) -> Result<Vehicle> {
     .optional()?
     .ok_or(Error::NotFound { entity: "vehicle" })
 }
+
+// By hand rather than with `entity!`: `plate_key` is a column derived from
+// the plate, not a field of the record.
+impl Entity for Vehicle {
+    type Id = VehicleId;
+    const TABLE: &'static str = "vehicles";
+    const KIND: EntityKind = EntityKind::Vehicle;
+    const COLUMNS: &'static [&'static str] = &[
+        "customer_id",
+        "model",
+        "plate_number",
+        "plate_key",
+        "year",
+        "last_service_at",
+        "service_interval_days",
+        "next_service_at",
+    ];
+
+    fn id(&self) -> VehicleId {
+        self.id
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            value(&self.customer_id),
+            value(&self.model),
+            value(&self.plate_number),
+            value(&plate_key(&self.plate_number)),
+            value(&self.year),
+            value(&self.last_service_at),
+            value(&self.service_interval_days),
+            value(&self.next_service_at),
+        ]
+    }
+    fn find(conn: &Connection, id: VehicleId) -> Result<Self> {
+        find(conn, id)
+    }
+}
+
+/// A vehicle's model, e.g. `Toyota Avanza`: 1 to 100 characters.
+pub type VehicleModel = Text<1, 100>;
+/// Days between services: at most ten years.
+pub type ServiceIntervalDays = Bounded<1, 3650>;
+
+/// A plate number in any usual spelling, kept as [`normalise_plate`] spells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlateNumber(String);
+
+impl PlateNumber {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        normalise_plate(raw)
+            .map(PlateNumber)
+            .map_err(|e| e.public_message())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<PlateNumber> for String {
+    fn from(p: PlateNumber) -> String {
+        p.0
+    }
+}
+
+impl<'de> Deserialize<'de> for PlateNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PlateNumber::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl ToSql for PlateNumber {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl PartialSchema for PlateNumber {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(2))
+            .pattern(Some(r"^[A-Za-z0-9 .-]+$"))
+            .description(Some(
+                "plate number in any usual spelling (`b1234cd`, `B-1234-CD`), \
+                 2 to 12 letters and digits; kept as `B 1234 CD`",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for PlateNumber {}
 
 /// Letters and digits only, upper-cased: the search and uniqueness key.
 pub fn plate_key(raw: &str) -> String {
@@ -134,16 +229,6 @@ fn year(v: Option<i32>, today: NaiveDate) -> Result<Option<i32>> {
     }
 }
 
-fn interval(v: Option<u32>) -> Result<Option<u32>> {
-    match v {
-        Some(d) if !(1..=3650).contains(&d) => Err(Error::validation(
-            "service_interval_days",
-            "must be between 1 and 3650",
-        )),
-        other => Ok(other),
-    }
-}
-
 /// The next service date: as given, else last service + interval.
 fn next_service(
     given: Option<NaiveDate>,
@@ -184,12 +269,14 @@ fn customer(ctx: &Ctx<'_>, id: CustomerId) -> Result<()> {
 pub struct CreateVehicle {
     pub customer_id: CustomerId,
     /// e.g. `Toyota Avanza`
-    pub model: String,
+    pub model: VehicleModel,
     /// Any usual spelling: `b1234cd`, `B-1234-CD`, `B 1234 CD`.
-    pub plate_number: String,
+    pub plate_number: PlateNumber,
+    /// From 1900 to next year.
+    #[schema(minimum = 1900)]
     pub year: Option<i32>,
     pub last_service_at: Option<NaiveDate>,
-    pub service_interval_days: Option<u32>,
+    pub service_interval_days: Option<ServiceIntervalDays>,
     /// Defaults to last service + interval.
     pub next_service_at: Option<NaiveDate>,
 }
@@ -202,12 +289,10 @@ impl Operation for CreateVehicle {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Vehicle> {
         customer(ctx, self.customer_id)?;
-        let model = validate::required_text(&self.model, "model", 1, 100)?;
-        let plate = normalise_plate(&self.plate_number)?;
-        let key = plate_key(&plate);
+        let key = plate_key(self.plate_number.as_str());
         plate_taken(ctx.conn, &key, None)?;
         let year = year(self.year, ctx.today())?;
-        let interval = interval(self.service_interval_days)?;
+        let interval = self.service_interval_days.map(Bounded::get);
         let next = next_service(self.next_service_at, self.last_service_at, interval);
         let id = VehicleId::new();
         ctx.conn.execute(
@@ -217,8 +302,8 @@ impl Operation for CreateVehicle {
             rusqlite::params![
                 id,
                 self.customer_id,
-                model,
-                plate,
+                self.model,
+                self.plate_number,
                 key,
                 year,
                 self.last_service_at,
@@ -228,13 +313,7 @@ impl Operation for CreateVehicle {
             ],
         )?;
         let v = find(ctx.conn, id)?;
-        ctx.record(
-            Action::Create,
-            EntityKind::Vehicle,
-            &id.to_string(),
-            None::<&Vehicle>,
-            Some(&v),
-        )?;
+        record_created(ctx, &v)?;
         Ok(v)
     }
 }
@@ -264,17 +343,18 @@ pub struct UpdateVehicle {
     pub id: VehicleId,
     pub version: Option<i64>,
     pub customer_id: Option<CustomerId>,
-    pub model: Option<String>,
-    pub plate_number: Option<String>,
+    pub model: Option<VehicleModel>,
+    pub plate_number: Option<PlateNumber>,
+    /// From 1900 to next year.
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1900)]
     pub year: Option<Option<i32>>,
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<NaiveDate>)]
     pub last_service_at: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<u32>)]
-    pub service_interval_days: Option<Option<u32>>,
+    #[schema(value_type = Option<ServiceIntervalDays>)]
+    pub service_interval_days: Option<Option<ServiceIntervalDays>>,
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<NaiveDate>)]
     pub next_service_at: Option<Option<NaiveDate>>,
@@ -289,62 +369,38 @@ impl Operation for UpdateVehicle {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Vehicle> {
         let before = find(ctx.conn, self.id)?;
         Error::check_version(self.version, before.version, "vehicle")?;
-        let mut sets: Vec<(&str, Value)> = Vec::new();
+        let mut v = before.clone();
         if let Some(c) = self.customer_id.filter(|c| *c != before.customer_id) {
             customer(ctx, c)?;
-            sets.push(("customer_id", Value::Text(c.to_string())));
+            v.customer_id = c;
         }
-        if let Some(v) = self.model {
-            sets.push((
-                "model",
-                Value::Text(validate::required_text(&v, "model", 1, 100)?),
-            ));
+        if let Some(m) = self.model {
+            v.model = m.into();
         }
-        if let Some(v) = self.plate_number {
-            let plate = normalise_plate(&v)?;
-            let key = plate_key(&plate);
-            plate_taken(ctx.conn, &key, Some(self.id))?;
-            sets.push(("plate_number", Value::Text(plate)));
-            sets.push(("plate_key", Value::Text(key)));
+        if let Some(p) = self.plate_number {
+            plate_taken(ctx.conn, &plate_key(p.as_str()), Some(self.id))?;
+            v.plate_number = p.into();
         }
-        if let Some(v) = self.year {
-            sets.push((
-                "year",
-                year(v, ctx.today())?.map_or(Value::Null, |y| Value::Integer(i64::from(y))),
-            ));
+        if let Some(y) = self.year {
+            v.year = year(y, ctx.today())?;
         }
-        let date = |d: Option<NaiveDate>| d.map_or(Value::Null, |d| Value::Text(d.to_string()));
-        let mut last = before.last_service_at;
-        let mut every = before.service_interval_days;
-        if let Some(v) = self.last_service_at {
-            last = v;
-            sets.push(("last_service_at", date(v)));
+        if let Some(d) = self.last_service_at {
+            v.last_service_at = d;
         }
-        if let Some(v) = self.service_interval_days {
-            every = interval(v)?;
-            sets.push((
-                "service_interval_days",
-                every.map_or(Value::Null, |d| Value::Integer(i64::from(d))),
-            ));
+        if let Some(d) = self.service_interval_days {
+            v.service_interval_days = d.map(Bounded::get);
         }
         match self.next_service_at {
-            Some(v) => sets.push(("next_service_at", date(next_service(v, last, every)))),
+            Some(given) => {
+                v.next_service_at = next_service(given, v.last_service_at, v.service_interval_days);
+            }
             None if self.last_service_at.is_some() || self.service_interval_days.is_some() => {
-                let derived = next_service(None, last, every).or(before.next_service_at);
-                sets.push(("next_service_at", date(derived)));
+                v.next_service_at = next_service(None, v.last_service_at, v.service_interval_days)
+                    .or(before.next_service_at);
             }
             None => {}
         }
-        if update_row(ctx, "vehicles", &self.id.to_string(), sets)? {
-            ctx.record(
-                Action::Update,
-                EntityKind::Vehicle,
-                &self.id.to_string(),
-                Some(&before),
-                Some(&find(ctx.conn, self.id)?),
-            )?;
-        }
-        find(ctx.conn, self.id)
+        save(ctx, &before, v)
     }
 }
 
@@ -362,13 +418,7 @@ impl Operation for DeleteVehicle {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Done> {
         let before = find(ctx.conn, self.id)?;
-        soft_delete(
-            ctx,
-            "vehicles",
-            EntityKind::Vehicle,
-            &self.id.to_string(),
-            &before,
-        )?;
+        soft_delete(ctx, &before)?;
         Ok(Done { ok: true })
     }
 }
