@@ -322,56 +322,6 @@ impl ListQuery {
     }
 }
 
-// ---- being replaced by kernel::entity (load → patch → save) ----------------
-
-/// `UPDATE table SET col = ?, … , updated_at, version + 1 WHERE id = ?` for a
-/// partial update. Returns false (and writes nothing) when nothing was given.
-pub fn update_row(
-    ctx: &crate::kernel::ops::Ctx<'_>,
-    table: &str,
-    id: &str,
-    sets: Vec<(&str, rusqlite::types::Value)>,
-) -> Result<bool> {
-    use rusqlite::types::Value;
-    if sets.is_empty() {
-        return Ok(false);
-    }
-    let assignments: Vec<String> = sets.iter().map(|(col, _)| format!("{col} = ?")).collect();
-    let mut args: Vec<Value> = sets.into_iter().map(|(_, v)| v).collect();
-    args.push(Value::Text(crate::kernel::clock::to_db(ctx.now)));
-    args.push(Value::Text(id.to_owned()));
-    ctx.conn.execute(
-        &format!(
-            "UPDATE {table} SET {}, updated_at = ?, version = version + 1 WHERE id = ?",
-            assignments.join(", ")
-        ),
-        rusqlite::params_from_iter(args),
-    )?;
-    Ok(true)
-}
-
-/// Soft delete: the row stays (bookings and the audit trail refer to it) but
-/// leaves every list and lookup; recorded as a `delete`.
-pub fn soft_delete<B: serde::Serialize>(
-    ctx: &crate::kernel::ops::Ctx<'_>,
-    table: &str,
-    entity: crate::kernel::audit::EntityKind,
-    id: &str,
-    before: &B,
-) -> Result<()> {
-    ctx.conn.execute(
-        &format!("UPDATE {table} SET deleted_at = ?2, updated_at = ?2, version = version + 1 WHERE id = ?1"),
-        (id, crate::kernel::clock::to_db(ctx.now)),
-    )?;
-    ctx.record(
-        crate::kernel::audit::Action::Delete,
-        entity,
-        id,
-        Some(before),
-        None::<&B>,
-    )
-}
-
 fn lock_writer(writer: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     writer.lock().unwrap_or_else(|p| p.into_inner())
 }
