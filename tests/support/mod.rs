@@ -303,6 +303,12 @@ pub fn total(list: &Value) -> u64 {
 pub fn serve_binary(dir: &std::path::Path) -> (std::process::Child, Server) {
     let mut serve = std::process::Command::new(loket_bin());
     serve.args(["serve", "--port", "0", "--data-dir"]).arg(dir);
+    serve_command(serve)
+}
+
+/// Starts a prepared command that runs `loket serve --port 0` (possibly
+/// under another program, such as strace) and logs in as admin.
+pub fn serve_command(serve: std::process::Command) -> (std::process::Child, Server) {
     let (child, line) = spawn_serve(serve);
     let addr = line
         .trim()
