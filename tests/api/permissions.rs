@@ -1,8 +1,10 @@
 //! The permission matrix through the HTTP API, role by role, and the session
 //! rules: no token, deactivation, password reset, the last admin. Every
-//! operation against one table: `every_operation`.
+//! operation against one table (`every_operation`); session expiry and the
+//! cost of a wrong username (`sessions`).
 
 mod every_operation;
+mod sessions;
 
 use serde_json::{Value, json};
 
