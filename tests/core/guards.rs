@@ -92,26 +92,9 @@ type Changes<'a> = Vec<(&'a str, Sql)>;
 /// and one booking on slot A; returns (server, slot B, the booking).
 fn a_booked_slot_and_a_free_one(t: &TestApp) -> (Server, Value, Value) {
     let s = t.serve();
-    let service = s
-        .post(
-            "/services",
-            json!({"name": "Makeup", "duration_min": 60, "price": "500000"}),
-        )
-        .expect(201);
-    let provider = s
-        .post(
-            "/providers",
-            json!({"name": "Rina MUA", "whatsapp_number": "081234567890", "latitude": -6.2,
-                   "longitude": 106.8, "service_ids": [service["id"]]}),
-        )
-        .expect(201);
-    let slot = |starts_at: &str| {
-        s.post(
-            "/slots",
-            json!({"provider_id": provider["id"], "service_id": service["id"], "starts_at": starts_at}),
-        )
-        .expect(201)
-    };
+    let service = create_service(&s, "Makeup", 60, "500000");
+    let provider = create_provider(&s, "Rina MUA", -6.2, 106.8, &[&service]);
+    let slot = |starts_at: &str| add_slot(&s, &provider, &service, starts_at);
     let a = slot("2026-11-30T09:00");
     let b = slot("2026-11-30T11:00");
     let booking = s
