@@ -290,31 +290,38 @@ fn list_filters_sorts_and_pages() {
         .expect_error(422, "validation", Some("price_max"));
 }
 
-#[test]
-fn bookings_drive_the_unit_status() {
-    let t = TestApp::new();
-    let s = t.serve();
-    let unit = create_unit(&s, 350_000_000);
-    let unit_id = unit["id"].as_str().unwrap().to_owned();
-    let unit_path = format!("/units/{unit_id}");
-    let status = || {
-        s.get(&unit_path).expect(200)["status"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-
-    // Booking takes the unit; the price defaults to the unit's.
+/// A unit booked by Ani: (the unit as created, the booking).
+fn a_booked_unit(s: &Server) -> (Value, Value) {
+    let unit = create_unit(s, 350_000_000);
     let b1 = s
         .post(
             "/bookings",
-            json!({"customer": customer("Ani", "081200000001"), "unit_id": unit_id}),
+            json!({"customer": customer("Ani", "081200000001"), "unit_id": unit["id"]}),
         )
         .expect(201);
+    (unit, b1)
+}
+
+fn unit_status(s: &Server, unit_path: &str) -> String {
+    s.get(unit_path).expect(200)["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_booking_takes_its_unit_at_the_units_price_and_a_second_is_refused() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let (unit, b1) = a_booked_unit(&s);
+    let unit_id = unit["id"].as_str().unwrap().to_owned();
+    let unit_path = format!("/units/{unit_id}");
+    let status = || unit_status(&s, &unit_path);
+
+    // Booking takes the unit; the price defaults to the unit's.
     assert_eq!(b1["unit_code"], unit["code"]);
     assert_eq!(b1["price"], "350000000");
     assert_eq!(status(), "booked");
-    let b1_path = format!("/bookings/{}", b1["id"].as_str().unwrap());
 
     // A second booking of the same unit is refused, naming the unit and its state.
     let e = s
@@ -329,7 +336,16 @@ fn bookings_drive_the_unit_status() {
         total(&s.get(&format!("/bookings?unit_id={unit_id}")).expect(200)),
         1
     );
+}
 
+#[test]
+fn a_held_unit_keeps_its_status_and_cannot_be_deleted() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let (unit, b1) = a_booked_unit(&s);
+    let unit_id = unit["id"].as_str().unwrap().to_owned();
+    let unit_path = format!("/units/{unit_id}");
+    let status = || unit_status(&s, &unit_path);
     // While held, the unit's status cannot be changed by hand and it cannot be deleted.
     let e = s
         .put(&unit_path, json!({"status": "maintenance"}))
@@ -351,7 +367,17 @@ fn bookings_drive_the_unit_status() {
             .expect(200)["location"],
         "Hook"
     );
+}
 
+#[test]
+fn canceling_frees_the_unit_and_completing_a_booking_sells_it() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let (unit, b1) = a_booked_unit(&s);
+    let unit_id = unit["id"].as_str().unwrap().to_owned();
+    let unit_path = format!("/units/{unit_id}");
+    let status = || unit_status(&s, &unit_path);
+    let b1_path = format!("/bookings/{}", b1["id"].as_str().unwrap());
     // Canceling frees it…
     let canceled = s.delete(&b1_path).expect(200);
     assert_eq!(canceled["booking_status"], "canceled");
@@ -388,7 +414,21 @@ fn bookings_drive_the_unit_status() {
             .expect(200)["status"],
         "maintenance"
     );
+}
 
+#[test]
+fn a_unit_in_maintenance_takes_no_booking_and_a_given_price_wins() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let (unit, b1) = a_booked_unit(&s);
+    let unit_id = unit["id"].as_str().unwrap().to_owned();
+    let unit_path = format!("/units/{unit_id}");
+    let status = || unit_status(&s, &unit_path);
+    s.delete(&format!("/bookings/{}", b1["id"].as_str().unwrap()))
+        .expect(200);
+    s.put(&unit_path, json!({"status": "maintenance"}))
+        .expect(200);
+    assert_eq!(status(), "maintenance");
     // A unit in maintenance takes no booking.
     let e = s
         .post(
@@ -429,6 +469,20 @@ fn bookings_drive_the_unit_status() {
         b3["price"], "85000000",
         "a given price wins over the unit's"
     );
+}
+
+#[test]
+fn canceling_an_active_booking_frees_its_unit_and_a_deleted_unit_takes_none() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let (_, b1) = a_booked_unit(&s);
+    let other = create_unit(&s, 90_000_000);
+    let b3 = s
+        .post(
+            "/bookings",
+            json!({"customer_id": b1["customer_id"], "unit_id": other["id"], "price": "85000000"}),
+        )
+        .expect(201);
     // Canceling an active booking frees the unit too; the deleted unit takes no booking.
     s.put(
         &format!("/bookings/{}", b3["id"].as_str().unwrap()),
