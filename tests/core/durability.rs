@@ -9,7 +9,7 @@
 //!   the WAL frames holding it were written, then the WAL was synced
 //!   (`fsync`/`fdatasync` returned), and only then did the response leave.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::process::Command;
 use std::time::Duration;
 
@@ -63,20 +63,20 @@ enum Event {
 /// a write at its start, a sync when it returned.
 fn events(trace: &str) -> Vec<Event> {
     let mut out = Vec::new();
-    // Syncs of the WAL that one thread started and has not finished.
-    let mut pending: HashMap<&str, ()> = HashMap::new();
+    // Threads (by pid) with a sync of the WAL started and not yet finished.
+    let mut pending: HashSet<&str> = HashSet::new();
     for line in trace.lines() {
         let (pid, call) = line.split_once(' ').unwrap_or(("", line));
         let call = call.trim_start();
         if call.starts_with("<... fsync resumed>") || call.starts_with("<... fdatasync resumed>") {
-            if pending.remove(pid).is_some() && call.trim_end().ends_with("= 0") {
+            if pending.remove(pid) && call.trim_end().ends_with("= 0") {
                 out.push(Event::WalSynced);
             }
         } else if (call.starts_with("fsync(") || call.starts_with("fdatasync("))
             && call.contains("-wal>")
         {
             if call.ends_with("<unfinished ...>") {
-                pending.insert(pid, ());
+                pending.insert(pid);
             } else if call.trim_end().ends_with("= 0") {
                 out.push(Event::WalSynced);
             }
