@@ -189,8 +189,18 @@ fn perform(s: &Server, op: &str, f: &Fixtures, tag: &str) -> Reply {
     }
 }
 
+/// A client logged in as a user of `role` (the admin itself for Admin):
+/// the client and the username.
+fn as_role(t: &TestApp, admin: &Server, role: Role) -> (Server, String) {
+    if role == Role::Admin {
+        return (admin.as_user("admin"), "admin".to_owned());
+    }
+    let name = format!("user-{}", role.as_str().replace('_', "-"));
+    (t.login_as(admin, &name, role), name)
+}
+
 #[test]
-fn each_role_gets_exactly_what_the_matrix_allows() {
+fn the_matrix_agrees_with_role_allows_and_with_what_auth_me_and_login_list() {
     let t = TestApp::new();
     let admin = t.serve();
     for (op, permission, allowed) in MATRIX {
@@ -202,17 +212,11 @@ fn each_role_gets_exactly_what_the_matrix_allows() {
             );
         }
     }
-    for (n, role) in Role::ALL.into_iter().enumerate() {
-        let name = format!("user-{}", role.as_str().replace('_', "-"));
-        let s = if role == Role::Admin {
-            admin.as_user("admin")
-        } else {
-            t.login_as(&admin, &name, role)
-        };
+    for role in Role::ALL {
+        let (s, username) = as_role(&t, &admin, role);
         // What the UI is told the role may do is what the core enforces.
         let me = s.get("/auth/me").expect(200);
-        let username = if role == Role::Admin { "admin" } else { &name };
-        assert_eq!(me["username"], username);
+        assert_eq!(me["username"], username.as_str());
         let listed: Vec<&str> = me["permissions"]
             .as_array()
             .unwrap()
@@ -228,8 +232,17 @@ fn each_role_gets_exactly_what_the_matrix_allows() {
         }
         // The login reply carries the same list.
         let mut again = Server::new(s.addr);
-        let login = again.login(username, PASSWORD).expect(200);
+        let login = again.login(&username, PASSWORD).expect(200);
         assert_eq!(login["permissions"], me["permissions"], "{role:?}");
+    }
+}
+
+#[test]
+fn each_role_gets_exactly_what_the_matrix_allows_and_refusals_change_nothing() {
+    let t = TestApp::new();
+    let admin = t.serve();
+    for (n, role) in Role::ALL.into_iter().enumerate() {
+        let (s, name) = as_role(&t, &admin, role);
         let f = fixtures(&admin, n);
         for (op, _, allowed) in MATRIX {
             let r = perform(&s, op, &f, &name);
@@ -253,22 +266,6 @@ fn each_role_gets_exactly_what_the_matrix_allows() {
                     r.body
                 );
             }
-        }
-        // The role is checked before the input: a refused request is a 403
-        // even when its body or path would not pass validation.
-        if !role.allows(Permission::UnitsWrite) {
-            s.post("/units", json!({"unit_type": ""}))
-                .expect_error(403, "forbidden", None);
-            s.put("/units/not-a-uuid", json!({"price": -1}))
-                .expect_error(403, "forbidden", None);
-        }
-        if !role.allows(Permission::CustomersDelete) {
-            s.delete("/customers/not-a-uuid")
-                .expect_error(403, "forbidden", None);
-        }
-        if !role.allows(Permission::SettingsWrite) {
-            s.put("/settings", json!({"time_zone": "Mars/Olympus"}))
-                .expect_error(403, "forbidden", None);
         }
         // The refused operations had no effect.
         let may = |op: &str| {
@@ -326,6 +323,31 @@ fn each_role_gets_exactly_what_the_matrix_allows() {
                 }
                 admin.delete(&format!("/customers/{id}")).expect(200);
             }
+        }
+    }
+}
+
+#[test]
+fn the_role_is_checked_before_the_input() {
+    let t = TestApp::new();
+    let admin = t.serve();
+    for role in Role::ALL {
+        let (s, _) = as_role(&t, &admin, role);
+        // The role is checked before the input: a refused request is a 403
+        // even when its body or path would not pass validation.
+        if !role.allows(Permission::UnitsWrite) {
+            s.post("/units", json!({"unit_type": ""}))
+                .expect_error(403, "forbidden", None);
+            s.put("/units/not-a-uuid", json!({"price": -1}))
+                .expect_error(403, "forbidden", None);
+        }
+        if !role.allows(Permission::CustomersDelete) {
+            s.delete("/customers/not-a-uuid")
+                .expect_error(403, "forbidden", None);
+        }
+        if !role.allows(Permission::SettingsWrite) {
+            s.put("/settings", json!({"time_zone": "Mars/Olympus"}))
+                .expect_error(403, "forbidden", None);
         }
     }
 }
