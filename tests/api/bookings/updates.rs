@@ -4,15 +4,20 @@ use serde_json::{Value, json};
 
 use super::*;
 
+/// Sari's booking 18 days ahead, pending, Rp 1,000,000, with notes, a
+/// payment method and a booking fee.
+fn sari_booking(s: &Server) -> Value {
+    s.post("/bookings", json!({"customer": customer("Sari", "081234500001"), "price": 1000000, "event_at": "2026-12-10T10:00",
+                               "notes": "bawa kebaya", "payment_method": "transfer", "booking_fee": "250000"}))
+        .expect(201)
+}
+
 #[test]
 fn partial_updates_change_only_given_fields_and_rescore() {
     let t = TestApp::new();
     let s = t.serve();
     // 18 days ahead (upcoming 10) + pending (5) + Rp 1,000,000 (regular 5) + 1 client (5) = 25.
-    let b = s
-        .post("/bookings", json!({"customer": customer("Sari", "081234500001"), "price": 1000000, "event_at": "2026-12-10T10:00",
-                                  "notes": "bawa kebaya", "payment_method": "transfer", "booking_fee": "250000"}))
-        .expect(201);
+    let b = sari_booking(&s);
     assert_eq!(
         (b["priority_score"].as_i64(), b["priority_segment"].as_str()),
         (Some(25), Some("low"))
@@ -137,10 +142,7 @@ fn partial_updates_change_only_given_fields_and_rescore() {
 fn refused_updates_and_stale_versions_change_nothing() {
     let t = TestApp::new();
     let s = t.serve();
-    let b = s
-        .post("/bookings", json!({"customer": customer("Sari", "081234500001"), "price": 1000000, "event_at": "2026-12-10T10:00",
-                                  "notes": "bawa kebaya", "payment_method": "transfer", "booking_fee": "250000"}))
-        .expect(201);
+    let b = sari_booking(&s);
     let path = format!("/bookings/{}", b["id"].as_str().unwrap());
     let version = b["version"].as_i64().unwrap();
     for (field, value) in [

@@ -5,16 +5,37 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-/// A unit booked by Ani: (the unit as created, the booking).
-fn a_booked_unit(s: &Server) -> (Value, Value) {
-    let unit = create_unit(s, 350_000_000);
+/// A unit booked by Ani, served over HTTP.
+struct Booked {
+    _t: TestApp,
+    s: Server,
+    /// The unit as created, its id and its path.
+    unit: Value,
+    unit_id: String,
+    unit_path: String,
+    /// Ani's booking of it.
+    b1: Value,
+}
+
+fn a_booked_unit() -> Booked {
+    let t = TestApp::new();
+    let s = t.serve();
+    let unit = create_unit(&s, 350_000_000);
     let b1 = s
         .post(
             "/bookings",
             json!({"customer": customer("Ani", "081200000001"), "unit_id": unit["id"]}),
         )
         .expect(201);
-    (unit, b1)
+    let unit_id = unit["id"].as_str().unwrap().to_owned();
+    Booked {
+        _t: t,
+        s,
+        unit_path: format!("/units/{unit_id}"),
+        unit_id,
+        unit,
+        b1,
+    }
 }
 
 fn unit_status(s: &Server, unit_path: &str) -> String {
@@ -26,11 +47,14 @@ fn unit_status(s: &Server, unit_path: &str) -> String {
 
 #[test]
 fn a_booking_takes_its_unit_at_the_units_price_and_a_second_is_refused() {
-    let t = TestApp::new();
-    let s = t.serve();
-    let (unit, b1) = a_booked_unit(&s);
-    let unit_id = unit["id"].as_str().unwrap().to_owned();
-    let unit_path = format!("/units/{unit_id}");
+    let Booked {
+        s,
+        unit,
+        unit_id,
+        unit_path,
+        b1,
+        ..
+    } = a_booked_unit();
     let status = || unit_status(&s, &unit_path);
 
     // Booking takes the unit; the price defaults to the unit's.
@@ -55,11 +79,9 @@ fn a_booking_takes_its_unit_at_the_units_price_and_a_second_is_refused() {
 
 #[test]
 fn a_held_unit_keeps_its_status_and_cannot_be_deleted() {
-    let t = TestApp::new();
-    let s = t.serve();
-    let (unit, b1) = a_booked_unit(&s);
-    let unit_id = unit["id"].as_str().unwrap().to_owned();
-    let unit_path = format!("/units/{unit_id}");
+    let Booked {
+        s, unit_path, b1, ..
+    } = a_booked_unit();
     let status = || unit_status(&s, &unit_path);
     // While held, the unit's status cannot be changed by hand and it cannot be deleted.
     let e = s
@@ -86,11 +108,13 @@ fn a_held_unit_keeps_its_status_and_cannot_be_deleted() {
 
 #[test]
 fn canceling_frees_the_unit_and_completing_a_booking_sells_it() {
-    let t = TestApp::new();
-    let s = t.serve();
-    let (unit, b1) = a_booked_unit(&s);
-    let unit_id = unit["id"].as_str().unwrap().to_owned();
-    let unit_path = format!("/units/{unit_id}");
+    let Booked {
+        s,
+        unit_id,
+        unit_path,
+        b1,
+        ..
+    } = a_booked_unit();
     let status = || unit_status(&s, &unit_path);
     let b1_path = format!("/bookings/{}", b1["id"].as_str().unwrap());
     // Canceling frees it…
@@ -133,11 +157,13 @@ fn canceling_frees_the_unit_and_completing_a_booking_sells_it() {
 
 #[test]
 fn a_unit_in_maintenance_takes_no_booking_and_a_given_price_wins() {
-    let t = TestApp::new();
-    let s = t.serve();
-    let (unit, b1) = a_booked_unit(&s);
-    let unit_id = unit["id"].as_str().unwrap().to_owned();
-    let unit_path = format!("/units/{unit_id}");
+    let Booked {
+        s,
+        unit_id,
+        unit_path,
+        b1,
+        ..
+    } = a_booked_unit();
     let status = || unit_status(&s, &unit_path);
     s.delete(&format!("/bookings/{}", b1["id"].as_str().unwrap()))
         .expect(200);
@@ -188,9 +214,7 @@ fn a_unit_in_maintenance_takes_no_booking_and_a_given_price_wins() {
 
 #[test]
 fn canceling_an_active_booking_frees_its_unit_and_a_deleted_unit_takes_none() {
-    let t = TestApp::new();
-    let s = t.serve();
-    let (_, b1) = a_booked_unit(&s);
+    let Booked { s, b1, .. } = a_booked_unit();
     let other = create_unit(&s, 90_000_000);
     let b3 = s
         .post(
