@@ -100,6 +100,11 @@ fn book_under_strace(n: usize) -> (Vec<String>, String) {
     let dir = tempfile::tempdir().unwrap();
     add_admin(dir.path());
     let trace = dir.path().join("strace.txt");
+    let strace_there = Command::new("strace").arg("-V").output();
+    assert!(
+        strace_there.is_ok_and(|o| o.status.success()),
+        "this test needs strace (scripts/test.sh installs it)"
+    );
     let mut cmd = Command::new("strace");
     cmd.args([
         "-f",
