@@ -13,7 +13,7 @@ sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 missing=()
 for p in build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
   libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev \
-  chromium xvfb xauth xdotool imagemagick tesseract-ocr tesseract-ocr-eng sqlite3 nodejs npm; do
+  chromium xvfb xauth xdotool imagemagick tesseract-ocr tesseract-ocr-eng sqlite3 strace nodejs npm; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
 # nodejs/npm may come from elsewhere (Node 20+ is needed by the UI's tools).

@@ -12,6 +12,8 @@ mod core {
     mod cli;
     mod concurrency;
     mod crash;
+    mod durability;
+    mod guards;
     mod jobs;
     mod outbox_crash;
     mod priority;

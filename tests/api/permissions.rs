@@ -1,5 +1,10 @@
 //! The permission matrix through the HTTP API, role by role, and the session
-//! rules: no token, deactivation, password reset, the last admin.
+//! rules (`sessions`: no token, logout, deactivation, password reset, the
+//! last admin, expiry, the cost of a wrong username). Every operation
+//! against one table: `every_operation`.
+
+mod every_operation;
+mod sessions;
 
 use serde_json::{Value, json};
 
@@ -184,8 +189,18 @@ fn perform(s: &Server, op: &str, f: &Fixtures, tag: &str) -> Reply {
     }
 }
 
+/// A client logged in as a user of `role` (the admin itself for Admin):
+/// the client and the username.
+fn as_role(t: &TestApp, admin: &Server, role: Role) -> (Server, String) {
+    if role == Role::Admin {
+        return (admin.as_user("admin"), "admin".to_owned());
+    }
+    let name = format!("user-{}", role.as_str().replace('_', "-"));
+    (t.login_as(admin, &name, role), name)
+}
+
 #[test]
-fn each_role_gets_exactly_what_the_matrix_allows() {
+fn the_matrix_agrees_with_role_allows_and_with_what_auth_me_and_login_list() {
     let t = TestApp::new();
     let admin = t.serve();
     for (op, permission, allowed) in MATRIX {
@@ -197,31 +212,17 @@ fn each_role_gets_exactly_what_the_matrix_allows() {
             );
         }
     }
-    for (n, role) in Role::ALL.into_iter().enumerate() {
-        let name = format!("user-{}", role.as_str().replace('_', "-"));
-        let s = if role == Role::Admin {
-            admin.as_user("admin")
-        } else {
-            t.login_as(&admin, &name, role)
-        };
+    for role in Role::ALL {
+        let (s, username) = as_role(&t, &admin, role);
         // What the UI is told the role may do is what the core enforces.
         let me = s.get("/auth/me").expect(200);
-        let username = if role == Role::Admin { "admin" } else { &name };
-        assert_eq!(me["username"], username);
+        assert_eq!(me["username"], username.as_str());
         let listed: Vec<&str> = me["permissions"]
             .as_array()
             .unwrap()
             .iter()
             .map(|p| p.as_str().unwrap())
             .collect();
-        for p in Permission::ALL {
-            assert_eq!(
-                listed.contains(&p.as_str()),
-                role.allows(*p),
-                "{role:?}: auth.me lists {}?",
-                p.as_str()
-            );
-        }
         for (op, permission, allowed) in MATRIX {
             assert_eq!(
                 listed.contains(&permission.as_str()),
@@ -231,8 +232,17 @@ fn each_role_gets_exactly_what_the_matrix_allows() {
         }
         // The login reply carries the same list.
         let mut again = Server::new(s.addr);
-        let login = again.login(username, PASSWORD).expect(200);
+        let login = again.login(&username, PASSWORD).expect(200);
         assert_eq!(login["permissions"], me["permissions"], "{role:?}");
+    }
+}
+
+#[test]
+fn each_role_gets_exactly_what_the_matrix_allows_and_refusals_change_nothing() {
+    let t = TestApp::new();
+    let admin = t.serve();
+    for (n, role) in Role::ALL.into_iter().enumerate() {
+        let (s, name) = as_role(&t, &admin, role);
         let f = fixtures(&admin, n);
         for (op, _, allowed) in MATRIX {
             let r = perform(&s, op, &f, &name);
@@ -256,22 +266,6 @@ fn each_role_gets_exactly_what_the_matrix_allows() {
                     r.body
                 );
             }
-        }
-        // The role is checked before the input: a refused request is a 403
-        // even when its body or path would not pass validation.
-        if !role.allows(Permission::UnitsWrite) {
-            s.post("/units", json!({"unit_type": ""}))
-                .expect_error(403, "forbidden", None);
-            s.put("/units/not-a-uuid", json!({"price": -1}))
-                .expect_error(403, "forbidden", None);
-        }
-        if !role.allows(Permission::CustomersDelete) {
-            s.delete("/customers/not-a-uuid")
-                .expect_error(403, "forbidden", None);
-        }
-        if !role.allows(Permission::SettingsWrite) {
-            s.put("/settings", json!({"time_zone": "Mars/Olympus"}))
-                .expect_error(403, "forbidden", None);
         }
         // The refused operations had no effect.
         let may = |op: &str| {
@@ -334,158 +328,26 @@ fn each_role_gets_exactly_what_the_matrix_allows() {
 }
 
 #[test]
-fn without_a_valid_token_everything_but_login_is_401() {
+fn the_role_is_checked_before_the_input() {
     let t = TestApp::new();
     let admin = t.serve();
-    let f = fixtures(&admin, 0);
-    let mut anon = Server::new(admin.addr);
-    for (op, _, _) in MATRIX {
-        perform(&anon, op, &f, "anon").expect_error(401, "unauthorized", None);
+    for role in Role::ALL {
+        let (s, _) = as_role(&t, &admin, role);
+        // The role is checked before the input: a refused request is a 403
+        // even when its body or path would not pass validation.
+        if !role.allows(Permission::UnitsWrite) {
+            s.post("/units", json!({"unit_type": ""}))
+                .expect_error(403, "forbidden", None);
+            s.put("/units/not-a-uuid", json!({"price": -1}))
+                .expect_error(403, "forbidden", None);
+        }
+        if !role.allows(Permission::CustomersDelete) {
+            s.delete("/customers/not-a-uuid")
+                .expect_error(403, "forbidden", None);
+        }
+        if !role.allows(Permission::SettingsWrite) {
+            s.put("/settings", json!({"time_zone": "Mars/Olympus"}))
+                .expect_error(403, "forbidden", None);
+        }
     }
-    anon.get("/auth/me").expect_error(401, "unauthorized", None);
-    anon.token = Some("0123456789abcdef".repeat(4));
-    for (op, _, _) in MATRIX {
-        perform(&anon, op, &f, "anon").expect_error(401, "unauthorized", None);
-    }
-    // Nothing happened.
-    assert_eq!(
-        admin
-            .get(&format!("/bookings/{}", f.booking_to_cancel))
-            .expect(200)["booking_status"],
-        "pending"
-    );
-    admin.get(&format!("/customers/{}", f.customer)).expect(200);
-    // The OpenAPI document and logging in need no token.
-    anon.token = None;
-    assert_eq!(anon.get("/openapi.json").status, 200);
-    anon.login("admin", PASSWORD).expect(200);
-    assert_eq!(anon.get("/auth/me").expect(200)["username"], "admin");
-    // Logging out ends that session; the same user at another desk stays in.
-    anon.post("/auth/logout", json!({})).expect(200);
-    anon.get("/auth/me").expect_error(401, "unauthorized", None);
-    assert_eq!(admin.get("/auth/me").expect(200)["username"], "admin");
-}
-
-fn user_id(admin: &Server, username: &str) -> String {
-    let users = admin.get("/users").expect(200);
-    users["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == username)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-#[test]
-fn deactivation_password_reset_and_the_last_admin() {
-    let t = TestApp::new();
-    let admin = t.serve();
-
-    // A deactivated user's token stops working at once, and they cannot log in.
-    let desk = t.login_as(&admin, "kasir", Role::FrontDesk);
-    desk.get("/auth/me").expect(200);
-    let desk_id = user_id(&admin, "kasir");
-    let users = admin.get("/users").expect(200).to_string();
-    assert!(
-        !users.contains("argon2") && !users.contains("password"),
-        "no password hashes in the user list: {users}"
-    );
-    let u = admin
-        .put(&format!("/users/{desk_id}"), json!({"active": false}))
-        .expect(200);
-    assert_eq!(u["active"], false);
-    desk.get("/auth/me").expect_error(401, "unauthorized", None);
-    desk.get("/bookings")
-        .expect_error(401, "unauthorized", None);
-    let mut again = Server::new(admin.addr);
-    again
-        .login("kasir", PASSWORD)
-        .expect_error(401, "login_failed", None);
-    // Reactivated, they log in anew; the old token stays dead.
-    admin
-        .put(&format!("/users/{desk_id}"), json!({"active": true}))
-        .expect(200);
-    again.login("kasir", PASSWORD).expect(200);
-    again.get("/auth/me").expect(200);
-    desk.get("/auth/me").expect_error(401, "unauthorized", None);
-
-    // A password reset ends the user's sessions; only the new password works.
-    let sales = t.login_as(&admin, "penjual", Role::Sales);
-    let sales_id = user_id(&admin, "penjual");
-    admin
-        .put(&format!("/users/{sales_id}"), json!({"password": "pendek"}))
-        .expect_error(422, "validation", Some("password"));
-    sales.get("/auth/me").expect(200);
-    admin
-        .put(
-            &format!("/users/{sales_id}"),
-            json!({"password": "baru-rahasia-456"}),
-        )
-        .expect(200);
-    sales
-        .get("/auth/me")
-        .expect_error(401, "unauthorized", None);
-    let mut relog = Server::new(admin.addr);
-    relog
-        .login("penjual", PASSWORD)
-        .expect_error(401, "login_failed", None);
-    relog.login("penjual", "baru-rahasia-456").expect(200);
-    assert_eq!(relog.get("/auth/me").expect(200)["role"], "sales");
-    // A role change takes effect at once (the old session ends).
-    admin
-        .put(&format!("/users/{sales_id}"), json!({"role": "manager"}))
-        .expect(200);
-    relog
-        .get("/auth/me")
-        .expect_error(401, "unauthorized", None);
-    relog.login("penjual", "baru-rahasia-456").expect(200);
-    relog.get("/audit").expect(200);
-
-    // The last active admin can be neither demoted nor deactivated.
-    let admin_id = admin.get("/auth/me").expect(200)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let path = format!("/users/{admin_id}");
-    admin
-        .put(&path, json!({"role": "manager"}))
-        .expect_error(409, "conflict", None);
-    admin
-        .put(&path, json!({"active": false}))
-        .expect_error(409, "conflict", None);
-    let me = admin.get("/auth/me").expect(200);
-    assert_eq!(
-        (me["role"].as_str(), me["active"].as_bool()),
-        (Some("admin"), Some(true))
-    );
-    // With a second admin, the first may step down; then the second is the last.
-    let second = t.login_as(&admin, "admin2", Role::Admin);
-    assert_eq!(
-        admin.put(&path, json!({"role": "manager"})).expect(200)["role"],
-        "manager"
-    );
-    admin
-        .get("/auth/me")
-        .expect_error(401, "unauthorized", None);
-    let second_id = second.get("/auth/me").expect(200)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    second
-        .put(&format!("/users/{second_id}"), json!({"role": "sales"}))
-        .expect_error(409, "conflict", None);
-    second
-        .put(&format!("/users/{second_id}"), json!({"active": false}))
-        .expect_error(409, "conflict", None);
-    // A deactivated admin does not count either.
-    second
-        .put(&path, json!({"role": "admin", "active": false}))
-        .expect(200);
-    second
-        .put(&format!("/users/{second_id}"), json!({"role": "manager"}))
-        .expect_error(409, "conflict", None);
-    second.get("/users").expect(200);
 }

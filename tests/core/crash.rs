@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -46,9 +47,12 @@ fn acknowledged_bookings_survive_kill_9() {
             })
             .collect();
         let target = (round + 1) * 40;
-        while acked.lock().unwrap().len() < target {
-            std::thread::yield_now();
-        }
+        // Bounded: a server that stops answering fails the test, not hangs it.
+        wait_for(
+            &format!("{target} acknowledged bookings (round {round})"),
+            Duration::from_secs(120),
+            || acked.lock().unwrap().len() >= target,
+        );
         child.kill().unwrap(); // SIGKILL: no shutdown, no flush
         child.wait().unwrap();
         stop.store(true, Ordering::Relaxed);

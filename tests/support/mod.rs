@@ -251,6 +251,47 @@ pub fn create_unit(s: &Server, price: i64) -> Value {
         .expect(201)
 }
 
+// ---- scheduling fixtures: services, providers, slots -------------------------
+
+/// A new service; returns its JSON.
+pub fn create_service(s: &Server, name: &str, minutes: u32, price: &str) -> Value {
+    s.post(
+        "/services",
+        json!({"name": name, "duration_min": minutes, "price": price}),
+    )
+    .expect(201)
+}
+
+/// A valid provider body offering `services`.
+pub fn provider_body(name: &str, lat: f64, lng: f64, services: &[&Value]) -> Value {
+    json!({
+        "name": name,
+        "whatsapp_number": "0812-3456-7890",
+        "latitude": lat,
+        "longitude": lng,
+        "service_ids": services.iter().map(|s| s["id"].clone()).collect::<Vec<_>>(),
+    })
+}
+
+/// A new provider offering `services`; returns its JSON.
+pub fn create_provider(s: &Server, name: &str, lat: f64, lng: f64, services: &[&Value]) -> Value {
+    s.post("/providers", provider_body(name, lat, lng, services))
+        .expect(201)
+}
+
+/// Asks for a slot by hand (`starts_at` in Jakarta wall-clock time).
+pub fn try_slot(s: &Server, provider: &Value, service: &Value, starts_at: &str) -> Reply {
+    s.post(
+        "/slots",
+        json!({"provider_id": provider["id"], "service_id": service["id"], "starts_at": starts_at}),
+    )
+}
+
+/// A new slot by hand; returns its JSON.
+pub fn add_slot(s: &Server, provider: &Value, service: &Value, starts_at: &str) -> Value {
+    try_slot(s, provider, service, starts_at).expect(201)
+}
+
 /// An inline customer with this phone.
 pub fn customer(name: &str, phone: &str) -> Value {
     json!({"name": name, "phone": phone})
@@ -304,6 +345,12 @@ pub fn total(list: &Value) -> u64 {
 pub fn serve_binary(dir: &std::path::Path) -> (std::process::Child, Server) {
     let mut serve = std::process::Command::new(loket_bin());
     serve.args(["serve", "--port", "0", "--data-dir"]).arg(dir);
+    serve_command(serve)
+}
+
+/// Starts a prepared command that runs `loket serve --port 0` (possibly
+/// under another program, such as strace) and logs in as admin.
+pub fn serve_command(serve: std::process::Command) -> (std::process::Child, Server) {
     let (child, line) = spawn_serve(serve);
     let addr = line
         .trim()

@@ -4,11 +4,15 @@ use serde_json::{Value, json};
 
 use super::*;
 
-#[test]
-fn list_filters_and_sorts() {
-    let t = TestApp::new();
-    let s = t.serve();
-    let unit = create_unit(&s, 3_500_000);
+/// Five bookings made a minute apart (today is 2026-11-22), the fifth
+/// canceled: their JSON as created, and the unit the second one holds.
+struct Five {
+    b: [Value; 5],
+    unit: Value,
+}
+
+fn five_bookings(t: &TestApp, s: &Server) -> Five {
+    let unit = create_unit(s, 3_500_000);
     let mut minute = 0;
     let mut create = |body: Value| {
         minute += 1;
@@ -35,15 +39,43 @@ fn list_filters_and_sorts() {
         json!({"customer": customer("Wati", "081234500005"), "price": "200000", "event_at": "2026-12-31T10:00",
                            "booking_date": "2026-11-21"}),
     );
-    let scores: Vec<i64> = [&b1, &b2, &b3, &b4, &b5]
+    s.delete(&format!("/bookings/{}", b5["id"].as_str().unwrap()))
+        .expect(200);
+    Five {
+        b: [b1, b2, b3, b4, b5],
+        unit,
+    }
+}
+
+/// The codes of the five, in order.
+fn codes_of(f: &Five) -> [String; 5] {
+    f.b.clone().map(|b| b["code"].as_str().unwrap().to_owned())
+}
+
+/// The codes a list query returns, in order.
+fn codes(s: &Server, query: &str) -> Vec<String> {
+    column(&s.get(&format!("/bookings?{query}")).expect(200), "code")
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn v(xs: &[&String]) -> Vec<String> {
+    xs.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn bookings_are_scored_and_coded_in_the_order_they_were_made() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let f = five_bookings(&t, &s);
+    let [b1, b2, b3, b4, b5] = &f.b;
+    let scores: Vec<i64> = [b1, b2, b3, b4, b5]
         .iter()
         .map(|b| b["priority_score"].as_i64().unwrap())
         .collect();
     assert_eq!(scores, vec![55, 100, 50, 65, 25]);
-    s.delete(&format!("/bookings/{}", b5["id"].as_str().unwrap()))
-        .expect(200);
-    let code = |b: &Value| b["code"].as_str().unwrap().to_owned();
-    let (c1, c2, c3, c4, c5) = (code(&b1), code(&b2), code(&b3), code(&b4), code(&b5));
+    let [c1, c2, c3, c4, c5] = codes_of(&f);
     assert_eq!(
         vec![&c1, &c2, &c3, &c4, &c5],
         vec![
@@ -54,14 +86,14 @@ fn list_filters_and_sorts() {
             "BK-2026-005"
         ]
     );
+}
 
-    let codes = |query: &str| -> Vec<String> {
-        column(&s.get(&format!("/bookings?{query}")).expect(200), "code")
-            .iter()
-            .map(|c| c.as_str().unwrap().to_owned())
-            .collect()
-    };
-    let v = |xs: &[&String]| -> Vec<String> { xs.iter().map(|s| s.to_string()).collect() };
+#[test]
+fn the_list_sorts_by_priority_by_default_and_by_each_sortable_column() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let [c1, c2, c3, c4, c5] = codes_of(&five_bookings(&t, &s));
+    let codes = |query: &str| codes(&s, query);
     // Default and explicit priority order.
     assert_eq!(codes(""), v(&[&c2, &c4, &c1, &c3, &c5]));
     assert_eq!(codes("sort=priority_score"), v(&[&c2, &c4, &c1, &c3, &c5]));
@@ -89,6 +121,16 @@ fn list_filters_and_sorts() {
     );
     assert_eq!(codes("sort=created_at:asc"), v(&[&c1, &c2, &c3, &c4, &c5]));
     assert_eq!(codes("sort=created_at:desc"), v(&[&c5, &c4, &c3, &c2, &c1]));
+}
+
+#[test]
+fn the_list_filters_by_status_payment_unit_customer_code_dates_segment_and_risk() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let f = five_bookings(&t, &s);
+    let (b1, unit) = (&f.b[0], &f.unit);
+    let [c1, c2, c3, c4, c5] = codes_of(&f);
+    let codes = |query: &str| codes(&s, query);
     // Filters.
     assert_eq!(codes("booking_status=pending"), v(&[&c4, &c1, &c3]));
     assert_eq!(codes("booking_status=active"), v(&[&c2]));
@@ -128,6 +170,13 @@ fn list_filters_and_sorts() {
         codes("segment=medium&booking_status=pending&payment_status=pending"),
         v(&[&c1])
     );
+}
+
+#[test]
+fn the_list_pages_and_counts_what_its_filters_leave() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let [c1, _, c3, _, _] = codes_of(&five_bookings(&t, &s));
     // Paging.
     let page = s.get("/bookings?page_size=2&page=2").expect(200);
     assert_eq!(
@@ -140,7 +189,12 @@ fn list_filters_and_sorts() {
         filtered["meta"],
         json!({"page": 1, "page_size": 2, "page_count": 2, "total": 3})
     );
-    // Bad list parameters name themselves.
+}
+
+#[test]
+fn bad_list_parameters_name_themselves() {
+    let t = TestApp::new();
+    let s = t.serve();
     s.get("/bookings?sort=amount")
         .expect_error(422, "validation", Some("sort"));
     s.get("/bookings?sort=priority_score:up")

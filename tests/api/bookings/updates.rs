@@ -4,15 +4,20 @@ use serde_json::{Value, json};
 
 use super::*;
 
+/// Sari's booking 18 days ahead, pending, Rp 1,000,000, with notes, a
+/// payment method and a booking fee.
+fn sari_booking(s: &Server) -> Value {
+    s.post("/bookings", json!({"customer": customer("Sari", "081234500001"), "price": 1000000, "event_at": "2026-12-10T10:00",
+                               "notes": "bawa kebaya", "payment_method": "transfer", "booking_fee": "250000"}))
+        .expect(201)
+}
+
 #[test]
 fn partial_updates_change_only_given_fields_and_rescore() {
     let t = TestApp::new();
     let s = t.serve();
     // 18 days ahead (upcoming 10) + pending (5) + Rp 1,000,000 (regular 5) + 1 client (5) = 25.
-    let b = s
-        .post("/bookings", json!({"customer": customer("Sari", "081234500001"), "price": 1000000, "event_at": "2026-12-10T10:00",
-                                  "notes": "bawa kebaya", "payment_method": "transfer", "booking_fee": "250000"}))
-        .expect(201);
+    let b = sari_booking(&s);
     assert_eq!(
         (b["priority_score"].as_i64(), b["priority_segment"].as_str()),
         (Some(25), Some("low"))
@@ -103,33 +108,6 @@ fn partial_updates_change_only_given_fields_and_rescore() {
         (Some(75), Some("upcoming"))
     );
     assert_eq!(u["risk_flags"], json!([]));
-    let version = u["version"].as_i64().unwrap();
-
-    // Validation and stale versions change nothing.
-    for (field, value) in [
-        ("client_count", json!(0)),
-        ("price", json!(-1)),
-        ("booking_fee", json!("1.001")),
-        ("payment_status", json!("free")),
-        ("payment_method", json!("barter")),
-        ("notes", Value::String("n".repeat(1001))),
-        ("event_at", json!("soon")),
-    ] {
-        s.put(&path, json!({field: value}))
-            .expect_error(422, "validation", Some(field));
-    }
-    s.put(&path, json!({"discount": 1}))
-        .expect_error(422, "validation", Some("discount"));
-    s.put(&path, json!({"version": version - 1, "notes": "late"}))
-        .expect_error(409, "conflict", None);
-    let now = s.get(&path).expect(200);
-    assert_eq!(now["version"], version);
-    assert!(now["notes"].is_null());
-    s.put(
-        "/bookings/01a200ff-5d55-76a6-a966-6df8a0de1abb",
-        json!({"notes": "x"}),
-    )
-    .expect_error(404, "not_found", None);
 
     // The segment history, oldest first.
     let h = s
@@ -158,6 +136,39 @@ fn partial_updates_change_only_given_fields_and_rescore() {
     );
     s.get("/bookings/01a200ff-5d55-76a6-a966-6df8a0de1abb/segment-history")
         .expect_error(404, "not_found", None);
+}
+
+#[test]
+fn refused_updates_and_stale_versions_change_nothing() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let b = sari_booking(&s);
+    let path = format!("/bookings/{}", b["id"].as_str().unwrap());
+    let version = b["version"].as_i64().unwrap();
+    for (field, value) in [
+        ("client_count", json!(0)),
+        ("price", json!(-1)),
+        ("booking_fee", json!("1.001")),
+        ("payment_status", json!("free")),
+        ("payment_method", json!("barter")),
+        ("notes", Value::String("n".repeat(1001))),
+        ("event_at", json!("soon")),
+    ] {
+        s.put(&path, json!({field: value}))
+            .expect_error(422, "validation", Some(field));
+    }
+    s.put(&path, json!({"discount": 1}))
+        .expect_error(422, "validation", Some("discount"));
+    s.put(&path, json!({"version": version - 1, "notes": "late"}))
+        .expect_error(409, "conflict", None);
+    let now = s.get(&path).expect(200);
+    assert_eq!(now["version"], version);
+    assert_eq!(now["notes"], "bawa kebaya");
+    s.put(
+        "/bookings/01a200ff-5d55-76a6-a966-6df8a0de1abb",
+        json!({"notes": "x"}),
+    )
+    .expect_error(404, "not_found", None);
 }
 
 #[test]

@@ -5,8 +5,11 @@ use serde_json::json;
 
 use super::*;
 
-#[test]
-fn the_report_counts_successful_sends_per_customer_and_subject() {
+/// Budi's three successful sends through a stand-in Fonnte: two maintenance
+/// reminders about his Avanza (the first failed once and was resent) and
+/// the confirmation of a unit booking. Returns (app, server, gateway,
+/// Budi, the Avanza, the unit).
+fn three_sends() -> (TestApp, Server, StandIn, Value, Value, Value) {
     let t = TestApp::at(jkt(2026, 11, 22, 10, 0));
     let mut s = t.serve();
     let g = StandIn::start(fonnte_ok);
@@ -56,17 +59,28 @@ fn the_report_counts_successful_sends_per_customer_and_subject() {
     .expect(201);
     assert_eq!(flush(&s)["sent"], 1);
 
+    (t, s, g, budi, avanza, unit)
+}
+
+/// The row of a customer's report about a subject of this type.
+fn row_about(detail: &Value, subject_type: &str) -> Value {
+    detail["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["subject_type"] == subject_type)
+        .unwrap_or_else(|| panic!("no {subject_type} row in {detail}"))
+        .clone()
+}
+
+#[test]
+fn the_report_counts_successful_sends_per_customer_and_subject() {
+    let (_t, s, _g, budi, avanza, unit) = three_sends();
     let detail = s
         .get(&format!("/whatsapp-report/customer/{}", id(&budi)))
         .expect(200);
     assert_eq!(total(&detail), 2);
-    let car = detail["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["subject_type"] == "vehicle")
-        .unwrap()
-        .clone();
+    let car = row_about(&detail, "vehicle");
     assert_eq!(car["frequency"], 2);
     assert_eq!(car["last_message_date"], "2026-11-23T05:00:00.000Z");
     assert_eq!(car["customer_name"], "Budi Santoso");
@@ -82,23 +96,29 @@ fn the_report_counts_successful_sends_per_customer_and_subject() {
         .expect(200);
     assert_eq!(one["frequency"], 2);
     assert_eq!(one["created_at"], "2026-11-22T04:00:00.000Z");
-    let u = detail["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["subject_type"] == "unit")
-        .unwrap()
-        .clone();
+    let u = row_about(&detail, "unit");
     assert_eq!(u["subject_label"], unit["code"]);
     assert_eq!(total(&s.get("/whatsapp-report/detail").expect(200)), 2);
+}
 
+#[test]
+fn the_statistics_sum_up_the_report() {
+    let (_t, s, _g, ..) = three_sends();
     let st = s.get("/whatsapp-report/statistics").expect(200);
     assert_eq!(
         st,
         json!({"total_customers_with_vehicles": 2, "total_messages_sent": 3,
                "average_messages_per_customer": 1.5, "customers_by_frequency": {"1": 1, "2": 1}})
     );
+}
 
+#[test]
+fn managers_reset_frequencies_and_delete_rows_marketing_reads() {
+    let (t, s, _g, budi, avanza, _) = three_sends();
+    let detail = s
+        .get(&format!("/whatsapp-report/customer/{}", id(&budi)))
+        .expect(200);
+    let car = row_about(&detail, "vehicle");
     // Reset for one customer, then delete a row.
     let marketing = t.login_as(&s, "pemasaran", Role::Marketing);
     assert_eq!(marketing.get("/whatsapp-report/statistics").status, 200);

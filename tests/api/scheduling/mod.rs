@@ -45,40 +45,6 @@ pub fn phone(n: usize) -> String {
     format!("0812{n:08}")
 }
 
-pub fn create_service(s: &Server, name: &str, minutes: u32, price: &str) -> Value {
-    s.post(
-        "/services",
-        json!({"name": name, "duration_min": minutes, "price": price}),
-    )
-    .expect(201)
-}
-
-pub fn provider_body(name: &str, lat: f64, lng: f64, services: &[&Value]) -> Value {
-    json!({
-        "name": name,
-        "whatsapp_number": "0812-3456-7890",
-        "latitude": lat,
-        "longitude": lng,
-        "service_ids": services.iter().map(|s| s["id"].clone()).collect::<Vec<_>>(),
-    })
-}
-
-pub fn create_provider(s: &Server, name: &str, lat: f64, lng: f64, services: &[&Value]) -> Value {
-    s.post("/providers", provider_body(name, lat, lng, services))
-        .expect(201)
-}
-
-pub fn try_slot(s: &Server, provider: &Value, service: &Value, starts_at: &str) -> Reply {
-    s.post(
-        "/slots",
-        json!({"provider_id": provider["id"], "service_id": service["id"], "starts_at": starts_at}),
-    )
-}
-
-pub fn add_slot(s: &Server, provider: &Value, service: &Value, starts_at: &str) -> Value {
-    try_slot(s, provider, service, starts_at).expect(201)
-}
-
 pub fn book(s: &Server, slot: &Value, name: &str, phone: &str) -> Reply {
     s.post(
         "/bookings",
