@@ -51,7 +51,8 @@ fn an_unknown_username_costs_as_much_as_a_wrong_password() {
     let t = TestApp::new();
     let attempt = |username: &str| {
         let started = Instant::now();
-        let r = t.app.dispatch(
+        let r = loket::api::dispatch(
+            &t.app,
             &Actor::System,
             "auth.login",
             json!({"username": username, "password": "salah-sandi-1"}),
