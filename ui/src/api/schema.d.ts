@@ -993,23 +993,24 @@ export interface components {
         CustomerId: string;
         /** @description Customer fields as given by a person (a form, or inline in a booking). */
         CustomerInput: {
-            address?: string | null;
-            /** Format: date */
+            address?: null | components["schemas"]["Text0To500"];
+            /**
+             * Format: date
+             * @description Not in the future, not before 1900.
+             */
             birth_date?: string | null;
-            birth_place?: string | null;
-            email?: string | null;
-            emergency_contact?: string | null;
+            birth_place?: null | components["schemas"]["Text0To50"];
+            email?: null | components["schemas"]["Email"];
+            emergency_contact?: null | components["schemas"]["Text0To200"];
             gender?: null | components["schemas"]["Gender"];
-            /** @description 16 digits */
-            ktp_number?: string | null;
+            ktp_number?: null | components["schemas"]["Digits16"];
             language?: null | components["schemas"]["Language"];
             monthly_income?: null | components["schemas"]["Money"];
-            name: string;
-            /** @description 15 or 16 digits */
-            npwp_number?: string | null;
-            occupation?: string | null;
+            name: components["schemas"]["Text2To100"];
+            npwp_number?: null | components["schemas"]["Digits15Or16"];
+            occupation?: null | components["schemas"]["Text0To50"];
             /** @description `08…`, `+62…` or `62…` */
-            phone: string;
+            phone: components["schemas"]["Phone"];
         };
         /** @description A short reference, as in duplicate hints. */
         CustomerRef: {
@@ -1019,6 +1020,12 @@ export interface components {
             name: string;
             phone: string;
         };
+        /** @description 15 or 16 digits; spaces, dashes and dots between groups are dropped */
+        Digits15Or16: string;
+        /** @description 16 digits; spaces, dashes and dots between groups are dropped */
+        Digits16: string;
+        /** Format: email */
+        Email: string;
         /** @enum {string} */
         EmploymentStatus: "permanent" | "contract" | "freelance";
         ErrorBody: {
@@ -1036,7 +1043,13 @@ export interface components {
         GatewayKind: "log" | "meta" | "waha" | "fonnte";
         /** @enum {string} */
         Gender: "male" | "female";
+        Integer0To1000: number;
+        Integer0To1440: number;
+        Integer1To100: number;
+        Integer1To288: number;
+        Integer1To1000: number;
         Integer1To1440: number;
+        Integer1To3650: number;
         Job: {
             last_result?: string | null;
             last_run_at?: string | null;
@@ -1117,6 +1130,9 @@ export interface components {
             next_slots: components["schemas"]["Slot"][];
             provider: components["schemas"]["Provider"];
         };
+        Number0To1000000000: number;
+        NumberMinus90To90: number;
+        NumberMinus180To180: number;
         PageMeta: {
             /** Format: int32 */
             page: number;
@@ -1127,6 +1143,8 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /** Format: password */
+        Password: string;
         /** @enum {string} */
         PaymentMethod: "transfer" | "cash" | "check" | "credit";
         /**
@@ -1136,6 +1154,10 @@ export interface components {
         PaymentStatus: "pending" | "dp" | "paid" | "overdue";
         /** @enum {string} */
         Permission: "public" | "authenticated" | "customers.read" | "customers.write" | "customers.delete" | "customers.sensitive" | "units.read" | "units.write" | "staff.read" | "staff.write" | "users.manage" | "bookings.read" | "bookings.write" | "bookings.cancel" | "priority.recalculate" | "audit.read" | "settings.read" | "settings.write" | "catalog.read" | "catalog.write" | "schedule.write" | "messaging.configure" | "messages.read" | "messages.manage" | "report.read" | "report.manage" | "jobs.run";
+        /** @description Indonesian phone number: 08…, +62… or 62… */
+        Phone: string;
+        /** @description plate number in any usual spelling (`b1234cd`, `B-1234-CD`), 2 to 12 letters and digits; kept as `B 1234 CD` */
+        PlateNumber: string;
         Provider: {
             active: boolean;
             created_at: string;
@@ -1252,11 +1274,32 @@ export interface components {
             updated_at?: string | null;
         };
         /** @description text, trimmed of surrounding spaces */
+        Text0To10: string;
+        /** @description text, trimmed of surrounding spaces */
+        Text0To20: string;
+        /** @description text, trimmed of surrounding spaces */
+        Text0To30: string;
+        /** @description text, trimmed of surrounding spaces */
+        Text0To50: string;
+        /** @description text, trimmed of surrounding spaces */
+        Text0To100: string;
+        /** @description text, trimmed of surrounding spaces */
+        Text0To200: string;
+        /** @description text, trimmed of surrounding spaces */
+        Text0To500: string;
+        /** @description text, trimmed of surrounding spaces */
         Text0To1000: string;
+        /** @description text, trimmed of surrounding spaces */
+        Text1To30: string;
+        /** @description text, trimmed of surrounding spaces */
+        Text1To50: string;
+        /** @description text, trimmed of surrounding spaces */
+        Text1To100: string;
         /** @description text, trimmed of surrounding spaces */
         Text2To100: string;
         /** Format: uuid */
         UnitId: string;
+        UnitSpecifications: Record<string, never>;
         /** @enum {string} */
         UnitStatus: "available" | "booked" | "sold" | "maintenance";
         /** @enum {string} */
@@ -1274,6 +1317,8 @@ export interface components {
         };
         /** Format: uuid */
         UserId: string;
+        /** @description login name, kept lower-case */
+        Username: string;
         /** Format: uuid */
         VehicleId: string;
         WorkDay: {
@@ -2908,20 +2953,23 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    address?: string | null;
-                    /** Format: date */
+                    address?: null | components["schemas"]["Text0To500"];
+                    /**
+                     * Format: date
+                     * @description Not in the future, not before 1900.
+                     */
                     birth_date?: string | null;
-                    birth_place?: string | null;
-                    email?: string | null;
-                    emergency_contact?: string | null;
+                    birth_place?: null | components["schemas"]["Text0To50"];
+                    email?: null | components["schemas"]["Email"];
+                    emergency_contact?: null | components["schemas"]["Text0To200"];
                     gender?: null | components["schemas"]["Gender"];
-                    ktp_number?: string | null;
+                    ktp_number?: null | components["schemas"]["Digits16"];
                     language?: null | components["schemas"]["Language"];
                     monthly_income?: null | components["schemas"]["Money"];
-                    name?: string | null;
-                    npwp_number?: string | null;
-                    occupation?: string | null;
-                    phone?: string | null;
+                    name?: null | components["schemas"]["Text2To100"];
+                    npwp_number?: null | components["schemas"]["Digits15Or16"];
+                    occupation?: null | components["schemas"]["Text0To50"];
+                    phone?: null | components["schemas"]["Phone"];
                     /**
                      * Format: int64
                      * @description The version you saw; a different current version is a 409.
@@ -4136,16 +4184,13 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean | null;
-                    /** Format: double */
-                    latitude: number;
-                    /** Format: double */
-                    longitude: number;
-                    /** Format: int32 */
-                    max_slots_per_day?: number | null;
-                    name: string;
+                    latitude: components["schemas"]["NumberMinus90To90"];
+                    longitude: components["schemas"]["NumberMinus180To180"];
+                    max_slots_per_day?: null | components["schemas"]["Integer1To288"];
+                    name: components["schemas"]["Text2To100"];
                     service_ids?: components["schemas"]["ServiceId"][];
                     /** @description `08…`, `+62…` or `62…` */
-                    whatsapp_number: string;
+                    whatsapp_number: components["schemas"]["Phone"];
                 };
             };
         };
@@ -4344,18 +4389,15 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean | null;
-                    /** Format: double */
-                    latitude?: number | null;
-                    /** Format: double */
-                    longitude?: number | null;
-                    /** Format: int32 */
-                    max_slots_per_day?: number | null;
-                    name?: string | null;
+                    latitude?: null | components["schemas"]["NumberMinus90To90"];
+                    longitude?: null | components["schemas"]["NumberMinus180To180"];
+                    max_slots_per_day?: null | components["schemas"]["Integer1To288"];
+                    name?: null | components["schemas"]["Text2To100"];
                     /** @description Replaces the list of services. */
                     service_ids?: components["schemas"]["ServiceId"][] | null;
                     /** Format: int64 */
                     version?: number | null;
-                    whatsapp_number?: string | null;
+                    whatsapp_number?: null | components["schemas"]["Phone"];
                 };
             };
         };
@@ -4911,9 +4953,9 @@ export interface operations {
     "providers.nearby": {
         parameters: {
             query: {
-                lat: number;
-                limit?: number | null;
-                lng: number;
+                lat: components["schemas"]["NumberMinus90To90"];
+                limit?: null | components["schemas"]["Integer1To100"];
+                lng: components["schemas"]["NumberMinus180To180"];
                 radius_km?: number | null;
                 service_id?: null | components["schemas"]["ServiceId"];
             };
@@ -6195,11 +6237,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /**
-                     * Format: int32
-                     * @description Defaults to the service's duration.
-                     */
-                    duration_min?: number | null;
+                    duration_min?: null | components["schemas"]["Integer1To1440"];
                     provider_id: components["schemas"]["ProviderId"];
                     service_id: components["schemas"]["ServiceId"];
                     /**
@@ -6410,8 +6448,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: int32 */
-                    duration_min?: number | null;
+                    duration_min?: null | components["schemas"]["Integer1To1440"];
                     /** Format: date-time */
                     starts_at?: string | null;
                     /** Format: int64 */
@@ -6596,8 +6633,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: int32 */
-                    buffer_min?: number;
+                    buffer_min?: null | components["schemas"]["Integer0To1440"];
                     dry_run?: boolean;
                     /**
                      * Format: date
@@ -6796,14 +6832,12 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean | null;
-                    email?: string | null;
+                    email?: null | components["schemas"]["Email"];
                     employment_status?: null | components["schemas"]["EmploymentStatus"];
-                    name: string;
-                    phone?: string | null;
-                    /** @description A short label such as "Sales A". */
-                    short_code?: string | null;
-                    /** @description Given, or allocated as `ST-NNN`. */
-                    staff_code?: string | null;
+                    name: components["schemas"]["Text2To100"];
+                    phone?: null | components["schemas"]["Phone"];
+                    short_code?: null | components["schemas"]["Text0To20"];
+                    staff_code?: null | components["schemas"]["Text0To20"];
                 };
             };
         };
@@ -6988,11 +7022,11 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean | null;
-                    email?: string | null;
+                    email?: null | components["schemas"]["Email"];
                     employment_status?: null | components["schemas"]["EmploymentStatus"];
-                    name?: string | null;
-                    phone?: string | null;
-                    short_code?: string | null;
+                    name?: null | components["schemas"]["Text2To100"];
+                    phone?: null | components["schemas"]["Phone"];
+                    short_code?: null | components["schemas"]["Text0To20"];
                     /**
                      * Format: int64
                      * @description The version you saw; a different current version is a 409.
@@ -7656,24 +7690,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: int64 */
-                    bathrooms?: number | null;
-                    /** Format: int64 */
-                    bedrooms?: number | null;
-                    block?: string | null;
-                    /** Format: double */
-                    building_area?: number | null;
-                    code?: string | null;
-                    /** Format: int64 */
-                    garage?: number | null;
-                    /** Format: double */
-                    land_area?: number | null;
-                    location?: string | null;
-                    number?: string | null;
+                    bathrooms?: null | components["schemas"]["Integer1To1000"];
+                    bedrooms?: null | components["schemas"]["Integer0To1000"];
+                    block?: null | components["schemas"]["Text0To10"];
+                    building_area?: null | components["schemas"]["Number0To1000000000"];
+                    code?: null | components["schemas"]["Text0To30"];
+                    garage?: null | components["schemas"]["Integer0To1000"];
+                    land_area?: null | components["schemas"]["Number0To1000000000"];
+                    location?: null | components["schemas"]["Text0To100"];
+                    number?: null | components["schemas"]["Text0To10"];
                     price: components["schemas"]["Money"];
-                    specifications?: Record<string, never> | null;
+                    specifications?: null | components["schemas"]["UnitSpecifications"];
                     status?: null | components["schemas"]["UnitStatus"];
-                    unit_type: string;
+                    unit_type: components["schemas"]["Text1To50"];
                 };
             };
         };
@@ -7893,24 +7922,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: int64 */
-                    bathrooms?: number | null;
-                    /** Format: int64 */
-                    bedrooms?: number | null;
-                    block?: string | null;
-                    /** Format: double */
-                    building_area?: number | null;
-                    code?: string | null;
-                    /** Format: int64 */
-                    garage?: number | null;
-                    /** Format: double */
-                    land_area?: number | null;
-                    location?: string | null;
-                    number?: string | null;
+                    bathrooms?: null | components["schemas"]["Integer1To1000"];
+                    bedrooms?: null | components["schemas"]["Integer0To1000"];
+                    block?: null | components["schemas"]["Text0To10"];
+                    building_area?: null | components["schemas"]["Number0To1000000000"];
+                    code?: null | components["schemas"]["Text1To30"];
+                    garage?: null | components["schemas"]["Integer0To1000"];
+                    land_area?: null | components["schemas"]["Number0To1000000000"];
+                    location?: null | components["schemas"]["Text0To100"];
+                    number?: null | components["schemas"]["Text0To10"];
                     price?: null | components["schemas"]["Money"];
-                    specifications?: Record<string, never> | null;
+                    specifications?: null | components["schemas"]["UnitSpecifications"];
                     status?: null | components["schemas"]["UnitStatus"];
-                    unit_type?: string | null;
+                    unit_type?: null | components["schemas"]["Text1To50"];
                     /** Format: int64 */
                     version?: number | null;
                 };
@@ -8191,10 +8215,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    password: string;
+                    password: components["schemas"]["Password"];
                     role: components["schemas"]["Role"];
                     staff_id?: null | components["schemas"]["StaffId"];
-                    username: string;
+                    username: components["schemas"]["Username"];
                 };
             };
         };
@@ -8373,8 +8397,7 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean | null;
-                    /** @description A new password (reset); ends the user's open sessions. */
-                    password?: string | null;
+                    password?: null | components["schemas"]["Password"];
                     role?: null | components["schemas"]["Role"];
                     staff_id?: null | components["schemas"]["StaffId"];
                     /** Format: int64 */
@@ -8664,17 +8687,19 @@ export interface operations {
                     /** Format: date */
                     last_service_at?: string | null;
                     /** @description e.g. `Toyota Avanza` */
-                    model: string;
+                    model: components["schemas"]["Text1To100"];
                     /**
                      * Format: date
                      * @description Defaults to last service + interval.
                      */
                     next_service_at?: string | null;
                     /** @description Any usual spelling: `b1234cd`, `B-1234-CD`, `B 1234 CD`. */
-                    plate_number: string;
-                    /** Format: int32 */
-                    service_interval_days?: number | null;
-                    /** Format: int32 */
+                    plate_number: components["schemas"]["PlateNumber"];
+                    service_interval_days?: null | components["schemas"]["Integer1To3650"];
+                    /**
+                     * Format: int32
+                     * @description From 1900 to next year.
+                     */
                     year?: number | null;
                 };
             };
@@ -8880,15 +8905,17 @@ export interface operations {
                     customer_id?: null | components["schemas"]["CustomerId"];
                     /** Format: date */
                     last_service_at?: string | null;
-                    model?: string | null;
+                    model?: null | components["schemas"]["Text1To100"];
                     /** Format: date */
                     next_service_at?: string | null;
-                    plate_number?: string | null;
-                    /** Format: int32 */
-                    service_interval_days?: number | null;
+                    plate_number?: null | components["schemas"]["PlateNumber"];
+                    service_interval_days?: null | components["schemas"]["Integer1To3650"];
                     /** Format: int64 */
                     version?: number | null;
-                    /** Format: int32 */
+                    /**
+                     * Format: int32
+                     * @description From 1900 to next year.
+                     */
                     year?: number | null;
                 };
             };
