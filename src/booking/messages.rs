@@ -15,6 +15,7 @@ use crate::booking::priority::PaymentStatus;
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::Result;
+use crate::kernel::fields::Text;
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::types::Language;
 use crate::kernel::types::{BookingId, CustomerId};
@@ -221,7 +222,8 @@ pub struct PreviewTemplate {
     pub kind: MessageKind,
     /// Defaults to the `message_language` setting.
     pub language: Option<Language>,
-    pub body: Option<String>,
+    /// Unsaved text to preview instead of the stored template.
+    pub body: Option<Text<1, 1000>>,
     pub booking_id: Option<BookingId>,
 }
 
@@ -245,7 +247,7 @@ impl Operation for PreviewTemplate {
         let lang = self.language.unwrap_or(ctx.settings.message_language);
         let body = match self.body {
             Some(b) => {
-                let b = crate::kernel::validate::required_text(&b, "body", 1, 1000)?;
+                let b = b.into_string();
                 templates::placeholders(&b, "body", kind.placeholders())?;
                 b
             }

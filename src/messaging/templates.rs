@@ -15,6 +15,7 @@ use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
+use crate::kernel::fields::Text;
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::types::text_enum;
 use crate::kernel::types::{Language, Money};
@@ -414,6 +415,9 @@ impl Operation for GetTemplate {
     }
 }
 
+/// A template's text: up to 1000 characters (a WhatsApp message is read on a phone).
+pub type TemplateBody = Text<0, 1000>;
+
 /// Replaces the text of one kind in one language; `body: null` (or empty)
 /// restores the built-in text.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -421,7 +425,7 @@ impl Operation for GetTemplate {
 pub struct UpdateTemplate {
     pub kind: MessageKind,
     pub language: Language,
-    pub body: Option<String>,
+    pub body: Option<TemplateBody>,
 }
 
 impl Operation for UpdateTemplate {
@@ -433,7 +437,7 @@ impl Operation for UpdateTemplate {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Template> {
         let kind = templated(self.kind)?;
         let before = template(ctx.conn, kind, self.language)?;
-        match crate::kernel::validate::optional_text(self.body, "body", 1000)? {
+        match self.body.and_then(Text::non_empty) {
             Some(body) => {
                 placeholders(&body, "body", kind.placeholders())?;
                 ctx.conn.execute(

@@ -15,15 +15,15 @@ use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::types::{BookingId, CustomerId, Money, SlotId, StaffId, UnitId};
-use crate::kernel::validate;
 use crate::people::customers::{self, CustomerInput, CustomerRef};
 use crate::scheduling::slots;
 
 use super::recalculation::store_priority;
 use super::{
-    Booking, BookingStatus, PaymentMethod, client_count, default_end, event_date, find,
-    overlaps_other, parse_event_at, refresh_overlap_flags,
+    Address, Booking, BookingStatus, LongText, PaymentMethod, client_count, default_end,
+    event_date, find, overlaps_other, parse_event_at, refresh_overlap_flags,
 };
+use crate::kernel::fields::Text;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -50,12 +50,12 @@ pub struct CreateBooking {
     pub payment_method: Option<PaymentMethod>,
     /// `pending` (default) or `active`.
     pub booking_status: Option<BookingStatus>,
-    pub notes: Option<String>,
+    pub notes: Option<LongText>,
     /// A free slot: makes this a service booking (event time = slot start,
     /// price defaults to the service's price).
     pub slot_id: Option<SlotId>,
     /// Where the service is performed; required with `slot_id`.
-    pub address: Option<String>,
+    pub address: Option<Address>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,7 +87,7 @@ impl Operation for CreateBooking {
             .booking_fee
             .unwrap_or(Money::ZERO)
             .checked("booking_fee")?;
-        let notes = validate::optional_text(self.notes, "notes", 1000)?;
+        let notes = self.notes.and_then(Text::non_empty);
         let status = self.booking_status.unwrap_or(BookingStatus::Pending);
         if !status.is_open() {
             return Err(Error::validation(
@@ -128,7 +128,7 @@ impl Operation for CreateBooking {
             }
             (None, Some(input)) => customers::upsert_for_booking(ctx, input)?,
         };
-        let address = validate::optional_text(self.address, "address", 500)?;
+        let address = self.address.and_then(Text::non_empty);
         if self.slot_id.is_some() {
             if self.unit_id.is_some() {
                 return Err(Error::validation(

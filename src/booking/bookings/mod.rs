@@ -29,6 +29,7 @@ use crate::kernel::auth::Permission;
 use crate::kernel::clock::{from_db, to_db};
 use crate::kernel::entity::{Entity, value};
 use crate::kernel::error::{Error, Result};
+use crate::kernel::fields::Text;
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::settings::Settings;
 use crate::kernel::types::text_enum;
@@ -177,6 +178,11 @@ pub fn find(conn: &Connection, id: BookingId) -> Result<Booking> {
         .optional()?
         .ok_or(Error::NotFound { entity: "booking" })
 }
+
+/// A booking's notes and a review: free text, up to 1000 characters.
+pub type LongText = Text<0, 1000>;
+/// Where a service is done.
+pub type Address = Text<0, 500>;
 
 // The columns an update may change. Written by hand rather than with
 // `entity!`: times are stored in the store's own UTC text form (`to_db`).

@@ -11,7 +11,6 @@ use crate::kernel::auth::Permission;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::types::{BookingId, CustomerId, Money, StaffId, patch};
-use crate::kernel::validate;
 use crate::people::customers::{self};
 use crate::scheduling::slots;
 
@@ -20,9 +19,10 @@ use crate::kernel::entity::{changed_columns, write_changes};
 
 use super::recalculation::{score_of, store_priority};
 use super::{
-    Booking, BookingStatus, PaymentMethod, client_count, default_end, find, parse_event_at,
-    refresh_overlap_flags,
+    Address, Booking, BookingStatus, LongText, PaymentMethod, client_count, default_end, find,
+    parse_event_at, refresh_overlap_flags,
 };
+use crate::kernel::fields::Text;
 
 /// Changes only the fields given; `null` clears an optional field. Status
 /// changes follow the lifecycle; an impossible one is a 409.
@@ -52,19 +52,19 @@ pub struct UpdateBooking {
     pub payment_method: Option<Option<PaymentMethod>>,
     pub booking_status: Option<BookingStatus>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub notes: Option<Option<String>>,
+    #[schema(value_type = Option<LongText>)]
+    pub notes: Option<Option<LongText>>,
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub address: Option<Option<String>>,
+    #[schema(value_type = Option<Address>)]
+    pub address: Option<Option<Address>>,
     /// 1–5; only on a completed booking.
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<u8>)]
     pub rating: Option<Option<u8>>,
     /// Only on a completed booking.
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>)]
-    pub review: Option<Option<String>>,
+    #[schema(value_type = Option<LongText>)]
+    pub review: Option<Option<LongText>>,
 }
 
 impl Operation for UpdateBooking {
@@ -142,10 +142,10 @@ impl Operation for UpdateBooking {
             b.payment_method = v;
         }
         if let Some(v) = self.notes {
-            b.notes = validate::optional_text(v, "notes", 1000)?;
+            b.notes = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.address {
-            b.address = validate::optional_text(v, "address", 500)?;
+            b.address = v.and_then(Text::non_empty);
             if b.slot_id.is_some() && b.address.is_none() {
                 return Err(Error::validation(
                     "address",
@@ -168,7 +168,7 @@ impl Operation for UpdateBooking {
                 b.rating = v;
             }
             if let Some(v) = self.review {
-                b.review = validate::optional_text(v, "review", 1000)?;
+                b.review = v.and_then(Text::non_empty);
             }
         }
         if b.slot_id.is_none() {
@@ -238,7 +238,7 @@ fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: Action) -> Result<
 pub struct CancelBooking {
     pub id: BookingId,
     /// Appended to the notes.
-    pub reason: Option<String>,
+    pub reason: Option<Text<0, 200>>,
 }
 
 impl Operation for CancelBooking {
@@ -249,7 +249,7 @@ impl Operation for CancelBooking {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Booking> {
         let before = find(ctx.conn, self.id)?;
-        let reason = validate::optional_text(self.reason, "reason", 200)?;
+        let reason = self.reason.and_then(Text::non_empty);
         cancel(ctx, before, reason.as_deref(), Action::Cancel)
     }
 }

@@ -1296,6 +1296,8 @@ export interface components {
         /** @description text, trimmed of surrounding spaces */
         Text1To100: string;
         /** @description text, trimmed of surrounding spaces */
+        Text1To1000: string;
+        /** @description text, trimmed of surrounding spaces */
         Text2To100: string;
         /** Format: uuid */
         UnitId: string;
@@ -1842,8 +1844,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Where the service is performed; required with `slot_id`. */
-                    address?: string | null;
+                    address?: null | components["schemas"]["Text0To500"];
                     /**
                      * Format: date
                      * @description Defaults to today (business time zone).
@@ -1863,7 +1864,7 @@ export interface operations {
                      * @description RFC 3339, or local time in the business time zone (`2026-12-01T10:00`).
                      */
                     event_at?: string | null;
-                    notes?: string | null;
+                    notes?: null | components["schemas"]["Text0To1000"];
                     /** Format: date */
                     payment_date?: string | null;
                     payment_method?: null | components["schemas"]["PaymentMethod"];
@@ -2090,7 +2091,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    address?: string | null;
+                    address?: null | components["schemas"]["Text0To500"];
                     /** Format: date */
                     booking_date?: string | null;
                     booking_fee?: null | components["schemas"]["Money"];
@@ -2100,7 +2101,7 @@ export interface operations {
                     customer_id?: null | components["schemas"]["CustomerId"];
                     /** Format: date-time */
                     event_at?: string | null;
-                    notes?: string | null;
+                    notes?: null | components["schemas"]["Text0To1000"];
                     /** Format: date */
                     payment_date?: string | null;
                     payment_method?: null | components["schemas"]["PaymentMethod"];
@@ -2111,8 +2112,7 @@ export interface operations {
                      * @description 1–5; only on a completed booking.
                      */
                     rating?: number | null;
-                    /** @description Only on a completed booking. */
-                    review?: string | null;
+                    review?: null | components["schemas"]["Text0To1000"];
                     staff_id?: null | components["schemas"]["StaffId"];
                     /**
                      * Format: int64
@@ -2247,7 +2247,7 @@ export interface operations {
     "bookings.cancel": {
         parameters: {
             query?: {
-                reason?: string | null;
+                reason?: null | components["schemas"]["Text0To200"];
             };
             header?: never;
             path: {
@@ -7388,7 +7388,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    body?: string | null;
+                    body?: null | components["schemas"]["Text0To1000"];
                 };
             };
         };
@@ -7482,7 +7482,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    body?: string | null;
+                    body?: null | components["schemas"]["Text1To1000"];
                     booking_id?: null | components["schemas"]["BookingId"];
                     kind: components["schemas"]["MessageKind"];
                     language?: null | components["schemas"]["Language"];
