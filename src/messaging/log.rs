@@ -117,31 +117,19 @@ impl Operation for ResendMessage {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Message> {
-        let before = find(ctx.conn, self.id)?;
-        if !matches!(
-            before.status,
-            MessageStatus::Failed | MessageStatus::Unknown | MessageStatus::Canceled
-        ) {
-            return Err(Error::conflict(format!(
-                "the message is {}; only failed, unknown or canceled messages are resent",
-                before.status.as_str()
-            )));
-        }
-        ctx.conn.execute(
+        move_message(
+            ctx,
+            self.id,
+            &[
+                MessageStatus::Failed,
+                MessageStatus::Unknown,
+                MessageStatus::Canceled,
+            ],
+            "only failed, unknown or canceled messages are resent",
             "UPDATE messages SET status = 'queued', next_attempt_at = ?2, budget_used = 0, updated_at = ?2
              WHERE id = ?1",
-            (self.id, to_db(ctx.now)),
-        )?;
-        let after = find(ctx.conn, self.id)?;
-        // Audited; no change-log row: the outbox is this desk's own, not synced.
-        crate::kernel::audit::note(
-            ctx,
             Action::Resend,
-            EntityKind::Message,
-            &self.id.to_string(),
-            &after,
-        )?;
-        Ok(after)
+        )
     }
 }
 
@@ -158,31 +146,44 @@ impl Operation for CancelMessage {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Message> {
-        let before = find(ctx.conn, self.id)?;
-        if !matches!(
-            before.status,
-            MessageStatus::Queued | MessageStatus::Failed | MessageStatus::Unknown
-        ) {
-            return Err(Error::conflict(format!(
-                "the message is {}; only queued, failed or unknown messages are canceled",
-                before.status.as_str()
-            )));
-        }
-        ctx.conn.execute(
-            "UPDATE messages SET status = 'canceled', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1",
-            (self.id, to_db(ctx.now)),
-        )?;
-        let after = find(ctx.conn, self.id)?;
-        // Audited; no change-log row: the outbox is this desk's own, not synced.
-        crate::kernel::audit::note(
+        move_message(
             ctx,
+            self.id,
+            &[
+                MessageStatus::Queued,
+                MessageStatus::Failed,
+                MessageStatus::Unknown,
+            ],
+            "only queued, failed or unknown messages are canceled",
+            "UPDATE messages SET status = 'canceled', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1",
             Action::Cancel,
-            EntityKind::Message,
-            &self.id.to_string(),
-            &after,
-        )?;
-        Ok(after)
+        )
     }
+}
+
+/// Staff moving one message by hand: allowed only from the statuses in
+/// `from` (else a 409 saying `which`), written by `update` (`?1` the id, `?2`
+/// now), and audited under `action`. No change-log row: the outbox is this
+/// desk's own, not synced.
+fn move_message(
+    ctx: &Ctx<'_>,
+    id: MessageId,
+    from: &[MessageStatus],
+    which: &str,
+    update: &str,
+    action: Action,
+) -> Result<Message> {
+    let before = find(ctx.conn, id)?;
+    if !from.contains(&before.status) {
+        return Err(Error::conflict(format!(
+            "the message is {}; {which}",
+            before.status.as_str()
+        )));
+    }
+    ctx.conn.execute(update, (id, to_db(ctx.now)))?;
+    let after = find(ctx.conn, id)?;
+    crate::kernel::audit::note(ctx, action, EntityKind::Message, &id.to_string(), &after)?;
+    Ok(after)
 }
 
 /// Delivers every message due now and answers when done (scripts need not
