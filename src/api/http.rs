@@ -94,10 +94,12 @@ pub fn router(app: Arc<App>) -> Router {
 
 /// The API, plus the web UI from `ui` for every path outside `/api/`.
 pub fn router_with_ui(app: Arc<App>, ui: &UiSource) -> Router {
-    let doc = Arc::new(openapi());
+    // One walk of the operation table gives both the routes and the document.
+    let mut api = api();
+    let routes = std::mem::take(&mut api.router);
+    let doc = Arc::new(document(api));
     let not_found = || async { error_response(&Error::NotFound { entity: "route" }) };
-    let router = api()
-        .router
+    let router = routes
         .route(
             &format!("{API_PREFIX}/openapi.json"),
             axum::routing::get(move || async move { Json(doc.as_ref().clone()) }),
@@ -349,7 +351,11 @@ fn describe<O: Invoke>(
 
 /// The OpenAPI 3 document of the local API.
 pub fn openapi() -> OpenApi {
-    let api = api();
+    document(api())
+}
+
+/// The document of a built route table (the routes are dropped).
+fn document(api: Api) -> OpenApi {
     let mut paths = PathsBuilder::new();
     let mut grouped: Vec<(String, Vec<(HttpMethod, utoipa::openapi::path::Operation)>)> =
         Vec::new();
