@@ -61,6 +61,9 @@ cargo clippy --locked --workspace --all-targets --quiet -- -D warnings
 log "Rust tests"
 cargo test --locked --workspace --no-fail-fast
 
+log "benchmarks in quick mode (small data, each routine once: their own checks)"
+cargo test --locked --quiet --bench core --bench messaging --bench scheduling
+
 log "browser end-to-end tests (Debian's Chromium)"
 (cd ui && npm run --silent e2e)
 
