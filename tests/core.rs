@@ -13,6 +13,7 @@ mod core {
     mod concurrency;
     mod crash;
     mod durability;
+    mod fuzz_openapi;
     mod guards;
     mod jobs;
     mod outbox_crash;
