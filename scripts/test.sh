@@ -46,6 +46,9 @@ log "web UI: install, typecheck, unit tests, build (the binary embeds ui/dist)"
   npm run --silent build
 )
 
+log "packaging tools: the root package-lock.json matches package.json (as npm ci needs)"
+npm ci --dry-run --no-audit --no-fund --loglevel=error >/dev/null
+
 log "build the core and the loket binary (with the UI inside)"
 cargo build --locked -p loket --bins --quiet
 
