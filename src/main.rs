@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use loket::App;
+use loket::api::surface::Surface;
 use loket::api::ui::UiSource;
 use loket::kernel::auth::{Actor, Role};
 use loket::people::users::CreateUser;
@@ -40,6 +41,10 @@ enum Command {
         /// the copy built into the binary: for working on the UI.
         #[arg(long, env = "LOKET_UI_DIR")]
         ui_dir: Option<PathBuf>,
+        /// Also answer requests whose `Host` is NAME (the desk's LAN name or
+        /// address); loopback names are always accepted. Repeatable.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_host: Vec<String>,
     },
     /// Manage login users.
     User {
@@ -129,7 +134,12 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("added user {} ({})", user.username, user.role.as_str());
             Ok(())
         }
-        Command::Serve { port, bind, ui_dir } => {
+        Command::Serve {
+            port,
+            bind,
+            ui_dir,
+            allow_host,
+        } => {
             let app = Arc::new(App::open(&data_dir(cli.data_dir)?).map_err(|e| e.to_string())?);
             let users = app
                 .database()
@@ -143,12 +153,27 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             let ui = ui_dir.map_or(UiSource::Embedded, UiSource::Dir);
-            runtime.block_on(serve(app, SocketAddr::new(bind, port), ui))
+            let mut surface = Surface {
+                allowed_hosts: allow_host,
+            };
+            // A desk bound to one LAN address answers to that address too.
+            if !bind.is_unspecified() && !bind.is_loopback() {
+                surface.allowed_hosts.push(match bind {
+                    std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                    v4 => v4.to_string(),
+                });
+            }
+            runtime.block_on(serve(app, SocketAddr::new(bind, port), ui, surface))
         }
     }
 }
 
-async fn serve(app: Arc<App>, addr: SocketAddr, ui: UiSource) -> Result<(), String> {
+async fn serve(
+    app: Arc<App>,
+    addr: SocketAddr,
+    ui: UiSource,
+    surface: Surface,
+) -> Result<(), String> {
     if !addr.ip().is_loopback() {
         tracing::warn!("binding to {addr}: the API is reachable from the network");
     }
@@ -169,7 +194,7 @@ async fn serve(app: Arc<App>, addr: SocketAddr, ui: UiSource) -> Result<(), Stri
         }
         _ => {}
     }
-    axum::serve(listener, loket::api::http::router_with_ui(app, &ui))
+    axum::serve(listener, loket::api::http::router_with(app, &ui, surface))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -27,6 +27,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::App;
 use crate::api::operations::{self, Success, Visitor};
+use crate::api::surface::{Surface, guard};
 use crate::api::ui::UiSource;
 use crate::kernel::auth::{Actor, Permission};
 use crate::kernel::error::{Error, ErrorBody};
@@ -87,13 +88,26 @@ fn api() -> Api {
     api
 }
 
-/// The API alone (unknown paths answer a JSON 404).
+/// The API alone (unknown paths answer a JSON 404), for loopback names only.
 pub fn router(app: Arc<App>) -> Router {
     router_with_ui(app, &UiSource::None)
 }
 
-/// The API, plus the web UI from `ui` for every path outside `/api/`.
+/// The API, plus the web UI from `ui` for every path outside `/api/`, for
+/// loopback names only.
 pub fn router_with_ui(app: Arc<App>, ui: &UiSource) -> Router {
+    router_with(app, ui, Surface::default())
+}
+
+/// The API and the UI behind the surface's rules (see [`guard`]).
+pub fn router_with(app: Arc<App>, ui: &UiSource, surface: Surface) -> Router {
+    routes(app, ui).layer(axum::middleware::from_fn_with_state(
+        Arc::new(surface),
+        guard,
+    ))
+}
+
+fn routes(app: Arc<App>, ui: &UiSource) -> Router {
     // One walk of the operation table gives both the routes and the document.
     let mut api = api();
     let routes = std::mem::take(&mut api.router);

@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod operations;
+pub mod surface;
 pub mod ui;
 
 pub use operations::dispatch;

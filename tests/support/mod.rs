@@ -212,12 +212,17 @@ impl Server {
 
     pub fn send_raw(&self, method: &str, path: &str, body: Option<String>) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut req = self.client.request(method, self.url(path));
+        let mut req = self.client.request(method.clone(), self.url(path));
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
+        // Every state-changing request says JSON, body or not (the server
+        // refuses any other with 415).
+        if method != reqwest::Method::GET {
+            req = req.header("content-type", "application/json");
+        }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b);
+            req = req.body(b);
         }
         let resp = req.send().unwrap();
         let status = resp.status().as_u16();
