@@ -4,11 +4,13 @@
 //! same route table and the operations' types.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use axum::{Json, Router};
@@ -52,12 +54,13 @@ impl Visitor for Api {
             Success::Created => StatusCode::CREATED,
         };
         let handler = move |State(app): State<Arc<App>>,
+                            Peer(peer): Peer,
                             headers: HeaderMap,
                             params: Option<Path<HashMap<String, String>>>,
                             RawQuery(query): RawQuery,
                             body: Bytes| async move {
             let params = params.map(|Path(p)| p).unwrap_or_default();
-            match handle::<O>(app, &headers, params, query, body, uses_body).await {
+            match handle::<O>(app, peer, &headers, params, query, body, uses_body).await {
                 Ok(value) => (success, Json(value)).into_response(),
                 Err(e) => error_response(&e),
             }
@@ -135,6 +138,7 @@ fn routes(app: Arc<App>, ui: &UiSource) -> Router {
 /// command that calls [`operations::dispatch`] the same way).
 async fn op_by_name(
     State(app): State<Arc<App>>,
+    Peer(peer): Peer,
     headers: HeaderMap,
     Path(name): Path<String>,
     body: Bytes,
@@ -155,7 +159,7 @@ async fn op_by_name(
                 field: None,
             })?
         };
-        blocking(move || operations::dispatch(&app, &actor, &name, input)).await
+        blocking(move || operations::dispatch_from(&app, &actor, &name, input, peer)).await
     }
     .await;
     match result {
@@ -166,6 +170,7 @@ async fn op_by_name(
 
 async fn handle<O: Invoke>(
     app: Arc<App>,
+    peer: Option<IpAddr>,
     headers: &HeaderMap,
     params: HashMap<String, String>,
     query: Option<String>,
@@ -183,11 +188,14 @@ async fn handle<O: Invoke>(
     let permit = authorize::<O>(&actor)?;
     // DELETE may carry a JSON body (a cancel reason) or use the query string.
     let has_body = !body.iter().all(u8::is_ascii_whitespace);
-    let input: O = if uses_body || has_body {
+    let mut input: O = if uses_body || has_body {
         body_input(&body, query.as_deref(), params)?
     } else {
         query_input(query.as_deref(), params)?
     };
+    if let Some(address) = peer {
+        input.set_address(address);
+    }
     blocking(move || Ok(serde_json::to_value(input.invoke(&app, permit)?)?)).await
 }
 
@@ -197,6 +205,23 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::internal(format!("worker failed: {e}")))?
+}
+
+/// The client's address, when the server was started with connection info
+/// (`loket serve` always is); logging in throttles by it.
+struct Peer(Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(a)| a.ip()),
+        ))
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -265,6 +290,8 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::Unauthorized | Error::LoginFailed => StatusCode::UNAUTHORIZED,
         Error::Forbidden { .. } => StatusCode::FORBIDDEN,
+        Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
         Error::Database(_) if e.code() == "conflict" => StatusCode::CONFLICT,
         Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -275,7 +302,13 @@ fn error_response(e: &Error) -> Response {
     if status.is_server_error() {
         tracing::error!("{e}");
     }
-    (status, Json(e.body())).into_response()
+    let mut response = (status, Json(e.body())).into_response();
+    if let Some(seconds) = e.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 // ---- OpenAPI ------------------------------------------------------------

@@ -234,6 +234,14 @@ impl Server {
     pub fn get(&self, path: &str) -> Reply {
         self.send("GET", path, None)
     }
+
+    /// For tests whose clock jumps hours between calls, as a desk's day
+    /// passes: sessions are kept through 16 idle hours (the longest
+    /// `session_idle_minutes` allows; the default ends them after 60).
+    pub fn keep_sessions_idle_all_day(&self) {
+        self.put("/settings", json!({"session_idle_minutes": 960}))
+            .expect(200);
+    }
     pub fn post(&self, path: &str, body: Value) -> Reply {
         self.send("POST", path, Some(body))
     }
