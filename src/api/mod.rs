@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod operations;
+pub mod serve;
 pub mod surface;
 pub mod ui;
 
