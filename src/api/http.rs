@@ -382,11 +382,29 @@ fn describe<O: Invoke>(
         ),
         ("422", "validation error naming the field"),
     ];
+    // What the surface and the login rules answer before or instead of the
+    // operation (see `surface` and `kernel::logins`).
+    let mut errors = errors.to_vec();
+    errors.push(("421", "the Host header names no allowed host"));
+    if uses_body {
+        errors.push(("413", "the body is larger than 2 MB"));
+        errors.push(("415", "the body is not sent as application/json"));
+    }
+    if O::NAME == "auth.login" || O::NAME == "auth.change_password" {
+        errors.push((
+            "429",
+            "too many failed logins: try again after Retry-After seconds",
+        ));
+        errors.push((
+            "503",
+            "the password checks are busy: try again after Retry-After seconds",
+        ));
+    }
     for (code, description) in errors {
         op = op.response(
-            *code,
+            code,
             ResponseBuilder::new()
-                .description(*description)
+                .description(description)
                 .content("application/json", json(error())),
         );
     }

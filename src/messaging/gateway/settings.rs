@@ -355,8 +355,10 @@ impl Operation for UpdateGateway {
             s.templates = map;
         }
         // The stored token was given for one host: it is never sent to
-        // another (a changed address or gateway) unless given again.
-        if s.token_sealed.is_some() && !token_given && address(&s) != address_before {
+        // another (a changed address or gateway) unless given again. The
+        // log-only "gateway" sends nothing anywhere.
+        let sends = s.kind.is_some_and(|k| k != GatewayKind::Log);
+        if sends && s.token_sealed.is_some() && !token_given && address(&s) != address_before {
             return Err(Error::validation(
                 "token",
                 "give the token again when the gateway's address changes (the stored one is not sent to a new host)",

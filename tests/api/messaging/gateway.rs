@@ -306,4 +306,6 @@ fn a_stored_token_is_not_sent_to_a_new_address_unless_given_again() {
     );
     assert_eq!(g["base_url"], "https://wa2.example.id");
     assert_eq!(g["token"], "••••5678");
+    // Logging only sends nothing anywhere: no token needed to switch to it.
+    assert_eq!(set_gateway(&s, json!({"kind": "log"}))["kind"], "log");
 }
