@@ -83,6 +83,11 @@ fn idle_and_half_sent_connections_are_closed_and_logins_still_work() {
             .as_bytes(),
         )
         .unwrap();
+    // A keep-alive connection that was answered once, then left idle.
+    let mut answered_once = TcpStream::connect(server.addr).unwrap();
+    answered_once
+        .write_all(format!("GET /api/v1/auth/me HTTP/1.1\r\n{host}\r\n").as_bytes())
+        .unwrap();
     // While all of them are open, a real login answers at once.
     std::thread::sleep(Duration::from_millis(300));
     assert!(fds(pid) >= before + 300, "the server holds them all");
@@ -92,7 +97,7 @@ fn idle_and_half_sent_connections_are_closed_and_logins_still_work() {
     fresh.get("/auth/me").expect(200);
     assert!(
         started.elapsed() < Duration::from_secs(2),
-        "a login took {:?} beside 311 idle connections",
+        "a login took {:?} beside 312 idle connections",
         started.elapsed()
     );
 
@@ -108,6 +113,10 @@ fn idle_and_half_sent_connections_are_closed_and_logins_still_work() {
         .filter(|s| !closed_by_server(s, deadline))
         .count();
     assert_eq!(open_half, 0, "half-sent heads still open");
+    assert!(
+        closed_by_server(&answered_once, deadline),
+        "an answered keep-alive connection left idle is still open"
+    );
     let mut answer = String::new();
     half_body
         .set_read_timeout(Some(Duration::from_secs(8)))
@@ -118,7 +127,7 @@ fn idle_and_half_sent_connections_are_closed_and_logins_still_work() {
         "half-sent body: {answer:?}"
     );
     assert!(answer.contains("request_timeout"), "{answer:?}");
-    drop((idle, half_head, half_body));
+    drop((idle, half_head, half_body, answered_once));
     wait_for(
         "the server to release the descriptors",
         Duration::from_secs(5),
