@@ -85,7 +85,13 @@ if [ ! -f "$LOKET_DATA_DIR/loket.db" ] && { [ "$mode" = serve ] || [ -n "${LOKET
     read -r -s -p "First start: choose a password for user 'admin' (8+ characters): " password; echo
   else
     password="$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
-    echo "First start: user 'admin' has password $password (change it after logging in)"
+    # Not printed: logs and terminals keep what is printed. A file only its
+    # owner can read, beside the data it protects.
+    password_file="$LOKET_DATA_DIR/first-admin-password.txt"
+    (umask 077 && printf '%s\n' "$password" > "$password_file")
+    chmod 600 "$password_file"
+    echo "First start: the password of user 'admin' is in $password_file (readable only by you);"
+    echo "  log in, change it (user menu → change password), then delete that file."
   fi
   printf '%s\n' "$password" | "$loket" user add admin --role admin --password-stdin
 fi

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use loket::App;
+use loket::api::serve::{Limits, TlsAcceptor};
+use loket::api::surface::Surface;
 use loket::api::ui::UiSource;
 use loket::kernel::auth::{Actor, Role};
 use loket::kernel::clock::StartedClock;
@@ -46,6 +48,21 @@ enum Command {
         /// and the browser tests, never for a real desk.
         #[arg(long, env = "LOKET_CLOCK_START", value_parser = parse_instant)]
         clock_start: Option<chrono::DateTime<chrono::Utc>>,
+        /// Also answer requests whose `Host` is NAME (the desk's LAN name or
+        /// address); loopback names are always accepted. Repeatable.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_host: Vec<String>,
+        /// PEM certificate (chain) for HTTPS; required with a non-loopback --bind.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Serve plain HTTP on a non-loopback --bind: anyone on the network
+        /// can read customer data and passwords in transit. Only for a
+        /// trusted, isolated network.
+        #[arg(long)]
+        insecure_plain_http_on_lan: bool,
     },
     /// Manage login users.
     User {
@@ -146,7 +163,24 @@ fn run(cli: Cli) -> Result<(), String> {
             bind,
             ui_dir,
             clock_start,
+            allow_host,
+            tls_cert,
+            tls_key,
+            insecure_plain_http_on_lan,
         } => {
+            // Checked before opening anything: a LAN desk without TLS does not start.
+            let tls = match (&tls_cert, &tls_key) {
+                (Some(cert), Some(key)) => Some(loket::api::serve::tls_acceptor(cert, key)?),
+                _ => None,
+            };
+            if !bind.is_loopback() && tls.is_none() && !insecure_plain_http_on_lan {
+                return Err(format!(
+                    "refusing to serve plain HTTP on {bind}: other computers would see customer data and passwords. \
+                     Give --tls-cert FILE --tls-key FILE (see README, \"Security\"), bind 127.0.0.1, \
+                     or accept the risk with --insecure-plain-http-on-lan"
+                ));
+            }
+            let limits = loket::api::serve::Limits::from_env()?;
             let dir = data_dir(cli.data_dir)?;
             let app = match clock_start {
                 Some(start) => {
@@ -168,21 +202,48 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             let ui = ui_dir.map_or(UiSource::Embedded, UiSource::Dir);
-            runtime.block_on(serve(app, SocketAddr::new(bind, port), ui))
+            let mut surface = Surface {
+                allowed_hosts: allow_host,
+            };
+            // A desk bound to one LAN address answers to that address too.
+            if !bind.is_unspecified() && !bind.is_loopback() {
+                surface.allowed_hosts.push(match bind {
+                    std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                    v4 => v4.to_string(),
+                });
+            }
+            runtime.block_on(serve(
+                app,
+                SocketAddr::new(bind, port),
+                ui,
+                surface,
+                limits,
+                tls,
+            ))
         }
     }
 }
 
-async fn serve(app: Arc<App>, addr: SocketAddr, ui: UiSource) -> Result<(), String> {
-    if !addr.ip().is_loopback() {
-        tracing::warn!("binding to {addr}: the API is reachable from the network");
+async fn serve(
+    app: Arc<App>,
+    addr: SocketAddr,
+    ui: UiSource,
+    surface: Surface,
+    limits: Limits,
+    tls: Option<TlsAcceptor>,
+) -> Result<(), String> {
+    if !addr.ip().is_loopback() && tls.is_none() {
+        tracing::warn!(
+            "binding to {addr} WITHOUT TLS (--insecure-plain-http-on-lan): customer data and passwords cross the network in clear text"
+        );
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     // The first line of output: scripts and tests read the port from it.
-    println!("listening on http://{local}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{local}");
     std::io::stdout().flush().map_err(|e| e.to_string())?;
     tokio::spawn(loket::jobs::scheduler(app.clone()));
     // Marks messages interrupted by a crash `unknown`, then delivers the outbox.
@@ -194,10 +255,15 @@ async fn serve(app: Arc<App>, addr: SocketAddr, ui: UiSource) -> Result<(), Stri
         }
         _ => {}
     }
-    axum::serve(listener, loket::api::http::router_with_ui(app, &ui))
-        .with_graceful_shutdown(async {
+    loket::api::serve::serve(
+        listener,
+        loket::api::http::router_with(app, &ui, surface),
+        limits,
+        tls,
+        async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+        },
+    )
+    .await;
+    Ok(())
 }

@@ -26,5 +26,6 @@ mod api {
     mod openapi;
     mod permissions;
     mod scheduling;
+    mod security;
     mod units;
 }

@@ -11,11 +11,13 @@ mod core {
     mod checkpoint;
     mod cli;
     mod concurrency;
+    mod connections;
     mod crash;
     mod durability;
     mod fuzz_openapi;
     mod guards;
     mod jobs;
+    mod login_flood;
     mod outbox_crash;
     mod priority;
     mod query_plans;

@@ -4,11 +4,13 @@
 //! same route table and the operations' types.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use axum::{Json, Router};
@@ -27,6 +29,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::App;
 use crate::api::operations::{self, Success, Visitor};
+use crate::api::surface::{Surface, guard};
 use crate::api::ui::UiSource;
 use crate::kernel::auth::{Actor, Permission};
 use crate::kernel::error::{Error, ErrorBody};
@@ -51,12 +54,13 @@ impl Visitor for Api {
             Success::Created => StatusCode::CREATED,
         };
         let handler = move |State(app): State<Arc<App>>,
+                            Peer(peer): Peer,
                             headers: HeaderMap,
                             params: Option<Path<HashMap<String, String>>>,
                             RawQuery(query): RawQuery,
                             body: Bytes| async move {
             let params = params.map(|Path(p)| p).unwrap_or_default();
-            match handle::<O>(app, &headers, params, query, body, uses_body).await {
+            match handle::<O>(app, peer, &headers, params, query, body, uses_body).await {
                 Ok(value) => (success, Json(value)).into_response(),
                 Err(e) => error_response(&e),
             }
@@ -87,13 +91,26 @@ fn api() -> Api {
     api
 }
 
-/// The API alone (unknown paths answer a JSON 404).
+/// The API alone (unknown paths answer a JSON 404), for loopback names only.
 pub fn router(app: Arc<App>) -> Router {
     router_with_ui(app, &UiSource::None)
 }
 
-/// The API, plus the web UI from `ui` for every path outside `/api/`.
+/// The API, plus the web UI from `ui` for every path outside `/api/`, for
+/// loopback names only.
 pub fn router_with_ui(app: Arc<App>, ui: &UiSource) -> Router {
+    router_with(app, ui, Surface::default())
+}
+
+/// The API and the UI behind the surface's rules (see [`guard`]).
+pub fn router_with(app: Arc<App>, ui: &UiSource, surface: Surface) -> Router {
+    routes(app, ui).layer(axum::middleware::from_fn_with_state(
+        Arc::new(surface),
+        guard,
+    ))
+}
+
+fn routes(app: Arc<App>, ui: &UiSource) -> Router {
     // One walk of the operation table gives both the routes and the document.
     let mut api = api();
     let routes = std::mem::take(&mut api.router);
@@ -121,6 +138,7 @@ pub fn router_with_ui(app: Arc<App>, ui: &UiSource) -> Router {
 /// command that calls [`operations::dispatch`] the same way).
 async fn op_by_name(
     State(app): State<Arc<App>>,
+    Peer(peer): Peer,
     headers: HeaderMap,
     Path(name): Path<String>,
     body: Bytes,
@@ -141,7 +159,7 @@ async fn op_by_name(
                 field: None,
             })?
         };
-        blocking(move || operations::dispatch(&app, &actor, &name, input)).await
+        blocking(move || operations::dispatch_from(&app, &actor, &name, input, peer)).await
     }
     .await;
     match result {
@@ -152,6 +170,7 @@ async fn op_by_name(
 
 async fn handle<O: Invoke>(
     app: Arc<App>,
+    peer: Option<IpAddr>,
     headers: &HeaderMap,
     params: HashMap<String, String>,
     query: Option<String>,
@@ -169,11 +188,14 @@ async fn handle<O: Invoke>(
     let permit = authorize::<O>(&actor)?;
     // DELETE may carry a JSON body (a cancel reason) or use the query string.
     let has_body = !body.iter().all(u8::is_ascii_whitespace);
-    let input: O = if uses_body || has_body {
+    let mut input: O = if uses_body || has_body {
         body_input(&body, query.as_deref(), params)?
     } else {
         query_input(query.as_deref(), params)?
     };
+    if let Some(address) = peer {
+        input.set_address(address);
+    }
     blocking(move || Ok(serde_json::to_value(input.invoke(&app, permit)?)?)).await
 }
 
@@ -183,6 +205,23 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::internal(format!("worker failed: {e}")))?
+}
+
+/// The client's address, when the server was started with connection info
+/// (`loket serve` always is); logging in throttles by it.
+struct Peer(Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(a)| a.ip()),
+        ))
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -251,6 +290,8 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::Unauthorized | Error::LoginFailed => StatusCode::UNAUTHORIZED,
         Error::Forbidden { .. } => StatusCode::FORBIDDEN,
+        Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
         Error::Database(_) if e.code() == "conflict" => StatusCode::CONFLICT,
         Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -261,7 +302,13 @@ fn error_response(e: &Error) -> Response {
     if status.is_server_error() {
         tracing::error!("{e}");
     }
-    (status, Json(e.body())).into_response()
+    let mut response = (status, Json(e.body())).into_response();
+    if let Some(seconds) = e.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 // ---- OpenAPI ------------------------------------------------------------
@@ -335,11 +382,29 @@ fn describe<O: Invoke>(
         ),
         ("422", "validation error naming the field"),
     ];
+    // What the surface and the login rules answer before or instead of the
+    // operation (see `surface` and `kernel::logins`).
+    let mut errors = errors.to_vec();
+    errors.push(("421", "the Host header names no allowed host"));
+    if uses_body {
+        errors.push(("413", "the body is larger than 2 MB"));
+        errors.push(("415", "the body is not sent as application/json"));
+    }
+    if O::NAME == "auth.login" || O::NAME == "auth.change_password" {
+        errors.push((
+            "429",
+            "too many failed logins: try again after Retry-After seconds",
+        ));
+        errors.push((
+            "503",
+            "the password checks are busy: try again after Retry-After seconds",
+        ));
+    }
     for (code, description) in errors {
         op = op.response(
-            *code,
+            code,
             ResponseBuilder::new()
-                .description(*description)
+                .description(description)
                 .content("application/json", json(error())),
         );
     }

@@ -3,6 +3,8 @@
 
 pub mod http;
 pub mod operations;
+pub mod serve;
+pub mod surface;
 pub mod ui;
 
 pub use operations::dispatch;

@@ -4,6 +4,8 @@
 //! command and `POST /api/v1/ops/{name}`), the REST routes and the OpenAPI
 //! document. Adding an operation is its type plus one line here.
 
+use std::net::IpAddr;
+
 use serde_json::Value;
 
 use crate::App;
@@ -53,6 +55,7 @@ pub fn visit(v: &mut impl Visitor) {
     v.op::<users::Login>(POST, "/auth/login", OK);
     v.op::<users::Logout>(POST, "/auth/logout", OK);
     v.op::<users::Me>(GET, "/auth/me", OK);
+    v.op::<users::ChangePassword>(POST, "/auth/change-password", OK);
     v.op::<users::ListUsers>(GET, "/users", OK);
     v.op::<users::CreateUser>(POST, "/users", CREATED);
     v.op::<users::GetUser>(GET, "/users/{id}", OK);
@@ -156,11 +159,23 @@ pub fn names() -> Vec<&'static str> {
 /// Tauri shell's one command and `POST /api/v1/ops/{name}`. The permission
 /// is checked before the input is read.
 pub fn dispatch(app: &App, actor: &Actor, name: &str, input: Value) -> Result<Value> {
+    dispatch_from(app, actor, name, input, None)
+}
+
+/// [`dispatch`] for a call that came over the network from `address`.
+pub fn dispatch_from(
+    app: &App,
+    actor: &Actor,
+    name: &str,
+    input: Value,
+    address: Option<IpAddr>,
+) -> Result<Value> {
     struct Dispatch<'a> {
         app: &'a App,
         actor: &'a Actor,
         name: &'a str,
         input: Option<Value>,
+        address: Option<IpAddr>,
         result: Option<Result<Value>>,
     }
     impl Visitor for Dispatch<'_> {
@@ -171,7 +186,10 @@ pub fn dispatch(app: &App, actor: &Actor, name: &str, input: Value) -> Result<Va
             let input = self.input.take().unwrap_or(Value::Null);
             self.result = Some((|| {
                 let permit = authorize::<O>(self.actor)?;
-                let input: O = from_json(input)?;
+                let mut input: O = from_json(input)?;
+                if let Some(a) = self.address {
+                    input.set_address(a);
+                }
                 Ok(serde_json::to_value(input.invoke(self.app, permit)?)?)
             })());
         }
@@ -181,6 +199,7 @@ pub fn dispatch(app: &App, actor: &Actor, name: &str, input: Value) -> Result<Va
         actor,
         name,
         input: Some(input),
+        address,
         result: None,
     };
     visit(&mut d);

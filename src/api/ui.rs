@@ -83,7 +83,7 @@ fn file(_path: &str) -> Option<(&'static str, &'static [u8])> {
 }
 
 const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">
-<title>Loket</title></head><body style=\"font-family: sans-serif; max-width: 40em; margin: 3em auto\">
+<title>Loket</title></head><body>
 <h1>Loket</h1><p>This <code>loket</code> binary was built without its web UI.
 The API is at <a href=\"/api/v1/openapi.json\">/api/v1/</a>.</p>
 <p>To include the UI, build it first and then the binary:</p>

@@ -10,6 +10,7 @@ use crate::kernel::auth::Actor;
 use crate::kernel::clock::{Clock, SystemClock};
 use crate::kernel::crypto::Vault;
 use crate::kernel::error::{Error, Result};
+use crate::kernel::logins::LoginGuard;
 use crate::kernel::ops::{Ctx, Invoke, authorize};
 use crate::kernel::settings;
 use crate::kernel::store::Database;
@@ -19,6 +20,7 @@ pub struct App {
     vault: Vault,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
+    logins: LoginGuard,
 }
 
 impl App {
@@ -40,6 +42,7 @@ impl App {
             vault,
             clock,
             data_dir: data_dir.to_owned(),
+            logins: LoginGuard::default(),
         })
     }
 
@@ -53,6 +56,11 @@ impl App {
 
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+
+    /// The password-check pool and the login backoff.
+    pub fn logins(&self) -> &LoginGuard {
+        &self.logins
     }
 
     /// Runs one operation or task as `actor`: the permission check, then
@@ -95,9 +103,22 @@ impl App {
     }
 
     /// Resolves a bearer token to the logged-in user.
+    /// An idle session (setting `session_idle_minutes`) is refused like an
+    /// expired one; a live one is marked used about once a minute.
     pub fn authenticate(&self, token: &str) -> Result<Actor> {
-        let conn = self.db.reader()?;
-        crate::kernel::auth::session_user(&conn, token, self.clock.now()).map(Actor::User)
+        let now = self.clock.now();
+        let live = {
+            let conn = self.db.reader()?;
+            let idle =
+                chrono::Duration::minutes(settings::load(&conn)?.session_idle_minutes.into());
+            crate::kernel::auth::session_user(&conn, token, now, idle)?
+        };
+        if live.stale_mark
+            && let Some(session) = &live.user.session
+        {
+            crate::kernel::auth::mark_seen(&self.db.writer(), session, now)?;
+        }
+        Ok(Actor::User(live.user))
     }
 }
 

@@ -51,6 +51,9 @@ text_enum!(
         Released = "released",
         WorkingPlan = "working_plan",
         Login = "login",
+        /// A wrong username or password (the username and address as typed, never the password).
+        LoginFailed = "login_failed",
+        PasswordChange = "password_change",
         Expire = "expire",
         Recalculate = "recalculate",
         Resend = "resend",

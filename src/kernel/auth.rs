@@ -275,23 +275,62 @@ impl Actor {
     }
 }
 
-/// The user behind a bearer token, if the session is live and the user active.
-pub fn session_user(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<SessionUser> {
-    conn.prepare_cached(
-        "SELECT u.id, u.username, u.role, u.staff_id FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1",
-    )?
-    .query_row((token_hash(token), to_db(now)), |r| {
-        Ok(SessionUser {
-            id: r.get(0)?,
-            username: r.get(1)?,
-            role: r.get(2)?,
-            staff_id: r.get(3)?,
-            session: Some(token_hash(token)),
+/// A session's owner and when it was last used (see [`session_user`]).
+pub struct LiveSession {
+    pub user: SessionUser,
+    /// Whether `last_seen_at` is old enough to be written again.
+    pub stale_mark: bool,
+}
+
+/// How often a session's `last_seen_at` is rewritten: the idle timeout is
+/// exact to this much, and an active desk writes once a minute, not on
+/// every request.
+pub const SEEN_PRECISION_SECS: i64 = 60;
+
+/// The user behind a bearer token, if the session is live (within 16 hours
+/// of its login and used within `idle` ago) and the user active.
+pub fn session_user(
+    conn: &Connection,
+    token: &str,
+    now: DateTime<Utc>,
+    idle: chrono::Duration,
+) -> Result<LiveSession> {
+    let hash = token_hash(token);
+    let found: Option<(SessionUser, String)> = conn
+        .prepare_cached(
+            "SELECT u.id, u.username, u.role, u.staff_id, COALESCE(s.last_seen_at, s.created_at)
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1",
+        )?
+        .query_row((&hash, to_db(now)), |r| {
+            Ok((
+                SessionUser {
+                    id: r.get(0)?,
+                    username: r.get(1)?,
+                    role: r.get(2)?,
+                    staff_id: r.get(3)?,
+                    session: Some(hash.clone()),
+                },
+                r.get(4)?,
+            ))
         })
+        .optional()?;
+    let (user, seen) = found.ok_or(Error::Unauthorized)?;
+    let seen = crate::kernel::clock::from_db(&seen)?;
+    if now - seen >= idle {
+        return Err(Error::Unauthorized);
+    }
+    Ok(LiveSession {
+        user,
+        stale_mark: (now - seen).num_seconds() >= SEEN_PRECISION_SECS,
     })
-    .optional()?
-    .ok_or(Error::Unauthorized)
+}
+
+/// Marks a session used now (on the writer, outside any operation).
+pub fn mark_seen(conn: &Connection, session: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1")?
+        .execute((session, to_db(now)))?;
+    Ok(())
 }
 
 #[cfg(test)]

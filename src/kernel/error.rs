@@ -27,6 +27,12 @@ pub enum Error {
     LoginFailed,
     #[error("your role may not {action}")]
     Forbidden { action: &'static str },
+    /// Login throttling: this username or address is locked for a while.
+    #[error("{message}")]
+    TooManyAttempts { retry_after: u64, message: String },
+    /// Every password worker is busy and the queue is full: try again shortly.
+    #[error("the desk is busy checking other logins; try again in a moment")]
+    Busy,
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -71,8 +77,19 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::LoginFailed => "login_failed",
             Error::Forbidden { .. } => "forbidden",
+            Error::TooManyAttempts { .. } => "too_many_attempts",
+            Error::Busy => "busy",
             Error::Database(e) if is_constraint(e) => "conflict",
             Error::Database(_) | Error::Internal(_) => "internal",
+        }
+    }
+
+    /// Seconds after which trying again makes sense (`Retry-After`).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::TooManyAttempts { retry_after, .. } => Some(*retry_after),
+            Error::Busy => Some(1),
+            _ => None,
         }
     }
 

@@ -4,6 +4,8 @@
 //! write transaction. [`crate::App::execute`] does the rest (permission check,
 //! transaction, commit), and adapters (HTTP, Tauri) only translate.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
@@ -40,6 +42,9 @@ pub trait Task: DeserializeOwned + ToSchema + Send + 'static {
     const PERMISSION: Permission;
 
     fn run(self, app: &crate::App, actor: &Actor) -> Result<Self::Output>;
+
+    /// See [`Invoke::set_address`].
+    fn set_address(&mut self, _address: IpAddr) {}
 }
 
 /// What the adapters (the operation table, HTTP routes, OpenAPI) accept:
@@ -52,6 +57,11 @@ pub trait Invoke: DeserializeOwned + ToSchema + Send + 'static {
 
     /// Runs it under `permit`, the proof that its permission was checked.
     fn invoke(self, app: &crate::App, permit: Permit<Self>) -> Result<Self::Output>;
+
+    /// Tells the input the network address the call came from, when an
+    /// adapter knows one (HTTP); logging in throttles by it. The address is
+    /// never read from the input itself, so a client cannot pick it.
+    fn set_address(&mut self, _address: IpAddr) {}
 }
 
 impl<O: Operation> Invoke for O {
@@ -113,6 +123,10 @@ macro_rules! task {
                 permit: $crate::kernel::ops::Permit<Self>,
             ) -> $crate::kernel::error::Result<Self::Output> {
                 <$t as $crate::kernel::ops::Task>::run(self, app, permit.actor())
+            }
+
+            fn set_address(&mut self, address: std::net::IpAddr) {
+                <$t as $crate::kernel::ops::Task>::set_address(self, address)
             }
         }
     )*};

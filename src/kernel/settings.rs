@@ -45,6 +45,9 @@ pub struct Settings {
     pub maintenance_window_days: u32,
     /// At most one maintenance reminder per vehicle in this many days.
     pub maintenance_spacing_days: u32,
+    /// A session unused for this many minutes ends (besides the 16 hours
+    /// after login): a desk left logged in locks itself.
+    pub session_idle_minutes: u32,
 }
 
 impl Default for Settings {
@@ -65,6 +68,7 @@ impl Default for Settings {
             reminder_hour: 9,
             maintenance_window_days: 7,
             maintenance_spacing_days: 30,
+            session_idle_minutes: 60,
         }
     }
 }
@@ -125,6 +129,7 @@ pub struct UpdateSettings {
     pub reminder_hour: Option<u32>,
     pub maintenance_window_days: Option<u32>,
     pub maintenance_spacing_days: Option<u32>,
+    pub session_idle_minutes: Option<u32>,
 }
 
 impl Operation for UpdateSettings {
@@ -200,6 +205,15 @@ impl Operation for UpdateSettings {
                 ));
             }
             s.maintenance_spacing_days = v;
+        }
+        if let Some(v) = self.session_idle_minutes {
+            if !(5..=960).contains(&v) {
+                return Err(Error::validation(
+                    "session_idle_minutes",
+                    "must be between 5 and 960 (16 hours)",
+                ));
+            }
+            s.session_idle_minutes = v;
         }
         if s.urgent_days < 0 || s.urgent_days > 365 {
             return Err(Error::validation(

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::net::IpAddr;
 
 use chrono::Duration;
 use rusqlite::types::ToSqlOutput;
@@ -17,7 +18,7 @@ use crate::kernel::clock::to_db;
 use crate::kernel::crypto;
 use crate::kernel::entity::{entity, record_created, save};
 use crate::kernel::error::{Error, Result};
-use crate::kernel::ops::{Ctx, Operation};
+use crate::kernel::ops::{Ctx, Operation, Task, task};
 use crate::kernel::types::{Done, Page, Paging, StaffId, UserId, patch};
 
 /// A login lasts one long working day.
@@ -143,12 +144,73 @@ impl Password {
         if n > 200 {
             return Err("must be at most 200 characters".into());
         }
+        if is_common(raw) {
+            return Err("is too common and easy to guess; choose another".into());
+        }
         Ok(Password(raw.to_owned()))
     }
 
     fn hash(&self) -> Result<PasswordHash> {
         crypto::hash_password(&self.0).map(PasswordHash)
     }
+}
+
+/// Words that make up most guessed passwords, alone or with digits and
+/// signs around them ("Password123!", "admin2024", "qwerty12").
+const COMMON_WORDS: &[&str] = &[
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "pass",
+    "sandi",
+    "katasandi",
+    "qwerty",
+    "qwertyuiop",
+    "asdfgh",
+    "asdfghjkl",
+    "zxcvbnm",
+    "admin",
+    "administrator",
+    "welcome",
+    "letmein",
+    "iloveyou",
+    "sayang",
+    "sayangku",
+    "cinta",
+    "loket",
+    "bismillah",
+    "indonesia",
+    "jakarta",
+    "changeme",
+    "abc",
+    "abcd",
+    "abcdef",
+    "abcdefgh",
+    "login",
+    "user",
+    "test",
+    "master",
+    "dragon",
+    "monkey",
+    "sunshine",
+    "princess",
+    "football",
+    "superman",
+];
+
+/// Whether `raw` is a well-known password: only digits, one character
+/// repeated, a keyboard run, or a common word with digits or signs around it.
+fn is_common(raw: &str) -> bool {
+    let lower = raw.trim().to_lowercase();
+    let mut chars = lower.chars();
+    let first = chars.next();
+    if lower.chars().all(|c| c.is_ascii_digit()) || chars.all(|c| Some(c) == first) {
+        return true;
+    }
+    let core = lower.trim_matches(|c: char| !c.is_alphabetic() && c != '@');
+    let core = core.trim_end_matches(|c: char| c.is_ascii_digit());
+    COMMON_WORDS.contains(&core) || ["1q2w3e4r", "1qaz2wsx", "q1w2e3r4"].contains(&lower.as_str())
 }
 
 impl fmt::Debug for Password {
@@ -348,6 +410,11 @@ impl Operation for ListUsers {
 pub struct Login {
     pub username: String,
     pub password: String,
+    /// Where the attempt came from (set by the HTTP adapter, never read
+    /// from the input): the per-address backoff.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub address: Option<IpAddr>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -364,52 +431,172 @@ pub struct LoginResult {
 /// username takes as long as a wrong password.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0JhDqHkkuP9+XJpbx6v8kjl9oZ0uv7KJ0UNVqQ3nDOY";
 
-impl Operation for Login {
+/// What a failed login leaves in the audit trail: never the password.
+#[derive(Serialize)]
+struct FailedLogin<'a> {
+    username: &'a str,
+    address: Option<String>,
+    /// Seconds the username or address is now locked for, if it is.
+    locked_for_seconds: Option<i64>,
+}
+
+/// Logging in is a task, not one transaction: the stored hash is read on a
+/// reader, checked on the login pool (argon2id costs tens of milliseconds
+/// and ~19 MB, and must not hold the single write lock), and only then is
+/// the session (or the failure's audit entry) written.
+impl Task for Login {
     type Output = LoginResult;
     const NAME: &'static str = "auth.login";
     const PERMISSION: Permission = Permission::Public;
-    const WRITES: bool = true;
 
-    fn run(self, ctx: &mut Ctx<'_>) -> Result<LoginResult> {
-        let row: Option<(UserId, String, bool)> = ctx
-            .conn
-            .query_row(
-                "SELECT id, password_hash, active FROM users WHERE username = ?1",
-                [self.username.trim().to_lowercase()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let Some((id, hash, active)) = row else {
-            crypto::verify_password(&self.password, DUMMY_HASH);
-            return Err(Error::LoginFailed);
+    fn run(self, app: &crate::App, actor: &Actor) -> Result<LoginResult> {
+        let username = self.username.trim().to_lowercase();
+        let guard = app.logins();
+        guard.check(&username, self.address, app.clock().now())?;
+        let row: Option<(UserId, String, bool)> = app.read(actor, |ctx| {
+            Ok(ctx
+                .conn
+                .query_row(
+                    "SELECT id, password_hash, active FROM users WHERE username = ?1",
+                    [&username],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?)
+        })?;
+        let hash = row
+            .as_ref()
+            .map_or(DUMMY_HASH, |(_, h, _)| h.as_str())
+            .to_owned();
+        let password = self.password;
+        let matches = guard.run(move || crypto::verify_password(&password, &hash))?;
+        let user = match row {
+            Some((id, _, true)) if matches => id,
+            _ => {
+                let failure = guard.failed(&username, self.address, app.clock().now());
+                let entity = row.map_or_else(|| username.clone(), |(id, _, _)| id.to_string());
+                app.write(actor, |ctx| {
+                    crate::kernel::audit::note(
+                        ctx,
+                        Action::LoginFailed,
+                        EntityKind::User,
+                        &entity,
+                        &FailedLogin {
+                            username: &username,
+                            address: self.address.map(|a| a.to_string()),
+                            locked_for_seconds: failure.locked_for,
+                        },
+                    )
+                })?;
+                return Err(Error::LoginFailed);
+            }
         };
-        if !crypto::verify_password(&self.password, &hash) || !active {
-            return Err(Error::LoginFailed);
+        guard.succeeded(&username);
+        app.write(actor, |ctx| open_session(ctx, user))
+    }
+
+    fn set_address(&mut self, address: IpAddr) {
+        self.address = Some(address);
+    }
+}
+
+/// A new session for `id` (in the caller's write transaction), audited.
+fn open_session(ctx: &mut Ctx<'_>, id: UserId) -> Result<LoginResult> {
+    let (token, token_hash) = crypto::new_token()?;
+    let expires = ctx.now + Duration::hours(SESSION_HOURS);
+    ctx.conn.execute(
+        "DELETE FROM sessions WHERE expires_at <= ?1",
+        [to_db(ctx.now)],
+    )?;
+    ctx.conn.execute(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?3)",
+        (&token_hash, id, to_db(ctx.now), to_db(expires)),
+    )?;
+    let user = find(ctx.conn, id)?;
+    crate::kernel::audit::record(
+        ctx,
+        Action::Login,
+        EntityKind::User,
+        &id.to_string(),
+        None::<&()>,
+        None::<&()>,
+    )?;
+    Ok(LoginResult {
+        token,
+        expires_at: to_db(expires),
+        permissions: user.role.permissions(),
+        user,
+    })
+}
+
+/// Any logged-in user changes their own password: the current one first
+/// (checked like a login, throttled like one), then a new one that meets the
+/// password rules. The user's other sessions end; this one stays.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    #[schema(value_type = String, format = Password)]
+    pub current_password: String,
+    #[schema(value_type = Password)]
+    pub new_password: String,
+}
+
+impl Task for ChangePassword {
+    type Output = Done;
+    const NAME: &'static str = "auth.change_password";
+    const PERMISSION: Permission = Permission::Authenticated;
+
+    fn run(self, app: &crate::App, actor: &Actor) -> Result<Done> {
+        let Actor::User(me) = actor else {
+            return Err(Error::Unauthorized);
+        };
+        let new = Password::parse(&self.new_password)
+            .map_err(|m| Error::validation("new_password", m))?;
+        if self.new_password == self.current_password {
+            return Err(Error::validation(
+                "new_password",
+                "must differ from the current password",
+            ));
         }
-        let (token, token_hash) = crypto::new_token()?;
-        let expires = ctx.now + Duration::hours(SESSION_HOURS);
-        ctx.conn.execute(
-            "DELETE FROM sessions WHERE expires_at <= ?1",
-            [to_db(ctx.now)],
-        )?;
-        ctx.conn.execute(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            (&token_hash, id, to_db(ctx.now), to_db(expires)),
-        )?;
-        let user = find(ctx.conn, id)?;
-        crate::kernel::audit::record(
-            ctx,
-            Action::Login,
-            EntityKind::User,
-            &id.to_string(),
-            None::<&()>,
-            None::<&()>,
-        )?;
-        Ok(LoginResult {
-            token,
-            expires_at: to_db(expires),
-            permissions: user.role.permissions(),
-            user,
+        let guard = app.logins();
+        guard.check(&me.username, None, app.clock().now())?;
+        let stored = app.read(actor, |ctx| Ok(find(ctx.conn, me.id)?.password_hash))?;
+        let (current, stored_hash) = (self.current_password, stored.0.clone());
+        if !guard.run(move || crypto::verify_password(&current, &stored_hash))? {
+            guard.failed(&me.username, None, app.clock().now());
+            return Err(Error::validation(
+                "current_password",
+                "is not your current password",
+            ));
+        }
+        let hash = guard.run(move || new.hash())??;
+        app.write(actor, |ctx| {
+            let before = find(ctx.conn, me.id)?;
+            // Changed meanwhile (a reset by an admin): the check above is stale.
+            if before.password_hash != stored {
+                return Err(Error::conflict(
+                    "your password was changed meanwhile; log in again",
+                ));
+            }
+            let mut after = before.clone();
+            after.password_hash = hash;
+            match &me.session {
+                Some(current) => ctx.conn.execute(
+                    "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2",
+                    (me.id, current),
+                )?,
+                None => ctx
+                    .conn
+                    .execute("DELETE FROM sessions WHERE user_id = ?1", [me.id])?,
+            };
+            save(ctx, &before, after)?;
+            crate::kernel::audit::note(
+                ctx,
+                Action::PasswordChange,
+                EntityKind::User,
+                &me.id.to_string(),
+                &serde_json::json!({"other_sessions_ended": true}),
+            )?;
+            Ok(Done { ok: true })
         })
     }
 }
@@ -494,4 +681,38 @@ impl Operation for DeleteUser {
 /// How many users exist (to tell a fresh install from a running one).
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+}
+
+task!(Login, ChangePassword);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_passwords_are_refused_and_ordinary_ones_pass() {
+        for bad in [
+            "password",
+            "Password123",
+            "password123!",
+            "12345678",
+            "aaaaaaaa",
+            "admin2026",
+            "Qwerty123",
+            "1q2w3e4r",
+            "P@ssw0rd1",
+            "iloveyou",
+            "bismillah123",
+        ] {
+            assert!(Password::parse(bad).is_err(), "{bad}");
+        }
+        for ok in [
+            "rahasia-123",
+            "kuda-laut-biru",
+            "a-long-password",
+            "Budi#Santoso7",
+        ] {
+            assert!(Password::parse(ok).is_ok(), "{ok}");
+        }
+    }
 }

@@ -212,12 +212,17 @@ impl Server {
 
     pub fn send_raw(&self, method: &str, path: &str, body: Option<String>) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut req = self.client.request(method, self.url(path));
+        let mut req = self.client.request(method.clone(), self.url(path));
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
+        // Every state-changing request says JSON, body or not (the server
+        // refuses any other with 415).
+        if method != reqwest::Method::GET {
+            req = req.header("content-type", "application/json");
+        }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b);
+            req = req.body(b);
         }
         let resp = req.send().unwrap();
         let status = resp.status().as_u16();
@@ -228,6 +233,14 @@ impl Server {
 
     pub fn get(&self, path: &str) -> Reply {
         self.send("GET", path, None)
+    }
+
+    /// For tests whose clock jumps hours between calls, as a desk's day
+    /// passes: sessions are kept through 16 idle hours (the longest
+    /// `session_idle_minutes` allows; the default ends them after 60).
+    pub fn keep_sessions_idle_all_day(&self) {
+        self.put("/settings", json!({"session_idle_minutes": 960}))
+            .expect(200);
     }
     pub fn post(&self, path: &str, body: Value) -> Reply {
         self.send("POST", path, Some(body))

@@ -1,7 +1,8 @@
-import { useLayoutEffect, useMemo } from 'react';
+import { useLayoutEffect, useMemo, useState } from 'react';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { Outlet, RouterProvider, createHashRouter, useRouteError, type RouteObject } from 'react-router';
 import { Button } from './components/Button';
+import { ChangePasswordDialog } from './components/ChangePasswordDialog';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { Loading } from './components/Loading';
@@ -12,7 +13,7 @@ import { queryClient } from './lib/queries';
 import { navigate, setNavigator, useRoute } from './lib/router';
 import { ROUTES, activeNavPath, navItems, type AppRoute } from './routes';
 import { Login } from './screens/Login';
-import { SessionProvider, ToastProvider, useSession } from './session';
+import { SessionProvider, ToastProvider, useSession, useToast } from './session';
 
 /** One route's screen, or the "not allowed" banner for a role without its permission. */
 function RouteScreen({ entry }: { entry: AppRoute }) {
@@ -68,6 +69,8 @@ function Shell() {
   useShortcuts();
   const items = useMemo(() => navItems(can), [can]);
   const active = activeNavPath(route.path, items);
+  const [changingPassword, setChangingPassword] = useState(false);
+  const toast = useToast();
   return (
     <div className="shell">
       <aside className="sidebar no-print">
@@ -100,11 +103,23 @@ function Shell() {
           </div>
           <div className="topbar-right">
             <LanguageSwitch />
+            <Button kind="ghost" onClick={() => setChangingPassword(true)}>
+              {t('app.changePassword')}
+            </Button>
             <Button kind="ghost" onClick={() => void logout()}>
               {t('app.logout')}
             </Button>
           </div>
         </header>
+        {changingPassword && (
+          <ChangePasswordDialog
+            onClose={() => setChangingPassword(false)}
+            onSaved={() => {
+              setChangingPassword(false);
+              toast(t('password.changed'));
+            }}
+          />
+        )}
         <main className="content">
           <ErrorBoundary resetKey={route.path} fallback={(e, reset) => <Crash error={e} reset={reset} />}>
             <Outlet />

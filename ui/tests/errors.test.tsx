@@ -69,6 +69,35 @@ describe('messages from the core, in the user’s language', () => {
     expect(errorText(new Error('boom'), 'id')).toMatch(/Loket tidak dapat menyelesaikan/);
   });
 
+  it('says how long a locked login waits, in words, and that the desk is busy', () => {
+    const locked = new ApiError(
+      'too_many_attempts',
+      'too many failed logins for this username; try again in 30 seconds',
+      null,
+      429,
+    );
+    expect(errorText(locked, 'id')).toBe('Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 30 detik.');
+    expect(errorText(locked, 'en')).toBe('Too many failed logins. Try again in 30 seconds.');
+    const address = new ApiError(
+      'too_many_attempts',
+      "too many failed logins for this computer's address; try again in 2 minutes",
+      null,
+      429,
+    );
+    expect(errorText(address, 'id')).toBe(
+      'Terlalu banyak percobaan masuk yang gagal dari komputer ini. Coba lagi dalam 2 menit.',
+    );
+    expect(errorText(new ApiError('busy', 'busy', null, 503), 'id')).toBe(
+      'Loket sedang sibuk memeriksa login lain. Coba lagi sebentar lagi.',
+    );
+    expect(validationText('new_password', 'is too common and easy to guess; choose another', 'id')).toBe(
+      'Kata sandi baru terlalu umum dan mudah ditebak; pilih yang lain.',
+    );
+    expect(validationText('current_password', 'is not your current password', 'en')).toBe(
+      'Current password is not your current password.',
+    );
+  });
+
   it('maps a field error to its field', () => {
     const e = new ApiError('validation', 'must be 16 digits', 'customer.ktp_number', 422);
     expect(fieldErrors(e, 'id')).toEqual({ 'customer.ktp_number': 'Nomor KTP harus 16 digit.' });

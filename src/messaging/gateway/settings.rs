@@ -290,6 +290,14 @@ impl Operation for UpdateGateway {
     fn run(self, ctx: &mut Ctx<'_>) -> Result<GatewaySettings> {
         let before = view(ctx.conn, ctx.vault)?;
         let mut s = load_stored(ctx.conn)?;
+        let address = |s: &Stored| {
+            let kind = s.kind.unwrap_or(GatewayKind::Log);
+            s.base_url
+                .clone()
+                .unwrap_or_else(|| kind.default_base_url().to_owned())
+        };
+        let address_before = address(&s);
+        let token_given = self.token.is_some();
         if let Some(k) = self.kind {
             if s.kind != Some(k) && self.base_url.is_none() {
                 // Another gateway: its own default address.
@@ -345,6 +353,16 @@ impl Operation for UpdateGateway {
                 }
             }
             s.templates = map;
+        }
+        // The stored token was given for one host: it is never sent to
+        // another (a changed address or gateway) unless given again. The
+        // log-only "gateway" sends nothing anywhere.
+        let sends = s.kind.is_some_and(|k| k != GatewayKind::Log);
+        if sends && s.token_sealed.is_some() && !token_given && address(&s) != address_before {
+            return Err(Error::validation(
+                "token",
+                "give the token again when the gateway's address changes (the stored one is not sent to a new host)",
+            ));
         }
         let kind = s.kind.unwrap_or(GatewayKind::Log);
         let has_token = s.token_sealed.is_some();

@@ -79,6 +79,13 @@ impl ListCustomers {
             );
         }
         if let Some(ktp) = &self.ktp_number {
+            // An exact match answers "who has this KTP": only for roles that
+            // may see KTP numbers, or anyone could probe guessed numbers.
+            if !ctx.may(Permission::CustomersSensitive) {
+                return Err(Error::Forbidden {
+                    action: "filter customers by ktp_number (a role that may see KTP numbers can)",
+                });
+            }
             let ktp = KtpNumber::parse(ktp).map_err(|m| Error::validation("ktp_number", m))?;
             q.and(
                 "ktp_hash = ?",

@@ -9,6 +9,7 @@ use super::*;
 fn a_booking_upserts_its_customer() {
     let t = TestApp::new();
     let s = t.serve();
+    s.keep_sessions_idle_all_day();
     let book = |customer: Value| {
         s.post(
             "/bookings",
@@ -112,6 +113,7 @@ fn a_booking_upserts_its_customer() {
 fn a_failed_booking_leaves_the_customer_master_untouched() {
     let t = TestApp::new();
     let s = t.serve();
+    s.keep_sessions_idle_all_day();
     let existing = s
         .post(
             "/customers",

@@ -106,17 +106,29 @@ fn ktp_and_npwp_are_encrypted_at_rest_and_masked_by_role() {
             format!("{}1234", "*".repeat(11)),
             "{user}"
         );
-        let list = u.get(&format!("/customers?ktp_number={ktp}")).expect(200);
-        assert_eq!(
-            ids(&list),
-            vec![id.clone()],
-            "{user} can still search by the exact number"
+        // The exact-match filter would tell them whose number a guess is.
+        let refused =
+            u.get(&format!("/customers?ktp_number={ktp}"))
+                .expect_error(403, "forbidden", None);
+        assert!(
+            refused["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("ktp_number"),
+            "{refused}"
         );
+        let list = u.get("/customers").expect(200);
         assert_eq!(list["data"][0]["ktp_number"], "************0001");
     }
     for (user, role) in [("boss", Role::Manager), ("promo", Role::Marketing)] {
         let u = t.login_as(&s, user, role);
         assert_eq!(u.get(&path).expect(200)["ktp_number"], ktp, "{user}");
+        let list = u.get(&format!("/customers?ktp_number={ktp}")).expect(200);
+        assert_eq!(
+            ids(&list),
+            vec![id.clone()],
+            "{user} searches by the exact number"
+        );
     }
     assert_eq!(s.get(&path).expect(200)["ktp_number"], ktp);
     // Clearing the number removes it.

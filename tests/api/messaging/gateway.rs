@@ -273,3 +273,39 @@ fn fonnte_gets_a_form_and_its_refusals_are_final() {
     s.post(&format!("/messages/{}/cancel", id(m)), json!({}))
         .expect_error(409, "conflict", None);
 }
+
+#[test]
+fn a_stored_token_is_not_sent_to_a_new_address_unless_given_again() {
+    let t = TestApp::new();
+    let s = t.serve();
+    set_gateway(
+        &s,
+        json!({"kind": "waha", "base_url": "https://wa.example.id", "token": "waha-key-1234"}),
+    );
+    // Another host, or another gateway (another default host), without the
+    // token: refused, naming the token; nothing changed.
+    s.put(
+        "/settings/gateway",
+        json!({"base_url": "https://attacker.example"}),
+    )
+    .expect_error(422, "validation", Some("token"));
+    s.put("/settings/gateway", json!({"kind": "fonnte"}))
+        .expect_error(422, "validation", Some("token"));
+    let g = s.get("/settings/gateway").expect(200);
+    assert_eq!(g["base_url"], "https://wa.example.id");
+    // The same address (a trailing slash is the same) keeps the token.
+    let g = set_gateway(
+        &s,
+        json!({"base_url": "https://wa.example.id/", "session": "toko"}),
+    );
+    assert_eq!(g["token"], "••••1234");
+    // With the token given again, the address changes.
+    let g = set_gateway(
+        &s,
+        json!({"base_url": "https://wa2.example.id", "token": "waha-key-5678"}),
+    );
+    assert_eq!(g["base_url"], "https://wa2.example.id");
+    assert_eq!(g["token"], "••••5678");
+    // Logging only sends nothing anywhere: no token needed to switch to it.
+    assert_eq!(set_gateway(&s, json!({"kind": "log"}))["kind"], "log");
+}

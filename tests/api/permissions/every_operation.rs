@@ -27,6 +27,7 @@ const CANCELERS: &[Role] = &[Admin, Manager, Marketing, FrontDesk];
 const TABLE: &[(&str, &[Role])] = &[
     ("audit.list", MANAGERS),
     ("auth.login", EVERYONE),
+    ("auth.change_password", EVERYONE),
     ("auth.logout", EVERYONE),
     ("auth.me", EVERYONE),
     ("bookings.cancel", CANCELERS),

@@ -18,6 +18,7 @@ fn booking_count(s: &Server) -> u64 {
 fn wisuda() -> (TestApp, Server, Value, Value, Value) {
     let t = TestApp::new();
     let s = t.serve();
+    s.keep_sessions_idle_all_day();
     let makeup = create_service(&s, "Makeup Wisuda", 90, "750000");
     let p = create_provider(&s, "Rina MUA", -6.2, 106.8, &[&makeup]);
     let slot = add_slot(&s, &p, &makeup, "2026-11-30T09:00");

@@ -175,6 +175,7 @@ fn a_deleted_service_is_gone_and_cannot_be_deleted_again() {
 fn a_service_with_booked_future_slots_cannot_be_deleted() {
     let t = TestApp::new();
     let s = t.serve();
+    s.keep_sessions_idle_all_day();
     let makeup = create_service(&s, "Makeup", 60, "500000");
     let p = create_provider(&s, "Rina MUA", -6.2, 106.8, &[&makeup]);
     let booked = add_slot(&s, &p, &makeup, "2026-11-30T09:00");

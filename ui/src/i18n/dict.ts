@@ -7,6 +7,7 @@ const entries = {
   'app.loading': ['Loading…', 'Memuat…'],
   'app.language': ['Language', 'Bahasa'],
   'app.logout': ['Log out', 'Keluar'],
+  'app.changePassword': ['Change password', 'Ganti kata sandi'],
   'app.loggedInAs': ['Logged in as', 'Masuk sebagai'],
   'app.shortcuts': ['Alt+N new booking · / search · Esc close', 'Alt+N booking baru · / cari · Esc tutup'],
   'app.crashed': ['Something went wrong on this screen.', 'Terjadi kesalahan pada layar ini.'],
@@ -39,6 +40,18 @@ const entries = {
   'login.submit': ['Log in', 'Masuk'],
   'login.subtitle': ['Front-desk bookings', 'Booking meja depan'],
   'login.expired': ['Your session ended. Please log in again.', 'Sesi Anda berakhir. Silakan masuk lagi.'],
+
+  // change my password
+  'password.title': ['Change my password', 'Ganti kata sandi saya'],
+  'password.current': ['Current password', 'Kata sandi saat ini'],
+  'password.new': ['New password', 'Kata sandi baru'],
+  'password.again': ['New password again', 'Ulangi kata sandi baru'],
+  'password.rules': [
+    'At least 8 characters, not a common password. Your other sessions will end.',
+    'Minimal 8 karakter, bukan kata sandi yang umum. Sesi Anda di tempat lain akan berakhir.',
+  ],
+  'password.mismatch': ['does not match the new password', 'tidak sama dengan kata sandi baru'],
+  'password.changed': ['Password changed.', 'Kata sandi diganti.'],
 
   // common
   'common.save': ['Save', 'Simpan'],
@@ -318,6 +331,7 @@ const entries = {
   'settings.mediumMin': ['Medium segment from score', 'Segmen sedang mulai skor'],
   'settings.slots': ['Slots and expiry', 'Slot dan kedaluwarsa'],
   'settings.maxSlots': ['Most slots per provider per day', 'Maksimum slot per penyedia per hari'],
+  'settings.idleMinutes': ['Log out after this many idle minutes', 'Keluar otomatis setelah menganggur (menit)'],
   'settings.expiryDays': ['Cancel unpaid bookings after (days)', 'Batalkan booking belum dibayar setelah (hari)'],
   'users.title': ['Users', 'Pengguna'],
   'users.username': ['Username', 'Nama pengguna'],
@@ -630,6 +644,20 @@ const entries = {
   'error.network': ['Cannot reach Loket. Check that the app is running and try again.', 'Tidak dapat terhubung ke Loket. Pastikan aplikasi berjalan lalu coba lagi.'],
   'error.unauthorized': ['Please log in again.', 'Silakan masuk lagi.'],
   'error.login_failed': ['Wrong username or password.', 'Nama pengguna atau kata sandi salah.'],
+  'error.too_many_attempts': [
+    'Too many failed logins. Try again in {wait}.',
+    'Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {wait}.',
+  ],
+  'error.too_many_attempts_address': [
+    'Too many failed logins from this computer. Try again in {wait}.',
+    'Terlalu banyak percobaan masuk yang gagal dari komputer ini. Coba lagi dalam {wait}.',
+  ],
+  'error.busy': [
+    'Loket is busy checking other logins. Try again in a moment.',
+    'Loket sedang sibuk memeriksa login lain. Coba lagi sebentar lagi.',
+  ],
+  'error.seconds': ['{n} seconds', '{n} detik'],
+  'error.minutes': ['{n} minutes', '{n} menit'],
   'error.forbidden': ['Your role may not {action}.', 'Peran Anda tidak diizinkan {action}.'],
   'error.not_found': ['{entity} not found.', '{entity} tidak ditemukan.'],
   'error.internal': ['Loket could not complete this. Try again; if it keeps happening, tell your administrator.', 'Loket tidak dapat menyelesaikan ini. Coba lagi; jika terus terjadi, hubungi administrator.'],

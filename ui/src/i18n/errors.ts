@@ -78,6 +78,9 @@ const FIELD_LABELS: Record<string, Key> = {
   booking_expiry_days: 'settings.expiryDays',
   username: 'users.username',
   password: 'users.password',
+  current_password: 'password.current',
+  new_password: 'password.new',
+  session_idle_minutes: 'settings.idleMinutes',
   role: 'users.role',
   staff_code: 'staff.code',
   short_code: 'staff.shortCode',
@@ -179,6 +182,13 @@ const VALIDATION_ID: Rule[] = [
   [/^is required for (\w+)$/, (m) => `wajib diisi untuk ${m[1]}`],
   [/^is not a message kind$/, () => 'bukan jenis pesan'],
   [/^needs a name and a language$/, () => 'perlu nama dan kode bahasa'],
+  [/^is too common and easy to guess; choose another$/, () => 'terlalu umum dan mudah ditebak; pilih yang lain'],
+  [/^is not your current password$/, () => 'bukan kata sandi Anda saat ini'],
+  [/^must differ from the current password$/, () => 'harus berbeda dari kata sandi saat ini'],
+  [
+    /^give the token again when the gateway's address changes.*$/,
+    () => 'harus diisi lagi bila alamat gateway berubah (token tersimpan tidak dikirim ke alamat baru)',
+  ],
   [/^UUID parsing failed.*$/, () => 'tidak ditemukan'],
   [/^(invalid type|invalid value|unknown variant|invalid length|invalid digit).*$/, () => 'nilainya tidak valid'],
 ];
@@ -319,6 +329,17 @@ export function errorText(err: unknown, lang: Lang): string {
       return translate(lang, 'error.unauthorized');
     case 'login_failed':
       return translate(lang, 'error.login_failed');
+    case 'too_many_attempts': {
+      // The core says how long in English words: "try again in 2 minutes".
+      const m = e.message.match(/try again in (\d+) (second|minute)/);
+      const wait = m
+        ? translate(lang, m[2] === 'minute' ? 'error.minutes' : 'error.seconds', { n: m[1] })
+        : translate(lang, 'error.minutes', { n: '1' });
+      const key = e.message.includes('address') ? 'error.too_many_attempts_address' : 'error.too_many_attempts';
+      return translate(lang, key, { wait });
+    }
+    case 'busy':
+      return translate(lang, 'error.busy');
     case 'network':
       return translate(lang, 'error.network');
     default:

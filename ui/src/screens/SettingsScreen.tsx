@@ -37,6 +37,7 @@ export function SettingsScreen() {
       medium_segment_min: String(s.medium_segment_min ?? ''),
       max_slots_per_day: String(s.max_slots_per_day ?? ''),
       booking_expiry_days: String(s.booking_expiry_days ?? ''),
+      session_idle_minutes: String(s.session_idle_minutes ?? ''),
     });
   }, [settings.data]);
   const set = (k: string) => (v: string) => setF((s) => ({ ...s, [k]: v }));
@@ -54,6 +55,7 @@ export function SettingsScreen() {
       medium_segment_min: int('medium_segment_min'),
       max_slots_per_day: int('max_slots_per_day'),
       booking_expiry_days: int('booking_expiry_days'),
+      session_idle_minutes: int('session_idle_minutes'),
     });
     setOpData('settings.get', {}, out);
     setSettings(out);
@@ -97,6 +99,7 @@ export function SettingsScreen() {
           <div className="grid-2">
             <TextField name="max_slots_per_day" label={t('settings.maxSlots')} type="number" min={1} value={f.max_slots_per_day ?? ''} onChange={set('max_slots_per_day')} />
             <TextField name="booking_expiry_days" label={t('settings.expiryDays')} type="number" min={1} value={f.booking_expiry_days ?? ''} onChange={set('booking_expiry_days')} />
+            <TextField name="session_idle_minutes" label={t('settings.idleMinutes')} type="number" min={5} max={960} value={f.session_idle_minutes ?? ''} onChange={set('session_idle_minutes')} />
           </div>
         </fieldset>
         {!readOnly && (
