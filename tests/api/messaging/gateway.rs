@@ -30,6 +30,9 @@ fn the_gateway_token_is_sealed_masked_and_kept() {
         json!({"kind": "waha", "base_url": "ftp://x"}),
     )
     .expect_error(422, "validation", Some("base_url"));
+    // A gateway may not take longer than the server gives a request (60 s).
+    s.put("/settings/gateway", json!({"timeout_secs": 46}))
+        .expect_error(422, "validation", Some("timeout_secs"));
     let g = set_gateway(
         &s,
         json!({"kind": "meta", "token": "EAAG-secret-token-9876", "phone_number_id": "1055512345"}),
