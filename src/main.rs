@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use loket::App;
 use loket::api::ui::UiSource;
 use loket::kernel::auth::{Actor, Role};
+use loket::kernel::lock::DataDirLock;
 use loket::people::users::CreateUser;
 
 #[derive(Parser)]
@@ -109,7 +110,9 @@ fn run(cli: Cli) -> Result<(), String> {
                     password_stdin: _,
                 },
         } => {
-            let app = App::open(&data_dir(cli.data_dir)?).map_err(|e| e.to_string())?;
+            let dir = data_dir(cli.data_dir)?;
+            let _lock = DataDirLock::acquire(&dir, "loket user add").map_err(|e| e.to_string())?;
+            let app = App::open(&dir).map_err(|e| e.to_string())?;
             let mut input = String::new();
             std::io::stdin()
                 .read_to_string(&mut input)
@@ -130,7 +133,10 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve { port, bind, ui_dir } => {
-            let app = Arc::new(App::open(&data_dir(cli.data_dir)?).map_err(|e| e.to_string())?);
+            let dir = data_dir(cli.data_dir)?;
+            // Held until the process exits: one desk per data directory.
+            let _lock = DataDirLock::acquire(&dir, "loket serve").map_err(|e| e.to_string())?;
+            let app = Arc::new(App::open(&dir).map_err(|e| e.to_string())?);
             let users = app
                 .database()
                 .reader()

@@ -12,6 +12,7 @@ mod core {
     mod cli;
     mod concurrency;
     mod crash;
+    mod data_dir;
     mod durability;
     mod guards;
     mod jobs;

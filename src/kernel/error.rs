@@ -27,6 +27,22 @@ pub enum Error {
     LoginFailed,
     #[error("your role may not {action}")]
     Forbidden { action: &'static str },
+    /// The data directory cannot be used as it is: the key file is missing
+    /// or belongs to another database, another process holds it, … The
+    /// message says what to do.
+    #[error("{message}")]
+    DataDir { message: String },
+    /// A sealed value (KTP, NPWP, the gateway token) that this key file
+    /// cannot open. Reads show such a field as unavailable instead.
+    #[error("{context}: cannot decrypt this stored value with the current key file")]
+    Unreadable { context: String },
+    /// A backup archive that cannot be used: damaged, wrong passphrase,
+    /// from a newer Loket. Nothing was changed.
+    #[error("{message}")]
+    Backup { message: String },
+    /// The database is damaged (or not yet checked): writes are refused.
+    #[error("{message}")]
+    ReadOnly { message: String },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -71,7 +87,12 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::LoginFailed => "login_failed",
             Error::Forbidden { .. } => "forbidden",
+            Error::DataDir { .. } => "data_dir",
+            Error::Unreadable { .. } => "unreadable",
+            Error::Backup { .. } => "backup_invalid",
+            Error::ReadOnly { .. } => "read_only",
             Error::Database(e) if is_constraint(e) => "conflict",
+            Error::Database(e) if is_disk_full(e) => "disk_full",
             Error::Database(_) | Error::Internal(_) => "internal",
         }
     }
@@ -91,6 +112,9 @@ impl Error {
             Error::Database(e) if is_constraint(e) => {
                 "this change conflicts with data saved at the same time; reload and try again"
                     .into()
+            }
+            Error::Database(e) if is_disk_full(e) => {
+                "disk full: nothing was saved; free some space on the disk and try again".into()
             }
             Error::Database(_) => "the database could not complete the operation".into(),
             // The field travels separately; the message is the rule alone.
@@ -115,6 +139,12 @@ fn is_constraint(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::ConstraintViolation)
     )
+}
+
+/// SQLITE_FULL: the disk (or the database's size limit) is full. The
+/// transaction was rolled back, so nothing is half-written.
+pub fn is_disk_full(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

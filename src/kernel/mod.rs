@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod entity;
 pub mod error;
 pub mod fields;
+pub mod lock;
 pub mod ops;
 pub mod settings;
 pub mod store;
