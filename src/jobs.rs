@@ -1,5 +1,8 @@
 //! Daily jobs: booking expiry and the priority recalculation at local
-//! midnight, H-1 reminders and maintenance reminders at the reminder hour.
+//! midnight, H-1 reminders and maintenance reminders at the reminder hour,
+//! the scheduled backup from midnight too (a desk laptop is rarely on at
+//! night: it catches up, so the backup runs when the desk first starts
+//! each day).
 //! Each job remembers its last run in the database. A job is due once per
 //! local day, from its time of day on: when its latest scheduled time (today's
 //! if passed, else yesterday's) is later than its last run. So a laptop that
@@ -24,11 +27,12 @@ use crate::kernel::settings::Settings;
 
 /// Job names, in the order they run (expire first, so expired bookings drop
 /// out of the recalculation and get no reminder).
-pub const JOBS: [&str; 4] = [
+pub const JOBS: [&str; 5] = [
     "booking_expiry",
     "priority_recalculation",
     "reminders",
     "maintenance_reminders",
+    "backup",
 ];
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -137,11 +141,20 @@ fn work(ctx: &mut Ctx<'_>, name: &str, day: NaiveDate) -> Result<String> {
 /// Runs one job for the local day `day` and records the run in the same
 /// transaction; a failure is recorded as the result.
 fn run_job(app: &App, actor: &Actor, name: &str, day: NaiveDate) -> Result<JobRun> {
-    let ran = app.write(actor, |ctx| {
-        let result = work(ctx, name, day)?;
-        record_run(ctx.conn, name, ctx.now, &result)?;
-        Ok(result)
-    });
+    let ran = if name == "backup" {
+        // Not inside a write transaction: the copy is a read and takes
+        // seconds, while the desk goes on writing.
+        crate::backup::scheduled(app).and_then(|result| {
+            app.write(actor, |ctx| record_run(ctx.conn, name, ctx.now, &result))?;
+            Ok(result)
+        })
+    } else {
+        app.write(actor, |ctx| {
+            let result = work(ctx, name, day)?;
+            record_run(ctx.conn, name, ctx.now, &result)?;
+            Ok(result)
+        })
+    };
     let now = app.clock().now();
     let result = match ran {
         Ok(r) => r,
@@ -248,7 +261,7 @@ impl Operation for ListJobs {
 /// Runs a job now, whatever its schedule (reminders: for tomorrow's events).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RunJob {
-    /// `booking_expiry`, `priority_recalculation`, `reminders` or `maintenance_reminders`.
+    /// `booking_expiry`, `priority_recalculation`, `reminders`, `maintenance_reminders` or `backup`.
     pub name: String,
 }
 

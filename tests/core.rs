@@ -8,6 +8,7 @@ mod support;
 // Named after its folder, `tests/core/`; inside this crate `core` is this
 // module, and the `core` library stays reachable as `::core`.
 mod core {
+    mod backup;
     mod checkpoint;
     mod cli;
     mod concurrency;

@@ -98,6 +98,14 @@ pub fn migrations() -> Migrations<'static> {
     )
 }
 
+/// How many migrations this binary has: the newest `user_version` it knows.
+pub fn migration_count() -> usize {
+    MIGRATIONS_DIR
+        .files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "sql"))
+        .count()
+}
+
 impl Database {
     /// Opens (creating if needed) the database at `path` and brings its schema
     /// up to date. A database written by a newer Loket is refused untouched.
@@ -366,7 +374,7 @@ impl Checkpointer {
         conn.execute_batch(PRAGMAS)?;
         let mut shm = path.as_os_str().to_owned();
         shm.push("-shm");
-        let shm = PathBuf::from(shm);
+        let mut shm = ShmHeader::new(PathBuf::from(shm));
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
@@ -394,7 +402,7 @@ impl Checkpointer {
                         if passive_checkpoint(&conn).is_ok() {
                             checkpointed = uses;
                         }
-                    } else if wal_frames(&shm) >= Self::MAX_FRAMES {
+                    } else if shm.wal_frames() >= Self::MAX_FRAMES {
                         let _writer = lock_writer(&writer.conn);
                         let at = writer.uses.load(Ordering::Relaxed);
                         if passive_checkpoint(&conn).is_ok() {
@@ -403,6 +411,10 @@ impl Checkpointer {
                         tracing::debug!("checkpointed under the writer lock");
                     }
                 }
+                // The connection first, then the `-shm` descriptor: closing
+                // that drops the process's locks on `-shm`.
+                drop(conn);
+                drop(shm);
             })
             .map_err(|e| Error::internal(format!("cannot start the checkpointer: {e}")))?;
         Ok(Checkpointer {
@@ -417,17 +429,55 @@ fn passive_checkpoint(conn: &Connection) -> rusqlite::Result<()> {
     conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
 }
 
-/// Committed frames in the WAL, read from the wal-index header in the `-shm`
-/// file (`mxFrame`, a native-endian u32 at offset 16; see
-/// <https://sqlite.org/walformat.html>), without touching any lock. Only a
-/// hint for when to checkpoint: 0 when it cannot be read.
-fn wal_frames(shm: &Path) -> u32 {
-    use std::io::Read;
-    let mut header = [0u8; 20];
-    std::fs::File::open(shm)
-        .and_then(|mut f| f.read_exact(&mut header))
-        .map(|()| u32::from_ne_bytes([header[16], header[17], header[18], header[19]]))
-        .unwrap_or(0)
+/// Reads the wal-index header in the `-shm` file.
+///
+/// The file is opened once and kept open for the life of the database:
+/// POSIX advisory locks belong to the process, and closing *any* descriptor
+/// of a file drops all of the process's locks on it. Opening and closing
+/// `-shm` on every poll dropped SQLite's own lock on it, so another process
+/// opening the database (`loket backup`, the sqlite3 shell) took itself for
+/// the first, reset `-shm`, and the desk died of SIGBUS on its mapping.
+struct ShmHeader {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl ShmHeader {
+    fn new(path: PathBuf) -> ShmHeader {
+        ShmHeader { path, file: None }
+    }
+
+    /// Committed frames in the WAL (`mxFrame`, a native-endian u32 at
+    /// offset 16; see <https://sqlite.org/walformat.html>), read without
+    /// touching any lock. Only a hint for when to checkpoint: 0 when it
+    /// cannot be read.
+    fn wal_frames(&mut self) -> u32 {
+        if self.file.is_none() {
+            self.file = std::fs::File::open(&self.path).ok();
+        }
+        let mut header = [0u8; 20];
+        let read = match &self.file {
+            Some(f) => read_at(f, &mut header),
+            None => return 0,
+        };
+        if read {
+            u32::from_ne_bytes([header[16], header[17], header[18], header[19]])
+        } else {
+            0
+        }
+    }
+}
+
+#[cfg(unix)]
+fn read_at(f: &std::fs::File, buf: &mut [u8]) -> bool {
+    use std::os::unix::fs::FileExt;
+    f.read_exact_at(buf, 0).is_ok()
+}
+
+#[cfg(windows)]
+fn read_at(f: &std::fs::File, buf: &mut [u8]) -> bool {
+    use std::os::windows::fs::FileExt;
+    f.seek_read(buf, 0).is_ok_and(|n| n == buf.len())
 }
 
 impl Drop for Checkpointer {
