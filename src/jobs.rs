@@ -19,6 +19,7 @@ use utoipa::ToSchema;
 
 use crate::App;
 use crate::booking::bookings::{ExpireBookings, RecalculatePriorities};
+use crate::kernel::app::Integrity;
 use crate::kernel::auth::{Actor, Permission};
 use crate::kernel::clock::{from_db, to_db};
 use crate::kernel::error::{Error, Result};
@@ -34,6 +35,9 @@ pub const JOBS: [&str; 5] = [
     "maintenance_reminders",
     "backup",
 ];
+
+/// How often a running desk checks its database (`PRAGMA quick_check`).
+const INTEGRITY_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobRun {
@@ -176,6 +180,10 @@ fn run_job(app: &App, actor: &Actor, name: &str, day: NaiveDate) -> Result<JobRu
 /// Runs every job whose latest scheduled time is after its last run.
 pub fn run_due(app: &App) -> Result<Vec<JobRun>> {
     let mut ran = Vec::new();
+    if matches!(app.integrity(), Integrity::Damaged(_)) {
+        // A damaged database takes no writes; the banner says what to do.
+        return Ok(ran);
+    }
     for name in JOBS {
         let (day, due) = app.read(&Actor::System, |ctx| {
             let (day, at) = latest_occurrence(name, &ctx.settings, ctx.now);
@@ -196,7 +204,16 @@ pub fn run_due(app: &App) -> Result<Vec<JobRun>> {
 /// Checks once a minute whether a job is due. Polling (rather than sleeping
 /// until the next time) also catches up after the machine was suspended.
 pub async fn scheduler(app: Arc<App>) {
+    // The start-up integrity check is the caller's; this one is daily.
+    let mut checked = tokio::time::Instant::now();
     loop {
+        if checked.elapsed() >= INTEGRITY_EVERY {
+            checked = tokio::time::Instant::now();
+            let a = app.clone();
+            if let Err(e) = tokio::task::spawn_blocking(move || a.check_integrity()).await {
+                tracing::error!("the integrity check panicked: {e}");
+            }
+        }
         let a = app.clone();
         match tokio::task::spawn_blocking(move || run_due(&a)).await {
             Ok(Ok(_)) => {}

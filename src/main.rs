@@ -207,6 +207,8 @@ fn run(cli: Cli) -> Result<(), String> {
             // Held until the process exits: one desk per data directory.
             let _lock = DataDirLock::acquire(&dir, "loket serve").map_err(|e| e.to_string())?;
             let app = Arc::new(App::open(&dir).map_err(|e| e.to_string())?);
+            // Listens at once; writes wait for the check (seconds at most).
+            app.check_integrity_in_background();
             let users = app
                 .database()
                 .reader()

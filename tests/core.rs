@@ -16,6 +16,7 @@ mod core {
     mod data_dir;
     mod durability;
     mod guards;
+    mod integrity;
     mod jobs;
     mod outbox_crash;
     mod priority;

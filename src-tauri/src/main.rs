@@ -54,6 +54,8 @@ fn main() {
             // The same background work as `loket serve`: the daily jobs and
             // the outbox sender.
             if let Some(core) = handle.state::<Shell>().app.clone() {
+                // Reads at once; writes wait for the check (seconds at most).
+                core.check_integrity_in_background();
                 tauri::async_runtime::spawn(loket::jobs::scheduler(core.clone()));
                 tauri::async_runtime::spawn(loket::messaging::sender::run(core));
             }

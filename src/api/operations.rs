@@ -125,6 +125,7 @@ pub fn visit(v: &mut impl Visitor) {
     v.op::<log::GetMessage>(GET, "/messages/{id}", OK);
     v.op::<log::ResendMessage>(POST, "/messages/{id}/resend", OK);
     v.op::<log::CancelMessage>(POST, "/messages/{id}/cancel", OK);
+    v.op::<backup::GetStatus>(GET, "/status", OK);
     v.op::<backup::GetBackups>(GET, "/backups", OK);
     v.op::<backup::CreateBackup>(POST, "/backups", CREATED);
     v.op::<backup::ConfigureBackups>(PUT, "/backups/schedule", OK);

@@ -434,3 +434,59 @@ pub fn prune(folder: &Path, keep: u32) -> usize {
         .filter(|n| std::fs::remove_file(folder.join(n)).is_ok())
         .count()
 }
+
+// ---- the desk's state, for the dashboard and the banner -------------------
+
+/// The database as the last integrity check found it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseState {
+    Ok,
+    /// The start-up check is running: changes wait a moment.
+    Checking,
+    /// Damaged: Loket saves nothing until a backup is restored.
+    Damaged,
+}
+
+/// What every screen may need to warn about.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SystemStatus {
+    pub database: DatabaseState,
+    /// What to do, when the database is damaged.
+    pub message: Option<String>,
+    pub last_backup_at: Option<String>,
+    /// Set when the last good backup is older than 2 days, or there is none.
+    pub backup_warning: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct GetStatus {}
+
+impl Task for GetStatus {
+    type Output = SystemStatus;
+    const NAME: &'static str = "status.get";
+    const PERMISSION: Permission = Permission::Authenticated;
+
+    fn run(self, app: &App, actor: &Actor) -> Result<SystemStatus> {
+        use crate::kernel::app::{DAMAGED, Integrity};
+        let (database, message) = match app.integrity() {
+            Integrity::Ok => (DatabaseState::Ok, None),
+            Integrity::Checking => (DatabaseState::Checking, None),
+            Integrity::Damaged(_) => (DatabaseState::Damaged, Some(DAMAGED.to_owned())),
+        };
+        // On a damaged file the backup list may be unreadable too: the
+        // banner matters more than the warning.
+        let backups = app.read(actor, |ctx| {
+            Ok((last_ok(ctx.conn)?, warning(ctx.conn, ctx.now)?))
+        });
+        let (last, backup_warning) = backups.unwrap_or((None, None));
+        Ok(SystemStatus {
+            database,
+            message,
+            last_backup_at: last.map(to_db),
+            backup_warning,
+        })
+    }
+}
+
+crate::kernel::ops::task!(GetStatus);

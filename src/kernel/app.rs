@@ -19,6 +19,69 @@ pub struct App {
     vault: Vault,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
+    health: Arc<Health>,
+}
+
+/// What the last integrity check found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Integrity {
+    /// Not checked, or the check passed: writes go ahead.
+    Ok,
+    /// A check is running: writes wait for it (reads go on).
+    Checking,
+    /// The file is damaged: writes are refused, reads go on as far as they can.
+    Damaged(String),
+}
+
+/// The database's integrity as the desk knows it, shared with the
+/// background check.
+#[derive(Debug)]
+struct Health {
+    state: std::sync::Mutex<Integrity>,
+    changed: std::sync::Condvar,
+}
+
+/// The message of every refused write on a damaged database.
+pub const DAMAGED: &str = "database damaged: restore from the last backup (Settings → Backup, or `loket restore`); until then Loket only shows data and saves nothing";
+
+/// How long a write waits for the start-up check before it is refused.
+const CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Health {
+    fn get(&self) -> Integrity {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn set(&self, to: Integrity) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        // Once damaged, damaged: a later check of the same file cannot make
+        // it whole again (a restore opens a new App).
+        if !matches!(*state, Integrity::Damaged(_)) {
+            *state = to;
+        }
+        self.changed.notify_all();
+    }
+
+    /// Waits while a check runs; refuses when the database is damaged.
+    fn writable(&self) -> Result<()> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (state, _) = self
+            .changed
+            .wait_timeout_while(state, CHECK_WAIT, |s| *s == Integrity::Checking)
+            .unwrap_or_else(|p| p.into_inner());
+        match &*state {
+            Integrity::Ok => Ok(()),
+            Integrity::Checking => Err(Error::ReadOnly {
+                message: "the database is still being checked; try again in a moment".into(),
+            }),
+            Integrity::Damaged(_) => Err(Error::ReadOnly {
+                message: DAMAGED.into(),
+            }),
+        }
+    }
 }
 
 impl App {
@@ -58,7 +121,53 @@ impl App {
             vault,
             clock,
             data_dir: data_dir.to_owned(),
+            health: Arc::new(Health {
+                state: std::sync::Mutex::new(Integrity::Ok),
+                changed: std::sync::Condvar::new(),
+            }),
         })
+    }
+
+    /// What the last integrity check found.
+    pub fn integrity(&self) -> Integrity {
+        self.health.get()
+    }
+
+    /// Starts `PRAGMA quick_check` on a thread of its own and returns at
+    /// once: reads are served meanwhile, writes wait for it (seconds at
+    /// most) and are refused if it finds damage. `loket serve` and the
+    /// desktop app call it right after opening; the scheduler once a day.
+    pub fn check_integrity_in_background(&self) {
+        self.health.set(Integrity::Checking);
+        let path = self.db.path().to_owned();
+        let health = self.health.clone();
+        let spawned = std::thread::Builder::new()
+            .name("loket-integrity".into())
+            .spawn(move || health.set(quick_check(&path)));
+        if let Err(e) = spawned {
+            tracing::error!("cannot start the integrity check: {e}");
+            self.health.set(Integrity::Ok);
+        }
+    }
+
+    /// Runs `PRAGMA quick_check` now and records what it found.
+    pub fn check_integrity(&self) -> Integrity {
+        let found = quick_check(self.db.path());
+        self.health.set(found);
+        self.health.get()
+    }
+
+    /// Marks the database damaged when `e` says SQLite found it corrupt.
+    fn notice(&self, e: &Error) {
+        if let Error::Database(db) = e
+            && matches!(
+                db.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            )
+        {
+            tracing::error!("the database is damaged: {db}");
+            self.health.set(Integrity::Damaged(db.to_string()));
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -88,23 +197,39 @@ impl App {
     /// One write transaction (`BEGIN IMMEDIATE` on the single writer) around
     /// `f`, committed when it returns `Ok`. For tasks ([`crate::kernel::ops::Task`])
     /// that take several steps; no permission check (the caller did it).
+    ///
+    /// Refused ([`Error::ReadOnly`]) on a damaged database, and held while
+    /// the integrity check runs.
     pub fn write<T>(&self, actor: &Actor, f: impl FnOnce(&mut Ctx<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.db.writer();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = {
-            let mut ctx = self.ctx(&tx, actor)?;
-            f(&mut ctx)?
-        };
-        tx.commit()?;
-        Ok(out)
+        self.health.writable()?;
+        let result = (|| {
+            let mut conn = self.db.writer();
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = {
+                let mut ctx = self.ctx(&tx, actor)?;
+                f(&mut ctx)?
+            };
+            tx.commit()?;
+            Ok(out)
+        })();
+        if let Err(e) = &result {
+            self.notice(e);
+        }
+        result
     }
 
     /// A read snapshot on a pooled reader around `f`.
     pub fn read<T>(&self, actor: &Actor, f: impl FnOnce(&mut Ctx<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.db.reader()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let mut ctx = self.ctx(&tx, actor)?;
-        f(&mut ctx)
+        let result = (|| {
+            let mut conn = self.db.reader()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let mut ctx = self.ctx(&tx, actor)?;
+            f(&mut ctx)
+        })();
+        if let Err(e) = &result {
+            self.notice(e);
+        }
+        result
     }
 
     fn ctx<'a>(&'a self, conn: &'a rusqlite::Connection, actor: &'a Actor) -> Result<Ctx<'a>> {
@@ -122,6 +247,33 @@ impl App {
         let conn = self.db.reader()?;
         crate::kernel::auth::session_user(&conn, token, self.clock.now()).map(Actor::User)
     }
+}
+
+/// `PRAGMA quick_check` on a connection of its own (read-only).
+fn quick_check(path: &Path) -> Integrity {
+    let started = std::time::Instant::now();
+    let found = (|| {
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut stmt = conn.prepare("PRAGMA quick_check")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok::<_, rusqlite::Error>(rows)
+    })();
+    let integrity = match found {
+        Ok(rows) if rows.len() == 1 && rows[0] == "ok" => Integrity::Ok,
+        Ok(rows) => Integrity::Damaged(rows.join("; ")),
+        Err(e) => Integrity::Damaged(e.to_string()),
+    };
+    match &integrity {
+        Integrity::Damaged(what) => tracing::error!("integrity check: the database is damaged: {what}"),
+        _ => tracing::info!("integrity check passed in {:?}", started.elapsed()),
+    }
+    integrity
 }
 
 /// `loket.db` in the data directory.

@@ -123,8 +123,12 @@ impl Database {
         writer.execute_batch(PRAGMAS)?;
         migrate(&mut writer)?;
         // Table statistics, so the planner walks the priority indexes in
-        // order instead of sorting the whole board (cheap when fresh).
-        writer.execute_batch("PRAGMA optimize = 0x10002")?;
+        // order instead of sorting the whole board (cheap when fresh). Not
+        // fatal: on a damaged file the desk still opens, read-only, and the
+        // integrity check says why.
+        if let Err(e) = writer.execute_batch("PRAGMA optimize = 0x10002") {
+            tracing::warn!("PRAGMA optimize failed: {e}");
+        }
 
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)

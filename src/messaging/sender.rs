@@ -195,6 +195,10 @@ pub struct Delivered {
 /// Delivers every due message, one at a time, until none is due (or the
 /// gateway refuses the credentials). `force` tries even while paused.
 pub fn deliver_due(app: &App, only: Option<MessageId>, force: bool) -> Result<Delivered> {
+    if matches!(app.integrity(), crate::kernel::app::Integrity::Damaged(_)) {
+        // Nothing can be settled in a damaged database: send nothing.
+        return Ok(Delivered::default());
+    }
     let (cfg, paused) = app.read(&Actor::System, |ctx| {
         Ok((
             gateway::load(ctx.conn, ctx.vault),

@@ -85,6 +85,7 @@ const TABLE: &[(&str, &[Role])] = &[
     ("staff.get", EVERYONE),
     ("staff.list", EVERYONE),
     ("staff.update", MANAGERS),
+    ("status.get", EVERYONE),
     ("templates.get", ADMIN),
     ("templates.list", ADMIN),
     ("templates.preview", ADMIN),
