@@ -4,6 +4,7 @@ import { Outlet, RouterProvider, createHashRouter, useRouteError, type RouteObje
 import { Button } from './components/Button';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { LanguageSwitch } from './components/LanguageSwitch';
+import { StatusBanner } from './components/StatusBanner';
 import { Loading } from './components/Loading';
 import { anyDialogOpen } from './components/Modal';
 import { I18nProvider, useI18n } from './i18n';
@@ -106,6 +107,7 @@ function Shell() {
           </div>
         </header>
         <main className="content">
+          <StatusBanner />
           <ErrorBoundary resetKey={route.path} fallback={(e, reset) => <Crash error={e} reset={reset} />}>
             <Outlet />
           </ErrorBoundary>
