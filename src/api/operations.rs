@@ -129,6 +129,7 @@ pub fn visit(v: &mut impl Visitor) {
     v.op::<backup::GetBackups>(GET, "/backups", OK);
     v.op::<backup::CreateBackup>(POST, "/backups", CREATED);
     v.op::<backup::ConfigureBackups>(PUT, "/backups/schedule", OK);
+    v.op::<backup::RestoreBackup>(POST, "/backups/restore", OK);
     v.op::<jobs::ListJobs>(GET, "/jobs", OK);
     v.op::<jobs::RunJob>(POST, "/jobs/{name}/run", OK);
     v.op::<report::ListReport>(GET, "/whatsapp-report", OK);

@@ -540,6 +540,60 @@ pub fn restore(
     install(verified, data_dir, now)
 }
 
+/// Puts a verified archive in place of a *running* desk's data (a fresh
+/// install restoring from its first-start screen): the current database
+/// (copied with `VACUUM INTO`) and key are kept aside first, then the new
+/// key file is written and the database replaced under the writer lock
+/// ([`crate::App::replace_data`]).
+pub fn install_live(verified: Verified, app: &crate::App, now: DateTime<Utc>) -> Result<Restored> {
+    let data_dir = app.data_dir();
+    let db_path = database_path(data_dir);
+    let key_file = key_path(data_dir);
+    let aside = aside_dir(data_dir, now);
+    crate::kernel::app::create_private_dir(&aside)?;
+    {
+        let conn = Connection::open_with_flags(
+            &db_path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let target = aside.join("loket.db");
+        let target = target
+            .to_str()
+            .ok_or_else(|| invalid("the data directory's path is not valid text"))?;
+        conn.execute("VACUUM INTO ?1", [target])?;
+    }
+    if key_file.exists() {
+        std::fs::copy(&key_file, aside.join("loket.key"))
+            .map_err(io("cannot keep aside", &key_file))?;
+    }
+    // The new key beside its final name, then renamed over it: the key file
+    // is always whole.
+    let mut staged = key_file.as_os_str().to_owned();
+    staged.push(".restoring");
+    let staged = PathBuf::from(staged);
+    let _ = std::fs::remove_file(&staged);
+    write_key_file(&staged, &verified.master)?;
+    std::fs::rename(&staged, &key_file).map_err(io("cannot put in place", &key_file))?;
+    app.replace_data(&verified.db(), &verified.master)?;
+    Ok(Restored {
+        kept_aside: Some(aside),
+        schema_version: verified.manifest.schema_version,
+        created_at: verified.manifest.created_at.clone(),
+    })
+}
+
+/// A new `replaced-YYYYMMDD-HHMMSS[-N]` folder name in `data_dir`.
+fn aside_dir(data_dir: &Path, now: DateTime<Utc>) -> PathBuf {
+    let stamp = now.format("%Y%m%d-%H%M%S").to_string();
+    let mut aside = data_dir.join(format!("replaced-{stamp}"));
+    let mut n = 1;
+    while aside.exists() {
+        n += 1;
+        aside = data_dir.join(format!("replaced-{stamp}-{n}"));
+    }
+    aside
+}
+
 /// Moves a verified archive's database and key into `data_dir`.
 pub fn install(verified: Verified, data_dir: &Path, now: DateTime<Utc>) -> Result<Restored> {
     crate::kernel::app::create_private_dir(data_dir)?;
@@ -567,13 +621,7 @@ pub fn install(verified: Verified, data_dir: &Path, now: DateTime<Utc>) -> Resul
         return Err(e);
     }
 
-    let stamp = now.format("%Y%m%d-%H%M%S").to_string();
-    let mut aside = data_dir.join(format!("replaced-{stamp}"));
-    let mut n = 1;
-    while aside.exists() {
-        n += 1;
-        aside = data_dir.join(format!("replaced-{stamp}-{n}"));
-    }
+    let aside = aside_dir(data_dir, now);
     let mut olds: Vec<(PathBuf, PathBuf)> = Vec::new();
     for suffix in ["", "-wal", "-shm"] {
         let mut from = db_path.as_os_str().to_owned();

@@ -379,6 +379,76 @@ impl Task for CreateBackup {
 
 crate::kernel::ops::task!(CreateBackup);
 
+/// Restores a backup on a fresh install, from its first-start screen: only
+/// while no user exists (afterwards a restore replaces someone's work and
+/// is `loket restore`'s job, with the desk stopped). The archive is a file
+/// on this machine; it is checked whole (checksums, the passphrase,
+/// `PRAGMA integrity_check`, the schema version) before anything changes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreBackup {
+    /// The archive's full path, e.g. `/media/usb/loket-backup-20261201-080000.tar.gz`.
+    pub path: String,
+    pub passphrase: String,
+}
+
+/// What a restore did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RestoreResult {
+    /// When the restored backup was made.
+    pub backup_created_at: String,
+    pub schema_version: i64,
+    /// Where the replaced (empty) database and key were kept.
+    pub kept_aside: Option<String>,
+}
+
+impl Task for RestoreBackup {
+    type Output = RestoreResult;
+    const NAME: &'static str = "backup.restore";
+    const PERMISSION: Permission = Permission::Public;
+
+    fn run(self, app: &App, _actor: &Actor) -> Result<RestoreResult> {
+        let path = PathBuf::from(self.path.trim());
+        if !path.is_absolute() {
+            return Err(Error::validation("path", "must be a full path"));
+        }
+        let no_users = |app: &App| -> Result<()> {
+            // `users` is the kernel's (sessions are checked against it).
+            let users: i64 = app.read(&Actor::System, |ctx| {
+                Ok(ctx
+                    .conn
+                    .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+            })?;
+            if users > 0 {
+                return Err(Error::conflict(
+                    "this desk already has users: a backup is restored here only on a fresh install; \
+                     stop Loket and use `loket restore` instead",
+                ));
+            }
+            Ok(())
+        };
+        no_users(app)?;
+        let verified = archive::verify(&path, &self.passphrase)?;
+        // Checked again: someone may have made the first admin meanwhile.
+        no_users(app)?;
+        let restored = archive::install_live(verified, app, app.clock().now())?;
+        tracing::info!(
+            "restored the backup made at {} from {}",
+            restored.created_at,
+            path.display()
+        );
+        Ok(RestoreResult {
+            backup_created_at: restored.created_at,
+            schema_version: restored.schema_version,
+            kept_aside: restored
+                .kept_aside
+                .map(|p| p.to_string_lossy().into_owned()),
+        })
+    }
+}
+
+crate::kernel::ops::task!(RestoreBackup);
+
 /// The daily job: a backup to the configured folder, then the oldest
 /// archives beyond `keep` removed. Answers the job's result in words.
 pub fn scheduled(app: &App) -> Result<String> {

@@ -16,7 +16,9 @@ use crate::kernel::store::Database;
 
 pub struct App {
     db: Database,
-    vault: Vault,
+    // Replaced whole by a restore on a fresh install (`replace_data`); an
+    // operation takes the current one for its whole run.
+    vault: std::sync::RwLock<Arc<Vault>>,
     clock: Arc<dyn Clock>,
     data_dir: PathBuf,
     health: Arc<Health>,
@@ -118,7 +120,7 @@ impl App {
         check_key(&db, &vault, &key_path, clock.now())?;
         Ok(App {
             db,
-            vault,
+            vault: std::sync::RwLock::new(Arc::new(vault)),
             clock,
             data_dir: data_dir.to_owned(),
             health: Arc::new(Health {
@@ -174,9 +176,32 @@ impl App {
         &self.data_dir
     }
 
-    /// The vault (for a backup of its key).
-    pub fn vault(&self) -> &Vault {
-        &self.vault
+    /// The vault in use.
+    pub fn vault(&self) -> Arc<Vault> {
+        self.vault
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces the whole database with the (verified) copy at `copy` and
+    /// the vault with `master`, while the desk runs: for a restore on a
+    /// fresh install. One write transaction under the writer lock, so no
+    /// operation sees the new data with the old key; the schema is brought
+    /// up to date and the key checked against the copy's fingerprint.
+    pub fn replace_data(&self, copy: &Path, master: &[u8; 32]) -> Result<()> {
+        let vault = Vault::from_master(master);
+        let mut writer = self.db.writer();
+        self.db.replace_with(&mut writer, copy)?;
+        if let Some(f) = recorded_fingerprint(&writer)?
+            && f != vault.fingerprint()
+        {
+            return Err(Error::internal(
+                "the restored database does not belong to the restored key",
+            ));
+        }
+        *self.vault.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(vault);
+        Ok(())
     }
 
     pub fn database(&self) -> &Database {
@@ -204,9 +229,11 @@ impl App {
         self.health.writable()?;
         let result = (|| {
             let mut conn = self.db.writer();
+            // Taken under the writer lock: a restore swaps both together.
+            let vault = self.vault();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = {
-                let mut ctx = self.ctx(&tx, actor)?;
+                let mut ctx = self.ctx(&tx, actor, &vault)?;
                 f(&mut ctx)?
             };
             tx.commit()?;
@@ -221,9 +248,10 @@ impl App {
     /// A read snapshot on a pooled reader around `f`.
     pub fn read<T>(&self, actor: &Actor, f: impl FnOnce(&mut Ctx<'_>) -> Result<T>) -> Result<T> {
         let result = (|| {
+            let vault = self.vault();
             let mut conn = self.db.reader()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-            let mut ctx = self.ctx(&tx, actor)?;
+            let mut ctx = self.ctx(&tx, actor, &vault)?;
             f(&mut ctx)
         })();
         if let Err(e) = &result {
@@ -232,13 +260,18 @@ impl App {
         result
     }
 
-    fn ctx<'a>(&'a self, conn: &'a rusqlite::Connection, actor: &'a Actor) -> Result<Ctx<'a>> {
+    fn ctx<'a>(
+        &'a self,
+        conn: &'a rusqlite::Connection,
+        actor: &'a Actor,
+        vault: &'a Vault,
+    ) -> Result<Ctx<'a>> {
         Ok(Ctx {
             conn,
             actor,
             now: self.clock.now(),
             settings: settings::load(conn)?,
-            vault: &self.vault,
+            vault,
         })
     }
 

@@ -168,6 +168,23 @@ impl Database {
         conn
     }
 
+    /// Replaces the whole database, through `writer` (the caller holds it),
+    /// with the one at `src`: SQLite's online backup API, one write
+    /// transaction that other connections see at once, then the
+    /// migrations for a copy from an older Loket.
+    pub fn replace_with(&self, writer: &mut Connection, src: &Path) -> Result<()> {
+        let from = Connection::open_with_flags(
+            src,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        {
+            let copy = rusqlite::backup::Backup::new(&from, writer)?;
+            copy.run_to_completion(1024, Duration::ZERO, None)?;
+        }
+        migrate(writer)?;
+        Ok(())
+    }
+
     /// `PRAGMA optimize`: refreshes the planner's statistics where the data
     /// changed enough to matter (cheap when nothing did).
     pub fn optimize(&self) -> Result<()> {

@@ -216,3 +216,54 @@ fn restore_refuses_while_a_desk_runs_on_the_data_directory() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn a_fresh_install_restores_a_backup_from_its_first_start_screen_while_running() {
+    // The old laptop: an admin, a customer with a KTP, a backup.
+    let old = tempfile::tempdir().unwrap();
+    let usb = tempfile::tempdir().unwrap();
+    add_admin(old.path());
+    let (mut child, s) = serve_binary(old.path());
+    s.post("/customers", json!({"name": "Rina", "phone": "081277776666", "ktp_number": KTP}))
+        .expect(201);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let archive = backup_cli(old.path(), usb.path(), PASSPHRASE).unwrap();
+
+    // The new laptop: `loket serve` on an empty data directory, nobody to log in as.
+    let new = tempfile::tempdir().unwrap();
+    let mut serve = std::process::Command::new(loket_bin());
+    serve.args(["serve", "--port", "0", "--data-dir"]).arg(new.path());
+    let (mut child, line) = spawn_serve(serve);
+    let mut s = Server::new(line.trim().strip_prefix("listening on http://").unwrap().parse().unwrap());
+    s.login("admin", PASSWORD).expect_error(401, "login_failed", None);
+    let key_before = std::fs::read(new.path().join("loket.key")).unwrap();
+
+    // A wrong passphrase changes nothing.
+    s.post("/backups/restore", json!({"path": archive, "passphrase": "not it at all"}))
+        .expect_error(422, "validation", Some("passphrase"));
+    assert_eq!(std::fs::read(new.path().join("loket.key")).unwrap(), key_before);
+
+    let done = s
+        .post("/backups/restore", json!({"path": archive, "passphrase": PASSPHRASE}))
+        .expect(200);
+    assert!(done["kept_aside"].as_str().unwrap().contains("replaced-"), "{done}");
+    // The running desk now holds the backup: its admin, its KTP readable.
+    s.login("admin", PASSWORD).expect(200);
+    let customers = s.get("/customers").expect(200);
+    assert_eq!(customers["data"][0]["ktp_number"], KTP, "{customers}");
+    s.post("/customers", json!({"name": "Baru", "phone": "081277775555"}))
+        .expect(201);
+    // Users exist now: a second restore from the first-start screen is refused.
+    s.post("/backups/restore", json!({"path": archive, "passphrase": PASSPHRASE}))
+        .expect_error(409, "conflict", None);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // And it starts again on its own: the key file and the database belong together.
+    let (mut child, s) = serve_binary(new.path());
+    assert_eq!(s.get("/customers").expect(200)["meta"]["total"], 2);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(integrity(&new.path().join("loket.db")), "ok");
+}

@@ -32,6 +32,8 @@ const TABLE: &[(&str, &[Role])] = &[
     ("backup.configure", ADMIN),
     ("backup.create", ADMIN),
     ("backup.list", ADMIN),
+    // Public, but only while no user exists (409 afterwards).
+    ("backup.restore", EVERYONE),
     ("bookings.cancel", CANCELERS),
     ("bookings.create", EVERYONE),
     ("bookings.expire", MANAGERS),
