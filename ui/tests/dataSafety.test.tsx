@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { OpName } from '../src/api/ops';
 import { ApiError, setTransport } from '../src/api/transport';
 import { BackupPanel } from '../src/components/BackupPanel';
+import { FirstStartRestore } from '../src/components/FirstStartRestore';
 import { StatusBanner } from '../src/components/StatusBanner';
 import { I18nProvider } from '../src/i18n';
 import { errorText } from '../src/i18n/errors';
@@ -129,5 +130,38 @@ describe('on screen', () => {
     await act(async () => form.requestSubmit());
     await tick();
     expect(calls).toContainEqual(['backup.create', { folder: '/media/usb', passphrase: 'rahasia-toko-2026' }]);
+  });
+
+  it('a fresh install restores a backup from the login screen, and shows a refusal in words', async () => {
+    const calls: [string, unknown][] = [];
+    let refuse = true;
+    const host = await render(<FirstStartRestore />, (name, input) => {
+      calls.push([name, input]);
+      if (name === 'backup.restore' && refuse) {
+        throw new ApiError('validation', 'wrong passphrase (or the archive was changed): nothing was restored', 'passphrase', 422);
+      }
+      return { backup_created_at: '2026-12-01T08:00:00.000Z', schema_version: 7, kept_aside: '/d/replaced-1' };
+    });
+    const open = [...host.querySelectorAll('button')].find((b) => b.textContent?.includes('Pulihkan cadangan'))!;
+    await act(async () => open.click());
+    const form = host.querySelector<HTMLFormElement>('#restore-form')!;
+    const type = (name: string, value: string) => {
+      const input = form.querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    await act(async () => {
+      type('path', '/media/usb/loket-backup-20261201-080000.tar.gz');
+      type('passphrase', 'salah sekali');
+    });
+    await act(async () => form.requestSubmit());
+    await tick();
+    expect(calls).toContainEqual(['backup.restore', { path: '/media/usb/loket-backup-20261201-080000.tar.gz', passphrase: 'salah sekali' }]);
+    expect(form.textContent).toContain('wrong passphrase');
+    refuse = false;
+    await act(async () => type('passphrase', 'kunci cadangan toko'));
+    await act(async () => form.requestSubmit());
+    await tick();
+    expect(host.textContent).toContain('Cadangan dipulihkan');
   });
 });

@@ -68,6 +68,7 @@ const FIELD_LABELS: Record<string, Key> = {
   buffer_min: 'schedule.buffer',
   business_name: 'settings.businessName',
   folder: 'backup.folder',
+  path: 'restore.file',
   passphrase: 'backup.passphrase',
   keep: 'backup.keep',
   time_zone: 'settings.timeZone',
