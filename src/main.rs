@@ -135,7 +135,11 @@ fn run(cli: Cli) -> Result<(), String> {
             let outcome = loket::backup::archive::create(&dir, &passphrase, &to, started);
             record_cli_backup(&dir, started, &to, &outcome);
             let created = outcome.map_err(|e| e.to_string())?;
-            eprintln!("backup of {} written ({} bytes)", dir.display(), created.size);
+            eprintln!(
+                "backup of {} written ({} bytes)",
+                dir.display(),
+                created.size
+            );
             // The last line: scripts read the archive's path from it.
             println!("{}", created.path.display());
             Ok(())
@@ -148,8 +152,8 @@ fn run(cli: Cli) -> Result<(), String> {
             let passphrase = first_line_of_stdin("passphrase")?;
             // Checked before the lock is taken: a refused archive leaves the
             // data directory exactly as it was, lock file included.
-            let verified = loket::backup::archive::verify(&file, &passphrase)
-                .map_err(|e| e.to_string())?;
+            let verified =
+                loket::backup::archive::verify(&file, &passphrase).map_err(|e| e.to_string())?;
             let _lock = DataDirLock::acquire(&dir, "loket restore").map_err(|e| e.to_string())?;
             let restored = loket::backup::archive::install(verified, &dir, chrono::Utc::now())
                 .map_err(|e| e.to_string())?;

@@ -177,7 +177,10 @@ fn route<R: Runtime>(
         );
         return match restored {
             Ok(r) => {
-                tracing::info!("first start: restored the backup made at {}", r.backup_created_at);
+                tracing::info!(
+                    "first start: restored the backup made at {}",
+                    r.backup_created_at
+                );
                 (html(StatusCode::OK, &restored_page()), true)
             }
             Err(e) => {

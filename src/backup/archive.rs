@@ -271,7 +271,11 @@ fn tar_header(size: u64) -> tar::Header {
     h
 }
 
-fn append_bytes<W: Write>(tar: &mut tar::Builder<W>, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+fn append_bytes<W: Write>(
+    tar: &mut tar::Builder<W>,
+    name: &str,
+    bytes: &[u8],
+) -> std::io::Result<()> {
     let mut header = tar_header(bytes.len() as u64);
     tar.append_data(&mut header, name, bytes)
 }
@@ -317,7 +321,9 @@ fn derive(passphrase: &str, kdf: &Kdf) -> Result<[u8; 32]> {
     let salt = hex::decode(&kdf.salt).map_err(|_| invalid("the archive's salt is damaged"))?;
     // Bounds keep a forged manifest from asking for terabytes of memory.
     if kdf.memory_kib > 1024 * 1024 || kdf.iterations > 64 || kdf.parallelism > 16 {
-        return Err(invalid("the archive asks for an unreasonable key derivation"));
+        return Err(invalid(
+            "the archive asks for an unreasonable key derivation",
+        ));
     }
     let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
         .map_err(|e| invalid(format!("the archive's key derivation is damaged: {e}")))?;

@@ -300,7 +300,10 @@ impl Operation for ConfigureBackups {
         let mut s = load_stored(ctx.conn)?;
         let before = schedule_view(&s);
         if let Some(folder) = self.folder {
-            s.folder = match folder.map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()) {
+            s.folder = match folder
+                .map(|f| f.trim().to_owned())
+                .filter(|f| !f.is_empty())
+            {
                 Some(f) if !Path::new(&f).is_absolute() => {
                     return Err(Error::validation("folder", "must be a full path"));
                 }
@@ -316,7 +319,8 @@ impl Operation for ConfigureBackups {
         if let Some(p) = self.passphrase {
             archive::check_passphrase(&p)?;
             s.passphrase_sealed = Some(
-                base64::engine::general_purpose::STANDARD.encode(ctx.vault.encrypt(PASSPHRASE, &p)?),
+                base64::engine::general_purpose::STANDARD
+                    .encode(ctx.vault.encrypt(PASSPHRASE, &p)?),
             );
         }
         if s.folder.is_some() && s.passphrase_sealed.is_none() {
@@ -472,7 +476,13 @@ pub fn scheduled(app: &App) -> Result<String> {
         return Ok("not configured".into());
     };
     let folder = PathBuf::from(folder);
-    let rec = run(app, &Actor::System, &folder, &passphrase, Trigger::Scheduled)?;
+    let rec = run(
+        app,
+        &Actor::System,
+        &folder,
+        &passphrase,
+        Trigger::Scheduled,
+    )?;
     let removed = prune(&folder, stored.keep.unwrap_or(DEFAULT_KEEP));
     Ok(format!(
         "wrote {}{}",

@@ -51,10 +51,7 @@ const CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Health {
     fn get(&self) -> Integrity {
-        self.state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn set(&self, to: Integrity) {
@@ -178,10 +175,7 @@ impl App {
 
     /// The vault in use.
     pub fn vault(&self) -> Arc<Vault> {
-        self.vault
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.vault.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Replaces the whole database with the (verified) copy at `copy` and
@@ -303,7 +297,9 @@ fn quick_check(path: &Path) -> Integrity {
         Err(e) => Integrity::Damaged(e.to_string()),
     };
     match &integrity {
-        Integrity::Damaged(what) => tracing::error!("integrity check: the database is damaged: {what}"),
+        Integrity::Damaged(what) => {
+            tracing::error!("integrity check: the database is damaged: {what}")
+        }
         _ => tracing::info!("integrity check passed in {:?}", started.elapsed()),
     }
     integrity

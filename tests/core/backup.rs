@@ -38,7 +38,10 @@ fn a_backup_taken_while_four_clients_write_restores_every_booking_acknowledged_b
     add_admin(dir.path());
     let (mut child, server) = serve_binary(dir.path());
     server
-        .post("/customers", json!({"name": "Rina", "phone": "081277776666", "ktp_number": KTP}))
+        .post(
+            "/customers",
+            json!({"name": "Rina", "phone": "081277776666", "ktp_number": KTP}),
+        )
         .expect(201);
     let server = Arc::new(server);
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -94,20 +97,32 @@ fn a_backup_taken_while_four_clients_write_restores_every_booking_acknowledged_b
     let tar = unpacked(&archive);
     let key_hex = std::fs::read_to_string(dir.path().join("loket.key")).unwrap();
     assert!(!tar.windows(KTP.len()).any(|w| w == KTP.as_bytes()));
-    assert!(!tar.windows(key_hex.trim().len()).any(|w| w == key_hex.trim().as_bytes()));
+    assert!(
+        !tar.windows(key_hex.trim().len())
+            .any(|w| w == key_hex.trim().as_bytes())
+    );
 
     // Restored on a "new laptop": intact, every acknowledged booking, the KTP readable.
     let laptop = tempfile::tempdir().unwrap();
     let fresh = laptop.path().join("data");
     let out = restore_cli(&archive, &fresh, PASSPHRASE);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(integrity(&fresh.join("loket.db")), "ok");
     let conn = rusqlite::Connection::open(fresh.join("loket.db")).unwrap();
     for id in &before {
         let n: i64 = conn
-            .query_row("SELECT COUNT(*) FROM bookings WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT COUNT(*) FROM bookings WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .unwrap();
-        assert_eq!(n, 1, "booking {id}, acknowledged before the backup, is missing");
+        assert_eq!(
+            n, 1,
+            "booking {id}, acknowledged before the backup, is missing"
+        );
     }
     drop(conn);
     let (mut child, s) = serve_binary(&fresh);
@@ -158,7 +173,11 @@ fn restore_with_a_wrong_passphrase_changes_nothing() {
     // The right passphrase: restored, and the replaced files kept aside.
     let out = restore_cli(&archive, target.path(), PASSPHRASE);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let aside = stdout
         .lines()
         .find_map(|l| l.strip_prefix("the database and key it replaced were kept in "))
@@ -224,8 +243,11 @@ fn a_fresh_install_restores_a_backup_from_its_first_start_screen_while_running()
     let usb = tempfile::tempdir().unwrap();
     add_admin(old.path());
     let (mut child, s) = serve_binary(old.path());
-    s.post("/customers", json!({"name": "Rina", "phone": "081277776666", "ktp_number": KTP}))
-        .expect(201);
+    s.post(
+        "/customers",
+        json!({"name": "Rina", "phone": "081277776666", "ktp_number": KTP}),
+    )
+    .expect(201);
     child.kill().unwrap();
     child.wait().unwrap();
     let archive = backup_cli(old.path(), usb.path(), PASSPHRASE).unwrap();
@@ -233,30 +255,57 @@ fn a_fresh_install_restores_a_backup_from_its_first_start_screen_while_running()
     // The new laptop: `loket serve` on an empty data directory, nobody to log in as.
     let new = tempfile::tempdir().unwrap();
     let mut serve = std::process::Command::new(loket_bin());
-    serve.args(["serve", "--port", "0", "--data-dir"]).arg(new.path());
+    serve
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(new.path());
     let (mut child, line) = spawn_serve(serve);
-    let mut s = Server::new(line.trim().strip_prefix("listening on http://").unwrap().parse().unwrap());
-    s.login("admin", PASSWORD).expect_error(401, "login_failed", None);
+    let mut s = Server::new(
+        line.trim()
+            .strip_prefix("listening on http://")
+            .unwrap()
+            .parse()
+            .unwrap(),
+    );
+    s.login("admin", PASSWORD)
+        .expect_error(401, "login_failed", None);
     let key_before = std::fs::read(new.path().join("loket.key")).unwrap();
 
     // A wrong passphrase changes nothing.
-    s.post("/backups/restore", json!({"path": archive, "passphrase": "not it at all"}))
-        .expect_error(422, "validation", Some("passphrase"));
-    assert_eq!(std::fs::read(new.path().join("loket.key")).unwrap(), key_before);
+    s.post(
+        "/backups/restore",
+        json!({"path": archive, "passphrase": "not it at all"}),
+    )
+    .expect_error(422, "validation", Some("passphrase"));
+    assert_eq!(
+        std::fs::read(new.path().join("loket.key")).unwrap(),
+        key_before
+    );
 
     let done = s
-        .post("/backups/restore", json!({"path": archive, "passphrase": PASSPHRASE}))
+        .post(
+            "/backups/restore",
+            json!({"path": archive, "passphrase": PASSPHRASE}),
+        )
         .expect(200);
-    assert!(done["kept_aside"].as_str().unwrap().contains("replaced-"), "{done}");
+    assert!(
+        done["kept_aside"].as_str().unwrap().contains("replaced-"),
+        "{done}"
+    );
     // The running desk now holds the backup: its admin, its KTP readable.
     s.login("admin", PASSWORD).expect(200);
     let customers = s.get("/customers").expect(200);
     assert_eq!(customers["data"][0]["ktp_number"], KTP, "{customers}");
-    s.post("/customers", json!({"name": "Baru", "phone": "081277775555"}))
-        .expect(201);
+    s.post(
+        "/customers",
+        json!({"name": "Baru", "phone": "081277775555"}),
+    )
+    .expect(201);
     // Users exist now: a second restore from the first-start screen is refused.
-    s.post("/backups/restore", json!({"path": archive, "passphrase": PASSPHRASE}))
-        .expect_error(409, "conflict", None);
+    s.post(
+        "/backups/restore",
+        json!({"path": archive, "passphrase": PASSPHRASE}),
+    )
+    .expect_error(409, "conflict", None);
     child.kill().unwrap();
     child.wait().unwrap();
 

@@ -45,11 +45,16 @@ fn the_key_file_moved_away_stops_the_start_with_what_to_do() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("key file") && stderr.contains("is missing") && stderr.contains("loket restore"),
+        stderr.contains("key file")
+            && stderr.contains("is missing")
+            && stderr.contains("loket restore"),
         "{stderr}"
     );
     assert!(!key.exists(), "no new key is made for an existing database");
-    assert_eq!(std::fs::read(dir.path().join("loket.db")).unwrap(), db_before);
+    assert_eq!(
+        std::fs::read(dir.path().join("loket.db")).unwrap(),
+        db_before
+    );
 
     // Another key (from another desk) is refused the same way.
     let other = tempfile::tempdir().unwrap();
@@ -58,7 +63,10 @@ fn the_key_file_moved_away_stops_the_start_with_what_to_do() {
     let out = serve_output(dir.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("does not belong to this database"), "{stderr}");
+    assert!(
+        stderr.contains("does not belong to this database"),
+        "{stderr}"
+    );
 
     // The right key back: the desk starts.
     std::fs::remove_file(&key).unwrap();
@@ -85,7 +93,15 @@ fn a_second_serve_on_the_same_data_directory_exits_naming_the_holder() {
     assert!(stderr.contains("loket serve"), "{stderr}");
     // A command that writes is refused too; the first desk is untouched.
     let add = Command::new(loket_bin())
-        .args(["user", "add", "second", "--role", "admin", "--password-stdin", "--data-dir"])
+        .args([
+            "user",
+            "add",
+            "second",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .stdin(std::process::Stdio::null())
         .output()

@@ -17,8 +17,11 @@ fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer
     let (mut child, s) = serve_binary(dir.path());
     let token = s.token.clone();
     for i in 0..30 {
-        s.post("/customers", json!({"name": "Pelanggan", "phone": format!("0813{i:08}")}))
-            .expect(201);
+        s.post(
+            "/customers",
+            json!({"name": "Pelanggan", "phone": format!("0813{i:08}")}),
+        )
+        .expect(201);
         s.post("/bookings", json!({"customer": {"name": "Pelanggan", "phone": format!("0813{i:08}")}, "price": "100000"}))
             .expect(201);
     }
@@ -32,9 +35,15 @@ fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .unwrap();
-        let size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        let size: i64 = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
         let root: i64 = conn
-            .query_row("SELECT rootpage FROM sqlite_master WHERE name = 'bookings'", [], |r| r.get(0))
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'bookings'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         ((root - 1) * size) as u64
     };
@@ -47,28 +56,50 @@ fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer
 
     // The session from before the damage still reads.
     let mut serve = std::process::Command::new(loket_bin());
-    serve.args(["serve", "--port", "0", "--data-dir"]).arg(dir.path());
+    serve
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.path());
     let (mut child, line) = spawn_serve(serve);
-    let mut s = Server::new(line.trim().strip_prefix("listening on http://").unwrap().parse().unwrap());
+    let mut s = Server::new(
+        line.trim()
+            .strip_prefix("listening on http://")
+            .unwrap()
+            .parse()
+            .unwrap(),
+    );
     s.token = token;
-    wait_for("the check to find the damage", Duration::from_secs(30), || {
-        s.get("/status").body["database"] == "damaged"
-    });
+    wait_for(
+        "the check to find the damage",
+        Duration::from_secs(30),
+        || s.get("/status").body["database"] == "damaged",
+    );
     let status = s.get("/status").expect(200);
     assert!(
-        status["message"].as_str().unwrap().contains("restore from the last backup"),
+        status["message"]
+            .as_str()
+            .unwrap()
+            .contains("restore from the last backup"),
         "{status}"
     );
     // Reads of what is intact answer; writes are refused, clearly, and change nothing.
     let before = s.get("/customers?page_size=1").expect(200)["meta"]["total"].clone();
     let refused = s
-        .post("/customers", json!({"name": "Baru", "phone": "081399999999"}))
+        .post(
+            "/customers",
+            json!({"name": "Baru", "phone": "081399999999"}),
+        )
         .expect_error(503, "read_only", None);
     assert!(
-        refused["error"]["message"].as_str().unwrap().contains("database damaged"),
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("database damaged"),
         "{refused}"
     );
-    assert_eq!(s.get("/customers?page_size=1").expect(200)["meta"]["total"], before);
+    assert_eq!(
+        s.get("/customers?page_size=1").expect(200)["meta"]["total"],
+        before
+    );
     s.put("/settings", json!({"business_name": "Toko"}))
         .expect_error(503, "read_only", None);
     child.kill().unwrap();
@@ -81,12 +112,20 @@ fn a_healthy_desk_reports_ok_and_takes_writes_right_after_start() {
     add_admin(dir.path());
     let (mut child, s) = serve_binary(dir.path());
     // The first write waits for the check at most; it is not refused.
-    s.post("/customers", json!({"name": "Pelanggan", "phone": "081300000001"}))
-        .expect(201);
+    s.post(
+        "/customers",
+        json!({"name": "Pelanggan", "phone": "081300000001"}),
+    )
+    .expect(201);
     let status = s.get("/status").expect(200);
     assert_eq!(status["database"], "ok");
     assert_eq!(status["message"], serde_json::Value::Null);
-    assert!(status["backup_warning"].as_str().unwrap().contains("no backup"));
+    assert!(
+        status["backup_warning"]
+            .as_str()
+            .unwrap()
+            .contains("no backup")
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -166,7 +166,12 @@ impl Stored {
         let mut c = self.customer;
         for (label, field, sealed, out) in [
             (KTP, "ktp_number", self.ktp.as_deref(), &mut c.ktp_number),
-            (NPWP, "npwp_number", self.npwp.as_deref(), &mut c.npwp_number),
+            (
+                NPWP,
+                "npwp_number",
+                self.npwp.as_deref(),
+                &mut c.npwp_number,
+            ),
         ] {
             match open(vault, label, sealed) {
                 Ok(plain) => *out = plain.map(shown),

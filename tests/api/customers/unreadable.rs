@@ -26,17 +26,27 @@ fn an_undecryptable_customer_shows_as_unavailable_and_the_list_still_answers() {
         .post("/customers", json!({"name": "Rina Marlina", "phone": "081277776666", "ktp_number": ktp, "npwp_number": "091234567801234"}))
         .expect(201);
     let good = s
-        .post("/customers", json!({"name": "Budi", "phone": "081277775555", "ktp_number": "3275010101900002"}))
+        .post(
+            "/customers",
+            json!({"name": "Budi", "phone": "081277775555", "ktp_number": "3275010101900002"}),
+        )
         .expect(201);
     let id = bad["id"].as_str().unwrap().to_owned();
     {
         let conn = writable_db(&t);
         let mut blob: Vec<u8> = conn
-            .query_row("SELECT ktp_cipher FROM customers WHERE id = ?1", [&id], |r| r.get(0))
+            .query_row(
+                "SELECT ktp_cipher FROM customers WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            )
             .unwrap();
         damage(&mut blob);
-        conn.execute("UPDATE customers SET ktp_cipher = ?1 WHERE id = ?2", (&blob, &id))
-            .unwrap();
+        conn.execute(
+            "UPDATE customers SET ktp_cipher = ?1 WHERE id = ?2",
+            (&blob, &id),
+        )
+        .unwrap();
     }
 
     // The page answers, every row on it; the damaged field alone is null and named.
@@ -46,7 +56,10 @@ fn an_undecryptable_customer_shows_as_unavailable_and_the_list_still_answers() {
     let row = rows.iter().find(|r| r["id"] == id.as_str()).unwrap();
     assert_eq!(row["ktp_number"], serde_json::Value::Null, "{row}");
     assert_eq!(row["unavailable"], json!(["ktp_number"]), "{row}");
-    assert_eq!(row["npwp_number"], "091234567801234", "the intact field still reads");
+    assert_eq!(
+        row["npwp_number"], "091234567801234",
+        "the intact field still reads"
+    );
     let other = rows.iter().find(|r| r["id"] == good["id"]).unwrap();
     assert_eq!(other["ktp_number"], "3275010101900002");
     assert!(other.get("unavailable").is_none(), "{other}");
@@ -79,7 +92,11 @@ fn an_undecryptable_gateway_token_pauses_delivery_and_can_be_entered_again() {
     {
         let conn = writable_db(&t);
         let raw: String = conn
-            .query_row("SELECT value FROM settings WHERE key = 'gateway'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'gateway'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         let mut v: serde_json::Value = serde_json::from_str(&raw).unwrap();
         use base64::Engine;
@@ -99,7 +116,14 @@ fn an_undecryptable_gateway_token_pauses_delivery_and_can_be_entered_again() {
 
     // The sender pauses once, with the reason, instead of failing every pass.
     let first = deliver_due(&t.app, None, false).expect("the sender does not fail");
-    assert!(first.paused.as_deref().is_some_and(|p| p.contains("enter the token again")), "{:?}", first.paused);
+    assert!(
+        first
+            .paused
+            .as_deref()
+            .is_some_and(|p| p.contains("enter the token again")),
+        "{:?}",
+        first.paused
+    );
     let again = deliver_due(&t.app, None, false).unwrap();
     assert!(again.paused.is_some());
 
