@@ -24,12 +24,14 @@ fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer
         .expect(201);
         s.post("/bookings", json!({"customer": {"name": "Pelanggan", "phone": format!("0813{i:08}")}, "price": "100000"}))
             .expect(201);
+        create_unit(&s, 100_000 + i);
     }
     assert_eq!(s.get("/status").expect(200)["database"], "ok");
     child.kill().unwrap();
     child.wait().unwrap();
 
-    // Everything into the main file, then one table page overwritten.
+    // Everything into the main file, then one page of a table that nothing
+    // reads at start (the units) overwritten: only the check can find it.
     let db = dir.path().join("loket.db");
     let page = {
         let conn = rusqlite::Connection::open(&db).unwrap();
@@ -40,7 +42,7 @@ fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer
             .unwrap();
         let root: i64 = conn
             .query_row(
-                "SELECT rootpage FROM sqlite_master WHERE name = 'bookings'",
+                "SELECT rootpage FROM sqlite_master WHERE name = 'units'",
                 [],
                 |r| r.get(0),
             )
@@ -81,7 +83,8 @@ fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer
             .contains("restore from the last backup"),
         "{status}"
     );
-    // Reads of what is intact answer; writes are refused, clearly, and change nothing.
+    // Reads of what is intact answer (the damaged table's do not: 500);
+    // writes are refused, clearly, and change nothing.
     let before = s.get("/customers?page_size=1").expect(200)["meta"]["total"].clone();
     let refused = s
         .post(
