@@ -24,7 +24,6 @@ mod world;
 use std::time::Instant;
 
 use chrono::{Duration as Days, TimeZone};
-use criterion::Criterion;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
@@ -32,11 +31,13 @@ use loket::kernel::clock::Clock;
 use loket::kernel::settings::Settings;
 
 use generate::Spec;
-use harness::{Bench, load_average, ms, table};
+use harness::{Bench, finish, ms};
 use world::{World, setup, side_connection};
 
-/// Messages the sender delivers in the throughput run.
-const SEND: usize = 5_000;
+/// Messages the sender delivers in the throughput run (quick mode: 50).
+fn send_count() -> usize {
+    if harness::quick() { 50 } else { 5_000 }
+}
 /// First-time reminder runs on each dataset shape.
 const RUNS: usize = 3;
 
@@ -92,17 +93,13 @@ fn reminder_runs(bench: &mut Bench, w: &World, side: &Connection, label: &str) -
 }
 
 fn main() {
-    let mut bench = Bench {
-        c: Criterion::default().without_plots().configure_from_args(),
-        stats: Vec::new(),
-        notes: Vec::new(),
+    let spec = if harness::quick() {
+        Spec::quick()
+    } else {
+        Spec::default()
     };
-    bench.notes.push(format!(
-        "machine: {} CPUs, load average at start {}",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        load_average()
-    ));
-    let w = setup(&Spec::default());
+    let mut bench = Bench::new("messaging", spec.name());
+    let w = setup(&spec);
     let side = side_connection(&w.db_path);
     // The generator writes no outbox; start from an empty one either way.
     side.execute_batch("DELETE FROM messages").unwrap();
@@ -157,6 +154,7 @@ fn main() {
     ));
 
     // 3. The sender: WAHA to a stand-in on 127.0.0.1.
+    let send = send_count();
     let gateway = standin::StandIn::start(standin::waha_ok);
     call(
         &w,
@@ -165,7 +163,7 @@ fn main() {
     );
     side.execute(
         "DELETE FROM messages WHERE rowid NOT IN (SELECT rowid FROM messages ORDER BY rowid LIMIT ?1)",
-        [SEND as i64],
+        [send as i64],
     )
     .unwrap();
     side.execute_batch("PRAGMA wal_checkpoint(RESTART)")
@@ -173,30 +171,27 @@ fn main() {
     let t = Instant::now();
     let out = call(&w, "messages.flush", json!({}));
     let took = t.elapsed();
-    assert_eq!(out["sent"], SEND, "every queued message sent: {out}");
-    assert_eq!(gateway.count(), SEND, "the stand-in received each once");
+    assert_eq!(out["sent"], send, "every queued message sent: {out}");
+    assert_eq!(gateway.count(), send, "the stand-in received each once");
     assert_eq!(
         count(&side, "SELECT COUNT(*) FROM messages WHERE status = 'sent'"),
-        SEND as i64
+        send as i64
     );
-    let per_second = SEND as f64 / took.as_secs_f64();
+    let per_second = send as f64 / took.as_secs_f64();
     bench.once(
-        &format!("sender/flush {SEND} messages to the stand-in"),
+        &format!("sender/flush {send} messages to the stand-in"),
         took,
     );
     bench.notes.push(format!(
-        "sender: {SEND} messages in {} ms = {per_second:.0} messages/s ({} ms each on average)",
+        "sender: {send} messages in {} ms = {per_second:.0} messages/s ({} ms each on average)",
         ms(took),
-        ms(took / SEND as u32)
+        ms(took / send as u32)
     ));
     let reported = count(
         &side,
         "SELECT COALESCE(SUM(frequency), 0) FROM whatsapp_report",
     );
-    assert_eq!(reported, SEND as i64, "each send counted in the report");
+    assert_eq!(reported, send as i64, "each send counted in the report");
 
-    bench
-        .notes
-        .push(format!("load average at the end {}", load_average()));
-    print!("{}", table(&bench, "Loket messaging benchmarks"));
+    finish(&mut bench, "Loket messaging benchmarks", "");
 }

@@ -1,12 +1,15 @@
 //! Scheduling benchmarks: nearby search over 10k providers, slot generation
 //! for 50 providers × 30 days, and booking a slot (p50/p99 against a bare
-//! commit on the same disk). Run: `cargo bench --bench scheduling`.
+//! commit on the app's own writer). Run: `cargo bench --bench scheduling`;
+//! quick mode (300 providers, 5 × 7 days) as in support/harness.rs.
+
+#[path = "support/harness.rs"]
+mod harness;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use criterion::Criterion;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -17,40 +20,43 @@ use loket::kernel::clock::{FixedClock, to_db};
 use loket::kernel::types::{ProviderId, ServiceId};
 use loket::people::users::CreateUser;
 
-const PROVIDERS: usize = 10_000;
-const GENERATED: usize = 50;
-const DAYS: i64 = 30;
+use harness::{Bench, Plan, finish};
+
+/// Providers loaded, providers whose slots are generated, days generated.
+struct Size {
+    providers: usize,
+    generated: usize,
+    days: i64,
+}
+
+fn size() -> Size {
+    if harness::quick() {
+        Size {
+            providers: 300,
+            generated: 5,
+            days: 7,
+        }
+    } else {
+        Size {
+            providers: 10_000,
+            generated: 50,
+            days: 30,
+        }
+    }
+}
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-fn summary(name: &str, mut d: Vec<Duration>) -> String {
-    d.sort();
-    let mean = d.iter().sum::<Duration>() / d.len() as u32;
-    let ms = |d: Duration| format!("{:.3}", d.as_secs_f64() * 1e3);
-    format!(
-        "| {name} | {} | {} | {} | {} |",
-        d.len(),
-        ms(percentile(&d, 0.5)),
-        ms(percentile(&d, 0.99)),
-        ms(mean)
-    )
-}
-
 /// 10k providers: a third within 60 km of central Jakarta, the rest spread
 /// over Indonesia; each offers the service and has three free slots ahead.
-fn load_providers(app: &App, service: ServiceId) -> Vec<ProviderId> {
+fn load_providers(app: &App, service: ServiceId, count: usize) -> Vec<ProviderId> {
     let mut rng = StdRng::seed_from_u64(7);
     let mut conn = app.database().writer();
     let tx = conn.transaction().unwrap();
     let stamp = to_db(now());
-    let mut ids = Vec::with_capacity(PROVIDERS);
+    let mut ids = Vec::with_capacity(count);
     {
         let mut provider = tx
             .prepare(
@@ -67,7 +73,7 @@ fn load_providers(app: &App, service: ServiceId) -> Vec<ProviderId> {
                  VALUES (?1, ?2, ?3, ?4, ?5, 60, 'available', ?6, ?6)",
             )
             .unwrap();
-        for i in 0..PROVIDERS {
+        for i in 0..count {
             let (lat, lng) = if i % 3 == 0 {
                 (
                     -6.2088 + rng.random_range(-0.5..0.5),
@@ -138,54 +144,57 @@ fn main() {
         json!({"name": "Makeup pengantin", "duration_min": 60, "price": "2500000"}),
     );
     let service_id: ServiceId = service["id"].as_str().unwrap().parse().unwrap();
+    let size = size();
+    let mut bench = Bench::new(
+        "scheduling",
+        if harness::quick() {
+            "scheduling-quick"
+        } else {
+            "scheduling-10k"
+        },
+    );
     let started = Instant::now();
-    let providers = load_providers(&app, service_id);
-    println!(
-        "loaded {PROVIDERS} providers with {} slots in {:.1} s",
-        PROVIDERS * 3,
+    let providers = load_providers(&app, service_id, size.providers);
+    let line = format!(
+        "dataset: {} providers with {} slots, loaded in {:.1} s",
+        size.providers,
+        size.providers * 3,
         started.elapsed().as_secs_f64()
     );
-
-    let mut c = Criterion::default()
-        .configure_from_args()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(300));
-    let mut rows = Vec::new();
+    println!("{line}");
+    bench.notes.push(line);
 
     // 1. Nearby search, 25 km around points in Jakarta, with the service filter.
     let mut rng = StdRng::seed_from_u64(11);
-    let mut samples = Vec::new();
-    c.bench_function("nearby 25 km / 10k providers", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let (lat, lng) = (-6.2088 + rng.random_range(-0.2..0.2), 106.8456 + rng.random_range(-0.2..0.2));
-                let t = Instant::now();
-                let out = call(
-                    "providers.nearby",
-                    json!({"lat": lat, "lng": lng, "radius_km": 25.0, "service_id": service_id, "limit": 10}),
-                );
-                let d = t.elapsed();
-                assert!(!out["data"].as_array().unwrap().is_empty());
-                samples.push(d);
-                total += d;
-            }
-            total
-        })
-    });
-    rows.push(summary(
-        "nearby search, 25 km, 10k providers, 10 results with next slots",
-        samples,
-    ));
+    bench.measure(
+        "nearby",
+        &format!("25 km, {} providers, 10 results with next slots", size.providers),
+        Plan::new(20, 300, 5_000),
+        || {
+            let (lat, lng) = (
+                -6.2088 + rng.random_range(-0.2..0.2),
+                106.8456 + rng.random_range(-0.2..0.2),
+            );
+            let t = Instant::now();
+            let out = call(
+                "providers.nearby",
+                json!({"lat": lat, "lng": lng, "radius_km": 25.0, "service_id": service_id, "limit": 10}),
+            );
+            let d = t.elapsed();
+            assert!(!out["data"].as_array().unwrap().is_empty());
+            d
+        },
+    );
 
-    // 2. Slot generation: 50 providers × 30 days from a Mon–Sat working plan.
+    // 2. Slot generation: providers × days from a Mon–Sat working plan, each
+    // provider one operation (one transaction), timed one by one.
     let plan = json!([0, 1, 2, 3, 4, 5].map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00", "breaks": [{"start": "12:00", "end": "13:00"}]})));
     let from = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-    let to = from + chrono::Duration::days(DAYS - 1);
+    let to = from + chrono::Duration::days(size.days - 1);
     let mut per_provider = Vec::new();
     let mut created = 0u64;
     let total = Instant::now();
-    for p in providers.iter().skip(1).take(GENERATED) {
+    for p in providers.iter().skip(1).take(size.generated) {
         call("providers.working_plan.set", json!({"id": p, "days": plan}));
         let t = Instant::now();
         let out = call(
@@ -195,18 +204,25 @@ fn main() {
         per_provider.push(t.elapsed());
         created += out["created"].as_u64().unwrap();
     }
-    let total = total.elapsed();
-    println!(
-        "generated {created} slots for {GENERATED} providers × {DAYS} days in {:.3} s",
-        total.as_secs_f64()
+    let line = format!(
+        "generated {created} slots for {} providers × {} days in {:.3} s",
+        size.generated,
+        size.days,
+        total.elapsed().as_secs_f64()
     );
-    rows.push(summary(
-        "slot generation, one provider × 30 days (one transaction)",
+    println!("{line}");
+    bench.notes.push(line);
+    bench.series(
+        &format!(
+            "slots/generate, one provider × {} days (one transaction)",
+            size.days
+        ),
         per_provider,
-    ));
+    );
 
-    // 3. Booking a free slot, and a bare commit with the same durability for reference.
-    // Bookings rotate over 500 customers, as at a real desk.
+    // 3. Booking a free slot, and a bare commit on the app's own writer (same
+    // durability and checkpoint settings) for reference. Bookings rotate over
+    // 500 customers, as at a real desk.
     let customers: Vec<serde_json::Value> = (0..500)
         .map(|i| {
             call(
@@ -228,44 +244,32 @@ fn main() {
             .collect()
     };
     let mut free = free.into_iter();
-    let mut booking = Vec::new();
-    c.bench_function("book a slot", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let slot = free.next().expect("enough free slots");
-                let t = Instant::now();
-                let customer = next_customer.next().unwrap();
-                call(
-                    "bookings.create",
-                    json!({"customer_id": customer, "slot_id": slot, "address": "Jl. Sudirman 1"}),
-                );
-                let d = t.elapsed();
-                booking.push(d);
-                total += d;
-            }
-            total
-        })
-    });
-    let mut bare = Vec::new();
-    {
-        let conn = rusqlite::Connection::open(dir.path().join("loket.db")).unwrap();
-        conn.execute_batch("PRAGMA synchronous = FULL; CREATE TABLE bench_commit (x INTEGER)")
-            .unwrap();
-        for i in 0..booking.len() {
+    bench.measure(
+        "book",
+        "a free slot (customer_id, address)",
+        Plan::new(20, 300, 5_000),
+        || {
+            let slot = free.next().expect("enough free slots");
+            let customer = next_customer.next().unwrap();
             let t = Instant::now();
-            conn.execute_batch(&format!(
-                "BEGIN IMMEDIATE; INSERT INTO bench_commit VALUES ({i}); COMMIT"
-            ))
-            .unwrap();
-            bare.push(t.elapsed());
-        }
-    }
-    rows.push(summary("book a slot (customer_id, address)", booking));
-    rows.push(summary("bare one-row commit, WAL + synchronous=FULL", bare));
-
-    println!("\n| measurement | n | p50 ms | p99 ms | mean ms |\n|---|---|---|---|---|");
-    for r in rows {
-        println!("{r}");
-    }
+            call(
+                "bookings.create",
+                json!({"customer_id": customer, "slot_id": slot, "address": "Jl. Sudirman 1"}),
+            );
+            t.elapsed()
+        },
+    );
+    let on_writer = |sql: &str| app.database().writer().execute_batch(sql).unwrap();
+    on_writer("CREATE TABLE bench_commit (x INTEGER)");
+    bench.measure(
+        "book",
+        "bare one-row commit on the app's writer",
+        Plan::new(20, 300, 5_000),
+        || {
+            let t = Instant::now();
+            on_writer("BEGIN IMMEDIATE; INSERT INTO bench_commit VALUES (1); COMMIT");
+            t.elapsed()
+        },
+    );
+    finish(&mut bench, "Loket scheduling benchmarks", "");
 }

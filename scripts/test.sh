@@ -46,6 +46,9 @@ log "web UI: install, typecheck, unit tests, build (the binary embeds ui/dist)"
   npm run --silent build
 )
 
+log "packaging tools: the root package-lock.json matches package.json (as npm ci needs)"
+npm ci --dry-run --no-audit --no-fund --loglevel=error >/dev/null
+
 log "build the core and the loket binary (with the UI inside)"
 cargo build --locked -p loket --bins --quiet
 
@@ -60,6 +63,9 @@ cargo clippy --locked --workspace --all-targets --quiet -- -D warnings
 
 log "Rust tests"
 cargo test --locked --workspace --no-fail-fast
+
+log "benchmarks in quick mode (small data, each routine once: their own checks)"
+cargo test --locked --quiet --bench core --bench messaging --bench scheduling
 
 log "browser end-to-end tests (Debian's Chromium)"
 (cd ui && npm run --silent e2e)

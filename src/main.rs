@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use loket::App;
 use loket::api::ui::UiSource;
 use loket::kernel::auth::{Actor, Role};
+use loket::kernel::clock::StartedClock;
 use loket::kernel::lock::DataDirLock;
 use loket::people::users::CreateUser;
 
@@ -41,6 +42,11 @@ enum Command {
         /// the copy built into the binary: for working on the UI.
         #[arg(long, env = "LOKET_UI_DIR")]
         ui_dir: Option<PathBuf>,
+        /// Start the app's clock at this instant (RFC 3339, e.g.
+        /// 2026-11-22T10:00:00+07:00) and let it run on from there: for demos
+        /// and the browser tests, never for a real desk.
+        #[arg(long, env = "LOKET_CLOCK_START", value_parser = parse_instant)]
+        clock_start: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Manage login users.
     User {
@@ -85,6 +91,12 @@ enum UserCommand {
 
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| "one of admin, manager, marketing, sales, front_desk".into())
+}
+
+fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("an instant like 2026-11-22T10:00:00+07:00: {e}"))
 }
 
 fn data_dir(given: Option<PathBuf>) -> Result<PathBuf, String> {
@@ -206,11 +218,23 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("added user {} ({})", user.username, user.role.as_str());
             Ok(())
         }
-        Command::Serve { port, bind, ui_dir } => {
+        Command::Serve {
+            port,
+            bind,
+            ui_dir,
+            clock_start,
+        } => {
             let dir = data_dir(cli.data_dir)?;
             // Held until the process exits: one desk per data directory.
             let _lock = DataDirLock::acquire(&dir, "loket serve").map_err(|e| e.to_string())?;
-            let app = Arc::new(App::open(&dir).map_err(|e| e.to_string())?);
+            let app = match clock_start {
+                Some(start) => {
+                    tracing::warn!("the app's clock starts at {start} (--clock-start)");
+                    App::open_with_clock(&dir, Arc::new(StartedClock::new(start)))
+                }
+                None => App::open(&dir),
+            };
+            let app = Arc::new(app.map_err(|e| e.to_string())?);
             // Listens at once; writes wait for the check (seconds at most).
             app.check_integrity_in_background();
             let users = app

@@ -15,6 +15,7 @@ mod core {
     mod crash;
     mod data_dir;
     mod durability;
+    mod fuzz_openapi;
     mod guards;
     mod integrity;
     mod jobs;

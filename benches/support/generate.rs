@@ -49,6 +49,28 @@ impl Default for Spec {
     }
 }
 
+impl Spec {
+    /// The quick mode's data (see harness.rs): the same shape, 50 times smaller.
+    pub fn quick() -> Spec {
+        Spec {
+            customers: 400,
+            units: 40,
+            bookings: 2_000,
+            unit_bookings: 18,
+            ..Spec::default()
+        }
+    }
+
+    /// The dataset's short name in BENCHMARKS.md.
+    pub fn name(&self) -> &'static str {
+        if self.bookings == Spec::default().bookings {
+            "core-100k"
+        } else {
+            "core-quick"
+        }
+    }
+}
+
 /// A generated customer, for picking booking customers in the benchmarks.
 #[derive(Clone, Debug)]
 pub struct GenCustomer {

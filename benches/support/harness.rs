@@ -1,7 +1,13 @@
 #![allow(dead_code)] // shared by several benches, each using a part
 //! What the benchmarks share: criterion driven with flat sampling, every
 //! single duration kept, and p50/p99/p99.9/mean/max computed from the
-//! measurement phase (warm-up calls left out), printed as a table.
+//! measurement phase (warm-up calls left out), printed as a table and, with
+//! `LOKET_BENCH_REPORT=FILE`, appended to FILE as the rows of BENCHMARKS.md
+//! (`scripts/bench.sh` regenerates its results from those).
+//!
+//! Quick mode (small data, each measurement a moment): `LOKET_BENCH_QUICK=1`,
+//! or automatically under `cargo test --benches`, where criterion runs each
+//! routine once. The test command runs it so the benches' own checks run in CI.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -50,6 +56,14 @@ pub fn ms(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64() * 1e3)
 }
 
+/// Small data and short measurements: set by `LOKET_BENCH_QUICK=1`, and
+/// implied when the binary was not started by `cargo bench` (which passes
+/// `--bench`), i.e. under `cargo test --benches`.
+pub fn quick() -> bool {
+    std::env::var_os("LOKET_BENCH_QUICK").is_some_and(|v| v == "1")
+        || !std::env::args().any(|a| a == "--bench")
+}
+
 /// How criterion should drive one benchmark.
 #[derive(Clone, Copy)]
 pub struct Plan {
@@ -60,6 +74,11 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(samples: usize, warm_up_ms: u64, measure_ms: u64) -> Plan {
+        let (warm_up_ms, measure_ms) = if quick() {
+            (warm_up_ms.min(20), measure_ms.min(100))
+        } else {
+            (warm_up_ms, measure_ms)
+        };
         Plan {
             samples,
             warm_up: Duration::from_millis(warm_up_ms),
@@ -72,9 +91,35 @@ pub struct Bench {
     pub c: Criterion,
     pub stats: Vec<Stat>,
     pub notes: Vec<String>,
+    /// The command that reproduces these figures, e.g. `cargo bench --bench core`.
+    pub command: String,
+    /// The dataset's short name in BENCHMARKS.md, e.g. `core-100k`.
+    pub dataset: String,
 }
 
 impl Bench {
+    /// A bench run: criterion configured from the command line, no plots.
+    pub fn new(bench: &str, dataset: &str) -> Bench {
+        let mut command = format!("cargo bench --bench {bench}");
+        if quick() {
+            command = format!("LOKET_BENCH_QUICK=1 {command}");
+        }
+        Bench {
+            c: Criterion::default()
+                .without_plots()
+                .nresamples(10_000)
+                .configure_from_args(),
+            stats: Vec::new(),
+            notes: vec![format!(
+                "machine: {} CPUs, load average at start {}",
+                std::thread::available_parallelism().map_or(0, |n| n.get()),
+                load_average()
+            )],
+            command,
+            dataset: dataset.to_owned(),
+        }
+    }
+
     /// Runs `one` (one iteration, returning its own timed duration so setup
     /// stays outside the clock) under criterion with flat sampling, and
     /// keeps every duration of the measurement phase.
@@ -134,6 +179,51 @@ pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Prints the summary table and, with `LOKET_BENCH_REPORT=FILE`, appends
+/// this run's notes and rows (naming command, dataset and samples) to FILE.
+pub fn finish(b: &mut Bench, title: &str, extra: &str) {
+    b.notes
+        .push(format!("load average at the end {}", load_average()));
+    let mut out = table(b, title);
+    out.push_str(extra);
+    print!("{out}");
+    let Some(path) = std::env::var_os("LOKET_BENCH_REPORT") else {
+        return;
+    };
+    let mut md = format!("\n### {title}\n\n");
+    for n in &b.notes {
+        let _ = writeln!(md, "- {n}");
+    }
+    let _ = writeln!(
+        md,
+        "\n| benchmark | command | dataset | n | p50 | p99 | p99.9 | max |\n|---|---|---|--:|--:|--:|--:|--:|"
+    );
+    for s in &b.stats {
+        let _ = writeln!(
+            md,
+            "| {} | `{}` | {} | {} | {} | {} | {} | {} |",
+            s.name,
+            b.command,
+            b.dataset,
+            s.n,
+            ms(s.p50),
+            ms(s.p99),
+            ms(s.p999),
+            ms(s.max)
+        );
+    }
+    md.push_str(extra);
+    use std::io::Write as _;
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(md.as_bytes()));
+    if let Err(e) = written {
+        eprintln!("cannot write the report to {}: {e}", path.to_string_lossy());
+    }
 }
 
 /// The notes and the table of every measurement, as printed at the end of a run.

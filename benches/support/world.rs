@@ -129,11 +129,12 @@ pub fn setup(spec: &Spec) -> World {
 }
 
 /// A connection of our own on the app's database file, with the app's
-/// durability settings.
+/// durability and checkpoint settings (no checkpoint inside a commit).
 pub fn side_connection(db: &Path) -> Connection {
     let conn = Connection::open(db).expect("open side connection");
     conn.busy_timeout(Duration::from_secs(5)).unwrap();
-    conn.execute_batch("PRAGMA synchronous = FULL;").unwrap();
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;")
+        .unwrap();
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();

@@ -35,6 +35,35 @@ impl Clock for FixedClock {
     }
 }
 
+/// A clock that starts at a chosen instant and then runs at the real pace:
+/// `loket serve --clock-start` uses it for demos and the browser tests, so
+/// "today" is the same business day however long a run takes and wherever
+/// the machine's clock is (e.g. not just before midnight in Jakarta).
+pub struct StartedClock {
+    start: DateTime<Utc>,
+    since: std::time::Instant,
+}
+
+impl StartedClock {
+    pub fn new(start: DateTime<Utc>) -> Self {
+        StartedClock {
+            start,
+            since: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for StartedClock {
+    fn now(&self) -> DateTime<Utc> {
+        // An elapsed time too large for chrono (centuries) cannot happen in
+        // one process; fall back to the start rather than panic.
+        chrono::Duration::from_std(self.since.elapsed())
+            .ok()
+            .and_then(|d| self.start.checked_add_signed(d))
+            .unwrap_or(self.start)
+    }
+}
+
 /// Instants are stored as fixed-width RFC 3339 UTC text, which sorts correctly.
 pub fn to_db(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()

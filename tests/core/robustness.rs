@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::support::*;
 
-fn random_scalar(rng: &mut StdRng) -> Value {
+pub(super) fn random_scalar(rng: &mut StdRng) -> Value {
     match rng.random_range(0..12) {
         0 => Value::Null,
         1 => Value::Bool(rng.random()),
@@ -77,7 +77,7 @@ const TRIES: usize = 12;
 
 /// Values for each path parameter: real ones (records that exist, template
 /// kinds and job names the app has) and junk.
-fn path_values(admin: &Server) -> HashMap<&'static str, Vec<String>> {
+pub(super) fn path_values(admin: &Server) -> HashMap<&'static str, Vec<String>> {
     let unit = create_unit(admin, 100_000_000);
     let booking = admin
         .post(
@@ -119,7 +119,7 @@ fn path_values(admin: &Server) -> HashMap<&'static str, Vec<String>> {
 
 /// Asserts no server failure, and the agreed error shape for any refusal.
 #[track_caller]
-fn check(reply: &Reply, what: &str) {
+pub(super) fn check(reply: &Reply, what: &str) {
     assert!(
         reply.status < 500,
         "{what} → {}: {}",

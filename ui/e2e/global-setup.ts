@@ -26,10 +26,16 @@ export default async function globalSetup() {
   });
   if (add.status !== 0) throw new Error(`loket user add failed: ${add.stderr}`);
 
-  const server = spawn(bin, ['serve', '--data-dir', dataDir, '--port', '0', '--ui-dir', dist], {
+  // The app's clock: today's date in Jakarta at 10:00, running on from
+  // there, so no test meets the business day's midnight (see helpers.appNow).
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(new Date());
+  const clockStart = `${today}T10:00:00+07:00`;
+  const server = spawn(bin, ['serve', '--data-dir', dataDir, '--port', '0', '--ui-dir', dist, '--clock-start', clockStart], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOKET_LOG: process.env.LOKET_LOG ?? 'warn' },
   });
+  process.env.E2E_CLOCK_SET_AT_MS = String(Date.now());
+  process.env.E2E_CLOCK_START_MS = String(Date.parse(clockStart));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('loket serve did not start within 30 s')), 30_000);
     server.once('exit', (code) => reject(new Error(`loket serve exited with ${code}`)));
@@ -41,6 +47,18 @@ export default async function globalSetup() {
       else reject(new Error(`unexpected first line from loket serve: ${line}`));
     });
   });
+  // The server runs on that clock: a session it opens now lasts 16 h from 10:00.
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+  const { expires_at } = (await login.json()) as { expires_at: string };
+  const opened = Date.parse(expires_at) - 16 * 3_600_000;
+  if (!(Math.abs(opened - Date.parse(clockStart)) < 120_000)) {
+    server.kill('SIGTERM');
+    throw new Error(`loket serve ignored --clock-start ${clockStart}: a session opened now expires at ${expires_at}`);
+  }
   process.env.E2E_BASE_URL = url;
   process.env.E2E_PASSWORD = password;
   console.log(`loket serve at ${url} (data ${dataDir})`);

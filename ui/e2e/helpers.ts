@@ -27,9 +27,18 @@ export async function api<N extends OpName>(name: N, input: OpInput<N>, retry = 
   return body;
 }
 
-/** A calendar date in Asia/Jakarta, `days` from today. */
+/**
+ * The app's business clock, in ms since the epoch: global-setup starts
+ * `loket serve --clock-start` at 10:00 in Jakarta and it runs at the real pace
+ * from there, so a run never straddles the business day's midnight.
+ */
+export function appNow(): number {
+  return Number(process.env.E2E_CLOCK_START_MS) + (Date.now() - Number(process.env.E2E_CLOCK_SET_AT_MS));
+}
+
+/** A calendar date in Asia/Jakarta, `days` from the app's today. */
 export function jakartaDate(days = 0): string {
-  const d = new Date(Date.now() + days * 86_400_000);
+  const d = new Date(appNow() + days * 86_400_000);
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(d);
 }
 
@@ -68,8 +77,16 @@ export async function snap(page: Page, name: string) {
   await page.screenshot({ path: path.join(screenshotDir(info), `${name}.png`), fullPage: true });
 }
 
-/** Every test leaves a screenshot in e2e/screenshots/. */
+/**
+ * Every page runs on the app's clock (it flows at the real pace from there),
+ * so the UI's "today" is the server's; every test leaves a screenshot in
+ * e2e/screenshots/.
+ */
 export const test = base.extend<{ shot: void }>({
+  page: async ({ page }, use) => {
+    await page.clock.install({ time: appNow() });
+    await use(page);
+  },
   shot: [
     async ({ page }, use, info: TestInfo) => {
       await use();
