@@ -1,5 +1,8 @@
 //! Daily jobs: booking expiry and the priority recalculation at local
-//! midnight, H-1 reminders and maintenance reminders at the reminder hour.
+//! midnight, H-1 reminders and maintenance reminders at the reminder hour,
+//! the scheduled backup from midnight too (a desk laptop is rarely on at
+//! night: it catches up, so the backup runs when the desk first starts
+//! each day).
 //! Each job remembers its last run in the database. A job is due once per
 //! local day, from its time of day on: when its latest scheduled time (today's
 //! if passed, else yesterday's) is later than its last run. So a laptop that
@@ -16,6 +19,7 @@ use utoipa::ToSchema;
 
 use crate::App;
 use crate::booking::bookings::{ExpireBookings, RecalculatePriorities};
+use crate::kernel::app::Integrity;
 use crate::kernel::auth::{Actor, Permission};
 use crate::kernel::clock::{from_db, to_db};
 use crate::kernel::error::{Error, Result};
@@ -24,12 +28,16 @@ use crate::kernel::settings::Settings;
 
 /// Job names, in the order they run (expire first, so expired bookings drop
 /// out of the recalculation and get no reminder).
-pub const JOBS: [&str; 4] = [
+pub const JOBS: [&str; 5] = [
     "booking_expiry",
     "priority_recalculation",
     "reminders",
     "maintenance_reminders",
+    "backup",
 ];
+
+/// How often a running desk checks its database (`PRAGMA quick_check`).
+const INTEGRITY_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobRun {
@@ -137,11 +145,20 @@ fn work(ctx: &mut Ctx<'_>, name: &str, day: NaiveDate) -> Result<String> {
 /// Runs one job for the local day `day` and records the run in the same
 /// transaction; a failure is recorded as the result.
 fn run_job(app: &App, actor: &Actor, name: &str, day: NaiveDate) -> Result<JobRun> {
-    let ran = app.write(actor, |ctx| {
-        let result = work(ctx, name, day)?;
-        record_run(ctx.conn, name, ctx.now, &result)?;
-        Ok(result)
-    });
+    let ran = if name == "backup" {
+        // Not inside a write transaction: the copy is a read and takes
+        // seconds, while the desk goes on writing.
+        crate::backup::scheduled(app).and_then(|result| {
+            app.write(actor, |ctx| record_run(ctx.conn, name, ctx.now, &result))?;
+            Ok(result)
+        })
+    } else {
+        app.write(actor, |ctx| {
+            let result = work(ctx, name, day)?;
+            record_run(ctx.conn, name, ctx.now, &result)?;
+            Ok(result)
+        })
+    };
     let now = app.clock().now();
     let result = match ran {
         Ok(r) => r,
@@ -163,6 +180,10 @@ fn run_job(app: &App, actor: &Actor, name: &str, day: NaiveDate) -> Result<JobRu
 /// Runs every job whose latest scheduled time is after its last run.
 pub fn run_due(app: &App) -> Result<Vec<JobRun>> {
     let mut ran = Vec::new();
+    if matches!(app.integrity(), Integrity::Damaged(_)) {
+        // A damaged database takes no writes; the banner says what to do.
+        return Ok(ran);
+    }
     for name in JOBS {
         let (day, due) = app.read(&Actor::System, |ctx| {
             let (day, at) = latest_occurrence(name, &ctx.settings, ctx.now);
@@ -183,7 +204,16 @@ pub fn run_due(app: &App) -> Result<Vec<JobRun>> {
 /// Checks once a minute whether a job is due. Polling (rather than sleeping
 /// until the next time) also catches up after the machine was suspended.
 pub async fn scheduler(app: Arc<App>) {
+    // The start-up integrity check is the caller's; this one is daily.
+    let mut checked = tokio::time::Instant::now();
     loop {
+        if checked.elapsed() >= INTEGRITY_EVERY {
+            checked = tokio::time::Instant::now();
+            let a = app.clone();
+            if let Err(e) = tokio::task::spawn_blocking(move || a.check_integrity()).await {
+                tracing::error!("the integrity check panicked: {e}");
+            }
+        }
         let a = app.clone();
         match tokio::task::spawn_blocking(move || run_due(&a)).await {
             Ok(Ok(_)) => {}
@@ -248,7 +278,7 @@ impl Operation for ListJobs {
 /// Runs a job now, whatever its schedule (reminders: for tomorrow's events).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RunJob {
-    /// `booking_expiry`, `priority_recalculation`, `reminders` or `maintenance_reminders`.
+    /// `booking_expiry`, `priority_recalculation`, `reminders`, `maintenance_reminders` or `backup`.
     pub name: String,
 }
 

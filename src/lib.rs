@@ -1,10 +1,11 @@
 //! Loket core: the domain, the store and the operations. Knows nothing of
 //! Tauri or HTTP; `api::http` is a thin adapter over the operation table.
 //!
-//! Folders depend downwards only: `kernel` ← `messaging` ← `people` ←
+//! Folders depend downwards only: `kernel` ← `backup`, `messaging` ← `people` ←
 //! `scheduling` ← `booking` ← `jobs` ← `api` (see ARCHITECTURE.md).
 
 pub mod api;
+pub mod backup;
 pub mod booking;
 pub mod jobs;
 pub mod kernel;

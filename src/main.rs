@@ -13,6 +13,7 @@ use loket::api::surface::Surface;
 use loket::api::ui::UiSource;
 use loket::kernel::auth::{Actor, Role};
 use loket::kernel::clock::StartedClock;
+use loket::kernel::lock::DataDirLock;
 use loket::people::users::CreateUser;
 
 #[derive(Parser)]
@@ -71,6 +72,25 @@ enum Command {
     },
     /// Print the OpenAPI document of the local API.
     Openapi,
+    /// Back up the database, its key and settings into one archive in DIR,
+    /// also while the desk is running. Prints the archive's path last.
+    Backup {
+        /// The folder to write the archive to (created if missing).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// Read the passphrase that seals the key from standard input (first line).
+        #[arg(long, required = true)]
+        passphrase_stdin: bool,
+    },
+    /// Restore a backup archive into the data directory (no desk may be
+    /// running on it). The archive is checked first; what it replaces is kept aside.
+    Restore {
+        /// The archive (`loket-backup-….tar.gz`).
+        file: PathBuf,
+        /// Read the backup's passphrase from standard input (first line).
+        #[arg(long, required = true)]
+        passphrase_stdin: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,8 +141,67 @@ fn main() -> ExitCode {
     }
 }
 
+/// The first line of standard input (a password or passphrase).
+fn first_line_of_stdin(what: &str) -> Result<String, String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| format!("cannot read the {what}: {e}"))?;
+    Ok(input.lines().next().unwrap_or_default().to_owned())
+}
+
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Command::Backup {
+            to,
+            passphrase_stdin: _,
+        } => {
+            // No data-directory lock: the copy is a read through SQLite, so
+            // a running desk keeps working.
+            let dir = data_dir(cli.data_dir)?;
+            let passphrase = first_line_of_stdin("passphrase")?;
+            let started = chrono::Utc::now();
+            let outcome = loket::backup::archive::create(&dir, &passphrase, &to, started);
+            record_cli_backup(&dir, started, &to, &outcome);
+            let created = outcome.map_err(|e| e.to_string())?;
+            eprintln!(
+                "backup of {} written ({} bytes)",
+                dir.display(),
+                created.size
+            );
+            // The last line: scripts read the archive's path from it.
+            println!("{}", created.path.display());
+            Ok(())
+        }
+        Command::Restore {
+            file,
+            passphrase_stdin: _,
+        } => {
+            let dir = data_dir(cli.data_dir)?;
+            let passphrase = first_line_of_stdin("passphrase")?;
+            // Checked before the lock is taken: a refused archive leaves the
+            // data directory exactly as it was, lock file included.
+            let verified =
+                loket::backup::archive::verify(&file, &passphrase).map_err(|e| e.to_string())?;
+            let _lock = DataDirLock::acquire(&dir, "loket restore").map_err(|e| e.to_string())?;
+            let restored = loket::backup::archive::install(verified, &dir, chrono::Utc::now())
+                .map_err(|e| e.to_string())?;
+            println!(
+                "restored the backup made at {} into {}",
+                restored.created_at,
+                dir.display()
+            );
+            if let Some(aside) = &restored.kept_aside {
+                println!(
+                    "the database and key it replaced were kept in {}",
+                    aside.display()
+                );
+            }
+            // Opens it once: brings an older schema up to date and checks
+            // that the key and the database belong together.
+            App::open(&dir).map_err(|e| format!("the restored data does not open: {e}"))?;
+            Ok(())
+        }
         Command::Openapi => {
             let doc = loket::api::http::openapi()
                 .to_pretty_json()
@@ -138,12 +217,10 @@ fn run(cli: Cli) -> Result<(), String> {
                     password_stdin: _,
                 },
         } => {
-            let app = App::open(&data_dir(cli.data_dir)?).map_err(|e| e.to_string())?;
-            let mut input = String::new();
-            std::io::stdin()
-                .read_to_string(&mut input)
-                .map_err(|e| format!("cannot read the password: {e}"))?;
-            let password = input.lines().next().unwrap_or_default().to_owned();
+            let dir = data_dir(cli.data_dir)?;
+            let _lock = DataDirLock::acquire(&dir, "loket user add").map_err(|e| e.to_string())?;
+            let app = App::open(&dir).map_err(|e| e.to_string())?;
+            let password = first_line_of_stdin("password")?;
             let user = app
                 .execute(
                     &Actor::System,
@@ -182,6 +259,8 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let limits = loket::api::serve::Limits::from_env()?;
             let dir = data_dir(cli.data_dir)?;
+            // Held until the process exits: one desk per data directory.
+            let _lock = DataDirLock::acquire(&dir, "loket serve").map_err(|e| e.to_string())?;
             let app = match clock_start {
                 Some(start) => {
                     tracing::warn!("the app's clock starts at {start} (--clock-start)");
@@ -190,6 +269,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 None => App::open(&dir),
             };
             let app = Arc::new(app.map_err(|e| e.to_string())?);
+            // Listens at once; writes wait for the check (seconds at most).
+            app.check_integrity_in_background();
             let users = app
                 .database()
                 .reader()
@@ -221,6 +302,48 @@ fn run(cli: Cli) -> Result<(), String> {
                 tls,
             ))
         }
+    }
+}
+
+/// Records a `loket backup` in the database's list of backups (a small
+/// write through SQLite's own locking). A database too old to have the list
+/// is left alone; a failure to record is a warning, not a failed backup.
+fn record_cli_backup(
+    dir: &std::path::Path,
+    started: chrono::DateTime<chrono::Utc>,
+    to: &std::path::Path,
+    outcome: &loket::Result<loket::backup::Created>,
+) {
+    let db = loket::kernel::app::database_path(dir);
+    if !db.is_file() {
+        return;
+    }
+    let recorded = rusqlite::Connection::open_with_flags(
+        &db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(loket::Error::from)
+    .and_then(|conn| {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let has_table: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'backups')",
+            [],
+            |r| r.get(0),
+        )?;
+        if has_table {
+            loket::backup::record(
+                &conn,
+                started,
+                chrono::Utc::now(),
+                loket::backup::Trigger::Cli,
+                to,
+                outcome,
+            )?;
+        }
+        Ok(())
+    });
+    if let Err(e) = recorded {
+        eprintln!("loket: warning: the backup could not be recorded in the database: {e}");
     }
 }
 

@@ -19,6 +19,7 @@ mod support;
 
 mod api {
     mod audit;
+    mod backup;
     mod bookings;
     mod customers;
     mod http_basics;

@@ -8,14 +8,17 @@ mod support;
 // Named after its folder, `tests/core/`; inside this crate `core` is this
 // module, and the `core` library stays reachable as `::core`.
 mod core {
+    mod backup;
     mod checkpoint;
     mod cli;
     mod concurrency;
     mod connections;
     mod crash;
+    mod data_dir;
     mod durability;
     mod fuzz_openapi;
     mod guards;
+    mod integrity;
     mod jobs;
     mod login_flood;
     mod outbox_crash;

@@ -27,6 +27,8 @@ const MAIN_WINDOW: &str = "main";
 
 /// What the shell found at start: the opened core, or why it could not open.
 pub(crate) struct Shell {
+    // Held for the life of the window: one Loket per data directory.
+    _lock: Option<loket::kernel::lock::DataDirLock>,
     app: Option<Arc<App>>,
     data_dir: Option<PathBuf>,
     startup_error: Option<String>,
@@ -52,6 +54,8 @@ fn main() {
             // The same background work as `loket serve`: the daily jobs and
             // the outbox sender.
             if let Some(core) = handle.state::<Shell>().app.clone() {
+                // Reads at once; writes wait for the check (seconds at most).
+                core.check_integrity_in_background();
                 tauri::async_runtime::spawn(loket::jobs::scheduler(core.clone()));
                 tauri::async_runtime::spawn(loket::messaging::sender::run(core));
             }
@@ -81,15 +85,30 @@ fn open_core() -> Shell {
         let message = "no data directory could be determined: set LOKET_DATA_DIR".to_owned();
         tracing::error!("{message}");
         return Shell {
+            _lock: None,
             app: None,
             data_dir: None,
             startup_error: Some(message),
         };
     };
+    let lock = match loket::kernel::lock::DataDirLock::acquire(&dir, "loket-desktop") {
+        Ok(lock) => lock,
+        Err(e) => {
+            let message = e.to_string();
+            tracing::error!("{message}");
+            return Shell {
+                _lock: None,
+                app: None,
+                data_dir: Some(dir),
+                startup_error: Some(message),
+            };
+        }
+    };
     match App::open(&dir) {
         Ok(app) => {
             tracing::info!("data directory {}", dir.display());
             Shell {
+                _lock: Some(lock),
                 app: Some(Arc::new(app)),
                 data_dir: Some(dir),
                 startup_error: None,
@@ -99,6 +118,7 @@ fn open_core() -> Shell {
             let message = e.to_string();
             tracing::error!("cannot open {}: {message}", dir.display());
             Shell {
+                _lock: None,
                 app: None,
                 data_dir: Some(dir),
                 startup_error: Some(message),

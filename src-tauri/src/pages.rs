@@ -1,10 +1,12 @@
 //! The shell's own two pages, served from the `loket:` scheme instead of the
 //! web UI: the startup error (the data directory could not be opened, e.g. a
 //! database written by a newer Loket) and the first start (no user yet: choose
-//! the first admin's password). They are plain HTML forms without scripts.
+//! the first admin's password, or restore a backup). They are plain HTML
+//! forms without scripts.
 
 use std::collections::HashMap;
 
+use loket::backup::RestoreBackup;
 use loket::people::users::CreateUser;
 use loket::{Actor, Role};
 use tauri::http::{Method, Request, Response, StatusCode, header};
@@ -128,7 +130,8 @@ fn route<R: Runtime>(
             false,
         );
     }
-    if path != Page::FirstStart.path() {
+    let restoring = path == RESTORE_PATH;
+    if path != Page::FirstStart.path() && !restoring {
         return (html(StatusCode::NOT_FOUND, "<p>Not found</p>"), false);
     }
     let Some(app) = &shell.app else {
@@ -162,6 +165,37 @@ fn route<R: Runtime>(
         .into_owned()
         .collect();
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    if restoring {
+        // The core checks the whole archive before it changes anything, and
+        // refuses once a user exists.
+        let restored = app.execute(
+            &Actor::Anonymous,
+            RestoreBackup {
+                path: field("path"),
+                passphrase: field("passphrase"),
+            },
+        );
+        return match restored {
+            Ok(r) => {
+                tracing::info!(
+                    "first start: restored the backup made at {}",
+                    r.backup_created_at
+                );
+                (html(StatusCode::OK, &restored_page()), true)
+            }
+            Err(e) => {
+                let error = FieldError {
+                    field: match e.field() {
+                        Some("passphrase") => "passphrase".to_owned(),
+                        _ => "path".to_owned(),
+                    },
+                    message: e.public_message(),
+                };
+                let page = first_start_page(&data_dir, "admin", Some(&error));
+                (html(StatusCode::OK, &page), false)
+            }
+        };
+    }
     let username = field("username").trim().to_owned();
     let password = field("password");
     if password != field("confirm") {
@@ -196,6 +230,9 @@ fn route<R: Runtime>(
         }
     }
 }
+
+/// Where the first-start page's restore form posts.
+const RESTORE_PATH: &str = "/restore";
 
 struct FieldError {
     field: String,
@@ -298,12 +335,17 @@ fn first_start_page(data_dir: &str, username: &str, error: Option<&FieldError>) 
             escape(value)
         )
     };
-    // An error on a field the form does not show (unexpected) still appears.
+    // An error on a field the forms do not show (unexpected) still appears.
     let general = match error {
-        Some(e) if !["username", "password", "confirm"].contains(&e.field.as_str()) => format!(
-            "<div class=\"problem\" role=\"alert\">{}</div>",
-            escape(&e.message)
-        ),
+        Some(e)
+            if !["username", "password", "confirm", "path", "passphrase"]
+                .contains(&e.field.as_str()) =>
+        {
+            format!(
+                "<div class=\"problem\" role=\"alert\">{}</div>",
+                escape(&e.message)
+            )
+        }
         _ => String::new(),
     };
     document(
@@ -320,6 +362,16 @@ fn first_start_page(data_dir: &str, username: &str, error: Option<&FieldError>) 
              <label for=\"confirm\">Ulangi kata sandi <small>/ repeat password</small></label>{confirm}\
              <button type=\"submit\">Buat admin</button>\
              </form>\
+             <h2>Pulihkan dari cadangan <small>/ restore a backup</small></h2>\
+             <p>Pindah dari laptop lain? Pulihkan berkas cadangan <code>loket-backup-….tar.gz</code> \
+             dengan frasa sandinya; admin dan datanya ikut kembali.<br>\
+             <small lang=\"en\">Moving from another laptop? Restore its backup file with its \
+             passphrase; its admin and data come back with it.</small></p>\
+             <form method=\"post\" action=\"/restore\">\
+             <label for=\"path\">Berkas cadangan <small>/ backup file (full path)</small></label>{archive}\
+             <label for=\"passphrase\">Frasa sandi <small>/ passphrase</small></label>{passphrase}\
+             <button type=\"submit\">Pulihkan</button>\
+             </form>\
              <p class=\"note\">Folder data / data folder: <code>{dir}</code></p>\
              </section>",
             username = input("username", "text", username, " autocomplete=\"username\""),
@@ -335,8 +387,24 @@ fn first_start_page(data_dir: &str, username: &str, error: Option<&FieldError>) 
                 "",
                 " minlength=\"8\" autocomplete=\"new-password\""
             ),
+            archive = input(
+                "path",
+                "text",
+                "",
+                " placeholder=\"/media/usb/loket-backup-….tar.gz\""
+            ),
+            passphrase = input("passphrase", "password", "", " autocomplete=\"off\""),
             dir = escape(data_dir),
         ),
+    )
+}
+
+fn restored_page() -> String {
+    document(
+        "Loket",
+        "<header><h1>Cadangan dipulihkan</h1><p>The backup is restored</p></header>\
+         <section><p>Masuk dengan akun dari cadangan. Membuka Loket…<br>\
+         <small lang=\"en\">Log in with an account from the backup. Opening Loket…</small></p></section>",
     )
 }
 
@@ -378,6 +446,21 @@ mod tests {
         assert!(page.contains("aria-invalid=\"true\" autofocus"));
         // No password is ever sent back.
         assert!(!page.contains("type=\"password\" value=\"x"));
+    }
+
+    #[test]
+    fn the_first_start_page_offers_a_restore_and_shows_its_error_beside_the_file() {
+        let page = first_start_page("/d", "admin", None);
+        assert!(page.contains("action=\"/restore\""));
+        let error = FieldError {
+            field: "passphrase".into(),
+            message: "wrong passphrase".into(),
+        };
+        let page = first_start_page("/d", "admin", Some(&error));
+        let field = page.find("id=\"passphrase\"").unwrap();
+        let message = page.find("wrong passphrase").unwrap();
+        assert!(field < message);
+        assert!(!page.contains("role=\"alert\">wrong passphrase"));
     }
 
     #[test]

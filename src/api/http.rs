@@ -292,8 +292,14 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::Forbidden { .. } => StatusCode::FORBIDDEN,
         Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Backup { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::ReadOnly { .. } => StatusCode::SERVICE_UNAVAILABLE,
         Error::Database(_) if e.code() == "conflict" => StatusCode::CONFLICT,
-        Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::Database(_) if e.code() == "disk_full" => StatusCode::INSUFFICIENT_STORAGE,
+        Error::DataDir { .. }
+        | Error::Unreadable { .. }
+        | Error::Database(_)
+        | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -381,6 +387,11 @@ fn describe<O: Invoke>(
             "conflict (unit or slot taken, stale version, impossible status change)",
         ),
         ("422", "validation error naming the field"),
+        (
+            "503",
+            "the database is damaged or still being checked: writes are refused",
+        ),
+        ("507", "disk full: nothing was saved"),
     ];
     // What the surface and the login rules answer before or instead of the
     // operation (see `surface` and `kernel::logins`).

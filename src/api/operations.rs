@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use serde_json::Value;
 
 use crate::App;
+use crate::backup;
 use crate::booking::messages as booking_messages;
 use crate::booking::{bookings, units};
 use crate::jobs;
@@ -127,6 +128,11 @@ pub fn visit(v: &mut impl Visitor) {
     v.op::<log::GetMessage>(GET, "/messages/{id}", OK);
     v.op::<log::ResendMessage>(POST, "/messages/{id}/resend", OK);
     v.op::<log::CancelMessage>(POST, "/messages/{id}/cancel", OK);
+    v.op::<backup::GetStatus>(GET, "/status", OK);
+    v.op::<backup::GetBackups>(GET, "/backups", OK);
+    v.op::<backup::CreateBackup>(POST, "/backups", CREATED);
+    v.op::<backup::ConfigureBackups>(PUT, "/backups/schedule", OK);
+    v.op::<backup::RestoreBackup>(POST, "/backups/restore", OK);
     v.op::<jobs::ListJobs>(GET, "/jobs", OK);
     v.op::<jobs::RunJob>(POST, "/jobs/{name}/run", OK);
     v.op::<report::ListReport>(GET, "/whatsapp-report", OK);

@@ -32,6 +32,8 @@ text_enum!(
         WhatsappReport = "whatsapp_report",
         /// Every open booking at once (the recalculation run).
         AllBookings = "bookings",
+        /// A backup archive (made from the settings screen).
+        Backup = "backup",
     }
 );
 
@@ -59,6 +61,7 @@ text_enum!(
         Resend = "resend",
         Test = "test",
         ResetFrequency = "reset_frequency",
+        Backup = "backup",
     }
 );
 

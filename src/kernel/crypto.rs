@@ -4,6 +4,10 @@
 //! The master key lives in a file beside (never inside) the database, created
 //! with mode 0600; losing it makes encrypted fields unreadable, so it is
 //! backed up with the data directory but never copied into the database.
+//! The database records the key's fingerprint (table `vault_key`): a start
+//! with a missing or different key file is refused (`App::open`), and a key
+//! is created only together with a new database. A single value the key
+//! cannot open is [`Error::Unreadable`], which reads show as unavailable.
 //!
 //! ## Secrets at rest
 //!
@@ -32,33 +36,40 @@ use crate::kernel::error::{Error, Result};
 pub struct Vault {
     cipher: XChaCha20Poly1305,
     lookup_key: [u8; 32],
+    fingerprint: String,
 }
 
 impl Vault {
-    /// Loads the key file, creating it (0600) on first start.
+    /// Loads the key file, creating it (0600) when there is none. Only for a
+    /// new database: an existing one opens its key with [`Vault::open`].
     pub fn open_or_create(key_path: &Path) -> Result<Vault> {
-        let master = match std::fs::read_to_string(key_path) {
-            Ok(text) => decode_key(text.trim()).ok_or_else(|| {
-                Error::internal(format!("key file {} is damaged", key_path.display()))
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(key_path)?,
-            Err(e) => {
-                return Err(Error::internal(format!(
-                    "cannot read key file {}: {e}",
-                    key_path.display()
-                )));
-            }
-        };
-        Ok(Vault::from_master(&master))
+        match read_key_file(key_path)? {
+            Some(master) => Ok(Vault::from_master(&master)),
+            None => Ok(Vault::from_master(&create_key_file(key_path)?)),
+        }
+    }
+
+    /// Loads the key file, or `None` when there is none.
+    pub fn open(key_path: &Path) -> Result<Option<Vault>> {
+        Ok(read_key_file(key_path)?.map(|m| Vault::from_master(&m)))
     }
 
     pub fn from_master(master: &[u8; 32]) -> Vault {
         let enc = blake3::derive_key("loket 2026 field encryption v1", master);
         let lookup_key = blake3::derive_key("loket 2026 lookup hash v1", master);
+        // A one-way name for the key that the database records: it tells
+        // whether a key file belongs to a database without revealing the key.
+        let fingerprint = blake3::derive_key("loket 2026 key fingerprint v1", master);
         Vault {
             cipher: XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&enc)),
             lookup_key,
+            fingerprint: hex::encode(&fingerprint[..16]),
         }
+    }
+
+    /// The key's fingerprint (32 hex digits), recorded in the database.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// Encrypts `plain`; `context` (e.g. "customers.ktp_number") is bound as
@@ -83,9 +94,9 @@ impl Vault {
 
     pub fn decrypt(&self, context: &str, blob: &[u8]) -> Result<String> {
         if blob.len() < 24 {
-            return Err(Error::internal(format!(
-                "{context}: stored value is damaged"
-            )));
+            return Err(Error::Unreadable {
+                context: context.to_owned(),
+            });
         }
         let (nonce, sealed) = blob.split_at(24);
         let plain = self
@@ -97,9 +108,12 @@ impl Vault {
                     aad: context.as_bytes(),
                 },
             )
-            .map_err(|_| Error::internal(format!("{context}: cannot decrypt (wrong key file?)")))?;
-        String::from_utf8(plain)
-            .map_err(|_| Error::internal(format!("{context}: stored value is damaged")))
+            .map_err(|_| Error::Unreadable {
+                context: context.to_owned(),
+            })?;
+        String::from_utf8(plain).map_err(|_| Error::Unreadable {
+            context: context.to_owned(),
+        })
     }
 
     /// Deterministic keyed hash for exact-match lookups on encrypted fields.
@@ -117,9 +131,36 @@ fn decode_key(text: &str) -> Option<[u8; 32]> {
     bytes.try_into().ok()
 }
 
+/// The master key in `path`, `None` when the file does not exist.
+pub fn read_key_file(path: &Path) -> Result<Option<[u8; 32]>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => decode_key(text.trim()).map(Some).ok_or_else(|| Error::DataDir {
+            message: format!(
+                "the key file {} is damaged; put back an intact copy or restore it from a backup (`loket restore`)",
+                path.display()
+            ),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::DataDir {
+            message: format!("cannot read the key file {}: {e}", path.display()),
+        }),
+    }
+}
+
+/// The key file's text for `key` (what [`read_key_file`] reads back).
+pub fn encode_key(key: &[u8; 32]) -> String {
+    hex::encode(key)
+}
+
 fn create_key_file(path: &Path) -> Result<[u8; 32]> {
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+    write_key_file(path, &key)?;
+    Ok(key)
+}
+
+/// Writes a new key file (mode 0600, synced); refuses to replace one.
+pub fn write_key_file(path: &Path, key: &[u8; 32]) -> Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -131,9 +172,9 @@ fn create_key_file(path: &Path) -> Result<[u8; 32]> {
         Error::internal(format!("cannot write key file {}: {e}", path.display()))
     };
     let mut f = opts.open(path).map_err(io)?;
-    f.write_all(hex::encode(key).as_bytes()).map_err(io)?;
+    f.write_all(encode_key(key).as_bytes()).map_err(io)?;
     f.sync_all().map_err(io)?;
-    Ok(key)
+    Ok(())
 }
 
 /// argon2id with the crate's default (OWASP-recommended) parameters.

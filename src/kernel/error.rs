@@ -33,6 +33,22 @@ pub enum Error {
     /// Every password worker is busy and the queue is full: try again shortly.
     #[error("the desk is busy checking other logins; try again in a moment")]
     Busy,
+    /// The data directory cannot be used as it is: the key file is missing
+    /// or belongs to another database, another process holds it, … The
+    /// message says what to do.
+    #[error("{message}")]
+    DataDir { message: String },
+    /// A sealed value (KTP, NPWP, the gateway token) that this key file
+    /// cannot open. Reads show such a field as unavailable instead.
+    #[error("{context}: cannot decrypt this stored value with the current key file")]
+    Unreadable { context: String },
+    /// A backup archive that cannot be used: damaged, wrong passphrase,
+    /// from a newer Loket. Nothing was changed.
+    #[error("{message}")]
+    Backup { message: String },
+    /// The database is damaged (or not yet checked): writes are refused.
+    #[error("{message}")]
+    ReadOnly { message: String },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -79,7 +95,12 @@ impl Error {
             Error::Forbidden { .. } => "forbidden",
             Error::TooManyAttempts { .. } => "too_many_attempts",
             Error::Busy => "busy",
+            Error::DataDir { .. } => "data_dir",
+            Error::Unreadable { .. } => "unreadable",
+            Error::Backup { .. } => "backup_invalid",
+            Error::ReadOnly { .. } => "read_only",
             Error::Database(e) if is_constraint(e) => "conflict",
+            Error::Database(e) if is_disk_full(e) => "disk_full",
             Error::Database(_) | Error::Internal(_) => "internal",
         }
     }
@@ -109,6 +130,9 @@ impl Error {
                 "this change conflicts with data saved at the same time; reload and try again"
                     .into()
             }
+            Error::Database(e) if is_disk_full(e) => {
+                "disk full: nothing was saved; free some space on the disk and try again".into()
+            }
             Error::Database(_) => "the database could not complete the operation".into(),
             // The field travels separately; the message is the rule alone.
             Error::Validation { message, .. } => message.clone(),
@@ -132,6 +156,12 @@ fn is_constraint(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::ConstraintViolation)
     )
+}
+
+/// SQLITE_FULL: the disk (or the database's size limit) is full. The
+/// transaction was rolled back, so nothing is half-written.
+pub fn is_disk_full(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -12,6 +12,7 @@ pub mod entity;
 pub mod error;
 pub mod fields;
 pub mod logins;
+pub mod lock;
 pub mod ops;
 pub mod settings;
 pub mod store;

@@ -98,6 +98,14 @@ pub fn migrations() -> Migrations<'static> {
     )
 }
 
+/// How many migrations this binary has: the newest `user_version` it knows.
+pub fn migration_count() -> usize {
+    MIGRATIONS_DIR
+        .files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "sql"))
+        .count()
+}
+
 impl Database {
     /// Opens (creating if needed) the database at `path` and brings its schema
     /// up to date. A database written by a newer Loket is refused untouched.
@@ -115,8 +123,12 @@ impl Database {
         writer.execute_batch(PRAGMAS)?;
         migrate(&mut writer)?;
         // Table statistics, so the planner walks the priority indexes in
-        // order instead of sorting the whole board (cheap when fresh).
-        writer.execute_batch("PRAGMA optimize = 0x10002")?;
+        // order instead of sorting the whole board (cheap when fresh). Not
+        // fatal: on a damaged file the desk still opens, read-only, and the
+        // integrity check says why.
+        if let Err(e) = writer.execute_batch("PRAGMA optimize = 0x10002") {
+            tracing::warn!("PRAGMA optimize failed: {e}");
+        }
 
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
@@ -154,6 +166,23 @@ impl Database {
         let conn = lock_writer(&self.writer.conn);
         self.writer.uses.fetch_add(1, Ordering::Relaxed);
         conn
+    }
+
+    /// Replaces the whole database, through `writer` (the caller holds it),
+    /// with the one at `src`: SQLite's online backup API, one write
+    /// transaction that other connections see at once, then the
+    /// migrations for a copy from an older Loket.
+    pub fn replace_with(&self, writer: &mut Connection, src: &Path) -> Result<()> {
+        let from = Connection::open_with_flags(
+            src,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        {
+            let copy = rusqlite::backup::Backup::new(&from, writer)?;
+            copy.run_to_completion(1024, Duration::ZERO, None)?;
+        }
+        migrate(writer)?;
+        Ok(())
     }
 
     /// `PRAGMA optimize`: refreshes the planner's statistics where the data
@@ -366,7 +395,7 @@ impl Checkpointer {
         conn.execute_batch(PRAGMAS)?;
         let mut shm = path.as_os_str().to_owned();
         shm.push("-shm");
-        let shm = PathBuf::from(shm);
+        let mut shm = ShmHeader::new(PathBuf::from(shm));
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
@@ -394,7 +423,7 @@ impl Checkpointer {
                         if passive_checkpoint(&conn).is_ok() {
                             checkpointed = uses;
                         }
-                    } else if wal_frames(&shm) >= Self::MAX_FRAMES {
+                    } else if shm.wal_frames() >= Self::MAX_FRAMES {
                         let _writer = lock_writer(&writer.conn);
                         let at = writer.uses.load(Ordering::Relaxed);
                         if passive_checkpoint(&conn).is_ok() {
@@ -403,6 +432,10 @@ impl Checkpointer {
                         tracing::debug!("checkpointed under the writer lock");
                     }
                 }
+                // The connection first, then the `-shm` descriptor: closing
+                // that drops the process's locks on `-shm`.
+                drop(conn);
+                drop(shm);
             })
             .map_err(|e| Error::internal(format!("cannot start the checkpointer: {e}")))?;
         Ok(Checkpointer {
@@ -417,17 +450,55 @@ fn passive_checkpoint(conn: &Connection) -> rusqlite::Result<()> {
     conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
 }
 
-/// Committed frames in the WAL, read from the wal-index header in the `-shm`
-/// file (`mxFrame`, a native-endian u32 at offset 16; see
-/// <https://sqlite.org/walformat.html>), without touching any lock. Only a
-/// hint for when to checkpoint: 0 when it cannot be read.
-fn wal_frames(shm: &Path) -> u32 {
-    use std::io::Read;
-    let mut header = [0u8; 20];
-    std::fs::File::open(shm)
-        .and_then(|mut f| f.read_exact(&mut header))
-        .map(|()| u32::from_ne_bytes([header[16], header[17], header[18], header[19]]))
-        .unwrap_or(0)
+/// Reads the wal-index header in the `-shm` file.
+///
+/// The file is opened once and kept open for the life of the database:
+/// POSIX advisory locks belong to the process, and closing *any* descriptor
+/// of a file drops all of the process's locks on it. Opening and closing
+/// `-shm` on every poll dropped SQLite's own lock on it, so another process
+/// opening the database (`loket backup`, the sqlite3 shell) took itself for
+/// the first, reset `-shm`, and the desk died of SIGBUS on its mapping.
+struct ShmHeader {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl ShmHeader {
+    fn new(path: PathBuf) -> ShmHeader {
+        ShmHeader { path, file: None }
+    }
+
+    /// Committed frames in the WAL (`mxFrame`, a native-endian u32 at
+    /// offset 16; see <https://sqlite.org/walformat.html>), read without
+    /// touching any lock. Only a hint for when to checkpoint: 0 when it
+    /// cannot be read.
+    fn wal_frames(&mut self) -> u32 {
+        if self.file.is_none() {
+            self.file = std::fs::File::open(&self.path).ok();
+        }
+        let mut header = [0u8; 20];
+        let read = match &self.file {
+            Some(f) => read_at(f, &mut header),
+            None => return 0,
+        };
+        if read {
+            u32::from_ne_bytes([header[16], header[17], header[18], header[19]])
+        } else {
+            0
+        }
+    }
+}
+
+#[cfg(unix)]
+fn read_at(f: &std::fs::File, buf: &mut [u8]) -> bool {
+    use std::os::unix::fs::FileExt;
+    f.read_exact_at(buf, 0).is_ok()
+}
+
+#[cfg(windows)]
+fn read_at(f: &std::fs::File, buf: &mut [u8]) -> bool {
+    use std::os::windows::fs::FileExt;
+    f.seek_read(buf, 0).is_ok_and(|n| n == buf.len())
 }
 
 impl Drop for Checkpointer {

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::App;
 use crate::kernel::auth::Actor;
 use crate::kernel::clock::to_db;
-use crate::kernel::error::Result;
+use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::Ctx;
 use crate::kernel::types::{CustomerId, MessageId};
 use crate::messaging::gateway::{self, Gateway, GatewayKind, Outcome, Outgoing};
@@ -195,9 +195,13 @@ pub struct Delivered {
 /// Delivers every due message, one at a time, until none is due (or the
 /// gateway refuses the credentials). `force` tries even while paused.
 pub fn deliver_due(app: &App, only: Option<MessageId>, force: bool) -> Result<Delivered> {
+    if matches!(app.integrity(), crate::kernel::app::Integrity::Damaged(_)) {
+        // Nothing can be settled in a damaged database: send nothing.
+        return Ok(Delivered::default());
+    }
     let (cfg, paused) = app.read(&Actor::System, |ctx| {
         Ok((
-            gateway::load(ctx.conn, ctx.vault)?,
+            gateway::load(ctx.conn, ctx.vault),
             gateway::auth_error(ctx.conn)?,
         ))
     })?;
@@ -207,6 +211,22 @@ pub fn deliver_due(app: &App, only: Option<MessageId>, force: bool) -> Result<De
         out.queued = queued_count(app)?;
         return Ok(out);
     }
+    let cfg = match cfg {
+        Ok(cfg) => cfg,
+        // A token this key cannot open pauses deliveries like refused
+        // credentials (saving the settings lifts it) instead of failing
+        // the sender's every pass.
+        Err(Error::Unreadable { .. }) => {
+            tracing::warn!("{}", gateway::TOKEN_UNREADABLE);
+            app.write(&Actor::System, |ctx| {
+                gateway::set_auth_error(ctx.conn, Some(gateway::TOKEN_UNREADABLE))
+            })?;
+            out.paused = Some(gateway::TOKEN_UNREADABLE.to_owned());
+            out.queued = queued_count(app)?;
+            return Ok(out);
+        }
+        Err(e) => return Err(e),
+    };
     let gw = Gateway::new(cfg)?;
     app.write(&Actor::System, drop_stale)?;
     loop {

@@ -99,7 +99,8 @@ fn jobs_run_once_a_day_and_catch_up_after_downtime() {
             "booking_expiry",
             "priority_recalculation",
             "reminders",
-            "maintenance_reminders"
+            "maintenance_reminders",
+            "backup"
         ]
     );
     assert!(
@@ -110,13 +111,13 @@ fn jobs_run_once_a_day_and_catch_up_after_downtime() {
     // Later the same local day: still nothing.
     t.set_now(default_now() + Duration::hours(13)); // 23:00 in Jakarta
     assert!(run_due(&t.app).unwrap().is_empty());
-    // Just after local midnight: both midnight jobs run (the reminders wait for 09:00).
+    // Just after local midnight: the midnight jobs run (the reminders wait for 09:00).
     t.set_now(default_now() + Duration::hours(14) + Duration::minutes(1));
-    assert_eq!(run_due(&t.app).unwrap().len(), 2);
+    assert_eq!(run_due(&t.app).unwrap().len(), 3);
     // The laptop was off for four days: one catch-up run, which expires the pending booking.
     t.set_now(default_now() + Duration::days(5));
     let caught_up = run_due(&t.app).unwrap();
-    assert_eq!(caught_up.len(), 4);
+    assert_eq!(caught_up.len(), 5);
     assert_eq!(caught_up[0].result, "canceled 1");
     assert!(run_due(&t.app).unwrap().is_empty());
 }

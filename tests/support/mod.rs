@@ -429,3 +429,74 @@ pub fn wait_for(what: &str, limit: std::time::Duration, mut done: impl FnMut() -
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// Runs `loket ARGS` to its end with `stdin` as its standard input.
+pub fn run_loket(args: &[&std::ffi::OsStr], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(loket_bin())
+        .args(args)
+        .env("LOKET_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A command that fails before reading its input closes the pipe: fine.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+/// `loket backup --to TO --passphrase-stdin --data-dir DIR`: the archive's
+/// path (its last line of output), or the error it printed.
+pub fn backup_cli(dir: &Path, to: &Path, passphrase: &str) -> Result<PathBuf, String> {
+    let out = run_loket(
+        &[
+            "backup".as_ref(),
+            "--to".as_ref(),
+            to.as_os_str(),
+            "--passphrase-stdin".as_ref(),
+            "--data-dir".as_ref(),
+            dir.as_os_str(),
+        ],
+        &format!("{passphrase}\n"),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.success() {
+        Ok(PathBuf::from(stdout.lines().last().unwrap_or_default()))
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// `loket restore FILE --passphrase-stdin --data-dir DIR`: its output.
+pub fn restore_cli(file: &Path, dir: &Path, passphrase: &str) -> std::process::Output {
+    run_loket(
+        &[
+            "restore".as_ref(),
+            file.as_os_str(),
+            "--passphrase-stdin".as_ref(),
+            "--data-dir".as_ref(),
+            dir.as_os_str(),
+        ],
+        &format!("{passphrase}\n"),
+    )
+}
+
+/// Every file under `dir` (recursively) with its bytes, by relative path.
+pub fn snapshot_files(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap().to_owned();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}

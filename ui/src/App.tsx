@@ -5,6 +5,7 @@ import { Button } from './components/Button';
 import { ChangePasswordDialog } from './components/ChangePasswordDialog';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { LanguageSwitch } from './components/LanguageSwitch';
+import { StatusBanner } from './components/StatusBanner';
 import { Loading } from './components/Loading';
 import { anyDialogOpen } from './components/Modal';
 import { I18nProvider, useI18n } from './i18n';
@@ -121,6 +122,7 @@ function Shell() {
           />
         )}
         <main className="content">
+          <StatusBanner />
           <ErrorBoundary resetKey={route.path} fallback={(e, reset) => <Crash error={e} reset={reset} />}>
             <Outlet />
           </ErrorBoundary>

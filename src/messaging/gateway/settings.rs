@@ -125,9 +125,13 @@ fn unseal(vault: &Vault, sealed: Option<&str>) -> Result<Option<String>> {
         .transpose()
 }
 
-/// The configured gateway, token decrypted.
+/// The configured gateway, token decrypted ([`Error::Unreadable`] when the
+/// key file cannot open it).
 pub fn load(conn: &Connection, vault: &Vault) -> Result<GatewayConfig> {
-    let s = load_stored(conn)?;
+    config(load_stored(conn)?, vault)
+}
+
+fn config(s: Stored, vault: &Vault) -> Result<GatewayConfig> {
     let kind = s.kind.unwrap_or(GatewayKind::Log);
     Ok(GatewayConfig {
         kind,
@@ -198,12 +202,34 @@ pub struct GatewaySettings {
     /// Set when the gateway refused the credentials: queued messages wait
     /// until the settings are saved again.
     pub auth_error: Option<String>,
+    /// A token is stored but this key file cannot decrypt it (`token` is
+    /// `null`): enter it again.
+    pub token_unavailable: bool,
 }
+
+/// The message that pauses deliveries when the token cannot be opened.
+pub const TOKEN_UNREADABLE: &str = "the stored gateway token cannot be decrypted with this key file; an admin must enter the token again in the gateway settings";
 
 fn view(conn: &Connection, vault: &Vault) -> Result<GatewaySettings> {
     let s = load_stored(conn)?;
-    let cfg = load(conn, vault)?;
+    // An unreadable token must not lock the admin out of the one screen
+    // that can replace it: show the rest, with the token unavailable.
+    let (cfg, token_unavailable) = match config(s.clone(), vault) {
+        Ok(cfg) => (cfg, false),
+        Err(Error::Unreadable { .. }) => (
+            config(
+                Stored {
+                    token_sealed: None,
+                    ..s.clone()
+                },
+                vault,
+            )?,
+            true,
+        ),
+        Err(e) => return Err(e),
+    };
     Ok(GatewaySettings {
+        token_unavailable,
         kind: cfg.kind,
         base_url: cfg.base_url,
         token: cfg.token.as_deref().map(mask),

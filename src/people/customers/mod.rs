@@ -89,6 +89,11 @@ pub struct Customer {
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
+    /// Sealed fields (`ktp_number`, `npwp_number`) stored but unreadable
+    /// with the current key file: shown as `null`. Entering the number again
+    /// replaces it; restoring the key that sealed it brings it back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<String>,
 }
 
 /// A short reference, as in duplicate hints.
@@ -134,6 +139,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Stored> {
             updated_at: r.get(16)?,
             version: r.get(17)?,
             language: r.get(18)?,
+            unavailable: Vec::new(),
         },
         ktp: r.get(7)?,
         npwp: r.get(8)?,
@@ -152,12 +158,30 @@ fn open(vault: &Vault, label: &str, sealed: Option<&[u8]>) -> Result<Option<Stri
 }
 
 impl Stored {
-    /// Opens the sealed fields: in full for roles that may see them, masked otherwise.
+    /// Opens the sealed fields: in full for roles that may see them, masked
+    /// otherwise. One the key cannot open is `null` and named in
+    /// `unavailable`, so one damaged row never fails a whole page.
     fn reveal(self, vault: &Vault, full: bool) -> Result<Customer> {
         let shown = |p: String| if full { p } else { mask(&p) };
         let mut c = self.customer;
-        c.ktp_number = open(vault, KTP, self.ktp.as_deref())?.map(shown);
-        c.npwp_number = open(vault, NPWP, self.npwp.as_deref())?.map(shown);
+        for (label, field, sealed, out) in [
+            (KTP, "ktp_number", self.ktp.as_deref(), &mut c.ktp_number),
+            (
+                NPWP,
+                "npwp_number",
+                self.npwp.as_deref(),
+                &mut c.npwp_number,
+            ),
+        ] {
+            match open(vault, label, sealed) {
+                Ok(plain) => *out = plain.map(shown),
+                Err(Error::Unreadable { .. }) => {
+                    tracing::warn!("customer {}: {label} cannot be decrypted", c.code);
+                    c.unavailable.push(field.to_owned());
+                }
+                Err(e) => return Err(e),
+            }
+        }
         Ok(c)
     }
 }
@@ -241,7 +265,14 @@ impl<'v> Record<'v> {
         current: &Option<Vec<u8>>,
         given: Option<&str>,
     ) -> Result<Option<Vec<u8>>> {
-        if open(self.vault, label, current.as_deref())?.as_deref() == given {
+        // An unreadable current seal never equals what is given: it is
+        // replaced (or cleared), which is how an admin repairs the field.
+        let same = match open(self.vault, label, current.as_deref()) {
+            Ok(plain) => plain.as_deref() == given,
+            Err(Error::Unreadable { .. }) => false,
+            Err(e) => return Err(e),
+        };
+        if same {
             return Ok(current.clone());
         }
         given.map(|p| self.vault.encrypt(label, p)).transpose()

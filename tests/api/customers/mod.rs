@@ -6,6 +6,7 @@ mod crud;
 mod fields;
 mod from_bookings;
 mod identity;
+mod unreadable;
 
 use serde_json::{Value, json};
 

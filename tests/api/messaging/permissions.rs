@@ -21,7 +21,8 @@ fn jobs_are_listed_and_run_by_hand_with_their_permissions() {
             "booking_expiry",
             "priority_recalculation",
             "reminders",
-            "maintenance_reminders"
+            "maintenance_reminders",
+            "backup"
         ]
     );
     assert!(
@@ -36,6 +37,7 @@ fn jobs_are_listed_and_run_by_hand_with_their_permissions() {
         "booking_expiry",
         "reminders",
         "maintenance_reminders",
+        "backup",
     ] {
         let r = s.post(&format!("/jobs/{name}/run"), json!({})).expect(200);
         assert_eq!(r["name"], name);

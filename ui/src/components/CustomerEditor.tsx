@@ -65,6 +65,8 @@ export function CustomerEditor({
     );
   });
   const maskedHint = masked ? t('customers.masked') : undefined;
+  // A sealed number this desk's key cannot open: say so beside its field.
+  const unreadable = (field: string) => (customer?.unavailable?.includes(field) ? t('customers.unavailable') : maskedHint);
 
   return (
     <Modal title={customer ? t('customers.edit', { code: customer.code }) : t('customers.new')} onClose={onClose} wide>
@@ -87,7 +89,7 @@ export function CustomerEditor({
           onChange={set('ktp_number')}
           inputMode="numeric"
           placeholder={masked ? (customer?.ktp_number ?? '') : ''}
-          hint={maskedHint}
+          hint={unreadable('ktp_number')}
         />
         <TextField
           name="npwp_number"
@@ -96,7 +98,7 @@ export function CustomerEditor({
           onChange={set('npwp_number')}
           inputMode="numeric"
           placeholder={masked ? (customer?.npwp_number ?? '') : ''}
-          hint={maskedHint}
+          hint={unreadable('npwp_number')}
         />
         <TextField name="address" label={t('customers.address')} value={f.address} onChange={set('address')} className="span-2" />
         <TextField name="birth_date" label={t('customers.birthDate')} type="date" value={f.birth_date} onChange={set('birth_date')} />

@@ -67,6 +67,10 @@ const FIELD_LABELS: Record<string, Key> = {
   to: 'common.to',
   buffer_min: 'schedule.buffer',
   business_name: 'settings.businessName',
+  folder: 'backup.folder',
+  path: 'restore.file',
+  passphrase: 'backup.passphrase',
+  keep: 'backup.keep',
   time_zone: 'settings.timeZone',
   urgent_days: 'settings.urgentDays',
   soon_days: 'settings.soonDays',
@@ -342,6 +346,12 @@ export function errorText(err: unknown, lang: Lang): string {
       return translate(lang, 'error.busy');
     case 'network':
       return translate(lang, 'error.network');
+    case 'read_only':
+      return translate(lang, 'error.read_only', { message: sentence(e.message) });
+    case 'disk_full':
+      return translate(lang, 'error.disk_full');
+    case 'backup_invalid':
+      return translate(lang, 'error.backup_invalid', { message: e.message });
     default:
       return translate(lang, 'error.internal');
   }

@@ -80,8 +80,8 @@ export function CustomerDetail({ route }: { route: Route }) {
           <h2>KTP / NPWP</h2>
           <DefinitionList
             items={[
-              [t('customers.ktp'), <span className="mono">{c.ktp_number ?? '—'}</span>],
-              [t('customers.npwp'), <span className="mono">{c.npwp_number ?? '—'}</span>],
+              [t('customers.ktp'), c.unavailable?.includes('ktp_number') ? <span className="muted">{t('customers.unavailable')}</span> : <span className="mono">{c.ktp_number ?? '—'}</span>],
+              [t('customers.npwp'), c.unavailable?.includes('npwp_number') ? <span className="muted">{t('customers.unavailable')}</span> : <span className="mono">{c.npwp_number ?? '—'}</span>],
             ]}
           />
           {masked && <p className="muted small">({t('customers.masked')})</p>}

@@ -119,7 +119,13 @@ function GatewaySettingsForm({
             onChange={set('token')}
             disabled={f.removeToken}
             placeholder={stored ?? ''}
-            hint={stored ? t('gateway.tokenStored', { masked: stored }) : t('gateway.tokenNone')}
+            hint={
+              settings.token_unavailable
+                ? t('gateway.tokenUnavailable')
+                : stored
+                  ? t('gateway.tokenStored', { masked: stored })
+                  : t('gateway.tokenNone')
+            }
           />
           {stored && (
             <CheckField

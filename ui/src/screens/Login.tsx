@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Button } from '../components/Button';
+import { FirstStartRestore } from '../components/FirstStartRestore';
 import { Form } from '../components/Form';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { TextField } from '../components/TextField';
@@ -45,6 +46,7 @@ export function Login() {
             {t('login.submit')}
           </Button>
         </Form>
+        <FirstStartRestore />
         <div className="login-foot">
           <LanguageSwitch />
         </div>

@@ -1,6 +1,7 @@
 // The business settings (admin): name, time zone, priority rules, slots.
 import { useEffect, useState } from 'react';
 import { call } from '../api/transport';
+import { BackupPanel } from '../components/BackupPanel';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
@@ -108,6 +109,7 @@ export function SettingsScreen() {
           </div>
         )}
       </Form>
+      {!readOnly && <BackupPanel />}
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { RiskFlags } from '../components/RiskFlags';
 import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
 import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, today } from '../lib/format';
+import { backupWarning } from '../lib/dataSafety';
 import { opKey, useAction, useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
 import { useSession, useToast } from '../session';
@@ -36,6 +37,9 @@ export function Today({ route }: { route: Route }) {
   });
   const countOf = (i: number) => counts[i].data?.meta.total ?? '…';
 
+  const status = useOp('status.get', {});
+  const backup = backupWarning(status.data, can('settings.write'));
+
   const list = useOp('bookings.list', { open: true, segment, sort: 'priority_score:desc', page, page_size: PAGE_SIZE });
 
   const recalc = useAction(async () => {
@@ -59,6 +63,12 @@ export function Today({ route }: { route: Route }) {
         }
       />
       <ErrorMessage error={recalc.error} />
+      {backup && (
+        <div className="banner banner-warn" role="status" data-testid="backup-warning">
+          {t(backup.key, { days: backup.days, todo: t(backup.todo) })}{' '}
+          {can('settings.write') && <a href="#/settings">{t('backup.title')} →</a>}
+        </div>
+      )}
       <div className="today-grid">
         <section className="board" aria-label={t('today.title')}>
           <div className="segment-tabs" role="tablist">

@@ -1,0 +1,146 @@
+//! A damaged database is noticed at start, in the background: the desk
+//! listens at once, reads still answer, writes are refused with what to do
+//! (503 `read_only`), and the status the UI's banner reads says so. A full
+//! disk answers 507 `disk_full`.
+
+use std::io::{Seek, SeekFrom, Write};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::*;
+
+#[test]
+fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    add_admin(dir.path());
+    let (mut child, s) = serve_binary(dir.path());
+    let token = s.token.clone();
+    for i in 0..30 {
+        s.post(
+            "/customers",
+            json!({"name": "Pelanggan", "phone": format!("0813{i:08}")}),
+        )
+        .expect(201);
+        s.post("/bookings", json!({"customer": {"name": "Pelanggan", "phone": format!("0813{i:08}")}, "price": "100000"}))
+            .expect(201);
+        create_unit(&s, 100_000 + i);
+    }
+    assert_eq!(s.get("/status").expect(200)["database"], "ok");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // Everything into the main file, then one page of a table that nothing
+    // reads at start (the units) overwritten: only the check can find it.
+    let db = dir.path().join("loket.db");
+    let page = {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        let size: i64 = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        let root: i64 = conn
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'units'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        ((root - 1) * size) as u64
+    };
+    {
+        let mut f = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+        f.seek(SeekFrom::Start(page)).unwrap();
+        f.write_all(&[0xAB; 64]).unwrap();
+        f.sync_all().unwrap();
+    }
+
+    // The session from before the damage still reads.
+    let mut serve = std::process::Command::new(loket_bin());
+    serve
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.path());
+    let (mut child, line) = spawn_serve(serve);
+    let mut s = Server::new(
+        line.trim()
+            .strip_prefix("listening on http://")
+            .unwrap()
+            .parse()
+            .unwrap(),
+    );
+    s.token = token;
+    wait_for(
+        "the check to find the damage",
+        Duration::from_secs(30),
+        || s.get("/status").body["database"] == "damaged",
+    );
+    let status = s.get("/status").expect(200);
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .contains("restore from the last backup"),
+        "{status}"
+    );
+    // Reads of what is intact answer (the damaged table's do not: 500);
+    // writes are refused, clearly, and change nothing.
+    let before = s.get("/customers?page_size=1").expect(200)["meta"]["total"].clone();
+    let refused = s
+        .post(
+            "/customers",
+            json!({"name": "Baru", "phone": "081399999999"}),
+        )
+        .expect_error(503, "read_only", None);
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("database damaged"),
+        "{refused}"
+    );
+    assert_eq!(
+        s.get("/customers?page_size=1").expect(200)["meta"]["total"],
+        before
+    );
+    s.put("/settings", json!({"business_name": "Toko"}))
+        .expect_error(503, "read_only", None);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_healthy_desk_reports_ok_and_takes_writes_right_after_start() {
+    let dir = tempfile::tempdir().unwrap();
+    add_admin(dir.path());
+    let (mut child, s) = serve_binary(dir.path());
+    // The first write waits for the check at most; it is not refused.
+    s.post(
+        "/customers",
+        json!({"name": "Pelanggan", "phone": "081300000001"}),
+    )
+    .expect(201);
+    let status = s.get("/status").expect(200);
+    assert_eq!(status["database"], "ok");
+    assert_eq!(status["message"], serde_json::Value::Null);
+    assert!(
+        status["backup_warning"]
+            .as_str()
+            .unwrap()
+            .contains("no backup")
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_full_disk_answers_507_in_words() {
+    // SQLITE_FULL as the store reports it, through the HTTP mapping.
+    let full = loket::Error::Database(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+        None,
+    ));
+    assert_eq!(loket::api::http::status_of(&full).as_u16(), 507);
+    assert_eq!(full.code(), "disk_full");
+    assert!(full.public_message().starts_with("disk full"));
+}
