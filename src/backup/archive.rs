@@ -453,6 +453,10 @@ pub fn verify(archive: &Path, passphrase: &str) -> Result<Verified> {
         out.sync_all().map_err(io("cannot write", &target))?;
         seen.push(name);
     }
+    // Read the compressed stream to its end, where gzip checks the CRC of
+    // everything in it: a damaged byte in the manifest or the tar padding,
+    // which no part's checksum covers, is refused too.
+    std::io::copy(&mut tar.into_inner(), &mut std::io::sink()).map_err(not_backup)?;
     let manifest: Manifest = std::fs::read(staging.0.join(MANIFEST))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())

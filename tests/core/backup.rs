@@ -160,15 +160,23 @@ fn restore_with_a_wrong_passphrase_changes_nothing() {
     );
     assert!(before == after, "a file changed");
 
-    // A damaged archive changes nothing either.
-    let mut bytes = std::fs::read(&archive).unwrap();
-    let at = bytes.len() / 2;
-    bytes[at] ^= 0xff;
-    let damaged = usb.path().join("damaged.tar.gz");
-    std::fs::write(&damaged, bytes).unwrap();
-    let out = restore_cli(&damaged, target.path(), PASSPHRASE);
-    assert!(!out.status.success());
-    assert!(snapshot_files(target.path()) == before);
+    // A damaged archive changes nothing either, wherever the damage is
+    // (a part, the manifest, the padding between them, the gzip trailer).
+    let good = std::fs::read(&archive).unwrap();
+    for tenth in 1..=10 {
+        let mut bytes = good.clone();
+        let at = (bytes.len() * tenth / 10).min(bytes.len() - 1);
+        bytes[at] ^= 0xff;
+        let damaged = usb.path().join("damaged.tar.gz");
+        std::fs::write(&damaged, bytes).unwrap();
+        let out = restore_cli(&damaged, target.path(), PASSPHRASE);
+        assert!(
+            !out.status.success(),
+            "byte {at} of {} damaged, restored anyway",
+            good.len()
+        );
+        assert!(snapshot_files(target.path()) == before);
+    }
 
     // The right passphrase: restored, and the replaced files kept aside.
     let out = restore_cli(&archive, target.path(), PASSPHRASE);

@@ -134,13 +134,57 @@ fn a_healthy_desk_reports_ok_and_takes_writes_right_after_start() {
 }
 
 #[test]
-fn a_full_disk_answers_507_in_words() {
-    // SQLITE_FULL as the store reports it, through the HTTP mapping.
-    let full = loket::Error::Database(rusqlite::Error::SqliteFailure(
-        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
-        None,
-    ));
-    assert_eq!(loket::api::http::status_of(&full).as_u16(), 507);
-    assert_eq!(full.code(), "disk_full");
-    assert!(full.public_message().starts_with("disk full"));
+fn a_full_disk_answers_507_in_words_and_writes_nothing_half() {
+    let t = TestApp::new();
+    let s = t.serve();
+    let customers = |s: &Server| total(&s.get("/customers?page_size=1").expect(200));
+    // The database may not grow past its current size: SQLite itself then
+    // answers SQLITE_FULL, as on a full disk, in the middle of a write.
+    let pages: i64 = t
+        .app
+        .database()
+        .writer()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    t.app
+        .database()
+        .writer()
+        .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+        .unwrap();
+    let mut refused = None;
+    for i in 0..2_000 {
+        let before = customers(&s);
+        let reply = s.post(
+            "/bookings",
+            json!({"customer": {"name": "Pelanggan Penuh", "phone": format!("0815{i:08}"), "address": "x".repeat(400)},
+                   "price": "100000", "notes": "y".repeat(900)}),
+        );
+        if reply.status != 201 {
+            refused = Some((before, reply));
+            break;
+        }
+    }
+    let (before, reply) = refused.expect("the capped database filled up");
+    assert_eq!(reply.status, 507, "{}", reply.body);
+    assert_eq!(reply.body["error"]["code"], "disk_full");
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("disk full")),
+        "{}",
+        reply.body
+    );
+    // Nothing of the refused booking stayed: not its new customer either.
+    assert_eq!(customers(&s), before);
+    // Room again: the desk takes writes at once.
+    t.app
+        .database()
+        .writer()
+        .execute_batch("PRAGMA max_page_count = 1073741823")
+        .unwrap();
+    s.post(
+        "/bookings",
+        json!({"customer": {"name": "Pelanggan Lega", "phone": "081600000001"}, "price": "100000"}),
+    )
+    .expect(201);
 }
