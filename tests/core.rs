@@ -12,6 +12,7 @@ mod core {
     mod cli;
     mod concurrency;
     mod crash;
+    mod demo;
     mod durability;
     mod fuzz_openapi;
     mod guards;
