@@ -7,8 +7,6 @@
 //! picks groups; `LOKET_BENCH_CREATE_SECONDS` sets the create groups' measurement
 //! time; `LOKET_BENCH_DIR` and `LOKET_BENCH_KEEP` as in support/world.rs.
 
-#[path = "support/generate.rs"]
-mod generate;
 #[path = "support/harness.rs"]
 mod harness;
 #[path = "support/world.rs"]
@@ -34,8 +32,9 @@ use loket::kernel::settings::Settings;
 use loket::kernel::types::Money;
 use loket::people::customers::CustomerInput;
 
-use generate::{Dataset, GenCustomer, Spec};
 use harness::{Bench, Plan, finish, ms};
+use loket::demo::generate::{Dataset, GenCustomer};
+use world::{Spec, quick_spec, spec_name};
 use world::{setup, side_connection};
 
 /// Priority columns and flags of every booking, to check that the generator
@@ -202,11 +201,11 @@ impl Workload {
 
 fn main() {
     let spec = if harness::quick() {
-        Spec::quick()
+        quick_spec()
     } else {
         Spec::default()
     };
-    let mut bench = Bench::new("core", spec.name());
+    let mut bench = Bench::new("core", spec_name(&spec));
     println!("{}", bench.notes[0]);
     println!("generating the dataset…");
     let w = setup(&spec);

@@ -1,5 +1,5 @@
 //! Messaging benchmarks on the core's dataset (100k bookings, 20k customers,
-//! 2k units; see support/generate.rs). See BENCHMARKS.md.
+//! 2k units; see src/demo/generate.rs). See BENCHMARKS.md.
 //!
 //! - The H-1 reminder job (`jobs.run reminders`: a reminder for each open
 //!   booking whose event is tomorrow, plus an unpaid notice when it is not
@@ -12,8 +12,6 @@
 //!
 //! Run with `cargo bench --bench messaging`.
 
-#[path = "support/generate.rs"]
-mod generate;
 #[path = "support/harness.rs"]
 mod harness;
 #[path = "../tests/support/standin.rs"]
@@ -30,8 +28,8 @@ use serde_json::{Value, json};
 use loket::kernel::clock::Clock;
 use loket::kernel::settings::Settings;
 
-use generate::Spec;
 use harness::{Bench, finish, ms};
+use world::{Spec, quick_spec, spec_name};
 use world::{World, setup, side_connection};
 
 /// Messages the sender delivers in the throughput run (quick mode: 50).
@@ -94,11 +92,11 @@ fn reminder_runs(bench: &mut Bench, w: &World, side: &Connection, label: &str) -
 
 fn main() {
     let spec = if harness::quick() {
-        Spec::quick()
+        quick_spec()
     } else {
         Spec::default()
     };
-    let mut bench = Bench::new("messaging", spec.name());
+    let mut bench = Bench::new("messaging", spec_name(&spec));
     let w = setup(&spec);
     let side = side_connection(&w.db_path);
     // The generator writes no outbox; start from an empty one either way.

@@ -2,11 +2,12 @@
 //! Tauri or HTTP; `api::http` is a thin adapter over the operation table.
 //!
 //! Folders depend downwards only: `kernel` ← `backup`, `messaging` ← `people` ←
-//! `scheduling` ← `booking` ← `jobs` ← `api` (see ARCHITECTURE.md).
+//! `scheduling` ← `booking` ← `jobs` ← `demo` ← `api` (see ARCHITECTURE.md).
 
 pub mod api;
 pub mod backup;
 pub mod booking;
+pub mod demo;
 pub mod jobs;
 pub mod kernel;
 pub mod messaging;

@@ -91,6 +91,22 @@ enum Command {
         #[arg(long, required = true)]
         passphrase_stdin: bool,
     },
+    /// Fill an empty data directory with realistic demo data: customers,
+    /// units, bookings over three years, providers with slots, messages.
+    Demo {
+        /// How many bookings.
+        #[arg(long, default_value_t = 10_000)]
+        bookings: usize,
+        /// How many customers (default: one per five bookings, at least one).
+        #[arg(long)]
+        customers: Option<usize>,
+        /// How many providers around Jakarta, each with two weeks of slots.
+        #[arg(long, default_value_t = 10)]
+        providers: usize,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -207,6 +223,36 @@ fn run(cli: Cli) -> Result<(), String> {
                 .to_pretty_json()
                 .map_err(|e| e.to_string())?;
             println!("{doc}");
+            Ok(())
+        }
+        Command::Demo {
+            bookings,
+            customers,
+            providers,
+            seed,
+        } => {
+            let dir = data_dir(cli.data_dir)?;
+            let _lock = DataDirLock::acquire(&dir, "loket demo").map_err(|e| e.to_string())?;
+            let app = App::open(&dir).map_err(|e| e.to_string())?;
+            let spec = loket::demo::DemoSpec {
+                bookings,
+                customers: customers.unwrap_or((bookings / 5).max(1)),
+                providers,
+                seed,
+            };
+            let demo = loket::demo::fill(&app, &spec).map_err(|e| e.to_string())?;
+            println!(
+                "demo data: {} customers, {} units, {} bookings ({} open), {} providers with {} slots, {} messages queued, {} change-log rows, in {:.1} s",
+                demo.customers,
+                demo.units,
+                demo.bookings,
+                demo.open_bookings,
+                demo.providers,
+                demo.slots,
+                demo.messages,
+                demo.change_log_rows,
+                demo.seconds
+            );
             Ok(())
         }
         Command::User {

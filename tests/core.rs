@@ -15,6 +15,7 @@ mod core {
     mod connections;
     mod crash;
     mod data_dir;
+    mod demo;
     mod durability;
     mod fuzz_openapi;
     mod guards;

@@ -13,18 +13,38 @@ use rusqlite::Connection;
 
 use loket::App;
 use loket::kernel::auth::{Actor, Role, SessionUser};
-use loket::kernel::clock::{Clock, FixedClock};
+use loket::kernel::clock::FixedClock;
 use loket::kernel::fields::{Phone, Text};
-use loket::kernel::settings::Settings;
 use loket::kernel::types::{StaffId, UserId};
 use loket::people::staff::{CreateStaff, EmploymentStatus};
 use loket::people::users::CreateUser;
 
-use crate::generate::{self, Dataset, Spec};
+pub use loket::demo::generate::Spec;
+use loket::demo::generate::{self, Dataset};
 
 /// 2026-11-22 10:00 in Jakarta, as in the tests.
 pub fn start_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+}
+
+/// The quick mode's data (see harness.rs): the same shape, 50 times smaller.
+pub fn quick_spec() -> Spec {
+    Spec {
+        customers: 400,
+        units: 40,
+        bookings: 2_000,
+        unit_bookings: 18,
+        ..Spec::default()
+    }
+}
+
+/// The dataset's short name in BENCHMARKS.md.
+pub fn spec_name(spec: &Spec) -> &'static str {
+    if spec.bookings == Spec::default().bookings {
+        "core-100k"
+    } else {
+        "core-quick"
+    }
 }
 
 pub struct World {
@@ -103,15 +123,15 @@ pub fn setup(spec: &Spec) -> World {
     });
 
     let db_path = path.join("loket.db");
-    let data = generate::generate(
-        &db_path,
-        spec,
-        clock.now(),
-        &Settings::default(),
-        &users,
-        &staff,
-    )
-    .expect("generate dataset");
+    let data = app
+        .write(&Actor::System, |ctx| {
+            generate::generate(ctx, spec, &users, &staff)
+        })
+        .expect("generate dataset");
+    // Leave the main file complete and the WAL empty, as after a quiet night.
+    side_connection(&db_path)
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .expect("checkpoint");
     let keep = std::env::var_os("LOKET_BENCH_KEEP").is_some_and(|v| v == "1");
     World {
         _dir: if keep {

@@ -2,6 +2,7 @@
 //! the sync with head office reads. Both are written by [`Ctx::record`] in
 //! the same transaction as the change itself.
 
+use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -128,6 +129,21 @@ pub(crate) fn log_change<S: Serialize>(
         "update",
         &serde_json::to_string(snapshot)?,
     )
+}
+
+/// A change-log `insert` row only, dated `at`: records written in bulk (the
+/// demo data), where one audit entry stands for the whole run.
+pub(crate) fn log_insert<S: Serialize>(
+    ctx: &Ctx<'_>,
+    entity: EntityKind,
+    entity_id: &str,
+    snapshot: &S,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    ctx.conn
+        .prepare_cached("INSERT INTO change_log (entity, entity_id, op, snapshot, at) VALUES (?1, ?2, 'insert', ?3, ?4)")?
+        .execute((entity, entity_id, serde_json::to_string(snapshot)?, to_db(at)))?;
+    Ok(())
 }
 
 fn append_audit(

@@ -1,30 +1,32 @@
-#![allow(dead_code)] // shared by several benches, each using a part
-//! Bulk data generator for the benchmarks: customers, units and bookings
-//! written straight into `loket.db` with SQL, in one transaction, producing
-//! the rows the app itself would store (UUID v7 ids, `CS-000001` /
-//! `UNIT-001` / `BK-2026-001` codes with their `code_counters`, normalised
-//! phones, money in sen, instants from `loket::kernel::clock::to_db`, and the priority
-//! columns, risk flags and first segment-history row computed with
-//! `loket::booking::priority::score` and the settings, exactly as the app does).
+//! The bulk generator: customers, units and bookings written with SQL in
+//! one transaction on the app's writer, producing the rows the app itself
+//! would store (UUID v7 ids, `CS-000001` / `UNIT-001` / `BK-2026-001` codes
+//! with their `code_counters`, normalised phones, money in sen, instants in
+//! the store's text form, and the priority columns, risk flags and first
+//! segment-history row computed with [`priority::score`] and the settings,
+//! exactly as the app does), plus one change-log `insert` row per record
+//! with the record as the app serialises it, so head-office sync sees them.
 //!
 //! Everything except the UUIDs (which carry the real clock) follows from
-//! `Spec::seed`. Staff and users are created through the app beforehand and
-//! passed in, so their rows (and password hashes) are the app's own.
+//! `Spec::seed`. Staff and users exist beforehand (the caller creates them
+//! through the app).
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, TimeZone, Utc};
 use rand::rngs::StdRng;
-use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
-use loket::booking::bookings::{BookingStatus, PaymentMethod};
-use loket::booking::priority::{self, PaymentStatus, Priority, ScoreInput, Segment};
-use loket::kernel::clock::to_db;
-use loket::kernel::settings::Settings;
-use loket::kernel::types::{BookingId, CustomerId, Money, StaffId, UnitId, UserId};
+use crate::booking::bookings::{self, BookingStatus, PaymentMethod};
+use crate::booking::priority::{self, PaymentStatus, Priority, ScoreInput, Segment};
+use crate::booking::units;
+use crate::kernel::audit::{self, EntityKind};
+use crate::kernel::clock::to_db;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::ops::Ctx;
+use crate::kernel::types::{BookingId, CustomerId, Money, StaffId, UnitId, UserId};
+use crate::people::customers;
 
 /// How much to generate.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +37,10 @@ pub struct Spec {
     /// Bookings that hold a unit (property bookings); the rest are event bookings.
     pub unit_bookings: usize,
     pub seed: u64,
+    /// Events fall from this many days before today…
+    pub days_before: i64,
+    /// …to this many days after.
+    pub days_after: i64,
 }
 
 impl Default for Spec {
@@ -45,33 +51,13 @@ impl Default for Spec {
             bookings: 100_000,
             unit_bookings: 900,
             seed: 0x004c_4f4b_4554, // "LOKET"
+            days_before: 30,
+            days_after: 60,
         }
     }
 }
 
-impl Spec {
-    /// The quick mode's data (see harness.rs): the same shape, 50 times smaller.
-    pub fn quick() -> Spec {
-        Spec {
-            customers: 400,
-            units: 40,
-            bookings: 2_000,
-            unit_bookings: 18,
-            ..Spec::default()
-        }
-    }
-
-    /// The dataset's short name in BENCHMARKS.md.
-    pub fn name(&self) -> &'static str {
-        if self.bookings == Spec::default().bookings {
-            "core-100k"
-        } else {
-            "core-quick"
-        }
-    }
-}
-
-/// A generated customer, for picking booking customers in the benchmarks.
+/// A generated customer, for picking booking customers (the benchmarks).
 #[derive(Clone, Debug)]
 pub struct GenCustomer {
     pub id: CustomerId,
@@ -127,7 +113,7 @@ const MALE: &[&str] = &[
     "Yoga",
     "Arif",
 ];
-const FEMALE: &[&str] = &[
+pub(crate) const FEMALE: &[&str] = &[
     "Ayu", "Bunga", "Citra", "Dewi", "Endah", "Fitri", "Gita", "Hana", "Indah", "Kartika",
     "Lestari", "Maya", "Nur", "Putri", "Ratna", "Sari", "Tari", "Utami", "Wulan", "Yuni", "Anisa",
     "Dian", "Intan", "Kirana", "Melati", "Novi", "Rina", "Siti", "Vina", "Zahra",
@@ -274,29 +260,42 @@ struct Bk {
     priority_at: DateTime<Utc>,
 }
 
+/// One of `from` (never empty: the lists above), drawn as `rand`'s
+/// `choose` draws, so a seed gives the same data as it always has.
+fn pick<T: Copy>(rng: &mut StdRng, from: &[T]) -> T {
+    from[rng.random_range(0..from.len() as u32) as usize]
+}
+
 fn sen(rupiah: i64) -> i64 {
     rupiah * 100
 }
 
-/// Writes the dataset into the database at `db_path` (already migrated by
-/// `App::open`). `now` is the app clock's "now"; `users` and `staff` exist.
+/// Writes the dataset in the transaction of `ctx` (the app's writer), as of
+/// `ctx.now`, with the settings of `ctx`. `users` and `staff` exist.
 pub fn generate(
-    db_path: &Path,
+    ctx: &Ctx<'_>,
     spec: &Spec,
-    now: DateTime<Utc>,
-    settings: &Settings,
     users: &[UserId],
     staff: &[StaffId],
-) -> rusqlite::Result<Dataset> {
+) -> Result<Dataset> {
+    if spec.customers == 0 && spec.bookings > 0 {
+        return Err(Error::validation(
+            "customers",
+            "bookings need at least one customer",
+        ));
+    }
+    let (now, settings) = (ctx.now, &ctx.settings);
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(spec.seed);
     let tz = settings.time_zone;
     let today = now.with_timezone(&tz).date_naive();
+    // Hours, minutes and seconds are in range by construction; a local time
+    // in a daylight-saving gap (not in Indonesia) is read as UTC.
     let local = |d: NaiveDate, h: u32, m: u32, s: u32| -> DateTime<Utc> {
-        tz.from_local_datetime(&d.and_hms_opt(h, m, s).expect("valid time"))
+        let naive = d.and_hms_opt(h, m, s).unwrap_or_default();
+        tz.from_local_datetime(&naive)
             .earliest()
-            .expect("no gap in the business time zone")
-            .with_timezone(&Utc)
+            .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc))
     };
     // The daily recalculation ran at 00:05 today.
     let recalculated_at = local(today, 0, 5, 0);
@@ -306,8 +305,8 @@ pub fn generate(
     let mut custs: Vec<Cust> = (0..spec.customers)
         .map(|i| {
             let male = rng.random_bool(0.45);
-            let first = *(if male { MALE } else { FEMALE }).choose(&mut rng).unwrap();
-            let family = *FAMILY.choose(&mut rng).unwrap();
+            let first = pick(&mut rng, if male { MALE } else { FEMALE });
+            let family = pick(&mut rng, FAMILY);
             let name = format!("{first} {family}");
             let email = rng.random_bool(0.6).then(|| {
                 format!(
@@ -315,15 +314,15 @@ pub fn generate(
                     first.to_lowercase(),
                     family.to_lowercase(),
                     i,
-                    MAIL.choose(&mut rng).unwrap()
+                    pick(&mut rng, MAIL)
                 )
             });
             let address = rng.random_bool(0.5).then(|| {
                 format!(
                     "Jl. {} No. {}, {}",
-                    STREETS.choose(&mut rng).unwrap(),
+                    pick(&mut rng, STREETS),
                     rng.random_range(1..200),
-                    CITIES.choose(&mut rng).unwrap()
+                    pick(&mut rng, CITIES)
                 )
             });
             Cust {
@@ -347,7 +346,7 @@ pub fn generate(
     // Bookings.
     let mut bks: Vec<Bk> = Vec::with_capacity(spec.bookings);
     for _ in 0..spec.bookings {
-        let offset = rng.random_range(-30..=60i64);
+        let offset = rng.random_range(-spec.days_before..=spec.days_after);
         let event_date = today + Days::days(offset);
         let event_at = local(
             event_date,
@@ -399,17 +398,16 @@ pub fn generate(
             let room = (today - booking_date).num_days().clamp(0, 7);
             (
                 Some(booking_date + Days::days(rng.random_range(0..=room))),
-                Some(
-                    *[
+                Some(pick(
+                    &mut rng,
+                    &[
                         PaymentMethod::Transfer,
                         PaymentMethod::Transfer,
                         PaymentMethod::Cash,
                         PaymentMethod::Credit,
                         PaymentMethod::Check,
-                    ]
-                    .choose(&mut rng)
-                    .unwrap(),
-                ),
+                    ],
+                )),
             )
         } else {
             (None, None)
@@ -443,9 +441,7 @@ pub fn generate(
             payment_date,
             method,
             status,
-            notes: rng
-                .random_bool(0.2)
-                .then(|| *NOTES.choose(&mut rng).unwrap()),
+            notes: rng.random_bool(0.2).then(|| pick(&mut rng, NOTES)),
             staff: (!staff.is_empty() && rng.random_bool(0.7))
                 .then(|| rng.random_range(0..staff.len())),
             created_by: (!users.is_empty()).then(|| rng.random_range(0..users.len())),
@@ -537,103 +533,100 @@ pub fn generate(
     let mut order: Vec<usize> = (0..custs.len()).collect();
     order.sort_by_key(|&i| custs[i].created_at);
     let mut cust_ids = vec![CustomerId(uuid::Uuid::nil()); custs.len()];
+    let cust_created: Vec<DateTime<Utc>> = custs.iter().map(|c| c.created_at).collect();
+    let mut unit_ids: Vec<UnitId> = Vec::new();
+    let mut booking_ids: Vec<(BookingId, DateTime<Utc>)> = Vec::with_capacity(bks.len());
     let mut customers = Vec::with_capacity(custs.len());
 
-    let mut conn = Connection::open(db_path)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    conn.execute_batch(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -262144;",
-    )?;
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    {
-        let mut ins = tx.prepare(
+    let tx = ctx.conn;
+    // A large page cache for the bulk write (the default 2 MB spills dirty
+    // pages mid-transaction); the writer's own size comes back after.
+    let cache: i64 = tx.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    tx.execute_batch("PRAGMA cache_size = -262144")?;
+    let written = (|| -> Result<()> {
+        {
+            let mut ins = tx.prepare(
             "INSERT INTO customers (id, code, name, name_key, gender, phone, email, email_key, address,
                 last_booking_at, created_at, updated_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
-        for (n, &i) in order.iter().enumerate() {
-            let c = &custs[i];
-            let id = CustomerId(uuid::Uuid::now_v7());
-            cust_ids[i] = id;
-            let phone = phone_of(i);
-            assert_eq!(
-                loket::kernel::validate::phone(&phone, "phone")
-                    .ok()
-                    .as_ref(),
-                Some(&phone)
-            );
-            // A customer who booked again was updated (last booking, version).
-            let bookings_after_first = c.last_booking != c.first_booking;
-            ins.execute(params![
-                id,
-                format!("CS-{:06}", n + 1),
-                c.name,
-                loket::kernel::validate::name_key(&c.name),
-                if c.male { "male" } else { "female" },
-                phone,
-                c.email,
-                c.email.as_deref().map(str::to_lowercase),
-                c.address,
-                c.last_booking.map(to_db),
-                to_db(c.created_at),
-                to_db(c.last_booking.unwrap_or(c.created_at)),
-                if bookings_after_first { 2 } else { 1 },
-            ])?;
-            customers.push(GenCustomer {
-                id,
-                name: c.name.clone(),
-                phone,
-            });
-        }
+            for (n, &i) in order.iter().enumerate() {
+                let c = &custs[i];
+                let id = CustomerId(uuid::Uuid::now_v7());
+                cust_ids[i] = id;
+                let phone = phone_of(i);
+                // A customer who booked again was updated (last booking, version).
+                let bookings_after_first = c.last_booking != c.first_booking;
+                ins.execute(params![
+                    id,
+                    format!("CS-{:06}", n + 1),
+                    c.name,
+                    crate::kernel::validate::name_key(&c.name),
+                    if c.male { "male" } else { "female" },
+                    phone,
+                    c.email,
+                    c.email.as_deref().map(str::to_lowercase),
+                    c.address,
+                    c.last_booking.map(to_db),
+                    to_db(c.created_at),
+                    to_db(c.last_booking.unwrap_or(c.created_at)),
+                    if bookings_after_first { 2 } else { 1 },
+                ])?;
+                customers.push(GenCustomer {
+                    id,
+                    name: c.name.clone(),
+                    phone,
+                });
+            }
 
-        let mut unit_status = vec!["available"; spec.units];
-        for (u, s) in unit_status.iter_mut().enumerate() {
-            if u >= unit_bookings && u % 37 == 0 {
-                *s = "maintenance";
+            let mut unit_status = vec!["available"; spec.units];
+            for (u, s) in unit_status.iter_mut().enumerate() {
+                if u >= unit_bookings && u % 37 == 0 {
+                    *s = "maintenance";
+                }
             }
-        }
-        for b in &bks {
-            if let Some(u) = b.unit {
-                unit_status[u] = match b.status {
-                    BookingStatus::Pending | BookingStatus::Active => "booked",
-                    BookingStatus::Completed => "sold",
-                    BookingStatus::Canceled => "available",
-                };
+            for b in &bks {
+                if let Some(u) = b.unit {
+                    unit_status[u] = match b.status {
+                        BookingStatus::Pending | BookingStatus::Active => "booked",
+                        BookingStatus::Completed => "sold",
+                        BookingStatus::Canceled => "available",
+                    };
+                }
             }
-        }
-        let mut ins = tx.prepare(
+            let mut ins = tx.prepare(
             "INSERT INTO units (id, code, unit_type, block, number, price, land_area, building_area, bedrooms,
                 bathrooms, garage, location, status, specifications, created_at, updated_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)",
         )?;
-        let mut unit_ids = Vec::with_capacity(spec.units);
-        for u in 0..spec.units {
-            let id = UnitId(uuid::Uuid::now_v7());
-            unit_ids.push(id);
-            let t = UNIT_TYPES[u % UNIT_TYPES.len()];
-            let block = format!("{}", (b'A' + (u / 100 % 20) as u8) as char);
-            let bedrooms = 2 + (u % 3) as i64;
-            ins.execute(params![
-                id,
-                format!("UNIT-{:03}", u + 1),
-                t,
-                block,
-                format!("{}", u % 100 + 1),
-                sen(unit_prices[u]),
-                72.0 + (u % 5) as f64 * 18.0,
-                36.0 + (u % 5) as f64 * 9.0,
-                bedrooms,
-                1 + (u % 2) as i64,
-                (u % 2) as i64,
-                "Perumahan Griya Loket, Bekasi",
-                unit_status[u],
-                r#"{"listrik":"2200 VA","air":"PDAM"}"#,
-                to_db(unit_created + Days::minutes(u as i64)),
-                if unit_status[u] == "available" { 1 } else { 2 },
-            ])?;
-        }
+            unit_ids.reserve(spec.units);
+            for u in 0..spec.units {
+                let id = UnitId(uuid::Uuid::now_v7());
+                unit_ids.push(id);
+                let t = UNIT_TYPES[u % UNIT_TYPES.len()];
+                let block = format!("{}", (b'A' + (u / 100 % 20) as u8) as char);
+                let bedrooms = 2 + (u % 3) as i64;
+                ins.execute(params![
+                    id,
+                    format!("UNIT-{:03}", u + 1),
+                    t,
+                    block,
+                    format!("{}", u % 100 + 1),
+                    sen(unit_prices[u]),
+                    72.0 + (u % 5) as f64 * 18.0,
+                    36.0 + (u % 5) as f64 * 9.0,
+                    bedrooms,
+                    1 + (u % 2) as i64,
+                    (u % 2) as i64,
+                    "Perumahan Griya Loket, Bekasi",
+                    unit_status[u],
+                    r#"{"listrik":"2200 VA","air":"PDAM"}"#,
+                    to_db(unit_created + Days::minutes(u as i64)),
+                    if unit_status[u] == "available" { 1 } else { 2 },
+                ])?;
+            }
 
-        let mut ins = tx.prepare(
+            let mut ins = tx.prepare(
             "INSERT INTO bookings (id, code, booking_date, event_at, client_count, price, booking_fee, payment_status,
                 payment_date, payment_method, booking_status, notes, customer_id, unit_id, staff_id, created_by,
                 priority_score, priority_segment, urgency_level, monetary_level, updated_priority_at, created_at,
@@ -641,80 +634,104 @@ pub fn generate(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
                 ?21, ?22, ?23, ?24, ?25)",
         )?;
-        let mut flag =
-            tx.prepare("INSERT INTO booking_risk_flags (booking_id, flag) VALUES (?1, ?2)")?;
-        let mut history = tx.prepare(
+            let mut flag =
+                tx.prepare("INSERT INTO booking_risk_flags (booking_id, flag) VALUES (?1, ?2)")?;
+            let mut history = tx.prepare(
             "INSERT INTO booking_segment_history (booking_id, from_segment, to_segment, score, changed_at)
              VALUES (?1, NULL, ?2, ?3, ?4)",
         )?;
-        let mut counters: std::collections::BTreeMap<i32, i64> = Default::default();
-        for b in &bks {
-            let id = BookingId(uuid::Uuid::now_v7());
-            let year = b.booking_date.year();
-            let n = counters.entry(year).or_insert(0);
-            *n += 1;
-            let p = b.priority.as_ref().expect("scored");
-            ins.execute(params![
-                id,
-                format!("BK-{year}-{:03}", *n),
-                b.booking_date,
-                to_db(b.event_at),
-                b.clients,
-                sen(b.price),
-                sen(b.fee),
-                b.payment,
-                b.payment_date,
-                b.method,
-                b.status,
-                b.notes,
-                cust_ids[b.customer],
-                b.unit.map(|u| unit_ids[u]),
-                b.staff.map(|s| staff[s]),
-                b.created_by.map(|u| users[u]),
-                p.score,
-                p.segment,
-                p.urgency,
-                p.monetary,
-                to_db(b.priority_at),
-                to_db(b.created_at),
-                to_db(b.updated_at),
-                b.version,
-                to_db(b.event_end_at),
-            ])?;
-            for f in &p.risk_flags {
-                flag.execute(params![id, f])?;
+            let mut counters: std::collections::BTreeMap<i32, i64> = Default::default();
+            for b in &bks {
+                let id = BookingId(uuid::Uuid::now_v7());
+                booking_ids.push((id, b.created_at));
+                let year = b.booking_date.year();
+                let n = counters.entry(year).or_insert(0);
+                *n += 1;
+                let p = b
+                    .priority
+                    .as_ref()
+                    .ok_or_else(|| Error::internal("a generated booking was not scored"))?;
+                ins.execute(params![
+                    id,
+                    format!("BK-{year}-{:03}", *n),
+                    b.booking_date,
+                    to_db(b.event_at),
+                    b.clients,
+                    sen(b.price),
+                    sen(b.fee),
+                    b.payment,
+                    b.payment_date,
+                    b.method,
+                    b.status,
+                    b.notes,
+                    cust_ids[b.customer],
+                    b.unit.map(|u| unit_ids[u]),
+                    b.staff.map(|s| staff[s]),
+                    b.created_by.map(|u| users[u]),
+                    p.score,
+                    p.segment,
+                    p.urgency,
+                    p.monetary,
+                    to_db(b.priority_at),
+                    to_db(b.created_at),
+                    to_db(b.updated_at),
+                    b.version,
+                    to_db(b.event_end_at),
+                ])?;
+                for f in &p.risk_flags {
+                    flag.execute(params![id, f])?;
+                }
+                history.execute(params![id, p.segment, p.score, to_db(b.created_at)])?;
             }
-            history.execute(params![id, p.segment, p.score, to_db(b.created_at)])?;
+
+            let mut counter = tx.prepare(
+                "INSERT INTO code_counters (scope, last) VALUES (?1, ?2)
+             ON CONFLICT(scope) DO UPDATE SET last = max(last, excluded.last)",
+            )?;
+            counter.execute(params!["CS", spec.customers as i64])?;
+            counter.execute(params!["UNIT", spec.units as i64])?;
+            for (year, n) in &counters {
+                counter.execute(params![format!("BK-{year}"), n])?;
+            }
+            let open = bks.iter().filter(|b| b.status.is_open()).count();
+            tx.execute(
+                "INSERT OR REPLACE INTO job_runs (name, last_run_at, last_result) VALUES
+                ('booking_expiry', ?1, 'canceled 0'), ('priority_recalculation', ?1, ?2)",
+                params![
+                    to_db(recalculated_at),
+                    format!("rescored {open}, 0 segment changes")
+                ],
+            )?;
+        }
+        // One change-log `insert` per record, with the record as the app
+        // serialises it (what head-office sync sends), dated its creation.
+        for (id, at) in cust_ids.iter().zip(&cust_created) {
+            let c = customers::find(ctx, *id)?;
+            audit::log_insert(ctx, EntityKind::Customer, &id.to_string(), &c, *at)?;
+        }
+        for (u, id) in unit_ids.iter().enumerate() {
+            let unit = units::find(ctx.conn, *id)?;
+            let at = unit_created + Days::minutes(u as i64);
+            audit::log_insert(ctx, EntityKind::Unit, &id.to_string(), &unit, at)?;
+        }
+        for (id, at) in &booking_ids {
+            let booking = bookings::find(ctx.conn, *id)?;
+            audit::log_insert(ctx, EntityKind::Booking, &id.to_string(), &booking, *at)?;
+        }
+        let fk_violations: i64 =
+            tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })?;
+        if fk_violations > 0 {
+            return Err(Error::internal(format!(
+                "the generated rows break {fk_violations} foreign keys"
+            )));
         }
 
-        let mut counter = tx.prepare(
-            "INSERT INTO code_counters (scope, last) VALUES (?1, ?2)
-             ON CONFLICT(scope) DO UPDATE SET last = max(last, excluded.last)",
-        )?;
-        counter.execute(params!["CS", spec.customers as i64])?;
-        counter.execute(params!["UNIT", spec.units as i64])?;
-        for (year, n) in &counters {
-            counter.execute(params![format!("BK-{year}"), n])?;
-        }
-        let open = bks.iter().filter(|b| b.status.is_open()).count();
-        tx.execute(
-            "INSERT OR REPLACE INTO job_runs (name, last_run_at, last_result) VALUES
-                ('booking_expiry', ?1, 'canceled 0'), ('priority_recalculation', ?1, ?2)",
-            params![
-                to_db(recalculated_at),
-                format!("rescored {open}, 0 segment changes")
-            ],
-        )?;
-    }
-    tx.commit()?;
-    // Leave the main file complete and the WAL empty, as after a quiet night.
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    let fk_violations: i64 =
-        conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
-            r.get(0)
-        })?;
-    assert_eq!(fk_violations, 0, "generated rows break a foreign key");
-    drop(conn);
+        Ok(())
+    })();
+    tx.execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
+    written?;
 
     let count = |s: BookingStatus| bks.iter().filter(|b| b.status == s).count();
     let seg = |s: Segment| {
