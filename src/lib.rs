@@ -11,6 +11,7 @@ pub mod kernel;
 pub mod messaging;
 pub mod people;
 pub mod scheduling;
+pub mod sync;
 
 pub use kernel::app::App;
 pub use kernel::auth::{Actor, Permission, Role};
