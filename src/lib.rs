@@ -2,7 +2,7 @@
 //! Tauri or HTTP; `api::http` is a thin adapter over the operation table.
 //!
 //! Folders depend downwards only: `kernel` ← `messaging` ← `people` ←
-//! `scheduling` ← `booking` ← `jobs` ← `api` (see ARCHITECTURE.md).
+//! `scheduling` ← `booking` ← `jobs` ← `sync` ← `api` (see ARCHITECTURE.md).
 
 pub mod api;
 pub mod booking;

@@ -27,6 +27,10 @@ pub enum Error {
     LoginFailed,
     #[error("your role may not {action}")]
     Forbidden { action: &'static str },
+    /// A service the desk depends on (head office) failed or could not be
+    /// reached; the message says what happened, in words.
+    #[error("{message}")]
+    Unavailable { message: String },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -71,6 +75,7 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::LoginFailed => "login_failed",
             Error::Forbidden { .. } => "forbidden",
+            Error::Unavailable { .. } => "unavailable",
             Error::Database(e) if is_constraint(e) => "conflict",
             Error::Database(_) | Error::Internal(_) => "internal",
         }
