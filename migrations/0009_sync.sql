@@ -14,6 +14,8 @@ CREATE TABLE sync_state (
     last_attempt_at TEXT,
     last_success_at TEXT,
     last_error      TEXT,
+    -- Runs failed in a row since the last success: automatic sync backs off.
+    failures        INTEGER NOT NULL DEFAULT 0,
     -- A run's lease: another run is refused while it lies in the future; a
     -- run that died with its process lets go when it passes.
     running_until   TEXT

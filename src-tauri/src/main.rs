@@ -53,6 +53,7 @@ fn main() {
             // the outbox sender.
             if let Some(core) = handle.state::<Shell>().app.clone() {
                 tauri::async_runtime::spawn(loket::jobs::scheduler(core.clone()));
+                tauri::async_runtime::spawn(loket::sync::scheduler(core.clone()));
                 tauri::async_runtime::spawn(loket::messaging::sender::run(core));
             }
             open_first_window(handle)?;

@@ -1,5 +1,5 @@
 //! Sync with head office, the branch side: the settings (`settings`), one
-//! run and its status (`run`), the HTTP client of head office's sync
+//! run and its status (`run`), automatic runs (`schedule`), the HTTP client of head office's sync
 //! endpoints (`client`) and the wire types both sides share (`protocol`,
 //! also used by `loket-hq`). Above `jobs` in the folder order: it reads the
 //! change log every domain writes and applies head office's catalogue to
@@ -8,7 +8,9 @@
 pub mod client;
 pub mod protocol;
 pub mod run;
+pub mod schedule;
 pub mod settings;
 
 pub use run::{GetSyncStatus, ListRejections, RunSync, SyncRejection, SyncRun, SyncStatus};
+pub use schedule::scheduler;
 pub use settings::{GetSyncSettings, SyncSettings, UpdateSyncSettings};

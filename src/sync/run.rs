@@ -87,7 +87,8 @@ impl Task for RunSync {
             let error = outcome.as_ref().err().map(|e| e.to_string());
             ctx.conn.execute(
                 "UPDATE sync_state SET running_until = NULL, last_error = ?1,
-                        last_success_at = CASE WHEN ?1 IS NULL THEN ?2 ELSE last_success_at END
+                        last_success_at = CASE WHEN ?1 IS NULL THEN ?2 ELSE last_success_at END,
+                        failures = CASE WHEN ?1 IS NULL THEN 0 ELSE failures + 1 END
                  WHERE id = 1",
                 (error, to_db(ctx.now)),
             )?;

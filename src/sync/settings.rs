@@ -72,6 +72,11 @@ pub fn config(conn: &Connection, vault: &Vault) -> Result<Option<SyncConfig>> {
     }
 }
 
+/// Minutes between automatic runs; 0: by hand only.
+pub fn interval_min(conn: &Connection) -> Result<u32> {
+    Ok(load_stored(conn)?.interval_min)
+}
+
 /// The sync settings as the API shows them: the token masked.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SyncSettings {
