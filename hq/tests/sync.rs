@@ -296,6 +296,18 @@ fn a_service_created_at_head_office_is_pulled_by_both_branches() {
         assert_eq!(local["name"], "Rias Pengantin");
         assert_eq!(local["price"], "3500000");
         assert_eq!(local["duration_min"], 120);
+        assert_eq!(local["from_head_office"], true);
+        // Changed at head office only: a desk edit would be lost at the next pull.
+        let path = format!("/services/{}", service["id"].as_str().unwrap());
+        let edit = desk.api.put(&path, json!({"price": "1"}));
+        assert_eq!(edit.status, 409, "{:?}", edit.body);
+        assert!(
+            edit.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("head office")
+        );
+        assert_eq!(desk.api.send("DELETE", &path, None).status, 409);
         let again = desk.sync().expect(200);
         assert_eq!(again["pulled"], 0, "the cursor was kept");
         assert_eq!(again["pushed"], 0, "a pulled service is not pushed back");
@@ -462,4 +474,29 @@ fn loket_hq_refuses_a_database_from_a_newer_version() {
         .unwrap();
     let status = serve.wait().unwrap();
     assert!(!status.success(), "serve refuses it too");
+}
+
+/// With an interval set, the desk syncs by itself (no `sync.run` call).
+#[test]
+fn a_desk_with_an_interval_syncs_by_itself() {
+    let hq = Hq::start();
+    let (id, token) = hq.add_branch("Cabang A");
+    let desk = Desk::start();
+    desk.make_bookings("auto", 2);
+    desk.api
+        .put(
+            "/settings/sync",
+            json!({"hq_url": hq.url, "token": token, "interval_min": 1}),
+        )
+        .expect(200);
+    let deadline = Instant::now() + Duration::from_secs(45);
+    while !desk.status()["last_success_at"].is_string() {
+        assert!(
+            Instant::now() < deadline,
+            "no automatic sync within 45 s: {}",
+            desk.status()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert_eq!(hq_rows(&hq, &id), desk.logged_rows());
 }

@@ -11,6 +11,7 @@
 #![allow(dead_code)]
 
 pub mod postgres;
+pub mod proxy;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -178,6 +179,12 @@ impl Hq {
             url,
             child,
         }
+    }
+
+    /// `kill -9`: no chance to finish a transaction or answer.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Runs `loket-hq ARGS` on this head office's database.
@@ -384,6 +391,37 @@ impl Desk {
         .expect("rows")
     }
 
+    /// `n` customers made over HTTP: one change-log row each.
+    pub fn make_customers(&self, tag: &str, n: usize) {
+        for i in 0..n {
+            self.api
+                .post(
+                    "/customers",
+                    json!({"name": format!("Pelanggan {tag} {i}"), "phone": format!("0813{:08}", i)}),
+                )
+                .expect(201);
+        }
+    }
+
+    /// How many change-log rows each record has (what head office's
+    /// `version` must equal: each change applied exactly once).
+    pub fn changes_per_record(&self) -> std::collections::BTreeMap<(String, String), i64> {
+        let conn = rusqlite::Connection::open_with_flags(
+            self.dir.path().join("loket.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open");
+        let mut stmt = conn
+            .prepare(
+                "SELECT entity, entity_id, count(*) FROM change_log GROUP BY entity, entity_id",
+            )
+            .expect("prepare");
+        stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    }
+
     /// The newest change-log seq of this desk.
     pub fn newest_seq(&self) -> i64 {
         let conn = rusqlite::Connection::open_with_flags(
@@ -420,6 +458,26 @@ pub fn hq_rows(hq: &Hq, branch_id: &str) -> std::collections::BTreeMap<(String, 
                     r[1].as_str().unwrap_or_default().to_owned(),
                 ),
                 r[2].clone(),
+            )
+        })
+        .collect()
+}
+
+/// Head office's `version` per record of one branch.
+pub fn hq_versions(hq: &Hq, branch_id: &str) -> std::collections::BTreeMap<(String, String), i64> {
+    let v = hq.json(&format!(
+        "SELECT coalesce(json_agg(json_build_array(entity, entity_id, version)), '[]') FROM branch_rows WHERE branch_id = '{branch_id}'"
+    ));
+    v.as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r[0].as_str().unwrap_or_default().to_owned(),
+                    r[1].as_str().unwrap_or_default().to_owned(),
+                ),
+                r[2].as_i64().unwrap_or_default(),
             )
         })
         .collect()
