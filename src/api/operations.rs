@@ -143,6 +143,7 @@ pub fn visit(v: &mut impl Visitor) {
     v.op::<sync::RunSync>(POST, "/sync/run", OK);
     v.op::<sync::GetSyncStatus>(GET, "/sync/status", OK);
     v.op::<sync::ListRejections>(GET, "/sync/rejections", OK);
+    v.op::<sync::ResolveRejection>(POST, "/sync/rejections/{seq}/resolve", OK);
 }
 
 /// Every operation's name, in table order.

@@ -11,6 +11,8 @@ pub mod run;
 pub mod schedule;
 pub mod settings;
 
-pub use run::{GetSyncStatus, ListRejections, RunSync, SyncRejection, SyncRun, SyncStatus};
+pub use run::{
+    GetSyncStatus, ListRejections, ResolveRejection, RunSync, SyncRejection, SyncRun, SyncStatus,
+};
 pub use schedule::scheduler;
 pub use settings::{GetSyncSettings, SyncSettings, UpdateSyncSettings};

@@ -436,6 +436,17 @@ pub struct SyncRejection {
     pub resolved_at: Option<String>,
 }
 
+fn rejection_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncRejection> {
+    Ok(SyncRejection {
+        seq: r.get(0)?,
+        entity: r.get(1)?,
+        entity_id: r.get(2)?,
+        reason: r.get(3)?,
+        rejected_at: r.get(4)?,
+        resolved_at: r.get(5)?,
+    })
+}
+
 impl Operation for ListRejections {
     type Output = Page<SyncRejection>;
     const NAME: &'static str = "sync.rejections";
@@ -453,17 +464,68 @@ impl Operation for ListRejections {
                 "SELECT seq, entity, entity_id, reason, rejected_at, resolved_at FROM sync_rejections
                  ORDER BY seq DESC LIMIT ?1 OFFSET ?2",
             )?
-            .query_map((paging.limit(), paging.offset()), |r| {
-                Ok(SyncRejection {
-                    seq: r.get(0)?,
-                    entity: r.get(1)?,
-                    entity_id: r.get(2)?,
-                    reason: r.get(3)?,
-                    rejected_at: r.get(4)?,
-                    resolved_at: r.get(5)?,
-                })
-            })?
+            .query_map((paging.limit(), paging.offset()), rejection_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(paging.page_of(data, total))
+    }
+}
+
+/// Marks a refused change as dealt with; it stays listed, with the time.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRejection {
+    /// The refused change's `seq`.
+    #[serde(deserialize_with = "seq_from_path_or_body")]
+    pub seq: i64,
+}
+
+/// A `seq` given as a number (JSON body) or as text (the route's path).
+fn seq_from_path_or_body<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(i64),
+        Text(String),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Number(n) => Ok(n),
+        Raw::Text(t) => t
+            .trim()
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("not a change number: {t:?}"))),
+    }
+}
+
+impl Operation for ResolveRejection {
+    type Output = SyncRejection;
+    const NAME: &'static str = "sync.rejections.resolve";
+    const PERMISSION: Permission = Permission::SyncRun;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<SyncRejection> {
+        let found = ctx.conn.execute(
+            "UPDATE sync_rejections SET resolved_at = coalesce(resolved_at, ?2) WHERE seq = ?1",
+            (self.seq, to_db(ctx.now)),
+        )?;
+        if found == 0 {
+            return Err(Error::NotFound {
+                entity: "rejection",
+            });
+        }
+        // An audit entry only: bookkeeping of the sync, not a change to push.
+        crate::kernel::audit::note(
+            ctx,
+            Action::Update,
+            EntityKind::Settings,
+            &format!("sync.rejection.{}", self.seq),
+            &serde_json::json!({"resolved": true}),
+        )?;
+        Ok(ctx.conn.query_row(
+            "SELECT seq, entity, entity_id, reason, rejected_at, resolved_at FROM sync_rejections WHERE seq = ?1",
+            [self.seq],
+            rejection_from_row,
+        )?)
     }
 }

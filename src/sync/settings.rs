@@ -183,6 +183,7 @@ impl Operation for UpdateSyncSettings {
         if let Some(v) = self.hq_url {
             s.hq_url = hq_url(v)?;
         }
+        let token_saved = self.token.is_some();
         if let Some(v) = self.token {
             s.token_sealed = match crate::kernel::validate::optional_text(v, "token", 500)? {
                 Some(t) => Some(
@@ -200,7 +201,17 @@ impl Operation for UpdateSyncSettings {
             }
             s.interval_min = v;
         }
+        let elsewhere = before.hq_url != s.hq_url || token_saved;
         save_stored(ctx.conn, &s)?;
+        if elsewhere {
+            // Another head office, or this desk enrolled again: its feed is
+            // pulled from the start (applying it is idempotent); the push
+            // side needs nothing, head office's 409 says where to resume.
+            ctx.conn.execute(
+                "UPDATE sync_state SET pull_cursor = 0, branch_id = NULL, branch_name = NULL WHERE id = 1",
+                [],
+            )?;
+        }
         let after = view(ctx.conn, ctx.vault)?;
         ctx.record(
             Action::Update,

@@ -83,6 +83,7 @@ const TABLE: &[(&str, &[Role])] = &[
     ("staff.list", EVERYONE),
     ("staff.update", MANAGERS),
     ("sync.rejections", EVERYONE),
+    ("sync.rejections.resolve", MANAGERS),
     ("sync.run", MANAGERS),
     ("sync.settings.get", ADMIN),
     ("sync.settings.update", ADMIN),
