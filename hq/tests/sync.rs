@@ -322,6 +322,11 @@ fn a_service_created_at_head_office_is_pulled_by_both_branches() {
     a.api
         .get(&format!("/services/{}", second["id"].as_str().unwrap()))
         .expect(200);
+    // A token saved again (say, after re-enrolment) pulls the feed from the
+    // start: applied again, nothing doubles.
+    a.configure(&hq.url, &token_a);
+    assert_eq!(a.sync().expect(200)["pulled"], 2);
+    assert_eq!(a.api.get("/services").expect(200)["meta"]["total"], 2);
     let viewer_denied = Client::new(&hq.url).with_token(&token_a).post(
         "/api/v1/services",
         json!({"name": "Foto", "duration_min": 60, "price": "1"}),
@@ -499,4 +504,115 @@ fn a_desk_with_an_interval_syncs_by_itself() {
         std::thread::sleep(Duration::from_millis(250));
     }
     assert_eq!(hq_rows(&hq, &id), desk.logged_rows());
+}
+
+/// A change head office refuses reaches the branch's own list with its
+/// reason, the rest of the log still converges, and staff can mark it
+/// resolved. The refused change is one this head office cannot know (a kind
+/// from a newer desk), written into the desk's own change log.
+#[test]
+fn a_refused_change_is_kept_at_the_branch_until_marked_resolved() {
+    let hq = Hq::start();
+    let admin = hq.admin();
+    let (id, token) = hq.add_branch("Cabang A");
+    let desk = Desk::start();
+    desk.make_bookings("rej", 1);
+    {
+        let conn = rusqlite::Connection::open(desk.data_dir().join("loket.db")).unwrap();
+        conn.busy_timeout(Duration::from_secs(10)).unwrap();
+        conn.execute(
+            "INSERT INTO change_log (entity, entity_id, op, snapshot, at) VALUES ('spaceship', 'x1', 'insert', '{\"id\": \"x1\"}', '2026-12-01T03:00:00.000Z')",
+            [],
+        )
+        .unwrap();
+    }
+    desk.make_bookings("rej2", 1);
+    desk.configure(&hq.url, &token);
+    let run = desk.sync().expect(200);
+    assert_eq!(run["rejected"], 1, "{run}");
+    let list = desk.api.get("/sync/rejections").expect(200);
+    assert_eq!(list["meta"]["total"], 1);
+    let rejection = &list["data"][0];
+    assert_eq!(rejection["entity"], "spaceship");
+    assert!(
+        rejection["reason"]
+            .as_str()
+            .unwrap()
+            .contains("unknown entity"),
+        "{rejection}"
+    );
+    assert_eq!(rejection["resolved_at"], serde_json::Value::Null);
+    assert_eq!(
+        desk.status()["pending_changes"],
+        0,
+        "a refused change is not pending"
+    );
+    let mut own = desk.logged_rows();
+    own.remove(&("spaceship".to_owned(), "x1".to_owned()));
+    assert_eq!(hq_rows(&hq, &id), own, "everything else arrived");
+    let branches = admin.get("/api/v1/branches").expect(200);
+    assert_eq!(branches["data"][0]["rejections"], 1);
+    assert_eq!(branches["data"][0]["last_seq"], desk.newest_seq());
+
+    let seq = rejection["seq"].as_i64().unwrap();
+    let resolved = desk
+        .api
+        .post(&format!("/sync/rejections/{seq}/resolve"), json!({}))
+        .expect(200);
+    assert!(resolved["resolved_at"].is_string(), "{resolved}");
+    assert_eq!(
+        desk.api
+            .post("/sync/rejections/999999/resolve", json!({}))
+            .status,
+        404
+    );
+    assert_eq!(
+        desk.sync().expect(200)["pushed"],
+        0,
+        "resolving is not a change to push"
+    );
+}
+
+/// `hq_viewer` reads head office's data but may not change the catalogue.
+#[test]
+fn a_head_office_viewer_may_not_change_the_catalogue() {
+    let hq = Hq::start();
+    let out = hq.cli(
+        &[
+            "user",
+            "add",
+            "lihat",
+            "--role",
+            "hq_viewer",
+            "--password-stdin",
+        ],
+        Some(PASSWORD),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let login = Client::new(&hq.url)
+        .post(
+            "/api/v1/auth/login",
+            json!({"username": "lihat", "password": PASSWORD}),
+        )
+        .expect(200);
+    assert_eq!(login["user"]["role"], "hq_viewer");
+    let viewer = Client::new(&hq.url).with_token(login["token"].as_str().unwrap());
+    let denied = viewer.post(
+        "/api/v1/services",
+        json!({"name": "Foto", "duration_min": 60, "price": "1"}),
+    );
+    assert_eq!(denied.status, 403, "{:?}", denied.body);
+    assert_eq!(denied.body["error"]["code"], "forbidden");
+    viewer.get("/api/v1/services").expect(200);
+    viewer.get("/api/v1/branches").expect(200);
+    let wrong = Client::new(&hq.url).post(
+        "/api/v1/auth/login",
+        json!({"username": "lihat", "password": "salah-sekali"}),
+    );
+    assert_eq!(wrong.status, 401);
+    assert_eq!(Client::new(&hq.url).get("/api/v1/branches").status, 401);
 }
