@@ -5,7 +5,9 @@
 #   creates the database, builds `loket-hq` (release) and serves it on
 #   http://127.0.0.1:8378. Ctrl-C stops loket-hq and the cluster.
 #
-#   LOKET_HQ_DIR      where the cluster lives (default: ~/.local/share/loket-hq)
+#   LOKET_HQ_DIR      where the cluster lives (default: ~/.local/share/loket-hq;
+#                     as root /var/lib/loket-hq, since the cluster then runs as
+#                     `postgres`, which must be able to reach the folder)
 #   LOKET_HQ_PG_PORT  the cluster's port (default 5439)
 #   LOKET_HQ_PORT     loket-hq's port (default 8378)
 #   LOKET_HQ_BIND     loket-hq's address (default 127.0.0.1; TLS is not built
@@ -18,7 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dir="${LOKET_HQ_DIR:-$HOME/.local/share/loket-hq}"
+if [ "$(id -u)" -eq 0 ]; then default_dir=/var/lib/loket-hq; else default_dir="$HOME/.local/share/loket-hq"; fi
+dir="${LOKET_HQ_DIR:-$default_dir}"
 pg_port="${LOKET_HQ_PG_PORT:-5439}"
 port="${LOKET_HQ_PORT:-8378}"
 bind="${LOKET_HQ_BIND:-127.0.0.1}"
