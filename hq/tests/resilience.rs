@@ -322,3 +322,42 @@ fn a_slow_head_office_is_bounded_by_the_whole_run_not_per_request() {
     );
     assert!(desk.status()["pending_changes"].as_i64().unwrap() > 0);
 }
+
+/// A rough figure, not a benchmark (run by hand: `cargo test -p loket-hq
+/// --test resilience -- --ignored --nocapture`): 100,000 changes pushed
+/// straight to a debug `loket-hq` in batches of 1,000, each change ~300
+/// bytes of row. BENCHMARKS.md's figures (release, via scripts/bench.sh)
+/// are still to come.
+#[test]
+#[ignore]
+fn rough_push_rate() {
+    let hq = Hq::start();
+    let (id, token) = hq.add_branch("Cabang Cepat");
+    let branch = hq.branch_client(&token);
+    let row = |s: i64| {
+        json!({"id": format!("c{s}"), "name": "Pelanggan Contoh Yang Cukup Panjang", "phone": "6281234567890",
+               "email": "contoh@example.com", "address": "Jalan Contoh No. 1, Bandung", "version": 1,
+               "created_at": "2026-12-01T03:00:00.000Z", "updated_at": "2026-12-01T03:00:00.000Z"})
+    };
+    let t0 = Instant::now();
+    for b in 0..100 {
+        let changes: Vec<_> = (1..=1000)
+            .map(|i| {
+                let s = b * 1000 + i;
+                change(s, "customer", &format!("c{}", s % 20_000), row(s))
+            })
+            .collect();
+        branch
+            .post("/sync/v1/push", json!({"changes": changes}))
+            .expect(200);
+    }
+    let took = t0.elapsed();
+    assert_eq!(
+        hq.json(&format!("SELECT last_seq FROM branches WHERE id = '{id}'")),
+        100_000
+    );
+    println!(
+        "pushed 100000 changes in {took:?}: {:.0} changes/s",
+        100_000.0 / took.as_secs_f64()
+    );
+}
