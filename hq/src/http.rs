@@ -65,10 +65,39 @@ async fn hello(State(pool): State<PgPool>, headers: HeaderMap) -> Result<Json<He
     }))
 }
 
+/// The body as sent, inflated when it came gzipped (`Content-Encoding:
+/// gzip`), never to more than [`BODY_LIMIT`] bytes (a small gzip can
+/// inflate to gigabytes).
+fn inflate(headers: &HeaderMap, bytes: Bytes) -> Result<Bytes> {
+    use std::io::Read;
+    let encoding = headers
+        .get(axum::http::header::CONTENT_ENCODING)
+        .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
+    match encoding.as_deref() {
+        None | Some("identity") => Ok(bytes),
+        Some("gzip") => {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&bytes[..])
+                .take(BODY_LIMIT as u64 + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| HqError::BadRequest(format!("the gzip body cannot be read: {e}")))?;
+            if out.len() > BODY_LIMIT {
+                return Err(HqError::BadRequest(format!(
+                    "the body inflates to more than {BODY_LIMIT} bytes"
+                )));
+            }
+            Ok(out.into())
+        }
+        Some(other) => Err(HqError::BadRequest(format!(
+            "Content-Encoding {other} is not accepted (gzip is)"
+        ))),
+    }
+}
+
 async fn push(State(pool): State<PgPool>, headers: HeaderMap, bytes: Bytes) -> Result<Response> {
     check_protocol(&headers)?;
     let branch = branches::authenticate(&pool, &headers).await?;
-    let request: PushRequest = body(&bytes)?;
+    let request: PushRequest = body(&inflate(&headers, bytes)?)?;
     let answer = sync_push::push(&pool, &branch, request).await?;
     Ok(Json(answer).into_response())
 }

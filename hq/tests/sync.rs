@@ -616,3 +616,39 @@ fn a_head_office_viewer_may_not_change_the_catalogue() {
     assert_eq!(wrong.status, 401);
     assert_eq!(Client::new(&hq.url).get("/api/v1/branches").status, 401);
 }
+
+/// A push may come gzipped (`Content-Encoding: gzip`); an unknown encoding
+/// or a body that is not gzip is refused with 400 and nothing is applied.
+#[test]
+fn a_gzipped_push_is_accepted() {
+    use std::io::Write;
+    let hq = Hq::start();
+    let (id, token) = hq.add_branch("Cabang A");
+    let body = json!({"changes": (1..=300).map(|s| change(s, "customer", &format!("c{s}"), json!({"id": s, "name": "Pelanggan"}))).collect::<Vec<_>>()});
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(body.to_string().as_bytes()).unwrap();
+    let gzipped = gz.finish().unwrap();
+    let send = |encoding: &str, bytes: Vec<u8>| {
+        reqwest::blocking::Client::new()
+            .post(format!("{}/sync/v1/push", hq.url))
+            .bearer_auth(&token)
+            .header("Loket-Sync-Protocol", "1")
+            .header("Content-Type", "application/json")
+            .header("Content-Encoding", encoding)
+            .body(bytes)
+            .send()
+            .unwrap()
+    };
+    assert_eq!(send("br", gzipped.clone()).status(), 400);
+    assert_eq!(
+        send("gzip", body.to_string().into_bytes()).status(),
+        400,
+        "not gzip"
+    );
+    assert_eq!(hq_rows(&hq, &id).len(), 0);
+    let ok = send("gzip", gzipped);
+    assert_eq!(ok.status(), 200);
+    let answer: serde_json::Value = ok.json().unwrap();
+    assert_eq!(answer["applied"], 300);
+    assert_eq!(hq_rows(&hq, &id).len(), 300);
+}
