@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone on Debian/Ubuntu. Installs what it
 # needs (skipping what is already there), builds once, and runs every test:
-# Rust (unit, API, core, desktop shell), the UI's unit tests, the browser
+# Rust (unit, API, core, desktop shell, head office `loket-hq` against its own
+# throwaway PostgreSQL), the UI's unit tests, the browser
 # end-to-end tests in Debian's Chromium, and the desktop window under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 missing=()
 for p in build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
   libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev \
-  chromium xvfb xauth xdotool imagemagick tesseract-ocr tesseract-ocr-eng sqlite3 strace nodejs npm; do
+  chromium xvfb xauth xdotool imagemagick tesseract-ocr tesseract-ocr-eng sqlite3 strace postgresql nodejs npm; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
 # nodejs/npm may come from elsewhere (Node 20+ is needed by the UI's tools).
@@ -62,6 +63,8 @@ log "lint"
 cargo clippy --locked --workspace --all-targets --quiet -- -D warnings
 
 log "Rust tests"
+# hq's tests start a throwaway PostgreSQL from /usr/lib/postgresql/*/bin (the
+# postgresql package above) and run the `loket` binary built above ($LOKET_BIN).
 cargo test --locked --workspace --no-fail-fast
 
 log "benchmarks in quick mode (small data, each routine once: their own checks)"

@@ -2,7 +2,7 @@
 //! Tauri or HTTP; `api::http` is a thin adapter over the operation table.
 //!
 //! Folders depend downwards only: `kernel` ← `backup`, `messaging` ← `people` ←
-//! `scheduling` ← `booking` ← `jobs` ← `demo` ← `api` (see ARCHITECTURE.md).
+//! `scheduling` ← `booking` ← `jobs` ← `sync` ← `demo` ← `api` (see ARCHITECTURE.md).
 
 pub mod api;
 pub mod backup;
@@ -13,6 +13,7 @@ pub mod kernel;
 pub mod messaging;
 pub mod people;
 pub mod scheduling;
+pub mod sync;
 
 pub use kernel::app::App;
 pub use kernel::auth::{Actor, Permission, Role};

@@ -415,6 +415,7 @@ async fn serve(
     println!("listening on {scheme}://{local}");
     std::io::stdout().flush().map_err(|e| e.to_string())?;
     tokio::spawn(loket::jobs::scheduler(app.clone()));
+    tokio::spawn(loket::sync::scheduler(app.clone()));
     // Marks messages interrupted by a crash `unknown`, then delivers the outbox.
     tokio::spawn(loket::messaging::sender::run(app.clone()));
     match &ui {

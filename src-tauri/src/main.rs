@@ -57,6 +57,7 @@ fn main() {
                 // Reads at once; writes wait for the check (seconds at most).
                 core.check_integrity_in_background();
                 tauri::async_runtime::spawn(loket::jobs::scheduler(core.clone()));
+                tauri::async_runtime::spawn(loket::sync::scheduler(core.clone()));
                 tauri::async_runtime::spawn(loket::messaging::sender::run(core));
             }
             open_first_window(handle)?;

@@ -294,6 +294,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
         Error::Backup { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         Error::ReadOnly { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Unavailable { .. } => StatusCode::BAD_GATEWAY,
         Error::Database(_) if e.code() == "conflict" => StatusCode::CONFLICT,
         Error::Database(_) if e.code() == "disk_full" => StatusCode::INSUFFICIENT_STORAGE,
         Error::DataDir { .. }

@@ -20,6 +20,7 @@ use crate::kernel::{audit, settings};
 use crate::messaging::{gateway, log, report, templates};
 use crate::people::{customers, staff, users, vehicles};
 use crate::scheduling::{providers, services, slots};
+use crate::sync;
 
 /// The HTTP method of an operation's REST route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +147,12 @@ pub fn visit(v: &mut impl Visitor) {
         OK,
     );
     v.op::<report::DeleteReport>(DELETE, "/whatsapp-report/{id}", OK);
+    v.op::<sync::GetSyncSettings>(GET, "/settings/sync", OK);
+    v.op::<sync::UpdateSyncSettings>(PUT, "/settings/sync", OK);
+    v.op::<sync::RunSync>(POST, "/sync/run", OK);
+    v.op::<sync::GetSyncStatus>(GET, "/sync/status", OK);
+    v.op::<sync::ListRejections>(GET, "/sync/rejections", OK);
+    v.op::<sync::ResolveRejection>(POST, "/sync/rejections/{seq}/resolve", OK);
 }
 
 /// Every operation's name, in table order.

@@ -25,6 +25,9 @@
 //! | resend, cancel, flush messages | ✓ | ✓ | | | ✓ |
 //! | view the WhatsApp report and statistics | ✓ | ✓ | ✓ | | |
 //! | delete report rows, reset frequencies, run a job by hand | ✓ | ✓ | | | |
+//! | see the sync status and what head office refused | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | sync with head office now | ✓ | ✓ | | | |
+//! | head-office sync settings (address, token) | ✓ | | | | |
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -89,6 +92,9 @@ impl Role {
             MessagesManage => matches!(self, Admin | Manager | FrontDesk),
             ReportRead => matches!(self, Admin | Manager | Marketing),
             ReportManage | JobsRun => matches!(self, Admin | Manager),
+            SyncRead => true,
+            SyncRun => matches!(self, Admin | Manager),
+            SyncConfigure => self == Admin,
         }
     }
 }
@@ -163,6 +169,12 @@ permissions! {
     ReportManage = "report.manage",
     /// Run a daily job by hand.
     JobsRun = "jobs.run",
+    /// The sync status and the changes head office refused.
+    SyncRead = "sync.read",
+    /// Sync with head office now.
+    SyncRun = "sync.run",
+    /// Head office's address and this branch's token.
+    SyncConfigure = "sync.configure",
 }
 
 impl Serialize for Permission {
@@ -224,6 +236,9 @@ impl Permission {
             ReportRead => "view the WhatsApp report",
             ReportManage => "change the WhatsApp report",
             JobsRun => "run jobs",
+            SyncRead => "view the sync status",
+            SyncRun => "sync with head office",
+            SyncConfigure => "change the sync settings",
         }
     }
 }

@@ -49,6 +49,10 @@ pub enum Error {
     /// The database is damaged (or not yet checked): writes are refused.
     #[error("{message}")]
     ReadOnly { message: String },
+    /// A service the desk depends on (head office) failed or could not be
+    /// reached; the message says what happened, in words.
+    #[error("{message}")]
+    Unavailable { message: String },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -99,6 +103,7 @@ impl Error {
             Error::Unreadable { .. } => "unreadable",
             Error::Backup { .. } => "backup_invalid",
             Error::ReadOnly { .. } => "read_only",
+            Error::Unavailable { .. } => "unavailable",
             Error::Database(e) if is_constraint(e) => "conflict",
             Error::Database(e) if is_disk_full(e) => "disk_full",
             Error::Database(_) | Error::Internal(_) => "internal",

@@ -27,10 +27,11 @@ pub struct Service {
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
+    /// From head office's catalogue (received by sync): changed there, not here.
+    pub from_head_office: bool,
 }
 
-const COLUMNS: &str =
-    "id, name, description, duration_min, price, active, created_at, updated_at, version";
+const COLUMNS: &str = "id, name, description, duration_min, price, active, created_at, updated_at, version, origin = 'hq'";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Service> {
     Ok(Service {
@@ -43,7 +44,20 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Service> {
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
         version: r.get(8)?,
+        from_head_office: r.get(9)?,
     })
+}
+
+/// Head office's services are changed at head office only: a desk edit
+/// would be overwritten by the next pull and never reach the other branches.
+fn refuse_head_office_owned(s: &Service) -> Result<()> {
+    if s.from_head_office {
+        return Err(Error::conflict(format!(
+            "{} belongs to head office's catalogue; it can only be changed at head office",
+            s.name
+        )));
+    }
+    Ok(())
 }
 
 pub fn find(conn: &Connection, id: ServiceId) -> Result<Service> {
@@ -158,6 +172,7 @@ impl Operation for UpdateService {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Service> {
         let before = find(ctx.conn, self.id)?;
+        refuse_head_office_owned(&before)?;
         Error::check_version(self.version, before.version, "service")?;
         let mut s = before.clone();
         if let Some(v) = self.name {
@@ -193,6 +208,7 @@ impl Operation for DeleteService {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Done> {
         let before = find(ctx.conn, self.id)?;
+        refuse_head_office_owned(&before)?;
         let booked: i64 = ctx.conn.query_row(
             "SELECT COUNT(*) FROM slots WHERE service_id = ?1 AND status = 'booked' AND starts_at > ?2",
             (self.id, to_db(ctx.now)),

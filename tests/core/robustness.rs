@@ -114,6 +114,8 @@ pub(super) fn path_values(admin: &Server) -> HashMap<&'static str, Vec<String>> 
         ("kind", with_junk(listed("/templates", "kind"))),
         ("language", with_junk(vec!["id".into(), "en".into()])),
         ("name", with_junk(listed("/jobs", "name"))),
+        // A refused change's number (none exists here: 404 or 422).
+        ("seq", with_junk(vec!["1".into(), "42".into()])),
     ])
 }
 

@@ -1,0 +1,78 @@
+//! The PostgreSQL pool and the schema: the migrations in `hq/migrations/`,
+//! embedded in the binary and applied by every command before it does
+//! anything else. A database migrated by a newer `loket-hq` is refused
+//! before anything is changed.
+
+use std::borrow::Cow;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
+use sqlx_core::migrate::{MigrateError, Migration, MigrationType, Migrator};
+use sqlx_core::sql_str::SqlSafeStr;
+
+use crate::error::{HqError, Result};
+
+/// The migrations, in order. A landed migration is never edited (its
+/// checksum is checked); a change is a new file and a new line here.
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+
+/// The newest schema version this binary knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.0)
+}
+
+fn migrator() -> Migrator {
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*description),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Connects, brings the schema up to date, and returns the pool.
+pub async fn open(url: &str) -> Result<PgPool> {
+    let options: PgConnectOptions = url
+        .parse()
+        .map_err(|e| HqError::Schema(format!("not a PostgreSQL URL: {e}")))?;
+    migrate(&options).await?;
+    Ok(PgPoolOptions::new()
+        .max_connections(16)
+        .connect_with(options)
+        .await?)
+}
+
+/// Migrates on a connection of its own, closed afterwards: the migrator's
+/// advisory lock is per session, and a refused run must not leave it held
+/// on a pooled connection.
+async fn migrate(options: &PgConnectOptions) -> Result<()> {
+    let mut conn = PgConnection::connect_with(options)
+        .await
+        .map_err(|e| HqError::Schema(format!("cannot connect to the head-office database: {e}")))?;
+    let outcome = migrator().run_direct(None, &mut conn, false).await;
+    let _ = conn.close().await;
+    outcome.map_err(|e| match e {
+        MigrateError::VersionMissing(v) => HqError::Schema(format!(
+            "this database was migrated by a newer loket-hq (migration {v} is unknown to this \
+             binary, which knows up to {}); run that version or a newer one (the database was \
+             not changed)",
+            latest_version()
+        )),
+        MigrateError::VersionMismatch(v) => HqError::Schema(format!(
+            "migration {v} applied to this database differs from this binary's; the database \
+             was not changed"
+        )),
+        other => HqError::Schema(format!(
+            "migrating the head-office database failed: {other}"
+        )),
+    })
+}

@@ -1,0 +1,111 @@
+//! The sync protocol's wire types, version 1: one definition shared by the
+//! branch's client (`sync::run`) and the head-office server (`loket-hq`), so
+//! the two cannot drift apart. Serialisable types at a boundary are a
+//! contract: a change that old peers cannot read is a new protocol version.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::kernel::types::Money;
+
+/// The version this build speaks. Head office answers 426 to any other.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The header every sync request carries: `Loket-Sync-Protocol: 1`.
+pub const PROTOCOL_HEADER: &str = "Loket-Sync-Protocol";
+/// Most changes head office takes in one push.
+pub const MAX_PUSH_BATCH: usize = 1000;
+/// Most changes head office answers in one pull page.
+pub const MAX_PULL_PAGE: u32 = 1000;
+
+/// `GET /sync/v1/hello`: who head office takes the caller for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hello {
+    pub branch_id: uuid::Uuid,
+    pub branch_name: String,
+    pub protocol: u32,
+}
+
+/// One row of the branch's change log, as pushed. `seq` is the change log's
+/// own sequence number: per branch database, gapless, increasing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: i64,
+    /// An [`EntityKind`](crate::kernel::audit::EntityKind) name (`customer`, `booking`, …).
+    pub entity: String,
+    pub entity_id: String,
+    /// `insert`, `update` or `delete`.
+    pub op: String,
+    /// The row after the change (before it, for `delete`).
+    pub data: Value,
+    /// When the branch made the change (its clock, UTC).
+    pub at: String,
+}
+
+/// `POST /sync/v1/push`. Only `changes` is read: the branch is known by its
+/// token, so anything else in the body (a `branch_id`, say) is ignored.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub changes: Vec<Change>,
+}
+
+/// What head office refused on business grounds; the cursor moved past it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Rejection {
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The branch's cursor at head office: every seq up to it is applied or rejected.
+    pub last_seq: i64,
+    pub applied: u32,
+    /// Already applied before (a resent batch).
+    pub skipped: u32,
+    /// Refused in this call (counted in `last_seq` too).
+    pub rejected: Vec<Rejection>,
+}
+
+/// The body of a 409 to a push that does not continue the cursor: the
+/// branch resends from `expected`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Gap {
+    pub expected: i64,
+}
+
+/// One change head office owns, as pulled.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PulledChange {
+    /// Commit-ordered: a change committed later never has a lower cursor.
+    pub cursor: i64,
+    pub entity: String,
+    pub entity_id: String,
+    /// `insert`, `update` or `delete`.
+    pub op: String,
+    pub data: Value,
+    pub at: String,
+}
+
+/// `GET /sync/v1/pull?after=CURSOR&limit=N`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<PulledChange>,
+    /// What to send as `after` next (the last change's cursor, or `after` itself).
+    pub next_cursor: i64,
+    /// Whether another page waits.
+    pub more: bool,
+}
+
+/// The `data` of a pulled `service`: the catalogue entry head office owns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceData {
+    pub id: crate::kernel::types::ServiceId,
+    pub name: String,
+    pub description: Option<String>,
+    pub duration_min: u32,
+    pub price: Money,
+    pub active: bool,
+}
