@@ -107,15 +107,22 @@ impl Client {
 
     pub fn send(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base));
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
         for (k, v) in &self.headers {
             req = req.header(k, v);
         }
-        if let Some(b) = body {
-            req = req.json(&b);
+        match body {
+            Some(b) => req = req.json(&b),
+            // The desk takes state changes as JSON only, even without a body.
+            None if method != reqwest::Method::GET => {
+                req = req.header(reqwest::header::CONTENT_TYPE, "application/json");
+            }
+            None => {}
         }
         let res = req.send().unwrap_or_else(|e| panic!("request {path}: {e}"));
         let status = res.status().as_u16();
