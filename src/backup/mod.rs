@@ -26,7 +26,6 @@ pub mod archive;
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -38,6 +37,7 @@ use crate::kernel::auth::{Actor, Permission};
 use crate::kernel::clock::{from_db, to_db};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation, Task};
+use crate::kernel::settings;
 use crate::kernel::types::patch;
 
 pub use archive::{Created, Restored, known_schema_version};
@@ -206,18 +206,7 @@ struct Stored {
 }
 
 fn load_stored(conn: &Connection) -> Result<Stored> {
-    let raw: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [SETTINGS_KEY],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match raw {
-        None => Ok(Stored::default()),
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| Error::internal(format!("stored backup settings unreadable: {e}"))),
-    }
+    settings::load_row(conn, SETTINGS_KEY)
 }
 
 /// The daily backup as the settings screen shows it.
@@ -318,10 +307,7 @@ impl Operation for ConfigureBackups {
         }
         if let Some(p) = self.passphrase {
             archive::check_passphrase(&p)?;
-            s.passphrase_sealed = Some(
-                base64::engine::general_purpose::STANDARD
-                    .encode(ctx.vault.encrypt(PASSPHRASE, &p)?),
-            );
+            s.passphrase_sealed = Some(ctx.vault.seal_text(PASSPHRASE, &p)?);
         }
         if s.folder.is_some() && s.passphrase_sealed.is_none() {
             return Err(Error::validation(
@@ -329,10 +315,7 @@ impl Operation for ConfigureBackups {
                 "is required for the daily backup",
             ));
         }
-        ctx.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (SETTINGS_KEY, serde_json::to_string(&s)?),
-        )?;
+        settings::save_row(ctx.conn, SETTINGS_KEY, &s)?;
         let after = schedule_view(&s);
         ctx.record(
             Action::Update,
@@ -461,14 +444,7 @@ pub fn scheduled(app: &App) -> Result<String> {
         let p = s
             .passphrase_sealed
             .as_deref()
-            .map(|b64| {
-                let blob = base64::engine::general_purpose::STANDARD
-                    .decode(b64)
-                    .map_err(|_| Error::Unreadable {
-                        context: PASSPHRASE.into(),
-                    })?;
-                ctx.vault.decrypt(PASSPHRASE, &blob)
-            })
+            .map(|sealed| ctx.vault.open_text(PASSPHRASE, sealed))
             .transpose()?;
         Ok((s, p))
     })?;

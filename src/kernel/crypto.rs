@@ -92,6 +92,25 @@ impl Vault {
         Ok(out)
     }
 
+    /// [`Vault::encrypt`] as base64 text: secrets kept inside JSON settings
+    /// (the gateway token, head office's token, the backup passphrase).
+    pub fn seal_text(&self, context: &str, plain: &str) -> Result<String> {
+        use base64::Engine as _;
+        Ok(base64::engine::general_purpose::STANDARD.encode(self.encrypt(context, plain)?))
+    }
+
+    /// Opens what [`Vault::seal_text`] sealed; damaged text or another key
+    /// is [`Error::Unreadable`], as for any sealed value.
+    pub fn open_text(&self, context: &str, sealed: &str) -> Result<String> {
+        use base64::Engine as _;
+        let blob = base64::engine::general_purpose::STANDARD
+            .decode(sealed)
+            .map_err(|_| Error::Unreadable {
+                context: context.to_owned(),
+            })?;
+        self.decrypt(context, &blob)
+    }
+
     pub fn decrypt(&self, context: &str, blob: &[u8]) -> Result<String> {
         if blob.len() < 24 {
             return Err(Error::Unreadable {
@@ -214,6 +233,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tokens_are_masked() {
+        assert_eq!(mask("EAAGabcd1234"), "••••1234");
+        assert_eq!(mask("abc"), "••••");
+    }
+
+    #[test]
     fn round_trip_and_context_binding() {
         let v = Vault::from_master(&[7u8; 32]);
         let blob = v
@@ -225,5 +250,16 @@ mod tests {
         );
         assert!(v.decrypt("customers.npwp_number", &blob).is_err());
         assert!(!blob.windows(16).any(|w| w == b"3171234567890001"));
+    }
+}
+
+/// `••••abcd`: enough to recognise a stored token, not to use it.
+pub fn mask(token: &str) -> String {
+    let n = token.chars().count();
+    let tail: String = token.chars().skip(n.saturating_sub(4)).collect();
+    if n <= 4 {
+        "••••".to_owned()
+    } else {
+        format!("••••{tail}")
     }
 }

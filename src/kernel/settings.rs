@@ -3,6 +3,7 @@
 
 use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -76,23 +77,34 @@ impl Default for Settings {
 const KEY: &str = "business";
 
 pub fn load(conn: &Connection) -> Result<Settings> {
-    let raw: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    match raw {
-        None => Ok(Settings::default()),
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| Error::internal(format!("stored settings unreadable: {e}"))),
-    }
+    load_row(conn, KEY)
 }
 
 fn save(conn: &Connection, s: &Settings) -> Result<()> {
-    conn.execute(
+    save_row(conn, KEY, s)
+}
+
+/// A row of the `settings` table (JSON under `key`); the default when absent.
+/// Each part of the app keeps its own row: `business` here, the gateway's,
+/// the sync's, the backup schedule's.
+pub fn load_row<T: DeserializeOwned + Default>(conn: &Connection, key: &str) -> Result<T> {
+    let raw: Option<String> = conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    match raw {
+        None => Ok(T::default()),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| Error::internal(format!("stored settings {key:?} unreadable: {e}"))),
+    }
+}
+
+/// Writes the `settings` row `key`, in the caller's transaction.
+pub fn save_row<T: Serialize>(conn: &Connection, key: &str, value: &T) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (KEY, serde_json::to_string(s)?),
-    )?;
+    )?
+    .execute((key, serde_json::to_string(value)?))?;
     Ok(())
 }
 

@@ -1,18 +1,18 @@
 //! The sync settings: head office's address, this branch's token (write-only:
 //! masked in replies, sealed with the vault at rest) and the interval.
 
-use base64::Engine;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::crypto::Vault;
+use crate::kernel::crypto::mask;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation};
+use crate::kernel::settings;
 use crate::kernel::types::patch;
-use crate::messaging::gateway::mask;
 
 /// The settings row's key, and the vault context of the token.
 const KEY: &str = "sync";
@@ -34,30 +34,15 @@ pub struct SyncConfig {
 }
 
 fn load_stored(conn: &Connection) -> Result<Stored> {
-    let raw: Option<String> = conn
-        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
-        .query_row([KEY], |r| r.get(0))
-        .optional()?;
-    match raw {
-        None => Ok(Stored::default()),
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| Error::internal(format!("stored sync settings unreadable: {e}"))),
-    }
+    settings::load_row(conn, KEY)
 }
 
 fn save_stored(conn: &Connection, s: &Stored) -> Result<()> {
-    conn.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (KEY, serde_json::to_string(s)?),
-    )?;
-    Ok(())
+    settings::save_row(conn, KEY, s)
 }
 
 fn unseal(vault: &Vault, sealed: &str) -> Result<String> {
-    let blob = base64::engine::general_purpose::STANDARD
-        .decode(sealed)
-        .map_err(|_| Error::internal(format!("{TOKEN}: stored value is damaged")))?;
-    vault.decrypt(TOKEN, &blob)
+    vault.open_text(TOKEN, sealed)
 }
 
 /// The address and the token, when both are set.
@@ -186,9 +171,7 @@ impl Operation for UpdateSyncSettings {
         let token_saved = self.token.is_some();
         if let Some(v) = self.token {
             s.token_sealed = match crate::kernel::validate::optional_text(v, "token", 500)? {
-                Some(t) => Some(
-                    base64::engine::general_purpose::STANDARD.encode(ctx.vault.encrypt(TOKEN, &t)?),
-                ),
+                Some(t) => Some(ctx.vault.seal_text(TOKEN, &t)?),
                 None => None,
             };
         }

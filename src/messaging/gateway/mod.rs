@@ -167,12 +167,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_are_masked() {
-        assert_eq!(mask("EAAGabcd1234"), "••••1234");
-        assert_eq!(mask("abc"), "••••");
-    }
-
-    #[test]
     fn retry_after_reads_seconds() {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after("soon"), None);

@@ -4,17 +4,17 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use base64::Engine;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::App;
 use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::{Actor, Permission};
-use crate::kernel::crypto::Vault;
+use crate::kernel::crypto::{Vault, mask};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation, Task};
+use crate::kernel::settings;
 use crate::kernel::types::MessageId;
 use crate::kernel::types::patch;
 use crate::kernel::types::text_enum;
@@ -95,34 +95,15 @@ const DEFAULT_TIMEOUT_SECS: u32 = 15;
 const MAX_TIMEOUT_SECS: u32 = 45;
 
 fn load_stored(conn: &Connection) -> Result<Stored> {
-    let raw: Option<String> = conn
-        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
-        .query_row([KEY], |r| r.get(0))
-        .optional()?;
-    match raw {
-        None => Ok(Stored::default()),
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| Error::internal(format!("stored gateway settings unreadable: {e}"))),
-    }
+    settings::load_row(conn, KEY)
 }
 
 fn save_stored(conn: &Connection, s: &Stored) -> Result<()> {
-    conn.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (KEY, serde_json::to_string(s)?),
-    )?;
-    Ok(())
+    settings::save_row(conn, KEY, s)
 }
 
 fn unseal(vault: &Vault, sealed: Option<&str>) -> Result<Option<String>> {
-    sealed
-        .map(|s| {
-            let blob = base64::engine::general_purpose::STANDARD
-                .decode(s)
-                .map_err(|_| Error::internal(format!("{TOKEN}: stored value is damaged")))?;
-            vault.decrypt(TOKEN, &blob)
-        })
-        .transpose()
+    sealed.map(|s| vault.open_text(TOKEN, s)).transpose()
 }
 
 /// The configured gateway, token decrypted ([`Error::Unreadable`] when the
@@ -171,17 +152,6 @@ pub fn set_auth_error(conn: &Connection, error: Option<&str>) -> Result<()> {
     }
     s.auth_error = error.map(str::to_owned);
     save_stored(conn, &s)
-}
-
-/// `••••abcd`: enough to recognise a token, not to use it.
-pub fn mask(token: &str) -> String {
-    let n = token.chars().count();
-    let tail: String = token.chars().skip(n.saturating_sub(4)).collect();
-    if n <= 4 {
-        "••••".to_owned()
-    } else {
-        format!("••••{tail}")
-    }
 }
 
 /// The gateway settings as the API shows them: the token masked.
@@ -343,9 +313,7 @@ impl Operation for UpdateGateway {
         }
         if let Some(v) = self.token {
             s.token_sealed = match crate::kernel::validate::optional_text(v, "token", 2000)? {
-                Some(t) => Some(
-                    base64::engine::general_purpose::STANDARD.encode(ctx.vault.encrypt(TOKEN, &t)?),
-                ),
+                Some(t) => Some(ctx.vault.seal_text(TOKEN, &t)?),
                 None => None,
             };
         }
