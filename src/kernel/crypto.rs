@@ -228,6 +228,17 @@ pub fn token_hash(token: &str) -> String {
     blake3::hash(token.as_bytes()).to_hex().to_string()
 }
 
+/// `••••abcd`: enough to recognise a stored token, not to use it.
+pub fn mask(token: &str) -> String {
+    let n = token.chars().count();
+    let tail: String = token.chars().skip(n.saturating_sub(4)).collect();
+    if n <= 4 {
+        "••••".to_owned()
+    } else {
+        format!("••••{tail}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,16 +261,5 @@ mod tests {
         );
         assert!(v.decrypt("customers.npwp_number", &blob).is_err());
         assert!(!blob.windows(16).any(|w| w == b"3171234567890001"));
-    }
-}
-
-/// `••••abcd`: enough to recognise a stored token, not to use it.
-pub fn mask(token: &str) -> String {
-    let n = token.chars().count();
-    let tail: String = token.chars().skip(n.saturating_sub(4)).collect();
-    if n <= 4 {
-        "••••".to_owned()
-    } else {
-        format!("••••{tail}")
     }
 }
