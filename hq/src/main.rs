@@ -35,6 +35,13 @@ enum Command {
         /// 0 picks any free port.
         #[arg(long, default_value_t = 8378)]
         port: u16,
+        /// PEM certificate (chain): serve HTTPS (rustls), as branches reach
+        /// head office over the internet.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// Enrol and revoke branches.
     Branch {
@@ -103,7 +110,18 @@ async fn run(cli: Cli) -> Result<(), String> {
         .ok_or("no database: pass --database-url or set DATABASE_URL")?;
     let pool = db::open(&url).await.map_err(|e| e.to_string())?;
     match cli.command {
-        Command::Serve { bind, port } => serve(pool, SocketAddr::new(bind, port)).await,
+        Command::Serve {
+            bind,
+            port,
+            tls_cert,
+            tls_key,
+        } => {
+            let tls = match (&tls_cert, &tls_key) {
+                (Some(cert), Some(key)) => Some(loket::api::serve::tls_acceptor(cert, key)?),
+                _ => None,
+            };
+            serve(pool, SocketAddr::new(bind, port), tls).await
+        }
         Command::Branch {
             command: BranchCommand::Add { name, json },
         } => {
@@ -154,21 +172,30 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-async fn serve(pool: sqlx::PgPool, addr: SocketAddr) -> Result<(), String> {
-    if !addr.ip().is_loopback() {
-        tracing::warn!("binding to {addr} without TLS: put a TLS proxy in front");
+/// The desk's own accept loop (header-read and request timeouts, the
+/// connection cap, TLS), serving head office's router.
+async fn serve(
+    pool: sqlx::PgPool,
+    addr: SocketAddr,
+    tls: Option<loket::api::serve::TlsAcceptor>,
+) -> Result<(), String> {
+    if !addr.ip().is_loopback() && tls.is_none() {
+        tracing::warn!(
+            "binding to {addr} without TLS: give --tls-cert/--tls-key or put a TLS proxy in front"
+        );
     }
+    let limits = loket::api::serve::Limits::from_env()?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    // The first line of output: scripts and tests read the port from it.
-    println!("listening on http://{local}");
+    // The first line of output: scripts and tests read the address from it.
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{local}");
     std::io::stdout().flush().map_err(|e| e.to_string())?;
-    axum::serve(listener, http::router(pool))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    loket::api::serve::serve(listener, http::router(pool), limits, tls, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
 }

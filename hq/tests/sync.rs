@@ -652,3 +652,65 @@ fn a_gzipped_push_is_accepted() {
     assert_eq!(answer["applied"], 300);
     assert_eq!(hq_rows(&hq, &id).len(), 300);
 }
+
+/// `loket-hq serve --tls-cert --tls-key` serves HTTPS: a branch that trusts
+/// the certificate says hello over it; plain HTTP on that port gets nothing.
+#[test]
+fn with_a_certificate_head_office_serves_https() {
+    let certs = tempfile::tempdir().unwrap();
+    let (cert, key) = (certs.path().join("hq.pem"), certs.path().join("hq-key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-addext", "extendedKeyUsage=serverAuth"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success(), "openssl could not make a certificate");
+    let database_url = Postgres::get().fresh_database();
+    let hq = Hq::start_with(
+        &database_url,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(hq.url.starts_with("https://127.0.0.1:"), "{}", hq.url);
+    let (id, token) = hq.add_branch("Cabang Aman");
+    let trusted = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
+    let https = reqwest::blocking::Client::builder()
+        .tls_certs_only([trusted])
+        .build()
+        .unwrap();
+    let hello = Client::with_http(&hq.url, https)
+        .with_token(&token)
+        .with_header("Loket-Sync-Protocol", "1")
+        .get("/sync/v1/hello")
+        .expect(200);
+    assert_eq!(hello["branch_id"], id.as_str());
+    // Plain HTTP to the same port is not answered as HTTP.
+    let plain = hq.url.replacen("https://", "http://", 1);
+    let answer = reqwest::blocking::Client::new()
+        .get(format!("{plain}/sync/v1/hello"))
+        .timeout(std::time::Duration::from_secs(5))
+        .send();
+    assert!(
+        answer.is_err() || !answer.unwrap().status().is_success(),
+        "plain HTTP got an answer"
+    );
+}

@@ -84,14 +84,22 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        Client::with_http(
+            base,
+            reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(90))
+                .build()
+                .expect("client"),
+        )
+    }
+
+    /// A client over a given HTTP client (e.g. one that trusts a test certificate).
+    pub fn with_http(base: &str, http: reqwest::blocking::Client) -> Client {
         Client {
             base: base.trim_end_matches('/').to_owned(),
             token: None,
             headers: Vec::new(),
-            http: reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(90))
-                .build()
-                .expect("client"),
+            http,
         }
     }
 
@@ -144,7 +152,8 @@ impl Client {
     }
 }
 
-/// Starts a server command that prints `listening on http://ADDR` first.
+/// Starts a server command that prints `listening on http(s)://ADDR` first;
+/// answers the child and that URL.
 fn spawn_listening(mut cmd: Command) -> (Child, String) {
     let mut child = cmd
         .env("LOKET_LOG", "warn")
@@ -156,12 +165,13 @@ fn spawn_listening(mut cmd: Command) -> (Child, String) {
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut line)
         .expect("first line");
-    let addr = line
+    let url = line
         .trim()
-        .strip_prefix("listening on http://")
+        .strip_prefix("listening on ")
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
         .unwrap_or_else(|| panic!("first line: {line:?}"))
         .to_owned();
-    (child, format!("http://{addr}"))
+    (child, url)
 }
 
 /// A head office: a fresh database and a real `loket-hq serve` on it.
@@ -178,8 +188,14 @@ impl Hq {
     }
 
     pub fn start_on(database_url: &str) -> Hq {
+        Hq::start_with(database_url, &[])
+    }
+
+    /// `loket-hq serve --port 0` on `database_url` with more arguments.
+    pub fn start_with(database_url: &str, args: &[&str]) -> Hq {
         let mut cmd = Command::new(hq_bin());
         cmd.args(["serve", "--port", "0", "--database-url", database_url]);
+        cmd.args(args);
         let (child, url) = spawn_listening(cmd);
         Hq {
             database_url: database_url.to_owned(),
