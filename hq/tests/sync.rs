@@ -703,6 +703,39 @@ fn with_a_certificate_head_office_serves_https() {
         .get("/sync/v1/hello")
         .expect(200);
     assert_eq!(hello["branch_id"], id.as_str());
+
+    // A desk does not trust the self-signed certificate by itself, and says
+    // so; given it as `ca_cert`, it syncs over HTTPS.
+    let desk = Desk::start();
+    desk.make_bookings("tls", 2);
+    desk.configure(&hq.url, &token);
+    let refused = desk.sync();
+    assert_eq!(refused.status, 502, "{}", refused.body);
+    assert!(
+        desk.status()["last_error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty()),
+        "{}",
+        desk.status()
+    );
+    desk.api
+        .put("/settings/sync", json!({"ca_cert": "not a certificate"}))
+        .expect(422);
+    let pem = std::fs::read_to_string(&cert).unwrap();
+    let saved = desk
+        .api
+        .put("/settings/sync", json!({"ca_cert": pem}))
+        .expect(200);
+    assert!(
+        saved["ca_cert"]
+            .as_str()
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+    let run = desk.sync().expect(200);
+    assert!(run["pushed"].as_i64().unwrap() > 0, "{run}");
+    assert_eq!(desk.status()["pending_changes"], 0);
+
     // Plain HTTP to the same port is not answered as HTTP.
     let plain = hq.url.replacen("https://", "http://", 1);
     let answer = reqwest::blocking::Client::new()

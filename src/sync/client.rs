@@ -51,14 +51,26 @@ pub struct HqClient {
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl HqClient {
-    pub fn new(base: &str, token: &str, limit: Duration) -> Result<HqClient, HqFailure> {
-        let http = Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
+    /// `ca_cert`: a PEM certificate trusted besides the system's roots.
+    pub fn new(
+        base: &str,
+        token: &str,
+        ca_cert: Option<&str>,
+        limit: Duration,
+    ) -> Result<HqClient, HqFailure> {
+        let unusable = |reason: String| HqFailure::Unreachable {
+            url: base.to_owned(),
+            reason,
+        };
+        let mut builder = Client::builder().connect_timeout(CONNECT_TIMEOUT);
+        if let Some(pem) = ca_cert {
+            let cert = reqwest::Certificate::from_pem(pem.as_bytes())
+                .map_err(|e| unusable(format!("the configured CA certificate is unusable: {e}")))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder
             .build()
-            .map_err(|e| HqFailure::Unreachable {
-                url: base.to_owned(),
-                reason: format!("no HTTP client: {e}"),
-            })?;
+            .map_err(|e| unusable(format!("no HTTP client: {e}")))?;
         Ok(HqClient {
             base: base.trim_end_matches('/').to_owned(),
             token: token.to_owned(),

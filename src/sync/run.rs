@@ -141,7 +141,12 @@ fn sync(
     config: &settings::SyncConfig,
     run: &mut SyncRun,
 ) -> std::result::Result<(), RunFailure> {
-    let client = HqClient::new(&config.hq_url, &config.token, RUN_LIMIT)?;
+    let client = HqClient::new(
+        &config.hq_url,
+        &config.token,
+        config.ca_cert.as_deref(),
+        RUN_LIMIT,
+    )?;
     let hello = client.hello()?;
     app.write(actor, |ctx| {
         ctx.conn.execute(

@@ -24,6 +24,7 @@ struct Stored {
     hq_url: Option<String>,
     token_sealed: Option<String>,
     interval_min: u32,
+    ca_cert: Option<String>,
 }
 
 /// What a run needs, the token in the clear (in memory only).
@@ -31,6 +32,9 @@ struct Stored {
 pub struct SyncConfig {
     pub hq_url: String,
     pub token: String,
+    /// A PEM certificate to trust besides the system's roots (a head office
+    /// with a self-signed certificate or its own CA).
+    pub ca_cert: Option<String>,
 }
 
 fn load_stored(conn: &Connection) -> Result<Stored> {
@@ -52,6 +56,7 @@ pub fn config(conn: &Connection, vault: &Vault) -> Result<Option<SyncConfig>> {
         (Some(hq_url), Some(sealed)) => Ok(Some(SyncConfig {
             hq_url,
             token: unseal(vault, &sealed)?,
+            ca_cert: s.ca_cert,
         })),
         _ => Ok(None),
     }
@@ -71,6 +76,8 @@ pub struct SyncSettings {
     pub token: Option<String>,
     /// Minutes between automatic syncs; 0: by hand only.
     pub interval_min: u32,
+    /// The PEM certificate trusted for head office besides the system's roots.
+    pub ca_cert: Option<String>,
 }
 
 fn view(conn: &Connection, vault: &Vault) -> Result<SyncSettings> {
@@ -85,6 +92,7 @@ fn view(conn: &Connection, vault: &Vault) -> Result<SyncSettings> {
             .as_deref()
             .map(mask),
         interval_min: s.interval_min,
+        ca_cert: s.ca_cert,
     })
 }
 
@@ -117,6 +125,29 @@ pub struct UpdateSyncSettings {
     pub token: Option<Option<String>>,
     /// 0 (by hand only) to 1440.
     pub interval_min: Option<u32>,
+    /// A PEM certificate (`-----BEGIN CERTIFICATE-----…`) to trust for head
+    /// office besides the system's roots: for a self-signed head office.
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<String>)]
+    pub ca_cert: Option<Option<String>>,
+}
+
+/// A PEM certificate reqwest can trust; blank clears it.
+fn ca_cert(v: Option<String>) -> Result<Option<String>> {
+    let Some(pem) = v.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let refused = || {
+        Error::validation(
+            "ca_cert",
+            "must be a PEM certificate (-----BEGIN CERTIFICATE----- …)",
+        )
+    };
+    if pem.len() > 20_000 || !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(refused());
+    }
+    reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|_| refused())?;
+    Ok(Some(pem))
 }
 
 /// Head office's address: HTTPS, or plain HTTP to this machine only (a
@@ -174,6 +205,9 @@ impl Operation for UpdateSyncSettings {
                 Some(t) => Some(ctx.vault.seal_text(TOKEN, &t)?),
                 None => None,
             };
+        }
+        if let Some(v) = self.ca_cert {
+            s.ca_cert = ca_cert(v)?;
         }
         if let Some(v) = self.interval_min {
             if v > 1440 {

@@ -8674,6 +8674,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The PEM certificate trusted for head office besides the system's roots. */
+                        ca_cert?: string | null;
                         /** @description Head office's address, e.g. `https://hq.example.com`. */
                         hq_url?: string | null;
                         /**
@@ -8779,6 +8781,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description A PEM certificate (`-----BEGIN CERTIFICATE-----…`) to trust for head
+                     *     office besides the system's roots: for a self-signed head office.
+                     */
+                    ca_cert?: string | null;
                     /** @description `https://…`; plain `http://` only for a head office on this machine. */
                     hq_url?: string | null;
                     /**
@@ -8799,6 +8806,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The PEM certificate trusted for head office besides the system's roots. */
+                        ca_cert?: string | null;
                         /** @description Head office's address, e.g. `https://hq.example.com`. */
                         hq_url?: string | null;
                         /**
