@@ -658,28 +658,7 @@ fn a_gzipped_push_is_accepted() {
 #[test]
 fn with_a_certificate_head_office_serves_https() {
     let certs = tempfile::tempdir().unwrap();
-    let (cert, key) = (certs.path().join("hq.pem"), certs.path().join("hq-key.pem"));
-    let made = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ])
-        .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
-        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-        .args(["-addext", "extendedKeyUsage=serverAuth"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(made.success(), "openssl could not make a certificate");
+    let (cert, key) = certs::self_signed_localhost(certs.path());
     let database_url = Postgres::get().fresh_database();
     let hq = Hq::start_with(
         &database_url,

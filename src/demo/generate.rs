@@ -28,6 +28,8 @@ use crate::kernel::ops::Ctx;
 use crate::kernel::types::{BookingId, CustomerId, Money, StaffId, UnitId, UserId};
 use crate::people::customers;
 
+use super::names::{CITIES, FAMILY, FEMALE, MAIL, MALE, NOTES, STREETS, UNIT_TYPES};
+
 /// How much to generate.
 #[derive(Clone, Copy, Debug)]
 pub struct Spec {
@@ -80,142 +82,6 @@ pub struct Dataset {
     pub double_booked: usize,
     pub elapsed: Duration,
 }
-
-const MALE: &[&str] = &[
-    "Agus",
-    "Budi",
-    "Dedi",
-    "Eko",
-    "Fajar",
-    "Hendra",
-    "Irfan",
-    "Joko",
-    "Kurniawan",
-    "Lukman",
-    "Made",
-    "Nanda",
-    "Oki",
-    "Putu",
-    "Rizky",
-    "Slamet",
-    "Taufik",
-    "Wahyu",
-    "Yusuf",
-    "Zainal",
-    "Andi",
-    "Bayu",
-    "Dimas",
-    "Gilang",
-    "Hadi",
-    "Ilham",
-    "Reza",
-    "Teguh",
-    "Yoga",
-    "Arif",
-];
-pub(crate) const FEMALE: &[&str] = &[
-    "Ayu", "Bunga", "Citra", "Dewi", "Endah", "Fitri", "Gita", "Hana", "Indah", "Kartika",
-    "Lestari", "Maya", "Nur", "Putri", "Ratna", "Sari", "Tari", "Utami", "Wulan", "Yuni", "Anisa",
-    "Dian", "Intan", "Kirana", "Melati", "Novi", "Rina", "Siti", "Vina", "Zahra",
-];
-const FAMILY: &[&str] = &[
-    "Santoso",
-    "Wijaya",
-    "Saputra",
-    "Hidayat",
-    "Pratama",
-    "Kusuma",
-    "Setiawan",
-    "Nugroho",
-    "Siregar",
-    "Nasution",
-    "Lubis",
-    "Harahap",
-    "Simanjuntak",
-    "Sitompul",
-    "Wibowo",
-    "Susanto",
-    "Gunawan",
-    "Halim",
-    "Tanjung",
-    "Purnomo",
-    "Hakim",
-    "Rahman",
-    "Syahputra",
-    "Utomo",
-    "Permana",
-    "Firmansyah",
-    "Ramadhan",
-    "Maulana",
-    "Anggraini",
-    "Lestari",
-    "Suryadi",
-    "Hartono",
-    "Salim",
-    "Effendi",
-    "Sembiring",
-    "Ginting",
-    "Tarigan",
-    "Pane",
-    "Damanik",
-    "Manurung",
-    "Situmorang",
-    "Kurniawati",
-    "Handoko",
-    "Sulistyo",
-    "Prasetyo",
-    "Kartono",
-    "Wahyudi",
-    "Irawan",
-    "Sinaga",
-    "Pohan",
-];
-const STREETS: &[&str] = &[
-    "Sudirman",
-    "Thamrin",
-    "Gatot Subroto",
-    "Diponegoro",
-    "Ahmad Yani",
-    "Merdeka",
-    "Pemuda",
-    "Veteran",
-    "Kartini",
-    "Hayam Wuruk",
-    "Gajah Mada",
-    "Pahlawan",
-    "Asia Afrika",
-    "Malioboro",
-];
-const CITIES: &[&str] = &[
-    "Jakarta Selatan",
-    "Bandung",
-    "Surabaya",
-    "Medan",
-    "Yogyakarta",
-    "Semarang",
-    "Depok",
-    "Bekasi",
-    "Tangerang",
-    "Bogor",
-    "Denpasar",
-    "Makassar",
-];
-const MAIL: &[&str] = &["gmail.com", "yahoo.co.id", "outlook.com", "mail.id"];
-const NOTES: &[&str] = &[
-    "Makeup pengantin + 2 pendamping",
-    "Minta datang 2 jam sebelum acara",
-    "Prewedding outdoor",
-    "Wisuda, 3 orang",
-    "Lamaran, tema adat Jawa",
-    "Konfirmasi ulang H-3",
-];
-const UNIT_TYPES: &[&str] = &[
-    "Type 36/72",
-    "Type 45/90",
-    "Type 54/120",
-    "Type 70/150",
-    "Ruko 2 Lantai",
-];
 
 /// A deterministic, unique Indonesian mobile number for customer `i`.
 pub fn phone_of(i: usize) -> String {

@@ -19,6 +19,7 @@
 //! It refuses a data directory that already holds customers or bookings.
 
 pub mod generate;
+mod names;
 
 use chrono::Duration as Days;
 use serde::Serialize;
@@ -172,7 +173,7 @@ fn providers_and_slots(app: &App, n: usize) -> Result<(usize, u64)> {
         // A deterministic spiral around Monas, a few km apart.
         let (r, a) = (0.02 + 0.01 * (i % 20) as f64, i as f64 * 2.399_963);
         let input: CreateProvider = from_json(json!({
-            "name": format!("MUA {} {}", generate::FEMALE[i % generate::FEMALE.len()], i + 1),
+            "name": format!("MUA {} {}", names::FEMALE[i % names::FEMALE.len()], i + 1),
             "whatsapp_number": phone_of(800_000 + i),
             "latitude": -6.1754 + r * a.sin(),
             "longitude": 106.8272 + r * a.cos(),

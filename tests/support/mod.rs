@@ -6,6 +6,7 @@
 //! hence `dead_code` and `unused_imports` are allowed here.
 #![allow(dead_code, unused_imports)]
 
+pub mod certs;
 pub mod standin;
 
 use std::net::SocketAddr;

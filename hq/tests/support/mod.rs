@@ -10,6 +10,8 @@
 //! so a stale one fails with a message instead of a puzzle.
 #![allow(dead_code)]
 
+#[path = "../../../tests/support/certs.rs"]
+pub mod certs;
 pub mod postgres;
 pub mod proxy;
 
