@@ -3,7 +3,7 @@
 //! the priority list page and the daily recalculation. See BENCHMARKS.md.
 //!
 //! Run with `cargo bench --bench core` (the table is printed at the end; see
-//! support/harness.rs). `LOKET_BENCH_ONLY=commit,list,recalculate,create,upsert,diagnostic`
+//! support/harness.rs). `LOKET_BENCH_ONLY=commit,list,recalculate,create,upsert,login,diagnostic`
 //! picks groups; `LOKET_BENCH_CREATE_SECONDS` sets the create groups' measurement
 //! time; `LOKET_BENCH_DIR` and `LOKET_BENCH_KEEP` as in support/world.rs.
 
@@ -14,6 +14,7 @@ mod world;
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Duration as Days, Utc};
@@ -27,10 +28,12 @@ use loket::booking::bookings::{BookingStatus, CreateBooking, ListBookings, Recal
 use loket::booking::priority::{PaymentStatus, Segment};
 use loket::kernel::auth::Actor;
 use loket::kernel::clock::Clock;
+use loket::kernel::error::Error;
 use loket::kernel::fields::{Phone, Text};
 use loket::kernel::settings::Settings;
 use loket::kernel::types::Money;
 use loket::people::customers::CustomerInput;
+use loket::people::users::Login;
 
 use harness::{Bench, Plan, finish, ms};
 use loket::demo::generate::{Dataset, GenCustomer};
@@ -487,6 +490,48 @@ fn main() {
             },
         );
     }
+    // 5. The same creates while eight clients log in without pause (the
+    // right password: each costs a full argon2id check and a session write).
+    // Password checks run on the bounded login pool outside the write lock,
+    // so a booking should not wait behind them (target: p99 at most twice
+    // the idle create's).
+    if wanted("login") {
+        let stop = AtomicBool::new(false);
+        let (ok, busy) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    while !stop.load(Ordering::Relaxed) {
+                        let login = Login {
+                            username: "desk1".into(),
+                            password: "rahasia-123".into(),
+                            address: None,
+                        };
+                        match app.execute(&Actor::Anonymous, login) {
+                            Ok(_) => ok.fetch_add(1, Ordering::Relaxed),
+                            Err(Error::Busy) => busy.fetch_add(1, Ordering::Relaxed),
+                            Err(e) => panic!("login under flood: {e}"),
+                        };
+                    }
+                });
+            }
+            std::thread::sleep(Duration::from_millis(300)); // the flood at full strength
+            fresh_wal();
+            bench.measure(
+                "create_booking",
+                "customer_id, 8 clients logging in meanwhile",
+                Plan::new(10, 300, create_ms),
+                || create(&mut work),
+            );
+            stop.store(true, Ordering::Relaxed);
+        });
+        let (ok, busy) = (ok.load(Ordering::Relaxed), busy.load(Ordering::Relaxed));
+        let line =
+            format!("logins during the login-flood group: {ok} accepted, {busy} refused as busy");
+        println!("{line}");
+        bench.notes.push(line);
+        assert!(ok > 0, "the flood must really log in");
+    }
     // Its parts: pages written per commit, and the same operation with no fsync.
     if wanted("diagnostic") {
         let frames_bare = wal_frames_per_commit(db, 20, bare_commit);
@@ -555,6 +600,19 @@ fn targets(b: &Bench) -> String {
                 verdict(over <= 2.0)
             );
         }
+    }
+    if let (Some(idle), Some(flooded)) = (
+        b.stat("create_booking/customer_id"),
+        b.stat("create_booking/customer_id, 8 clients logging in meanwhile"),
+    ) {
+        let ratio = flooded.p99.as_secs_f64() / idle.p99.as_secs_f64();
+        let _ = writeln!(
+            out,
+            "- create_booking during a login flood: p99 {} ms vs {} ms idle, ratio {ratio:.2} (target: at most 2) -> {}",
+            ms(flooded.p99),
+            ms(idle.p99),
+            verdict(ratio <= 2.0)
+        );
     }
     for s in b
         .stats

@@ -20,6 +20,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration as StdDuration;
@@ -69,6 +70,9 @@ pub struct LoginGuard {
     /// fast refusal.
     jobs: Mutex<SyncSender<Job>>,
     records: Mutex<HashMap<Key, Record>>,
+    /// Jobs run to the end: how a test sees, without a clock, that a login
+    /// paid for a password check.
+    finished: Arc<AtomicU64>,
 }
 
 /// What a failed login did to the throttle (for the audit entry).
@@ -128,6 +132,7 @@ impl LoginGuard {
             workers,
             jobs: Mutex::new(tx),
             records: Mutex::default(),
+            finished: Arc::default(),
         }
     }
 
@@ -135,12 +140,20 @@ impl LoginGuard {
         self.workers
     }
 
+    /// How many checks the pool has run to the end since the app started.
+    pub fn checks_run(&self) -> u64 {
+        self.finished.load(Ordering::Relaxed)
+    }
+
     /// Runs `f` (a password hash or check) on a login worker and waits for
     /// it; when the queue is full, answers [`Error::Busy`] at once.
     pub fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
         let (reply, answer) = mpsc::sync_channel(1);
+        let finished = self.finished.clone();
         let job: Job = Box::new(move || {
-            let _ = reply.send(f());
+            let out = f();
+            finished.fetch_add(1, Ordering::Relaxed);
+            let _ = reply.send(out);
         });
         match lock(&self.jobs).try_send(job) {
             Ok(()) => {}

@@ -26,8 +26,9 @@ pub struct LoginResult {
 }
 
 /// A fixed argon2id hash verified when the username is unknown, so a wrong
-/// username takes as long as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0JhDqHkkuP9+XJpbx6v8kjl9oZ0uv7KJ0UNVqQ3nDOY";
+/// username takes as long as a wrong password (same parameters as
+/// `crypto::hash_password`'s, which a test checks).
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0JhDqHkkuP9+XJpbx6v8kjl9oZ0uv7KJ0UNVqQ3nDOY";
 
 /// What a failed login leaves in the audit trail: never the password.
 #[derive(Serialize)]
