@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the results in BENCHMARKS.md from the current code: runs the
-# three benchmarks (release build) one after the other and replaces the part
+# desk's three benchmarks and head office's sync benchmark (release build) one after the other and replaces the part
 # of BENCHMARKS.md between the "results" markers with their tables, headed by
 # the commit, the date and the machine. About 8 minutes here, plus the
 # release build (about 7 minutes the first time).
@@ -25,10 +25,14 @@ dirty=""; git diff --quiet HEAD -- src benches migrations Cargo.toml Cargo.lock 
 } > "$report"
 
 cargo build --locked --release --benches --quiet
+# Head office's bench runs the real desk binary (release, beside loket-hq).
+cargo build --locked --release --quiet -p loket --bin loket
 for bench in core messaging scheduling; do
   echo "== cargo bench --bench $bench" >&2
   LOKET_BENCH_REPORT="$report" cargo bench --locked --quiet --bench "$bench" >&2
 done
+echo "== cargo bench -p loket-hq --bench sync" >&2
+LOKET_BENCH_REPORT="$report" cargo bench --locked --quiet -p loket-hq --bench sync >&2
 
 # Replace what lies between the markers with the new report.
 awk -v report="$report" '

@@ -10,8 +10,11 @@
 #                     `postgres`, which must be able to reach the folder)
 #   LOKET_HQ_PG_PORT  the cluster's port (default 5439)
 #   LOKET_HQ_PORT     loket-hq's port (default 8378)
-#   LOKET_HQ_BIND     loket-hq's address (default 127.0.0.1; TLS is not built
-#                     yet, so put an HTTPS proxy in front before opening it up)
+#   LOKET_HQ_BIND     loket-hq's address (default 127.0.0.1; before opening it
+#                     up, give a certificate below or put an HTTPS proxy in front)
+#   LOKET_HQ_TLS_CERT, LOKET_HQ_TLS_KEY  PEM certificate and key: serve HTTPS
+#   The sealing key (which opens KTP/NPWP) is kept in $LOKET_HQ_DIR/sealing.key:
+#   back it up with the database.
 #   LOKET_HQ_PROFILE  release (default) or debug (a quicker build, for trying it)
 #   CARGO_TARGET_DIR  the build directory (default: ~/.cache/loket/target)
 #
@@ -72,4 +75,6 @@ hq="$CARGO_TARGET_DIR/$profile/loket-hq"
 echo "DATABASE_URL=$DATABASE_URL"
 echo "enrol a branch:     DATABASE_URL=$DATABASE_URL $hq branch add NAME --json"
 echo "a head-office admin: DATABASE_URL=$DATABASE_URL $hq user add NAME --role hq_admin --password-stdin"
-"$hq" serve --bind "$bind" --port "$port"
+tls=()
+if [ -n "${LOKET_HQ_TLS_CERT:-}" ]; then tls=(--tls-cert "$LOKET_HQ_TLS_CERT" --tls-key "${LOKET_HQ_TLS_KEY:?LOKET_HQ_TLS_KEY too}"); fi
+"$hq" serve --bind "$bind" --port "$port" --sealing-key "$dir/sealing.key" "${tls[@]}"

@@ -14,8 +14,10 @@ use crate::error::{HqError, Result};
 
 /// The migrations, in order. A landed migration is never edited (its
 /// checksum is checked); a change is a new file and a new line here.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (2, "sealed", include_str!("../migrations/0002_sealed.sql")),
+];
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {

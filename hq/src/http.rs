@@ -3,7 +3,10 @@
 //! token). Handlers only translate; the rules live in their modules.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,12 +19,15 @@ use sqlx::PgPool;
 use loket::sync::protocol::{Hello, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest};
 
 use crate::error::{HqError, Result};
-use crate::{branches, services, sync_pull, sync_push, users};
+use crate::{branches, sealed, services, sync_pull, sync_push, users};
+use loket::kernel::sealing::SealingSecretKey;
 
 /// A push of 1,000 changes with full rows stays well under this.
 const BODY_LIMIT: usize = 32 * 1024 * 1024;
 
-pub fn router(pool: PgPool) -> Router {
+/// `sealing`: head office's secret key, which opens the KTP and NPWP
+/// branches send sealed (see `sealed`).
+pub fn router(pool: PgPool, sealing: Arc<SealingSecretKey>) -> Router {
     Router::new()
         .route("/sync/v1/hello", get(hello))
         .route("/sync/v1/push", post(push))
@@ -29,8 +35,13 @@ pub fn router(pool: PgPool) -> Router {
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/services", get(list_services).post(create_service))
         .route("/api/v1/branches", get(list_branches))
+        .route(
+            "/api/v1/branches/{branch_id}/customers/{customer_id}/identity",
+            get(customer_identity),
+        )
         .fallback(|| async { HqError::NotFound { entity: "route" } })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(Extension(sealing))
         .with_state(pool)
 }
 
@@ -55,13 +66,18 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T> {
     loket::kernel::ops::from_json(value).map_err(HqError::from)
 }
 
-async fn hello(State(pool): State<PgPool>, headers: HeaderMap) -> Result<Json<Hello>> {
+async fn hello(
+    State(pool): State<PgPool>,
+    Extension(sealing): Extension<Arc<SealingSecretKey>>,
+    headers: HeaderMap,
+) -> Result<Json<Hello>> {
     check_protocol(&headers)?;
     let branch = branches::authenticate(&pool, &headers).await?;
     Ok(Json(Hello {
         branch_id: branch.id,
         branch_name: branch.name,
         protocol: PROTOCOL_VERSION,
+        sealing_key: Some(sealing.public_key().to_base64()),
     }))
 }
 
@@ -156,4 +172,22 @@ async fn list_branches(State(pool): State<PgPool>, headers: HeaderMap) -> Result
     users::authenticate(&pool, &headers).await?;
     let data = branches::list(&pool).await?;
     Ok(Json(json!({"data": data})).into_response())
+}
+
+/// A branch customer's KTP and NPWP, opened: `hq_admin` only.
+async fn customer_identity(
+    State(pool): State<PgPool>,
+    Extension(sealing): Extension<Arc<SealingSecretKey>>,
+    headers: HeaderMap,
+    path: std::result::Result<Path<(String, String)>, axum::extract::rejection::PathRejection>,
+) -> Result<Response> {
+    users::authenticate(&pool, &headers)
+        .await?
+        .require_admin("see KTP and NPWP numbers")?;
+    let Path((branch_id, customer_id)) =
+        path.map_err(|e| HqError::validation("path", e.body_text()))?;
+    let branch_id = uuid::Uuid::parse_str(&branch_id)
+        .map_err(|_| HqError::validation("branch_id", "must be a UUID"))?;
+    let identity = sealed::identity(&pool, &sealing, branch_id, &customer_id).await?;
+    Ok(Json(identity).into_response())
 }

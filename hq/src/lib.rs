@@ -1,7 +1,8 @@
 //! Loket head office (`loket-hq`): branches push their change logs here and
 //! pull what head office owns, over PostgreSQL. One module per concept:
 //! `db` (pool, migrations), `branches` (enrolment, tokens), `users`
-//! (head-office people, login), `sync_push`, `sync_pull`, `services` (the
+//! (head-office people, login), `sealed` (KTP/NPWP sealed to head office's
+//! key), `sync_push`, `sync_pull`, `services` (the
 //! catalogue head office owns), `http` (routes). Shared types and rules come
 //! from the `loket` library, including the protocol (`loket::sync::protocol`).
 
@@ -9,6 +10,7 @@ pub mod branches;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod sealed;
 pub mod services;
 pub mod sync_pull;
 pub mod sync_push;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use loket_hq::users::HqRole;
-use loket_hq::{branches, db, http, users};
+use loket_hq::{branches, db, http, sealed, users};
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +42,11 @@ enum Command {
         /// PEM private key of --tls-cert.
         #[arg(long, value_name = "FILE", requires = "tls_cert")]
         tls_key: Option<std::path::PathBuf>,
+        /// Head office's secret key for the KTP and NPWP branches send
+        /// sealed; made on first start when missing. Back it up: without it
+        /// they cannot be read. [default: ~/.local/share/loket-hq/sealing.key]
+        #[arg(long, value_name = "FILE", env = "LOKET_HQ_SEALING_KEY")]
+        sealing_key: Option<std::path::PathBuf>,
     },
     /// Enrol and revoke branches.
     Branch {
@@ -115,12 +120,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             port,
             tls_cert,
             tls_key,
+            sealing_key,
         } => {
             let tls = match (&tls_cert, &tls_key) {
                 (Some(cert), Some(key)) => Some(loket::api::serve::tls_acceptor(cert, key)?),
                 _ => None,
             };
-            serve(pool, SocketAddr::new(bind, port), tls).await
+            let key_path = sealing_key.unwrap_or_else(sealed::default_key_path);
+            let sealing = sealed::load_or_create(&key_path)?;
+            sealed::bind_to_database(&pool, &sealing)
+                .await
+                .map_err(|e| e.to_string())?;
+            let app = http::router(pool, std::sync::Arc::new(sealing));
+            serve(app, SocketAddr::new(bind, port), tls).await
         }
         Command::Branch {
             command: BranchCommand::Add { name, json },
@@ -175,7 +187,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 /// The desk's own accept loop (header-read and request timeouts, the
 /// connection cap, TLS), serving head office's router.
 async fn serve(
-    pool: sqlx::PgPool,
+    app: axum::Router,
     addr: SocketAddr,
     tls: Option<loket::api::serve::TlsAcceptor>,
 ) -> Result<(), String> {
@@ -193,7 +205,7 @@ async fn serve(
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("listening on {scheme}://{local}");
     std::io::stdout().flush().map_err(|e| e.to_string())?;
-    loket::api::serve::serve(listener, http::router(pool), limits, tls, async {
+    loket::api::serve::serve(listener, app, limits, tls, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await;

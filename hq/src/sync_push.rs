@@ -13,6 +13,7 @@ use loket::sync::protocol::{Change, MAX_PUSH_BATCH, PushRequest, PushResponse, R
 
 use crate::branches::Branch;
 use crate::error::{HqError, Result};
+use crate::sealed;
 
 pub async fn push(pool: &PgPool, branch: &Branch, request: PushRequest) -> Result<PushResponse> {
     if request.changes.len() > MAX_PUSH_BATCH {
@@ -49,8 +50,11 @@ pub async fn push(pool: &PgPool, branch: &Branch, request: PushRequest) -> Resul
 
     let mut rejected = Vec::new();
     for change in &fresh {
-        match refusal(change) {
-            None => apply(&mut tx, branch, change).await?,
+        match refusal(change).or_else(|| sealed::refusal(change)) {
+            None => {
+                apply(&mut tx, branch, change).await?;
+                sealed::store(&mut tx, branch, change).await?;
+            }
             Some(reason) => {
                 reject(&mut tx, branch, change, &reason).await?;
                 rejected.push(Rejection {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use support::proxy::Proxy;
 use support::*;
 
 /// Two branches sync through one head office: afterwards head office holds,
@@ -725,4 +726,133 @@ fn with_a_certificate_head_office_serves_https() {
         answer.is_err() || !answer.unwrap().status().is_success(),
         "plain HTTP got an answer"
     );
+}
+
+/// KTP and NPWP reach head office sealed to its public key: never in
+/// plaintext on the wire (every request read through a proxy) nor in any
+/// PostgreSQL table (a full dump read); an `hq_admin` opens them, an
+/// `hq_viewer` may not; a change and a removal at the branch follow. A
+/// process started with another key file is refused.
+#[test]
+fn ktp_and_npwp_reach_head_office_sealed_and_only_an_admin_opens_them() {
+    let (ktp, npwp, new_ktp) = ("3171234567890001", "098765432109876", "3273010101900002");
+    let hq = Hq::start();
+    let (branch, token) = hq.add_branch("Cabang Depok");
+    let desk = Desk::start();
+    // Made before the desk was enrolled: sealed when pushed, not when made.
+    let made = desk
+        .api
+        .post(
+            "/customers",
+            json!({"name": "Ani Susanti", "phone": "081211110001", "ktp_number": ktp, "npwp_number": npwp}),
+        )
+        .expect(201);
+    let id = made["id"].as_str().unwrap().to_owned();
+    let proxy = Proxy::start(&hq.url);
+    desk.configure(&proxy.url, &token);
+    desk.sync().expect(200);
+
+    let sent = |proxy: &Proxy| -> String {
+        let requests = proxy.requests.lock().unwrap();
+        assert!(
+            requests
+                .iter()
+                .any(|r| r.starts_with(b"POST /sync/v1/push")),
+            "the push went through the proxy"
+        );
+        requests
+            .iter()
+            .map(|r| String::from_utf8_lossy(r).into_owned())
+            .collect()
+    };
+    let wire = sent(&proxy);
+    assert!(
+        wire.contains("\"sealed\""),
+        "the push carries sealed fields"
+    );
+    for secret in [ktp, npwp] {
+        assert!(
+            !wire.contains(secret),
+            "{secret} crossed the wire in plaintext"
+        );
+    }
+    let dump = Postgres::get().dump(&hq.database_url);
+    assert!(
+        dump.contains("ktp_number"),
+        "the dump holds the sealed rows"
+    );
+    for secret in [ktp, npwp] {
+        assert!(
+            !dump.contains(secret),
+            "{secret} is in PostgreSQL in plaintext"
+        );
+    }
+
+    let path = format!("/api/v1/branches/{branch}/customers/{id}/identity");
+    let admin = hq.admin();
+    let opened = admin.get(&path).expect(200);
+    assert_eq!(opened["ktp_number"], ktp);
+    assert_eq!(opened["npwp_number"], npwp);
+    let out = hq.cli(
+        &[
+            "user",
+            "add",
+            "lihat",
+            "--role",
+            "hq_viewer",
+            "--password-stdin",
+        ],
+        Some(PASSWORD),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let login = Client::new(&hq.url)
+        .post(
+            "/api/v1/auth/login",
+            json!({"username": "lihat", "password": PASSWORD}),
+        )
+        .expect(200);
+    let viewer = Client::new(&hq.url).with_token(login["token"].as_str().unwrap());
+    let denied = viewer.get(&path);
+    assert_eq!(denied.status, 403, "{:?}", denied.body);
+    assert_eq!(Client::new(&hq.url).get(&path).status, 401);
+    let unknown = admin.get(&format!(
+        "/api/v1/branches/{branch}/customers/nobody/identity"
+    ));
+    assert_eq!(unknown.status, 404, "{:?}", unknown.body);
+
+    // A new KTP and a removed NPWP at the branch follow on the next sync.
+    desk.api
+        .put(
+            &format!("/customers/{id}"),
+            json!({"ktp_number": new_ktp, "npwp_number": null}),
+        )
+        .expect(200);
+    desk.sync().expect(200);
+    let opened = admin.get(&path).expect(200);
+    assert_eq!(opened["ktp_number"], new_ktp);
+    assert_eq!(opened["npwp_number"], serde_json::Value::Null);
+    assert!(!sent(&proxy).contains(new_ktp));
+    assert!(!Postgres::get().dump(&hq.database_url).contains(new_ktp));
+
+    // Another key file on this database is refused before serving.
+    let other_key = tempfile::tempdir().unwrap();
+    let refused = std::process::Command::new(hq_bin())
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--database-url",
+            &hq.database_url,
+            "--sealing-key",
+        ])
+        .arg(other_key.path().join("other.key"))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("sealed to another key"), "{message}");
 }

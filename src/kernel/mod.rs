@@ -14,6 +14,7 @@ pub mod fields;
 pub mod lock;
 pub mod logins;
 pub mod ops;
+pub mod sealing;
 pub mod settings;
 pub mod store;
 pub mod types;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::kernel::sealing::SealedFields;
 use crate::kernel::types::Money;
 
 /// The version this build speaks. Head office answers 426 to any other.
@@ -24,6 +25,11 @@ pub struct Hello {
     pub branch_id: uuid::Uuid,
     pub branch_name: String,
     pub protocol: u32,
+    /// Head office's public key (base64, X25519): KTP and NPWP are sealed to
+    /// it before they leave the branch. Absent from a head office that
+    /// cannot open them; the branch then sends none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealing_key: Option<String>,
 }
 
 /// One row of the branch's change log, as pushed. `seq` is the change log's
@@ -40,6 +46,13 @@ pub struct Change {
     pub data: Value,
     /// When the branch made the change (its clock, UTC).
     pub at: String,
+    /// The record's sensitive fields (a customer's `ktp_number`,
+    /// `npwp_number`) as they stand when pushed, each sealed to head
+    /// office's key, or `null` when the record has none; a field left out is
+    /// not known (unreadable at the branch): head office keeps what it has.
+    /// `data` holds them masked only. Absent when head office gave no key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<SealedFields>,
 }
 
 /// `POST /sync/v1/push`. Only `changes` is read: the branch is known by its

@@ -24,7 +24,9 @@ use crate::kernel::auth::{Actor, Permission};
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation, Task};
+use crate::kernel::sealing::SealingPublicKey;
 use crate::kernel::types::{Page, Paging};
+use crate::people::customers;
 
 use super::client::{HqClient, HqFailure, PushOutcome};
 use super::protocol::{Change, PulledChange, Rejection, ServiceData};
@@ -155,7 +157,18 @@ fn sync(
         )?;
         Ok(())
     })?;
-    push_all(app, actor, &client, run)?;
+    let sealing = hello
+        .sealing_key
+        .as_deref()
+        .map(SealingPublicKey::parse)
+        .transpose()
+        .map_err(|e| {
+            RunFailure::Store(format!(
+                "head office sent a sealing key this desk cannot read ({})",
+                e.public_message()
+            ))
+        })?;
+    push_all(app, actor, &client, sealing.as_ref(), run)?;
     pull_all(app, actor, &client, run)?;
     Ok(())
 }
@@ -164,13 +177,18 @@ fn push_all(
     app: &App,
     actor: &Actor,
     client: &HqClient,
+    sealing: Option<&SealingPublicKey>,
     run: &mut SyncRun,
 ) -> std::result::Result<(), RunFailure> {
     let mut gaps = 0;
     loop {
         let (batch, newest) = app.read(actor, |ctx| {
             let pushed = pushed_seq(ctx.conn)?;
-            Ok((read_batch(ctx.conn, pushed)?, newest_seq(ctx.conn)?))
+            let mut batch = read_batch(ctx.conn, pushed)?;
+            if let Some(key) = sealing {
+                seal_sensitive(ctx, &mut batch, key)?;
+            }
+            Ok((batch, newest_seq(ctx.conn)?))
         })?;
         let Some(last) = batch.last().map(|c| c.seq) else {
             return Ok(());
@@ -240,9 +258,26 @@ fn read_batch(conn: &Connection, after: i64) -> Result<Vec<Change>> {
             // office refuses it as a rejection rather than the run failing.
             data: serde_json::from_str(&snapshot).unwrap_or(Value::String(snapshot)),
             at: r.get(5)?,
+            sealed: None,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Attaches each customer's KTP and NPWP, sealed to head office's key, to
+/// its changes: the change log holds them masked, and head office must have
+/// them without any plaintext leaving this desk. They are read as they
+/// stand now (the change log keeps no history of them), which converges:
+/// head office keeps the latest. Plaintext lives only in this call's memory.
+fn seal_sensitive(ctx: &Ctx<'_>, batch: &mut [Change], key: &SealingPublicKey) -> Result<()> {
+    for change in batch
+        .iter_mut()
+        .filter(|c| c.entity == EntityKind::Customer.as_str() && c.op != "delete")
+    {
+        change.sealed =
+            customers::sealed_for_head_office(ctx.conn, ctx.vault, &change.entity_id, key)?;
+    }
+    Ok(())
 }
 
 /// Moves the push cursor and keeps what head office refused, in one short

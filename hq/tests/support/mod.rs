@@ -197,6 +197,10 @@ impl Hq {
     pub fn start_with(database_url: &str, args: &[&str]) -> Hq {
         let mut cmd = Command::new(hq_bin());
         cmd.args(["serve", "--port", "0", "--database-url", database_url]);
+        if !args.contains(&"--sealing-key") {
+            cmd.arg("--sealing-key")
+                .arg(Postgres::get().key_file(database_url));
+        }
         cmd.args(args);
         let (child, url) = spawn_listening(cmd);
         Hq {
@@ -306,8 +310,12 @@ pub struct Desk {
 
 impl Desk {
     pub fn start() -> Desk {
+        Desk::start_in(tempfile::tempdir().expect("data dir"))
+    }
+
+    /// A desk on `dir`, which may hold data already (`loket demo`).
+    pub fn start_in(dir: tempfile::TempDir) -> Desk {
         check_desk_bin();
-        let dir = tempfile::tempdir().expect("data dir");
         let mut add = Command::new(desk_bin())
             .args([
                 "user",

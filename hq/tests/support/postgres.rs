@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub struct Postgres {
     pub port: u16,
     bin: PathBuf,
+    /// The cluster's temp dir, removed with it: head office's sealing key
+    /// files live here too (see `key_file`).
+    dir: PathBuf,
 }
 
 static CLUSTER: OnceLock<Postgres> = OnceLock::new();
@@ -109,6 +112,12 @@ impl Postgres {
             "initdb failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // Tests need no durability; benchmarks ask for it (`LOKET_PG_FSYNC=on`).
+        let fsync = if std::env::var_os("LOKET_PG_FSYNC").is_some_and(|v| v == "on") {
+            "on"
+        } else {
+            "off"
+        };
         let mut last_error = String::new();
         for _ in 0..3 {
             let port = free_port();
@@ -119,7 +128,7 @@ impl Postgres {
                 .arg(dir.join("server.log"))
                 .args(["-w", "-o"])
                 .arg(format!(
-                    "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c max_connections=200",
+                    "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync={fsync} -c max_connections=200",
                     dir.display()
                 ))
                 .arg("start")
@@ -127,7 +136,7 @@ impl Postgres {
                 .expect("pg_ctl start");
             if out.status.success() {
                 watch(&bin, &dir);
-                return Postgres { port, bin };
+                return Postgres { port, bin, dir };
             }
             last_error = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
         }
@@ -143,6 +152,29 @@ impl Postgres {
         );
         self.psql("postgres", &format!("CREATE DATABASE {name}"));
         format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// The sealing key file of the head office on `database` (a URL): one
+    /// per database, so two `loket-hq` processes on one database share it.
+    pub fn key_file(&self, database: &str) -> PathBuf {
+        let name = database.rsplit('/').next().unwrap_or(database);
+        self.dir.join(format!("{name}.sealing.key"))
+    }
+
+    /// Every row of every table of `database`, as `pg_dump --data-only` writes them.
+    pub fn dump(&self, database: &str) -> String {
+        let database = database.rsplit('/').next().unwrap_or(database);
+        let out = Command::new(self.bin.join("pg_dump"))
+            .args(["-h", "127.0.0.1", "-U", "postgres", "--data-only"])
+            .args(["-p", &self.port.to_string(), "-d", database])
+            .output()
+            .expect("pg_dump");
+        assert!(
+            out.status.success(),
+            "pg_dump failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Runs `sql` on `database` (a name or a URL) and returns psql's

@@ -6,8 +6,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 pub struct Proxy {
     pub url: String,
@@ -17,6 +17,8 @@ pub struct Proxy {
     pub cut_done: Arc<AtomicU32>,
     /// Milliseconds to hold every answer before relaying it (a slow link).
     pub delay_ms: Arc<AtomicU32>,
+    /// Every request as it crossed the wire (head and body).
+    pub requests: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
 impl Proxy {
@@ -30,13 +32,24 @@ impl Proxy {
         let cut_pushes = Arc::new(AtomicU32::new(0));
         let cut_done = Arc::new(AtomicU32::new(0));
         let delay_ms = Arc::new(AtomicU32::new(0));
-        let (cut, done, delay) = (cut_pushes.clone(), cut_done.clone(), delay_ms.clone());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (cut, done, delay, seen) = (
+            cut_pushes.clone(),
+            cut_done.clone(),
+            delay_ms.clone(),
+            requests.clone(),
+        );
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                let (upstream, cut, done, delay) =
-                    (upstream.clone(), cut.clone(), done.clone(), delay.clone());
+                let (upstream, cut, done, delay, seen) = (
+                    upstream.clone(),
+                    cut.clone(),
+                    done.clone(),
+                    delay.clone(),
+                    seen.clone(),
+                );
                 std::thread::spawn(move || {
-                    let _ = serve(client, &upstream, &cut, &done, &delay);
+                    let _ = serve(client, &upstream, &cut, &done, &delay, &seen);
                 });
             }
         });
@@ -45,6 +58,7 @@ impl Proxy {
             cut_pushes,
             cut_done,
             delay_ms,
+            requests,
         }
     }
 }
@@ -82,6 +96,7 @@ fn serve(
     cut: &AtomicU32,
     done: &AtomicU32,
     delay: &AtomicU32,
+    seen: &Mutex<Vec<Vec<u8>>>,
 ) -> std::io::Result<()> {
     let mut to_client = client.try_clone()?;
     let mut from_client = BufReader::new(client);
@@ -90,6 +105,9 @@ fn serve(
     let mut from_server = BufReader::new(server);
     while let Some(request) = read_message(&mut from_client)? {
         let is_push = request.starts_with(b"POST /sync/v1/push");
+        seen.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(request.clone());
         to_server.write_all(&request)?;
         let Some(response) = read_message(&mut from_server)? else {
             return Ok(());

@@ -26,6 +26,7 @@ use crate::kernel::crypto::Vault;
 use crate::kernel::entity::{Entity, value};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::Ctx;
+use crate::kernel::sealing::{SealedFields, SealingPublicKey};
 use crate::kernel::types::Language;
 use crate::kernel::types::{CustomerId, Money};
 use crate::kernel::validate;
@@ -193,6 +194,46 @@ fn load(conn: &Connection, id: CustomerId) -> Result<Stored> {
     .query_row([id], from_row)
     .optional()?
     .ok_or(Error::NotFound { entity: "customer" })
+}
+
+/// A customer's KTP and NPWP as they stand now, each sealed to head
+/// office's key (`null` when the customer has none), for a push; a field this
+/// desk's key cannot open is left out (head office keeps what it has).
+/// `None` when the customer is gone (its deletion travels on its own).
+pub fn sealed_for_head_office(
+    conn: &Connection,
+    vault: &Vault,
+    id: &str,
+    key: &SealingPublicKey,
+) -> Result<Option<SealedFields>> {
+    type Ciphers = (Option<Vec<u8>>, Option<Vec<u8>>);
+    let row: Option<Ciphers> = conn
+        .prepare_cached(
+            "SELECT ktp_cipher, npwp_cipher FROM customers WHERE id = ?1 AND deleted_at IS NULL",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((ktp, npwp)) = row else {
+        return Ok(None);
+    };
+    let mut sealed = SealedFields::new();
+    for (label, field, cipher) in [(KTP, "ktp_number", ktp), (NPWP, "npwp_number", npwp)] {
+        match open(vault, label, cipher.as_deref()) {
+            Ok(plain) => {
+                let value = plain
+                    .map(|p| key.seal(&format!("customer.{field}"), &p))
+                    .transpose()?;
+                sealed.insert(field.to_owned(), value);
+            }
+            Err(Error::Unreadable { .. }) => {
+                tracing::warn!(
+                    "customer {id}: {label} cannot be decrypted, not sent to head office"
+                );
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Some(sealed))
 }
 
 /// The customer as the acting user may see it.
