@@ -63,6 +63,8 @@ describe('relative time', () => {
 
   it('words a run’s duration', () => {
     expect(durationText(54, 'id')).toBe('0,1 detik');
+    expect(durationText(12, 'id')).toBe('kurang dari 0,1 detik');
+    expect(durationText(12, 'en')).toBe('under 0.1 s');
     expect(durationText(2_400, 'en')).toBe('2.4 s');
     expect(durationText(12_600, 'id')).toBe('13 detik');
   });

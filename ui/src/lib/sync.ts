@@ -183,8 +183,9 @@ export function refusalText(reason: string, lang: Lang): string {
   return sentence(reason);
 }
 
-/** A run's duration: `0,4 detik` / `0.4 s`, `2 detik`. */
+/** A run's duration: `0,4 detik` / `0.4 s`, `13 detik`; a quick one `kurang dari 0,1 detik`. */
 export function durationText(ms: number, lang: Lang): string {
+  if (ms < 50) return lang === 'id' ? 'kurang dari 0,1 detik' : 'under 0.1 s';
   const s = ms / 1000;
   const n = s < 10 ? (Math.round(s * 10) / 10).toString() : Math.round(s).toString();
   return lang === 'id' ? `${n.replace('.', ',')} detik` : `${n} s`;
