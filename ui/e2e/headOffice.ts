@@ -17,19 +17,22 @@ const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** PostgreSQL's server programs: $LOKET_PG_BIN, else the newest /usr/lib/postgresql/N/bin. */
 export function pgBinDir(): string {
-  if (process.env.LOKET_PG_BIN) return process.env.LOKET_PG_BIN;
+  const missing = (where: string) =>
+    new Error(
+      "The sync tests need PostgreSQL's server programs (initdb, pg_ctl) for a throwaway head office, " +
+        `and none were found ${where}. Install them: apt-get install postgresql`,
+    );
+  if (process.env.LOKET_PG_BIN) {
+    if (!existsSync(path.join(process.env.LOKET_PG_BIN, 'initdb'))) throw missing(`in $LOKET_PG_BIN (${process.env.LOKET_PG_BIN})`);
+    return process.env.LOKET_PG_BIN;
+  }
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
     ? readdirSync(root)
         .filter((v) => /^\d+$/.test(v) && existsSync(path.join(root, v, 'bin', 'initdb')))
         .sort((a, b) => Number(a) - Number(b))
     : [];
-  if (!versions.length) {
-    throw new Error(
-      'The sync tests need PostgreSQL\'s server programs (initdb, pg_ctl) for a throwaway head office, ' +
-        'and none were found under /usr/lib/postgresql/*/bin (or $LOKET_PG_BIN). Install them: apt-get install postgresql',
-    );
-  }
+  if (!versions.length) throw missing('under /usr/lib/postgresql/*/bin (or in $LOKET_PG_BIN)');
   return path.join(root, versions[versions.length - 1], 'bin');
 }
 
@@ -91,6 +94,7 @@ function startServer(cmd: string, args: string[], re: RegExp, what: string, env:
 async function stopChild(child: ChildProcess | null) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGCONT'); // in case a test left it paused
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await gone;
@@ -111,6 +115,10 @@ export interface HeadOffice {
   enrol(name: string): Branch;
   /** Runs `query` on head office's database; psql's unaligned answer, trimmed. */
   sql(query: string): string;
+  /** Freezes loket-hq (SIGSTOP): connections are taken but never answered, as with a stalled head office. */
+  pause(): void;
+  /** Lets it go on (SIGCONT). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -164,6 +172,12 @@ export async function startHeadOffice(): Promise<HeadOffice> {
         const r = spawnSync(path.join(pgBin, 'psql'), [databaseUrl, '-Atqc', query], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
         return r.stdout.trim();
+      },
+      pause() {
+        server?.kill('SIGSTOP');
+      },
+      resume() {
+        server?.kill('SIGCONT');
       },
       stop,
     };

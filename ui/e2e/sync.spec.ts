@@ -188,6 +188,55 @@ test('a change head office refuses is listed with its reason and time, and marke
   expect(listed.data.find((r) => r.entity_id === 'e2e-refused-1')?.resolved_at).toBeTruthy();
 });
 
+test('a sync already running: a second one is refused in words, the header says syncing, then synced once head office answers', async ({
+  page,
+}) => {
+  await login(page, 'admin', desk.password, desk.url);
+  await openSync(page);
+  await expect(page.getByTestId('sync-when')).toHaveText('Disinkronkan baru saja');
+  // head office stalls: a run started elsewhere (another tab, the schedule) waits on it
+  hq.pause();
+  let other: Promise<unknown> | null = null;
+  try {
+    other = deskApi('sync.run', {}).catch((e) => e);
+    await expect.poll(async () => (await deskApi('sync.status', {})).running).toBe(true);
+    await page.getByRole('button', { name: /Sinkronkan sekarang/ }).click();
+    await expect(page.getByTestId('sync-run-error')).toHaveText('Sinkronisasi dengan kantor pusat sedang berjalan; tunggu sampai selesai.');
+    await expect(page.getByTestId('sync-when')).toHaveText('Menyinkronkan…');
+    await expect(page.getByRole('button', { name: /Menyinkronkan/ })).toBeDisabled();
+    await expect(page.getByRole('progressbar', { name: 'Sinkronisasi berjalan' })).toBeVisible();
+    await snap(page, 'sync-already-running');
+  } finally {
+    hq.resume();
+  }
+  expect(await other).toMatchObject({ pushed: expect.any(Number) });
+  // the next look at the status (every 30 s; here a minute on) says synced
+  await page.clock.fastForward(31_000);
+  await expect(page.getByTestId('sync-when')).toHaveText('Disinkronkan baru saja');
+  await expect(page.getByRole('button', { name: /Sinkronkan sekarang/ })).toBeEnabled();
+});
+
+test('roles: front desk sees the status but may not sync or configure; a manager may sync now', async ({ page }) => {
+  await deskApi('users.create', { username: 'desk-sync', password: 'desk-sync-password', role: 'front_desk' });
+  await deskApi('users.create', { username: 'manager-sync', password: 'manager-sync-password', role: 'manager' });
+
+  await login(page, 'desk-sync', 'desk-sync-password', desk.url);
+  await expect(page.getByTestId('sync-when')).toHaveText(/^Disinkronkan /);
+  await openSync(page);
+  await expect(page.getByTestId('sync-last-success')).not.toHaveText('belum pernah');
+  await expect(page.getByRole('button', { name: /Sinkronkan sekarang/ })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: /Pengaturan sinkronisasi/ })).toHaveCount(0);
+  await page.goto(`${desk.url}/#/settings/sync`);
+  await expect(page.getByText('Peran Anda tidak boleh membuka layar ini.')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Keluar' }).click();
+  await login(page, 'manager-sync', 'manager-sync-password', desk.url);
+  await openSync(page);
+  await expect(page.getByRole('link', { name: /Pengaturan sinkronisasi/ })).toHaveCount(0);
+  await page.getByRole('button', { name: /Sinkronkan sekarang/ }).click();
+  await expect(page.getByTestId('sync-result')).toContainText('Sinkronisasi selesai');
+});
+
 test('a wrong token: head office refuses it, said in words on the sync screen and in the header (Indonesian and English)', async ({
   page,
 }) => {

@@ -111,7 +111,9 @@ function SyncNow({ status }: { status: SyncStatus }) {
       void client.invalidateQueries({ queryKey: ['sync.status'] });
     }
   });
+  // running here, or elsewhere (another tab, the automatic sync)
   const busy = run.busy || status.running;
+  const waiting = run.busy ? sending : status.pending_changes;
   return (
     <section className="panel sync-now" aria-label={t('sync.now')}>
       <div className="sync-now-head">
@@ -125,7 +127,7 @@ function SyncNow({ status }: { status: SyncStatus }) {
             <div className="progress-bar progress-indeterminate" />
           </div>
           <div className="muted small">
-            {sending > 0 ? t('sync.progressPending', { n: sending }) : t('sync.progressNothing')}
+            {waiting > 0 ? t('sync.progressPending', { n: waiting }) : t('sync.progressNothing')}
           </div>
         </div>
       )}
@@ -148,7 +150,8 @@ function SyncNow({ status }: { status: SyncStatus }) {
           </dl>
         </div>
       )}
-      {!busy && run.error ? (
+      {/* shown while another run goes on too: "already running" (409) is about that one */}
+      {run.error ? (
         <div data-testid="sync-run-error">
           <ErrorMessage error={run.error} />
         </div>
