@@ -27,7 +27,6 @@ export function SyncIndicator() {
       className={`sync-indicator sync-${ind.tone}`}
       href="#/sync"
       data-testid="sync-indicator"
-      aria-label={t('sync.indicator')}
       title={ind.error ?? undefined}
     >
       <span className="sync-dot" aria-hidden="true" />
