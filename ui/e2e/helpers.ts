@@ -50,8 +50,9 @@ export function uniquePhone(): string {
   return `0812${String(n).padStart(8, '0').slice(-8)}`;
 }
 
-export async function login(page: Page, username = 'admin', password = adminPassword()) {
-  await page.goto(`${baseURL()}/`);
+/** Logs in through the login screen (of the shared server, or of `base`: a desk of a test's own). */
+export async function login(page: Page, username = 'admin', password = adminPassword(), base = baseURL()) {
+  await page.goto(`${base}/`);
   await expect(page.getByLabel('Nama pengguna')).toBeFocused();
   await page.getByLabel('Nama pengguna').fill(username);
   await page.getByLabel('Kata sandi').fill(password);

@@ -6,6 +6,7 @@ import { ChangePasswordDialog } from './components/ChangePasswordDialog';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { StatusBanner } from './components/StatusBanner';
+import { SyncIndicator } from './components/SyncIndicator';
 import { Loading } from './components/Loading';
 import { anyDialogOpen } from './components/Modal';
 import { I18nProvider, useI18n } from './i18n';
@@ -103,6 +104,7 @@ function Shell() {
             <span className="role-badge">{tv('role', user?.role)}</span>
           </div>
           <div className="topbar-right">
+            <SyncIndicator />
             <LanguageSwitch />
             <Button kind="ghost" onClick={() => setChangingPassword(true)}>
               {t('app.changePassword')}

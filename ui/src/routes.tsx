@@ -18,6 +18,8 @@ import { Schedule } from './screens/Schedule';
 import { Services } from './screens/Services';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { StaffList } from './screens/StaffList';
+import { SyncScreen } from './screens/SyncScreen';
+import { SyncSettingsScreen } from './screens/SyncSettingsScreen';
 import { Templates } from './screens/Templates';
 import { Today } from './screens/Today';
 import { UnitsGrid } from './screens/UnitsGrid';
@@ -65,7 +67,10 @@ export const ROUTES: readonly AppRoute[] = [
   { path: '/report', screen: WhatsAppReport, label: 'nav.report', icon: '▥', permission: 'report.read' },
   { path: '/templates', screen: Templates, label: 'nav.templates', icon: '✎', permission: 'messaging.configure' },
   { path: '/gateway', screen: GatewayScreen, label: 'nav.gateway', icon: '⇄', permission: 'messaging.configure' },
+  // every role sees the sync status; running and configuring it are checked inside
+  { path: '/sync', screen: SyncScreen, label: 'nav.sync', icon: '⇅', permission: 'sync.read' },
   { path: '/settings', screen: SettingsScreen, label: 'nav.settings', icon: '⚙', permission: 'settings.write' },
+  { path: '/settings/sync', screen: SyncSettingsScreen, permission: 'sync.configure' },
   // every role may read staff (StaffRead); only 'staff.write' may change them
   { path: '/staff', screen: StaffList, label: 'nav.staff', icon: '☷' },
   { path: '/users', screen: Users, label: 'nav.users', icon: '⚇', permission: 'users.manage' },

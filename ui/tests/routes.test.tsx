@@ -28,6 +28,7 @@ describe('route table', () => {
       '/report',
       '/templates',
       '/gateway',
+      '/sync',
       '/settings',
       '/staff',
       '/users',

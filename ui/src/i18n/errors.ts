@@ -3,6 +3,7 @@
 // a translation of the message (known phrasings), never raw JSON.
 import type { Lang } from '../lib/format';
 import { ApiError } from '../api/transport';
+import { syncFailureText } from '../lib/sync';
 import { hasKey, translate, type Key } from './index';
 
 /** Field name (last segment, without `customer.` or `days[0].`) → label key. */
@@ -119,6 +120,9 @@ const FIELD_LABELS: Record<string, Key> = {
   reminder_hour: 'gateway.reminderHour',
   maintenance_window_days: 'gateway.maintenanceWindow',
   maintenance_spacing_days: 'gateway.maintenanceSpacing',
+  hq_url: 'sync.hqUrl',
+  interval_min: 'sync.interval',
+  ca_cert: 'sync.caCert',
 };
 
 export function fieldLabel(field: string, lang: Lang): string {
@@ -193,6 +197,15 @@ const VALIDATION_ID: Rule[] = [
     /^give the token again when the gateway's address changes.*$/,
     () => 'harus diisi lagi bila alamat gateway berubah (token tersimpan tidak dikirim ke alamat baru)',
   ],
+  [/^must be an https:\/\/ address$/, () => 'harus berupa alamat https://'],
+  [
+    /^must be https:\/\/ \(plain http:\/\/ only for a head office on this machine\)$/,
+    () => 'harus https:// (http:// biasa hanya untuk kantor pusat di komputer ini)',
+  ],
+  [/^must name a host$/, () => 'harus menyebut nama host'],
+  [/^must be a plain address, without query or credentials$/, () => 'harus alamat biasa, tanpa query atau kredensial'],
+  [/^must be a PEM certificate.*$/, () => 'harus sertifikat PEM (-----BEGIN CERTIFICATE----- …)'],
+  [/^sync is not set up.*$/, () => 'belum diatur: simpan alamat kantor pusat dan token cabang ini dulu'],
   [/^UUID parsing failed.*$/, () => 'tidak ditemukan'],
   [/^(invalid type|invalid value|unknown variant|invalid length|invalid digit).*$/, () => 'nilainya tidak valid'],
 ];
@@ -204,6 +217,7 @@ const CONFLICT_ID: Rule[] = [
     (m, l) => `Unit ${m[1]} berstatus "${v(l, 'unitStatus', m[2])}" dan tidak bisa dipesan lagi.`,
   ],
   [/^the slot (.+) with (.+) is already booked$/, (m) => `Slot ${m[1]} dengan ${m[2]} sudah dipesan orang lain.`],
+  [/^a sync with head office is already running.*$/, () => 'Sinkronisasi dengan kantor pusat sedang berjalan; tunggu sampai selesai.'],
   [/^the slot has already started$/, () => 'Slot ini sudah dimulai.'],
   [
     /^this (.+?) was changed by someone else since you opened it.*$/,
@@ -243,6 +257,7 @@ const ENTITY_ID: Record<string, string> = {
   message: 'Pesan',
   job: 'Tugas',
   template: 'Template',
+  rejection: 'Penolakan',
   'WhatsApp report': 'Laporan WhatsApp',
 };
 
@@ -273,6 +288,9 @@ const ACTION_ID: Record<string, string> = {
   'view the WhatsApp report': 'melihat laporan WhatsApp',
   'change the WhatsApp report': 'mengubah laporan WhatsApp',
   'run jobs': 'menjalankan tugas',
+  'view the sync status': 'melihat status sinkronisasi',
+  'sync with head office': 'menyinkronkan dengan kantor pusat',
+  'change the sync settings': 'mengubah pengaturan sinkronisasi',
 };
 
 function applyRules(rules: Rule[], message: string, lang: Lang): string | null {
@@ -348,6 +366,9 @@ export function errorText(err: unknown, lang: Lang): string {
       return translate(lang, 'error.network');
     case 'read_only':
       return translate(lang, 'error.read_only', { message: sentence(e.message) });
+    case 'unavailable':
+      // only a sync run answers 502: head office's failure, in words
+      return syncFailureText(e.message, lang);
     case 'disk_full':
       return translate(lang, 'error.disk_full');
     case 'backup_invalid':

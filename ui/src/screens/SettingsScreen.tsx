@@ -67,7 +67,16 @@ export function SettingsScreen() {
   const readOnly = !can('settings.write');
   return (
     <div>
-      <PageHeader title={t('settings.title')} />
+      <PageHeader
+        title={t('settings.title')}
+        actions={
+          can('sync.configure') && (
+            <a className="btn btn-ghost" href="#/settings/sync">
+              ⇅ {t('sync.settingsLink')}
+            </a>
+          )
+        }
+      />
       <Form onSubmit={() => void save.run()} error={save.error} className="form settings-form">
         <fieldset disabled={readOnly}>
           <legend>{t('settings.business')}</legend>
