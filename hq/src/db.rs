@@ -14,8 +14,14 @@ use crate::error::{HqError, Result};
 
 /// The migrations, in order. A landed migration is never edited (its
 /// checksum is checked); a change is a new file and a new line here.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "read_api",
+        include_str!("../migrations/0002_read_api.sql"),
+    ),
+];
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {
@@ -45,10 +51,13 @@ pub async fn open(url: &str) -> Result<PgPool> {
         .parse()
         .map_err(|e| HqError::Schema(format!("not a PostgreSQL URL: {e}")))?;
     migrate(&options).await?;
-    Ok(PgPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(16)
         .connect_with(options)
-        .await?)
+        .await?;
+    // Customers pushed before the customer master existed get linked.
+    crate::customers::backfill(&pool).await?;
+    Ok(pool)
 }
 
 /// Migrates on a connection of its own, closed afterwards: the migrator's
