@@ -493,4 +493,27 @@ fn bad_filters_name_the_field_anonymous_is_401_and_the_document_lists_every_rout
     assert_eq!(row["last_seq"], 3);
     assert_eq!(row["behind_changes"], Value::Null, "{row}");
     assert_eq!(row["behind_seconds"], Value::Null, "{row}");
+
+    // Customers pushed before the master existed (as on a database from
+    // before migration 2) are linked when loket-hq opens the database.
+    Postgres::get().psql(
+        &hq.database_url,
+        "DELETE FROM master_customer_links; DELETE FROM master_customers",
+    );
+    assert_eq!(
+        admin.get("/api/v1/customers").expect(200)["meta"]["total"],
+        0
+    );
+    let again = Hq::start_on(&hq.database_url);
+    let admin = Client::new(&again.url).with_token(admin.token.as_deref().unwrap());
+    let ani = admin
+        .get("/api/v1/customers?phone=0811-2222-3333")
+        .expect(200);
+    assert_eq!(ani["meta"]["total"], 1, "{ani}");
+    assert_eq!(ani["data"][0]["branches"][0]["customer_id"], "c1");
+    assert_eq!(
+        admin.get("/api/v1/customers").expect(200)["meta"]["total"],
+        3,
+        "c1, c2 and c3 (no phone: a master of its own)"
+    );
 }
