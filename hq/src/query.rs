@@ -144,9 +144,15 @@ pub fn page<T: Serialize>(paging: &Paging, data: Vec<T>, total: i64) -> Response
     Json(paging.page_of(data, total)).into_response()
 }
 
+/// A report row: its CSV header, the names its fields serialise as, so an
+/// empty report still has its header line.
+pub trait CsvRow: Serialize {
+    const HEADER: &'static [&'static str];
+}
+
 /// A report: every row as CSV (a header line, then one line per row), or
 /// one page of rows as `{data, meta}`.
-pub fn report<T: Serialize>(
+pub fn report<T: CsvRow>(
     name: &str,
     format: Format,
     paging: &Paging,
@@ -154,7 +160,12 @@ pub fn report<T: Serialize>(
 ) -> Result<Response> {
     match format {
         Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
+            let mut writer = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::new());
+            writer
+                .write_record(T::HEADER)
+                .map_err(|e| HqError::Internal(format!("writing CSV: {e}")))?;
             for row in &rows {
                 writer
                     .serialize(row)

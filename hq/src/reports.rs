@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::bookings::money;
 use crate::error::Result;
-use crate::query::{DateRange, Params};
+use crate::query::{CsvRow, DateRange, Params};
 
 /// What every report filters by: `from`, `to` (booking dates, inclusive)
 /// and `branch_id`.
@@ -55,6 +55,11 @@ pub struct DayRow {
     pub revenue: Decimal,
 }
 
+impl CsvRow for DayRow {
+    const HEADER: &'static [&'static str] =
+        &["date", "branch_id", "branch_name", "bookings", "revenue"];
+}
+
 pub async fn bookings_per_day(pool: &PgPool, filter: &Filter) -> Result<Vec<DayRow>> {
     let sql = format!(
         "SELECT r.data->>'booking_date' AS date, r.branch_id, b.name AS branch_name,
@@ -91,6 +96,18 @@ pub struct MonthRow {
     pub booking_fees: Decimal,
     /// The price of `paid` bookings plus the booking fee of `dp` ones.
     pub amount_paid: Decimal,
+}
+
+impl CsvRow for MonthRow {
+    const HEADER: &'static [&'static str] = &[
+        "month",
+        "branch_id",
+        "branch_name",
+        "bookings",
+        "price",
+        "booking_fees",
+        "amount_paid",
+    ];
 }
 
 pub async fn revenue_per_month(pool: &PgPool, filter: &Filter) -> Result<Vec<MonthRow>> {
@@ -132,6 +149,10 @@ pub struct SegmentRow {
     pub bookings: i64,
 }
 
+impl CsvRow for SegmentRow {
+    const HEADER: &'static [&'static str] = &["branch_id", "branch_name", "segment", "bookings"];
+}
+
 pub async fn segments(pool: &PgPool, filter: &Filter) -> Result<Vec<SegmentRow>> {
     let sql = format!(
         "SELECT r.branch_id, b.name AS branch_name,
@@ -163,4 +184,46 @@ fn bind(
         .bind(filter.branch_id)
         .bind(filter.dates.from_text())
         .bind(filter.dates.to_text())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header written for an empty report is the one serde would write.
+    fn header_of<T: CsvRow>(row: T) {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.serialize(row).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        let first = text.lines().next().unwrap();
+        assert_eq!(first.split(',').collect::<Vec<_>>(), T::HEADER);
+    }
+
+    #[test]
+    fn csv_headers_are_the_field_names() {
+        let branch_id = Uuid::nil();
+        let branch_name = String::new();
+        header_of(DayRow {
+            date: String::new(),
+            branch_id,
+            branch_name: branch_name.clone(),
+            bookings: 0,
+            revenue: Decimal::ZERO,
+        });
+        header_of(MonthRow {
+            month: String::new(),
+            branch_id,
+            branch_name: branch_name.clone(),
+            bookings: 0,
+            price: Decimal::ZERO,
+            booking_fees: Decimal::ZERO,
+            amount_paid: Decimal::ZERO,
+        });
+        header_of(SegmentRow {
+            branch_id,
+            branch_name,
+            segment: String::new(),
+            bookings: 0,
+        });
+    }
 }
