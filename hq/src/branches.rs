@@ -106,7 +106,8 @@ pub struct BranchState {
     pub behind_changes: Option<i64>,
     /// When the oldest change head office has not yet got was made (`null`: none, or unknown).
     pub oldest_unsent_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Seconds from that change to now; 0 when nothing is behind (`null`: unknown).
+    /// Seconds from that change to now (a branch clock ahead of head
+    /// office's counts as 0); 0 when nothing is behind (`null`: unknown).
     pub behind_seconds: Option<i64>,
     /// Records head office holds for the branch.
     pub rows: i64,
@@ -125,7 +126,7 @@ pub async fn list(pool: &PgPool, limit: i64, offset: i64) -> Result<(Vec<BranchS
                 CASE WHEN b.head_seq > b.last_seq THEN b.oldest_unsent_at END AS oldest_unsent_at,
                 CASE WHEN b.head_seq IS NULL THEN NULL
                      WHEN b.head_seq <= b.last_seq THEN 0
-                     ELSE floor(extract(epoch FROM now() - b.oldest_unsent_at))::bigint END
+                     ELSE greatest(floor(extract(epoch FROM now() - b.oldest_unsent_at)), 0)::bigint END
                     AS behind_seconds,
                 (SELECT count(*) FROM branch_rows r WHERE r.branch_id = b.id) AS rows,
                 (SELECT count(*) FROM sync_rejections j WHERE j.branch_id = b.id) AS rejections,
