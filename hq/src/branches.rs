@@ -88,28 +88,61 @@ pub async fn authenticate(pool: &PgPool, headers: &HeaderMap) -> Result<Branch> 
     })
 }
 
-/// A branch with its sync state, for head office's list.
-#[derive(Debug, Serialize)]
+/// A branch with its sync state, for head office's list. How far behind
+/// it is comes from what it said with its last push (`head_seq`,
+/// `oldest_unsent_at`): changes made since, while it has not pushed, head
+/// office cannot know of; `last_push_at` says how long that has been.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BranchState {
     pub id: Uuid,
     pub name: String,
     pub revoked: bool,
+    /// Every change up to this seq is applied or rejected.
     pub last_seq: i64,
     pub last_push_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The branch's newest change at its last push (`null`: a desk too old to say).
+    pub head_seq: Option<i64>,
+    /// `head_seq - last_seq`: changes the branch had and head office has not (`null`: unknown).
+    pub behind_changes: Option<i64>,
+    /// When the oldest change head office has not yet got was made (`null`: none, or unknown).
+    pub oldest_unsent_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Seconds from that change to now (a branch clock ahead of head
+    /// office's counts as 0); 0 when nothing is behind (`null`: unknown).
+    pub behind_seconds: Option<i64>,
+    /// Records head office holds for the branch.
     pub rows: i64,
+    /// Changes head office refused.
     pub rejections: i64,
 }
 
-pub async fn list(pool: &PgPool) -> Result<Vec<BranchState>> {
+/// Branches by name, a page at a time; the total.
+pub async fn list(pool: &PgPool, limit: i64, offset: i64) -> Result<(Vec<BranchState>, i64)> {
     let rows = sqlx::query(
         "SELECT b.id, b.name, b.revoked_at IS NOT NULL AS revoked, b.last_seq, b.last_push_at,
+                b.head_seq,
+                -- greatest() skips NULLs: an unknown head stays unknown.
+                CASE WHEN b.head_seq IS NOT NULL THEN greatest(b.head_seq - b.last_seq, 0) END
+                    AS behind_changes,
+                CASE WHEN b.head_seq > b.last_seq THEN b.oldest_unsent_at END AS oldest_unsent_at,
+                CASE WHEN b.head_seq IS NULL THEN NULL
+                     WHEN b.head_seq <= b.last_seq THEN 0
+                     ELSE greatest(floor(extract(epoch FROM now() - b.oldest_unsent_at)), 0)::bigint END
+                    AS behind_seconds,
                 (SELECT count(*) FROM branch_rows r WHERE r.branch_id = b.id) AS rows,
-                (SELECT count(*) FROM sync_rejections j WHERE j.branch_id = b.id) AS rejections
-         FROM branches b ORDER BY b.name, b.id",
+                (SELECT count(*) FROM sync_rejections j WHERE j.branch_id = b.id) AS rejections,
+                count(*) OVER () AS total
+         FROM branches b ORDER BY b.name, b.id LIMIT $1 OFFSET $2",
     )
+    .bind(limit)
+    .bind(offset)
     .fetch_all(pool)
     .await?;
-    rows.iter()
+    let total = match rows.first() {
+        Some(r) => r.try_get("total")?,
+        None => 0,
+    };
+    let data = rows
+        .iter()
         .map(|r| {
             Ok(BranchState {
                 id: r.try_get("id")?,
@@ -117,9 +150,14 @@ pub async fn list(pool: &PgPool) -> Result<Vec<BranchState>> {
                 revoked: r.try_get("revoked")?,
                 last_seq: r.try_get("last_seq")?,
                 last_push_at: r.try_get("last_push_at")?,
+                head_seq: r.try_get("head_seq")?,
+                behind_changes: r.try_get("behind_changes")?,
+                oldest_unsent_at: r.try_get("oldest_unsent_at")?,
+                behind_seconds: r.try_get("behind_seconds")?,
                 rows: r.try_get("rows")?,
                 rejections: r.try_get("rejections")?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok((data, total))
 }

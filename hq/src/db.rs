@@ -17,6 +17,11 @@ use crate::error::{HqError, Result};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/0001_init.sql")),
     (2, "sealed", include_str!("../migrations/0002_sealed.sql")),
+    (
+        3,
+        "read_api",
+        include_str!("../migrations/0003_read_api.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.
@@ -47,10 +52,13 @@ pub async fn open(url: &str) -> Result<PgPool> {
         .parse()
         .map_err(|e| HqError::Schema(format!("not a PostgreSQL URL: {e}")))?;
     migrate(&options).await?;
-    Ok(PgPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(16)
         .connect_with(options)
-        .await?)
+        .await?;
+    // Customers pushed before the customer master existed get linked.
+    crate::customers::backfill(&pool).await?;
+    Ok(pool)
 }
 
 /// Migrates on a connection of its own, closed afterwards: the migrator's

@@ -1,15 +1,22 @@
 //! Loket head office (`loket-hq`): branches push their change logs here and
 //! pull what head office owns, over PostgreSQL. One module per concept:
-//! `db` (pool, migrations), `branches` (enrolment, tokens), `users`
-//! (head-office people, login), `sealed` (KTP/NPWP sealed to head office's
-//! key), `sync_push`, `sync_pull`, `services` (the
-//! catalogue head office owns), `http` (routes). Shared types and rules come
+//! `db` (pool, migrations), `branches` (enrolment, tokens, sync state),
+//! `users` (head-office people, login), `sealed` (KTP/NPWP sealed to head
+//! office's key), `sync_push`, `sync_pull`,
+//! `services` (the catalogue head office owns), `customers` (the customer
+//! master across branches), `bookings` and `reports` (the read API over what
+//! branches pushed), `query` (parameters, pages, CSV), `http` (routes and
+//! the OpenAPI document). Shared types and rules come
 //! from the `loket` library, including the protocol (`loket::sync::protocol`).
 
+pub mod bookings;
 pub mod branches;
+pub mod customers;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod query;
+pub mod reports;
 pub mod sealed;
 pub mod services;
 pub mod sync_pull;

@@ -165,8 +165,9 @@ pub async fn store(
 }
 
 /// A branch customer's identity numbers, opened.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Identity {
+    #[schema(value_type = String)]
     pub branch_id: Uuid,
     pub customer_id: String,
     pub ktp_number: Option<String>,

@@ -3,7 +3,9 @@
 //! or below it (a resent batch changes nothing), refuse a batch that does
 //! not continue it (409 with the expected seq, nothing applied), apply or
 //! reject each change in seq order, move the cursor. The branch is the one
-//! the token names; nothing in the body can name another.
+//! the token names; nothing in the body can name another. A customer row
+//! also links its branch customer to the customer master (`customers`) in
+//! the same transaction.
 
 use serde_json::Value;
 use sqlx::{PgPool, Postgres, Transaction};
@@ -12,6 +14,7 @@ use loket::kernel::audit::EntityKind;
 use loket::sync::protocol::{Change, MAX_PUSH_BATCH, PushRequest, PushResponse, Rejection};
 
 use crate::branches::Branch;
+use crate::customers;
 use crate::error::{HqError, Result};
 use crate::sealed;
 
@@ -68,11 +71,23 @@ pub async fn push(pool: &PgPool, branch: &Branch, request: PushRequest) -> Resul
     }
     let new_last = next - 1;
     if !fresh.is_empty() {
-        sqlx::query("UPDATE branches SET last_seq = $2, last_push_at = now() WHERE id = $1")
-            .bind(branch.id)
-            .bind(new_last)
-            .execute(&mut *tx)
-            .await?;
+        // What the branch says of itself; an unreadable time is unknown.
+        let oldest_unsent_at = request
+            .oldest_unsent_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc));
+        sqlx::query(
+            "UPDATE branches SET last_seq = $2, last_push_at = now(), head_seq = $3,
+                 oldest_unsent_at = $4
+             WHERE id = $1",
+        )
+        .bind(branch.id)
+        .bind(new_last)
+        .bind(request.head_seq)
+        .bind(oldest_unsent_at)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(PushResponse {
@@ -117,6 +132,14 @@ async fn apply(tx: &mut Transaction<'_, Postgres>, branch: &Branch, change: &Cha
     .bind(&change.at)
     .execute(&mut **tx)
     .await?;
+    // The customer master follows in the same transaction.
+    if change.entity == "customer" {
+        if change.op == "delete" {
+            customers::unlink(tx, branch.id, &change.entity_id).await?;
+        } else {
+            customers::link(tx, branch.id, &change.entity_id, &change.data).await?;
+        }
+    }
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 use super::protocol::{
-    Change, Gap, Hello, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+    Gap, Hello, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
 };
 
 /// Why a request to head office did not give an answer the run can use.
@@ -140,11 +140,11 @@ impl HqClient {
         self.json(response)
     }
 
-    pub fn push(&self, changes: Vec<Change>) -> Result<PushOutcome, HqFailure> {
+    pub fn push(&self, request: &PushRequest) -> Result<PushOutcome, HqFailure> {
         let response = self.send(
             self.http
                 .post(format!("{}/sync/v1/push", self.base))
-                .json(&PushRequest { changes }),
+                .json(request),
         )?;
         if response.status() == StatusCode::CONFLICT {
             let body: serde_json::Value = response.json().map_err(|e| self.transport(e))?;

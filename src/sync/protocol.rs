@@ -55,11 +55,21 @@ pub struct Change {
     pub sealed: Option<SealedFields>,
 }
 
-/// `POST /sync/v1/push`. Only `changes` is read: the branch is known by its
-/// token, so anything else in the body (a `branch_id`, say) is ignored.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// `POST /sync/v1/push`. The branch is known by its token, so anything
+/// else in the body (a `branch_id`, say) is ignored. `head_seq` and
+/// `oldest_unsent_at` tell head office how far behind the branch still is
+/// after this batch; a desk that predates them leaves them out, and head
+/// office then shows the lag as unknown.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct PushRequest {
     pub changes: Vec<Change>,
+    /// The branch's newest change-log seq when it read this batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_seq: Option<i64>,
+    /// When the branch made the oldest change this push does not carry (the
+    /// one after its last); absent when the batch reaches `head_seq`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_unsent_at: Option<String>,
 }
 
 /// What head office refused on business grounds; the cursor moved past it.

@@ -29,7 +29,7 @@ use crate::kernel::types::{Page, Paging};
 use crate::people::customers;
 
 use super::client::{HqClient, HqFailure, PushOutcome};
-use super::protocol::{Change, PulledChange, Rejection, ServiceData};
+use super::protocol::{Change, PulledChange, PushRequest, Rejection, ServiceData};
 use super::settings;
 
 /// A run answers within this, whatever head office does.
@@ -182,18 +182,28 @@ fn push_all(
 ) -> std::result::Result<(), RunFailure> {
     let mut gaps = 0;
     loop {
-        let (batch, newest) = app.read(actor, |ctx| {
+        let (batch, newest, oldest_unsent_at) = app.read(actor, |ctx| {
             let pushed = pushed_seq(ctx.conn)?;
             let mut batch = read_batch(ctx.conn, pushed)?;
             if let Some(key) = sealing {
                 seal_sensitive(ctx, &mut batch, key)?;
             }
-            Ok((batch, newest_seq(ctx.conn)?))
+            let after = batch.last().map_or(pushed, |c| c.seq);
+            Ok((
+                batch,
+                newest_seq(ctx.conn)?,
+                change_at_after(ctx.conn, after)?,
+            ))
         })?;
         let Some(last) = batch.last().map(|c| c.seq) else {
             return Ok(());
         };
-        match client.push(batch)? {
+        let request = PushRequest {
+            changes: batch,
+            head_seq: Some(newest),
+            oldest_unsent_at,
+        };
+        match client.push(&request)? {
             PushOutcome::Taken(answer) => {
                 gaps = 0;
                 run.pushed += u64::from(answer.applied) + answer.rejected.len() as u64;
@@ -241,6 +251,15 @@ fn newest_seq(conn: &Connection) -> Result<i64> {
             r.get(0)
         })?,
     )
+}
+
+/// When the first change after `seq` was made, if there is one: what a push
+/// ending at `seq` leaves unsent (one lookup by primary key).
+fn change_at_after(conn: &Connection, seq: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT at FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT 1")?
+        .query_row([seq], |r| r.get(0))
+        .optional()?)
 }
 
 fn read_batch(conn: &Connection, after: i64) -> Result<Vec<Change>> {

@@ -157,7 +157,7 @@ export async function startHeadOffice(): Promise<HeadOffice> {
     const create = spawnSync(path.join(pgBin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qc', 'CREATE DATABASE loket_hq'], { encoding: 'utf8' });
     if (create.status !== 0) throw new Error(`CREATE DATABASE failed: ${create.stderr}`);
     const databaseUrl = `postgres://postgres@127.0.0.1:${port}/loket_hq`;
-    const s = startServer(hq, ['serve', '--database-url', databaseUrl, '--port', '0'], /listening on (https?:\/\/\S+)/, 'loket-hq serve');
+    const s = startServer(hq, ['serve', '--database-url', databaseUrl, '--port', '0', '--sealing-key', path.join(dir, 'sealing.key')], /listening on (https?:\/\/\S+)/, 'loket-hq serve');
     server = s.child;
     const url = await s.url;
     return {

@@ -1,0 +1,264 @@
+//! The customer master across branches: one head-office customer per
+//! person. Each branch customer pushed is linked, in the push's own
+//! transaction, to the master customer with the same phone (normalised by
+//! the desk's own rule, `loket::kernel::validate::phone`), else the same
+//! e-mail (case-insensitive), else a new one. A same name is never a match:
+//! two people may share one.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool, Row};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{HqError, Result};
+
+/// The keys a branch customer is matched by.
+struct Keys {
+    phone: Option<String>,
+    email: Option<String>,
+    name: String,
+}
+
+fn keys(customer_id: &str, data: &Value) -> Keys {
+    let text = |field: &str| {
+        data.get(field)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    Keys {
+        phone: text("phone").and_then(|p| loket::kernel::validate::phone(p, "phone").ok()),
+        email: text("email").map(str::to_lowercase),
+        name: text("name").unwrap_or(customer_id).to_owned(),
+    }
+}
+
+/// Links branch customer `customer_id` (its row as pushed) to its master
+/// customer, creating the master when no phone or e-mail matches. Runs
+/// inside the push's transaction.
+pub async fn link(
+    conn: &mut PgConnection,
+    branch_id: Uuid,
+    customer_id: &str,
+    data: &Value,
+) -> Result<()> {
+    let keys = keys(customer_id, data);
+    let mut master: Option<Uuid> = None;
+    if let Some(phone) = &keys.phone {
+        master = sqlx::query_scalar("SELECT id FROM master_customers WHERE phone = $1")
+            .bind(phone)
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
+    if master.is_none()
+        && let Some(email) = &keys.email
+    {
+        master = sqlx::query_scalar(
+            "SELECT id FROM master_customers WHERE email = $1 ORDER BY created_at, id LIMIT 1",
+        )
+        .bind(email)
+        .fetch_optional(&mut *conn)
+        .await?;
+    }
+    if master.is_none() {
+        // A customer with neither key matching keeps the master it has.
+        master = sqlx::query_scalar(
+            "SELECT master_id FROM master_customer_links WHERE branch_id = $1 AND customer_id = $2",
+        )
+        .bind(branch_id)
+        .bind(customer_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    }
+    let master = match master {
+        Some(id) => id,
+        // Another branch's push may create the same phone at the same
+        // moment: the upsert answers whichever row won.
+        None => {
+            sqlx::query_scalar(
+                "INSERT INTO master_customers (id, phone, email, name) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (phone) DO UPDATE SET phone = excluded.phone RETURNING id",
+            )
+            .bind(Uuid::now_v7())
+            .bind(&keys.phone)
+            .bind(&keys.email)
+            .bind(&keys.name)
+            .fetch_one(&mut *conn)
+            .await?
+        }
+    };
+    sqlx::query(
+        "INSERT INTO master_customer_links (branch_id, customer_id, master_id) VALUES ($1, $2, $3)
+         ON CONFLICT (branch_id, customer_id) DO UPDATE SET master_id = excluded.master_id",
+    )
+    .bind(branch_id)
+    .bind(customer_id)
+    .bind(master)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A deleted branch customer links to nothing (its master stays).
+pub async fn unlink(conn: &mut PgConnection, branch_id: Uuid, customer_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM master_customer_links WHERE branch_id = $1 AND customer_id = $2")
+        .bind(branch_id)
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Links the customer rows pushed before the master existed (a database
+/// from before migration 2). Idempotent; cheap when there is nothing to do.
+pub async fn backfill(pool: &PgPool) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT r.branch_id, r.entity_id, r.data FROM branch_rows r
+         WHERE r.entity = 'customer' AND NOT r.deleted
+           AND NOT EXISTS (SELECT 1 FROM master_customer_links l
+                           WHERE l.branch_id = r.branch_id AND l.customer_id = r.entity_id)
+         ORDER BY r.updated_seq",
+    )
+    .fetch_all(pool)
+    .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    for row in &rows {
+        let data: sqlx::types::Json<Value> = row.try_get("data")?;
+        let customer_id: String = row.try_get("entity_id")?;
+        link(&mut tx, row.try_get("branch_id")?, &customer_id, &data.0).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One branch's record of a master customer.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BranchCustomer {
+    pub branch_id: Uuid,
+    pub customer_id: String,
+    /// The branch's `CS-NNNNNN`.
+    pub code: Option<String>,
+    /// The name as this branch has it.
+    pub name: Option<String>,
+}
+
+/// A head-office customer with every branch record linked to it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MasterCustomer {
+    pub id: Uuid,
+    pub name: String,
+    /// Normalised `62…`.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub branches: Vec<BranchCustomer>,
+    /// Bookings across every branch record.
+    pub bookings: i64,
+}
+
+/// What the list filters by: exactly one of them, or none (everyone).
+pub enum Search {
+    All,
+    /// A phone number as typed, normalised by the desk's rule.
+    Phone(String),
+    /// Part of a name, e-mail, phone or branch customer code.
+    Text(String),
+}
+
+impl Search {
+    pub fn parse(phone: Option<&str>, q: Option<&str>) -> Result<Search> {
+        match (phone, q.map(str::trim).filter(|q| !q.is_empty())) {
+            (Some(_), Some(_)) => Err(HqError::validation("q", "give either phone or q, not both")),
+            (Some(phone), None) => Ok(Search::Phone(loket::kernel::validate::phone(
+                phone, "phone",
+            )?)),
+            (None, Some(q)) if q.chars().count() > 100 => {
+                Err(HqError::validation("q", "must be at most 100 characters"))
+            }
+            (None, Some(q)) => Ok(Search::Text(q.to_owned())),
+            (None, None) => Ok(Search::All),
+        }
+    }
+}
+
+/// Master customers matching `search`, by name, a page at a time; the total.
+pub async fn list(
+    pool: &PgPool,
+    search: &Search,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<MasterCustomer>, i64)> {
+    let (phone, pattern, prefix) = match search {
+        Search::All => (None, None, None),
+        Search::Phone(p) => (Some(p.clone()), None, None),
+        Search::Text(q) => (
+            None,
+            Some(format!(
+                "%{}%",
+                q.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )),
+            loket::kernel::validate::phone_prefix(q).map(|p| format!("{p}%")),
+        ),
+    };
+    let rows = sqlx::query(
+        "SELECT m.id, m.name, m.phone, m.email, count(*) OVER () AS total,
+                coalesce((SELECT json_agg(json_build_object(
+                              'branch_id', l.branch_id, 'customer_id', l.customer_id,
+                              'code', r.data->>'code', 'name', r.data->>'name')
+                              ORDER BY l.branch_id, l.customer_id)
+                          FROM master_customer_links l
+                          LEFT JOIN branch_rows r ON r.branch_id = l.branch_id
+                               AND r.entity = 'customer' AND r.entity_id = l.customer_id
+                          WHERE l.master_id = m.id), '[]') AS branches,
+                (SELECT count(*) FROM master_customer_links l
+                 JOIN branch_rows b ON b.branch_id = l.branch_id AND b.entity = 'booking'
+                      AND NOT b.deleted AND b.data->>'customer_id' = l.customer_id
+                 WHERE l.master_id = m.id) AS bookings
+         FROM master_customers m
+         -- A master whose branch customers all moved (a phone changed) or
+         -- were deleted is nobody's any more.
+         WHERE EXISTS (SELECT 1 FROM master_customer_links l WHERE l.master_id = m.id)
+           AND ($1::text IS NULL OR m.phone = $1)
+           AND ($2::text IS NULL
+                OR m.name ILIKE $2 OR m.email ILIKE $2 OR m.phone LIKE $3
+                OR EXISTS (SELECT 1 FROM master_customer_links l
+                           JOIN branch_rows r ON r.branch_id = l.branch_id
+                                AND r.entity = 'customer' AND r.entity_id = l.customer_id
+                           WHERE l.master_id = m.id
+                             AND (r.data->>'name' ILIKE $2 OR r.data->>'code' ILIKE $2
+                                  OR r.data->>'email' ILIKE $2)))
+         ORDER BY lower(m.name), m.id
+         LIMIT $4 OFFSET $5",
+    )
+    .bind(phone)
+    .bind(pattern)
+    .bind(prefix)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?;
+    let total = match rows.first() {
+        Some(r) => r.try_get("total")?,
+        None => 0,
+    };
+    let data = rows
+        .iter()
+        .map(|r| {
+            let branches: sqlx::types::Json<Vec<BranchCustomer>> = r.try_get("branches")?;
+            Ok(MasterCustomer {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                phone: r.try_get("phone")?,
+                email: r.try_get("email")?,
+                branches: branches.0,
+                bookings: r.try_get("bookings")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((data, total))
+}
