@@ -137,10 +137,7 @@ pub async fn list(pool: &PgPool, limit: i64, offset: i64) -> Result<(Vec<BranchS
     .bind(offset)
     .fetch_all(pool)
     .await?;
-    let total = match rows.first() {
-        Some(r) => r.try_get("total")?,
-        None => 0,
-    };
+    let total = crate::query::total_of(&rows)?;
     let data = rows
         .iter()
         .map(|r| {

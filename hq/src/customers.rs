@@ -242,10 +242,7 @@ pub async fn list(
     .bind(offset)
     .fetch_all(pool)
     .await?;
-    let total = match rows.first() {
-        Some(r) => r.try_get("total")?,
-        None => 0,
-    };
+    let total = crate::query::total_of(&rows)?;
     let data = rows
         .iter()
         .map(|r| {

@@ -27,14 +27,14 @@ use utoipa::openapi::path::HttpMethod;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use loket::kernel::error::ErrorBody;
-use loket::kernel::types::Page;
+use loket::kernel::types::{Page, Paging};
 use loket::sync::protocol::{Hello, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest};
 
 use crate::bookings::HqBooking;
 use crate::branches::BranchState;
 use crate::customers::{MasterCustomer, Search};
 use crate::error::{HqError, Result};
-use crate::query::Params;
+use crate::query::{Format, Params};
 use crate::reports::{DayRow, MonthRow, SegmentRow};
 use crate::sealed::Identity;
 use crate::users::HqUser;
@@ -415,14 +415,39 @@ async fn list_customers(
 
 const REPORT_PARAMS: &[&str] = &["from", "to", "branch_id", "format", "page", "page_size"];
 
+/// The query every report takes, for the document (`Params` reads it by name).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ReportQuery {
+    /// First booking date, YYYY-MM-DD.
+    from: Option<String>,
+    /// Last booking date, YYYY-MM-DD.
+    to: Option<String>,
+    branch_id: Option<uuid::Uuid>,
+    /// `json` (default) or `csv`: every row.
+    format: Option<String>,
+    page: Option<u32>,
+    page_size: Option<u32>,
+}
+
+/// What every report does before its query: a logged-in reader, the filter,
+/// the format and the page asked for.
+async fn report_request(
+    pool: &PgPool,
+    headers: &HeaderMap,
+    query: RawQuery,
+) -> Result<(reports::Filter, Format, Paging)> {
+    reader(pool, headers).await?;
+    let params = Params::parse(query, REPORT_PARAMS)?;
+    let filter = reports::Filter::parse(&params)?;
+    Ok((filter, params.format()?, params.paging()?))
+}
+
 /// Bookings and revenue (the sum of prices) per booking date per branch;
 /// canceled bookings left out.
 #[utoipa::path(get, path = "/api/v1/reports/bookings-per-day", tag = "reports", security(("bearer" = [])),
-    params(("from" = Option<String>, Query, description = "first booking date, YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "last booking date, YYYY-MM-DD"),
-        ("branch_id" = Option<uuid::Uuid>, Query),
-        ("format" = Option<String>, Query, description = "json (default) or csv: every row"),
-        ("page" = Option<u32>, Query), ("page_size" = Option<u32>, Query)),
+    params(ReportQuery),
     responses((status = 200, description = "`{data, meta}`, or CSV", content(
             (Page<DayRow> = "application/json"), (String = "text/csv"))),
         (status = 401, description = "not logged in", body = ErrorBody),
@@ -432,10 +457,7 @@ async fn bookings_per_day(
     headers: HeaderMap,
     query: RawQuery,
 ) -> Result<Response> {
-    reader(&pool, &headers).await?;
-    let params = Params::parse(query, REPORT_PARAMS)?;
-    let filter = reports::Filter::parse(&params)?;
-    let (format, paging) = (params.format()?, params.paging()?);
+    let (filter, format, paging) = report_request(&pool, &headers, query).await?;
     let rows = reports::bookings_per_day(&pool, &filter).await?;
     crate::query::report("bookings-per-day", format, &paging, rows)
 }
@@ -443,11 +465,7 @@ async fn bookings_per_day(
 /// Per branch per month: bookings, prices, booking fees and the amount
 /// paid; canceled bookings left out.
 #[utoipa::path(get, path = "/api/v1/reports/revenue-per-month", tag = "reports", security(("bearer" = [])),
-    params(("from" = Option<String>, Query, description = "first booking date, YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "last booking date, YYYY-MM-DD"),
-        ("branch_id" = Option<uuid::Uuid>, Query),
-        ("format" = Option<String>, Query, description = "json (default) or csv: every row"),
-        ("page" = Option<u32>, Query), ("page_size" = Option<u32>, Query)),
+    params(ReportQuery),
     responses((status = 200, description = "`{data, meta}`, or CSV", content(
             (Page<MonthRow> = "application/json"), (String = "text/csv"))),
         (status = 401, description = "not logged in", body = ErrorBody),
@@ -457,21 +475,14 @@ async fn revenue_per_month(
     headers: HeaderMap,
     query: RawQuery,
 ) -> Result<Response> {
-    reader(&pool, &headers).await?;
-    let params = Params::parse(query, REPORT_PARAMS)?;
-    let filter = reports::Filter::parse(&params)?;
-    let (format, paging) = (params.format()?, params.paging()?);
+    let (filter, format, paging) = report_request(&pool, &headers, query).await?;
     let rows = reports::revenue_per_month(&pool, &filter).await?;
     crate::query::report("revenue-per-month", format, &paging, rows)
 }
 
 /// Bookings per priority segment per branch; canceled bookings left out.
 #[utoipa::path(get, path = "/api/v1/reports/segments", tag = "reports", security(("bearer" = [])),
-    params(("from" = Option<String>, Query, description = "first booking date, YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "last booking date, YYYY-MM-DD"),
-        ("branch_id" = Option<uuid::Uuid>, Query),
-        ("format" = Option<String>, Query, description = "json (default) or csv: every row"),
-        ("page" = Option<u32>, Query), ("page_size" = Option<u32>, Query)),
+    params(ReportQuery),
     responses((status = 200, description = "`{data, meta}`, or CSV", content(
             (Page<SegmentRow> = "application/json"), (String = "text/csv"))),
         (status = 401, description = "not logged in", body = ErrorBody),
@@ -481,10 +492,7 @@ async fn segments(
     headers: HeaderMap,
     query: RawQuery,
 ) -> Result<Response> {
-    reader(&pool, &headers).await?;
-    let params = Params::parse(query, REPORT_PARAMS)?;
-    let filter = reports::Filter::parse(&params)?;
-    let (format, paging) = (params.format()?, params.paging()?);
+    let (filter, format, paging) = report_request(&pool, &headers, query).await?;
     let rows = reports::segments(&pool, &filter).await?;
     crate::query::report("segments", format, &paging, rows)
 }

@@ -150,6 +150,16 @@ pub trait CsvRow: Serialize {
     const HEADER: &'static [&'static str];
 }
 
+/// A page's `count(*) OVER () AS total`: the rows matching in all, 0 for an
+/// empty page.
+pub fn total_of(rows: &[sqlx::postgres::PgRow]) -> Result<i64> {
+    use sqlx::Row as _;
+    match rows.first() {
+        Some(r) => Ok(r.try_get("total")?),
+        None => Ok(0),
+    }
+}
+
 /// A report: every row as CSV (a header line, then one line per row), or
 /// one page of rows as `{data, meta}`.
 pub fn report<T: CsvRow>(

@@ -379,25 +379,7 @@ fn bad_filters_name_the_field_anonymous_is_401_and_the_document_lists_every_rout
         assert_eq!(reply.body["error"]["code"], "unauthorized", "{path}");
     }
 
-    let out = hq.cli(
-        &[
-            "user",
-            "add",
-            "lihat",
-            "--role",
-            "hq_viewer",
-            "--password-stdin",
-        ],
-        Some(PASSWORD),
-    );
-    assert!(out.status.success());
-    let login = anonymous
-        .post(
-            "/api/v1/auth/login",
-            json!({"username": "lihat", "password": PASSWORD}),
-        )
-        .expect(200);
-    let viewer = Client::new(&hq.url).with_token(login["token"].as_str().unwrap());
+    let viewer = hq.viewer();
     for path in [
         "/api/v1/branches",
         "/api/v1/bookings",

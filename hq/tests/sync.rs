@@ -578,30 +578,7 @@ fn a_refused_change_is_kept_at_the_branch_until_marked_resolved() {
 #[test]
 fn a_head_office_viewer_may_not_change_the_catalogue() {
     let hq = Hq::start();
-    let out = hq.cli(
-        &[
-            "user",
-            "add",
-            "lihat",
-            "--role",
-            "hq_viewer",
-            "--password-stdin",
-        ],
-        Some(PASSWORD),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let login = Client::new(&hq.url)
-        .post(
-            "/api/v1/auth/login",
-            json!({"username": "lihat", "password": PASSWORD}),
-        )
-        .expect(200);
-    assert_eq!(login["user"]["role"], "hq_viewer");
-    let viewer = Client::new(&hq.url).with_token(login["token"].as_str().unwrap());
+    let viewer = hq.viewer();
     let denied = viewer.post(
         "/api/v1/services",
         json!({"name": "Foto", "duration_min": 60, "price": "1"}),
@@ -793,29 +770,7 @@ fn ktp_and_npwp_reach_head_office_sealed_and_only_an_admin_opens_them() {
     let opened = admin.get(&path).expect(200);
     assert_eq!(opened["ktp_number"], ktp);
     assert_eq!(opened["npwp_number"], npwp);
-    let out = hq.cli(
-        &[
-            "user",
-            "add",
-            "lihat",
-            "--role",
-            "hq_viewer",
-            "--password-stdin",
-        ],
-        Some(PASSWORD),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let login = Client::new(&hq.url)
-        .post(
-            "/api/v1/auth/login",
-            json!({"username": "lihat", "password": PASSWORD}),
-        )
-        .expect(200);
-    let viewer = Client::new(&hq.url).with_token(login["token"].as_str().unwrap());
+    let viewer = hq.viewer();
     let denied = viewer.get(&path);
     assert_eq!(denied.status, 403, "{:?}", denied.body);
     assert_eq!(Client::new(&hq.url).get(&path).status, 401);

@@ -246,15 +246,18 @@ impl Hq {
 
     /// An `hq_admin` logged in to the head-office API.
     pub fn admin(&self) -> Client {
+        self.logged_in("boss", "hq_admin")
+    }
+
+    /// An `hq_viewer` logged in to the head-office API.
+    pub fn viewer(&self) -> Client {
+        self.logged_in("lihat", "hq_viewer")
+    }
+
+    /// A new head-office user `username` with `role`, logged in.
+    pub fn logged_in(&self, username: &str, role: &str) -> Client {
         let out = self.cli(
-            &[
-                "user",
-                "add",
-                "boss",
-                "--role",
-                "hq_admin",
-                "--password-stdin",
-            ],
+            &["user", "add", username, "--role", role, "--password-stdin"],
             Some(PASSWORD),
         );
         assert!(
@@ -265,9 +268,10 @@ impl Hq {
         let login = Client::new(&self.url)
             .post(
                 "/api/v1/auth/login",
-                json!({"username": "boss", "password": PASSWORD}),
+                json!({"username": username, "password": PASSWORD}),
             )
             .expect(200);
+        assert_eq!(login["user"]["role"], role);
         Client::new(&self.url).with_token(login["token"].as_str().expect("token"))
     }
 
