@@ -35,7 +35,7 @@ use crate::branches::BranchState;
 use crate::customers::{MasterCustomer, Search};
 use crate::error::{HqError, Result};
 use crate::query::{Format, Params};
-use crate::reports::{DayRow, MonthRow, SegmentRow};
+use crate::reports::{DayRow, MessageRow, MonthRow, SegmentRow};
 use crate::sealed::Identity;
 use crate::users::HqUser;
 use crate::{
@@ -80,6 +80,7 @@ pub fn routes() -> (Router<PgPool>, OpenApi) {
         bookings_per_day,
         revenue_per_month,
         segments,
+        messages_report,
         customer_identity,
     ]
 }
@@ -495,6 +496,24 @@ async fn segments(
     let (filter, format, paging) = report_request(&pool, &headers, query).await?;
     let rows = reports::segments(&pool, &filter).await?;
     crate::query::report("segments", format, &paging, rows)
+}
+
+/// WhatsApp messages sent and failed per business day and branch (a desk
+/// with no gateway counts as `log_only`).
+#[utoipa::path(get, path = "/api/v1/reports/messages", tag = "reports", security(("bearer" = [])),
+    params(ReportQuery),
+    responses((status = 200, description = "`{data, meta}`, or CSV", content(
+            (Page<MessageRow> = "application/json"), (String = "text/csv"))),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 422, description = "a bad parameter, named", body = ErrorBody)))]
+async fn messages_report(
+    State(pool): State<PgPool>,
+    headers: HeaderMap,
+    query: RawQuery,
+) -> Result<Response> {
+    let (filter, format, paging) = report_request(&pool, &headers, query).await?;
+    let rows = reports::messages(&pool, &filter).await?;
+    crate::query::report("messages", format, &paging, rows)
 }
 
 /// A branch customer's KTP and NPWP, opened: `hq_admin` only (branches

@@ -355,6 +355,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/reports/bookings-per-day"),
     ("get", "/api/v1/reports/revenue-per-month"),
     ("get", "/api/v1/reports/segments"),
+    ("get", "/api/v1/reports/messages"),
     (
         "get",
         "/api/v1/branches/{branch_id}/customers/{customer_id}/identity",
@@ -518,4 +519,79 @@ fn bad_filters_name_the_field_anonymous_is_401_and_the_document_lists_every_rout
         3,
         "c1, c2 and c3 (no phone: a master of its own)"
     );
+}
+
+/// How a branch's WhatsApp messages ended reaches head office's messages
+/// report: one sent through the gateway, one refused for good; the
+/// recipient's number and the text do not travel with them.
+#[test]
+fn messages_sent_and_failed_at_a_branch_reach_the_messages_report() {
+    let hq = Hq::start();
+    let (branch, token) = hq.add_branch("Cabang Bogor");
+    let desk = Desk::start();
+    let gateway = StubGateway::start(vec![200, 400]);
+    desk.api
+        .put(
+            "/settings/gateway",
+            json!({"kind": "waha", "base_url": gateway.url, "token": "waha-key-1234", "session": "toko"}),
+        )
+        .expect(200);
+    desk.make_bookings("wa", 2); // a confirmation each
+    let flushed = desk.api.post("/messages/flush", json!({})).expect(200);
+    assert_eq!(
+        (flushed["sent"].as_u64(), flushed["failed"].as_u64()),
+        (Some(1), Some(1)),
+        "{flushed}"
+    );
+    desk.configure(&hq.url, &token);
+    desk.sync().expect(200);
+
+    let admin = hq.admin();
+    let report = admin.get("/api/v1/reports/messages").expect(200);
+    let rows = report["data"].as_array().expect("data");
+    assert_eq!(rows.len(), 1, "{report}");
+    assert_eq!(rows[0]["branch_id"], branch.as_str());
+    assert_eq!(rows[0]["branch_name"], "Cabang Bogor");
+    assert_eq!(
+        (
+            rows[0]["sent"].as_i64(),
+            rows[0]["failed"].as_i64(),
+            rows[0]["log_only"].as_i64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
+    let date = rows[0]["date"].as_str().expect("date");
+    assert_eq!(date.len(), 10, "{date}");
+    let csv = csv_rows(&admin, "/api/v1/reports/messages?format=csv");
+    assert_eq!(csv.len(), 1, "one row besides the header");
+    // Another day's filter leaves it out.
+    let none = admin
+        .get("/api/v1/reports/messages?from=2000-01-01&to=2000-01-02")
+        .expect(200);
+    assert_eq!(none["data"], json!([]));
+    let kept = hq.json("SELECT json_agg(data) FROM branch_rows WHERE entity = 'message'");
+    let rows = kept.as_array().expect("message rows");
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let mut keys: Vec<&str> = row
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "at",
+                "customer_id",
+                "date",
+                "gateway",
+                "id",
+                "kind",
+                "status"
+            ],
+            "only how it ended: {row}"
+        );
+    }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::App;
+use crate::kernel::audit::EntityKind;
 use crate::kernel::auth::Actor;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
@@ -124,6 +125,7 @@ fn settle(ctx: &Ctx<'_>, m: &Claimed, outcome: &Outcome, via: GatewayKind) -> Re
                      WHERE id = ?1 AND status = 'sending'",
                 )?
                 .execute((m.id, &now, via, id))?;
+            log_outcome(ctx, m, "sent", via)?;
             // Only real sends count in the WhatsApp report; a report failure never undoes the send.
             if via != GatewayKind::Log
                 && let (Some(customer), Some((kind, subject))) = (m.customer_id, &m.subject)
@@ -153,8 +155,12 @@ fn settle(ctx: &Ctx<'_>, m: &Claimed, outcome: &Outcome, via: GatewayKind) -> Re
         Outcome::Retry { error, .. } => {
             let error = format!("gave up after {} attempts: {error}", m.budget_used);
             fail(ctx, m.id, &error, via)?;
+            log_outcome(ctx, m, "failed", via)?;
         }
-        Outcome::Failed { error } => fail(ctx, m.id, error, via)?,
+        Outcome::Failed { error } => {
+            fail(ctx, m.id, error, via)?;
+            log_outcome(ctx, m, "failed", via)?;
+        }
         Outcome::AuthFailed { error } => {
             // Not the message's fault: back in the queue, the try not counted.
             ctx.conn
@@ -167,6 +173,34 @@ fn settle(ctx: &Ctx<'_>, m: &Claimed, outcome: &Outcome, via: GatewayKind) -> Re
         }
     }
     Ok(())
+}
+
+/// What head office learns of a message: how it ended, for its report of
+/// messages sent and failed per branch (the change log carries it). Neither
+/// the recipient's number nor the text travel.
+#[derive(Serialize)]
+struct MessageOutcome {
+    id: MessageId,
+    kind: MessageKind,
+    status: &'static str,
+    gateway: GatewayKind,
+    customer_id: Option<CustomerId>,
+    /// The business day it ended on, in the business time zone.
+    date: chrono::NaiveDate,
+    at: String,
+}
+
+fn log_outcome(ctx: &Ctx<'_>, m: &Claimed, status: &'static str, via: GatewayKind) -> Result<()> {
+    let outcome = MessageOutcome {
+        id: m.id,
+        kind: m.kind,
+        status,
+        gateway: via,
+        customer_id: m.customer_id,
+        date: ctx.today(),
+        at: to_db(ctx.now),
+    };
+    crate::kernel::audit::log_change(ctx, EntityKind::Message, &m.id.to_string(), &outcome)
 }
 
 fn fail(ctx: &Ctx<'_>, id: MessageId, error: &str, via: GatewayKind) -> Result<()> {

@@ -524,3 +524,48 @@ pub fn hq_versions(hq: &Hq, branch_id: &str) -> std::collections::BTreeMap<(Stri
 pub fn change(seq: i64, entity: &str, id: &str, data: Value) -> Value {
     json!({"seq": seq, "entity": entity, "entity_id": id, "op": "insert", "data": data, "at": "2026-12-01T03:00:00.000Z"})
 }
+
+/// A stand-in WhatsApp gateway on 127.0.0.1: answers each request with the
+/// next status of its script (`{"id": "wa-N"}` for a 2xx), then 200.
+pub struct StubGateway {
+    pub url: String,
+}
+
+impl StubGateway {
+    pub fn start(script: Vec<u16>) -> StubGateway {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("gateway port");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let script = std::sync::Mutex::new(std::collections::VecDeque::from(script));
+        std::thread::spawn(move || {
+            let mut n = 0;
+            for stream in listener.incoming().flatten() {
+                let Ok(reader) = stream.try_clone() else {
+                    continue;
+                };
+                let mut reader = std::io::BufReader::new(reader);
+                let mut stream = stream;
+                while let Ok(Some(_request)) = proxy::read_message(&mut reader) {
+                    n += 1;
+                    let status = script
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .pop_front()
+                        .unwrap_or(200);
+                    let body = if status < 300 {
+                        format!("{{\"id\": \"wa-{n}\"}}")
+                    } else {
+                        "{\"message\": \"number not on WhatsApp\"}".to_owned()
+                    };
+                    let reply = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if stream.write_all(reply.as_bytes()).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        StubGateway { url }
+    }
+}

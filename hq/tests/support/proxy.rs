@@ -64,7 +64,7 @@ impl Proxy {
 }
 
 /// One message: its head (through the blank line) and body.
-fn read_message(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Vec<u8>>> {
+pub fn read_message(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Vec<u8>>> {
     let mut head = Vec::new();
     let mut length = 0usize;
     loop {
