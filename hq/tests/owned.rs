@@ -76,9 +76,17 @@ fn a_service_edited_and_retired_at_head_office_follows_at_both_desks() {
     let first = pushes.first().expect("a push");
     let (head, body) = first.split_once("\r\n\r\n").unwrap();
     assert!(head.contains("content-encoding: gzip"), "{head}");
+    let booking_id = made[0]["id"].as_str().unwrap();
     assert!(
-        !body.contains(&*made[0]["id"].as_str().unwrap().to_ascii_lowercase()),
+        !body.contains(&*booking_id.to_ascii_lowercase()),
         "the booking's id is not readable on the wire: the body is compressed"
+    );
+    let inflated = proxy.requests_inflated();
+    assert!(
+        inflated
+            .iter()
+            .any(|r| r.starts_with("POST /sync/v1/push") && r.contains(booking_id)),
+        "inflated, the push carries the booking"
     );
     let at_hq = admin
         .get(&format!("/api/v1/bookings?branch_id={branch_a}"))
