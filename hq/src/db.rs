@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "read_api",
         include_str!("../migrations/0003_read_api.sql"),
     ),
+    (4, "owned", include_str!("../migrations/0004_owned.sql")),
 ];
 
 /// The newest schema version this binary knows.

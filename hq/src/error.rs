@@ -25,6 +25,12 @@ pub enum HqError {
     Unauthorized(&'static str),
     #[error("wrong username or password")]
     LoginFailed,
+    /// Too many failed logins for a username or address (`loket::kernel::logins`).
+    #[error("{message}")]
+    TooManyAttempts { retry_after: u64, message: String },
+    /// The password checks' pool is full.
+    #[error("head office is busy checking other logins; try again in a moment")]
+    Busy,
     #[error("your role may not {0}")]
     Forbidden(&'static str),
     #[error("{0}")]
@@ -61,6 +67,8 @@ impl HqError {
             HqError::NotFound { .. } => "not_found",
             HqError::Unauthorized(_) => "unauthorized",
             HqError::LoginFailed => "login_failed",
+            HqError::TooManyAttempts { .. } => "too_many_attempts",
+            HqError::Busy => "busy",
             HqError::Forbidden(_) => "forbidden",
             HqError::Conflict(_) => "conflict",
             HqError::Gap { .. } => "sync_gap",
@@ -76,6 +84,8 @@ impl HqError {
             HqError::NotFound { .. } => StatusCode::NOT_FOUND,
             HqError::Unauthorized(_) | HqError::LoginFailed => StatusCode::UNAUTHORIZED,
             HqError::Forbidden(_) => StatusCode::FORBIDDEN,
+            HqError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            HqError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             HqError::Conflict(_) | HqError::Gap { .. } => StatusCode::CONFLICT,
             HqError::Protocol { .. } => StatusCode::UPGRADE_REQUIRED,
             HqError::Database(_) | HqError::Schema(_) | HqError::Internal(_) => {
@@ -101,6 +111,14 @@ impl From<loket::Error> for HqError {
         match e {
             loket::Error::Validation { field, message } => HqError::Validation { field, message },
             loket::Error::BadRequest { message, .. } => HqError::BadRequest(message),
+            loket::Error::TooManyAttempts {
+                retry_after,
+                message,
+            } => HqError::TooManyAttempts {
+                retry_after,
+                message,
+            },
+            loket::Error::Busy => HqError::Busy,
             other => HqError::Internal(other.to_string()),
         }
     }
@@ -122,6 +140,18 @@ impl IntoResponse for HqError {
         if let HqError::Gap { expected } = self {
             body["expected"] = json!(expected);
         }
-        (self.status(), Json(body)).into_response()
+        let retry_after = match &self {
+            HqError::TooManyAttempts { retry_after, .. } => Some(*retry_after),
+            HqError::Busy => Some(1),
+            _ => None,
+        };
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
     }
 }

@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, RawQuery, State};
 use axum::handler::Handler;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sqlx::PgPool;
+use std::net::SocketAddr;
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::path::HttpMethod;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -39,8 +40,9 @@ use crate::reports::{DayRow, MessageRow, MonthRow, SegmentRow};
 use crate::sealed::Identity;
 use crate::users::HqUser;
 use crate::{
-    bookings, branches, customers, reports, sealed, services, sync_pull, sync_push, users,
+    bookings, branches, customers, reports, sealed, services, settings, sync_pull, sync_push, users,
 };
+use loket::kernel::logins::LoginGuard;
 use loket::kernel::sealing::SealingSecretKey;
 
 /// A push of 1,000 changes with full rows stays well under this.
@@ -74,6 +76,10 @@ pub fn routes() -> (Router<PgPool>, OpenApi) {
         openapi_json,
         list_services,
         create_service,
+        update_service,
+        delete_service,
+        get_settings,
+        put_settings,
         list_branches,
         list_bookings,
         list_customers,
@@ -93,6 +99,7 @@ pub fn router(pool: PgPool, sealing: Arc<SealingSecretKey>) -> Router {
         .fallback(|| async { HqError::NotFound { entity: "route" } })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(Extension(sealing))
+        .layer(Extension(Arc::new(LoginGuard::default())))
         .with_state(pool)
 }
 
@@ -276,14 +283,24 @@ struct LoginInput {
 }
 
 /// A head-office login: a token for the `bearer` scheme, valid 12 hours.
+/// Throttled as the desk's login is (`loket::kernel::logins`): after
+/// repeated failures the username (or the address) waits, 429.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "head office",
     request_body(content_type = "application/json", description = "`{username, password}`"),
     responses((status = 200, description = "`{token, user}`"),
         (status = 401, description = "wrong username or password", body = ErrorBody),
-        (status = 422, description = "a missing field", body = ErrorBody)))]
-async fn login(State(pool): State<PgPool>, bytes: Bytes) -> Result<Response> {
+        (status = 422, description = "a missing field", body = ErrorBody),
+        (status = 429, description = "too many failed logins: wait `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "too many logins being checked at once", body = ErrorBody)))]
+async fn login(
+    State(pool): State<PgPool>,
+    Extension(guard): Extension<Arc<LoginGuard>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    bytes: Bytes,
+) -> Result<Response> {
     let input: LoginInput = body(&bytes)?;
-    let session = users::login(&pool, &input.username, input.password).await?;
+    let address = peer.map(|Extension(ConnectInfo(a))| a.ip());
+    let session = users::login(&pool, &guard, &input.username, input.password, address).await?;
     Ok(Json(session).into_response())
 }
 
@@ -330,6 +347,88 @@ async fn create_service(
         .map_err(|e| HqError::BadRequest(format!("the body is not JSON: {e}")))?;
     let service = services::create(&pool, input).await?;
     Ok((StatusCode::CREATED, Json(service)).into_response())
+}
+
+fn json_body(bytes: &Bytes) -> Result<Value> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| HqError::BadRequest(format!("the body is not JSON: {e}")))
+}
+
+/// Changes a service (only the fields given); branches get the change by
+/// pull and show it read-only (hq_admin).
+#[utoipa::path(put, path = "/api/v1/services/{id}", tag = "head office", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the service")),
+    request_body(content_type = "application/json", description = "`{name?, description?, duration_min?, price?, active?, version?}`: an empty description removes it; `version`, when given, must be the current one"),
+    responses((status = 200, description = "the service, with its new version"),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "only hq_admin changes the catalogue", body = ErrorBody),
+        (status = 404, description = "no such service (or retired)", body = ErrorBody),
+        (status = 409, description = "`version` is not the current one", body = ErrorBody),
+        (status = 422, description = "a bad field, named", body = ErrorBody)))]
+async fn update_service(
+    State(pool): State<PgPool>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Response> {
+    reader(&pool, &headers)
+        .await?
+        .require_admin("change the service catalogue")?;
+    let id = services::parse_id(&id)?;
+    let service = services::update(&pool, id, json_body(&bytes)?).await?;
+    Ok(Json(service).into_response())
+}
+
+/// Retires a service: gone from the catalogue here and, after their next
+/// pull, at every branch; bookings that name it keep it (hq_admin).
+#[utoipa::path(delete, path = "/api/v1/services/{id}", tag = "head office", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the service")),
+    responses((status = 204, description = "retired"),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "only hq_admin changes the catalogue", body = ErrorBody),
+        (status = 404, description = "no such service (or retired already)", body = ErrorBody),
+        (status = 422, description = "a bad id", body = ErrorBody)))]
+async fn delete_service(
+    State(pool): State<PgPool>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    reader(&pool, &headers)
+        .await?
+        .require_admin("change the service catalogue")?;
+    services::delete(&pool, services::parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The settings every branch shares: the priority scoring's thresholds and
+/// segment boundaries (hq_admin, hq_viewer).
+#[utoipa::path(get, path = "/api/v1/settings", tag = "head office", security(("bearer" = [])),
+    responses((status = 200, description = "`{urgent_days, soon_days, vip_price, premium_price, group_clients, high_segment_min, medium_segment_min, version, updated_at}`"),
+        (status = 401, description = "not logged in", body = ErrorBody)))]
+async fn get_settings(State(pool): State<PgPool>, headers: HeaderMap) -> Result<Response> {
+    reader(&pool, &headers).await?;
+    Ok(Json(settings::get(&pool).await?).into_response())
+}
+
+/// Changes the shared settings (only those given); branches apply them at
+/// their next pull, rescore their open bookings, and may no longer change
+/// them themselves (hq_admin).
+#[utoipa::path(put, path = "/api/v1/settings", tag = "head office", security(("bearer" = [])),
+    request_body(content_type = "application/json", description = "any of `{urgent_days, soon_days, vip_price, premium_price, group_clients, high_segment_min, medium_segment_min}`, and `version?`"),
+    responses((status = 200, description = "the settings, with their new version"),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "only hq_admin changes the settings", body = ErrorBody),
+        (status = 409, description = "`version` is not the current one", body = ErrorBody),
+        (status = 422, description = "a bad setting, named", body = ErrorBody)))]
+async fn put_settings(
+    State(pool): State<PgPool>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response> {
+    let user = reader(&pool, &headers).await?;
+    user.require_admin("change the shared settings")?;
+    let changed = settings::update(&pool, &user, json_body(&bytes)?).await?;
+    Ok(Json(changed).into_response())
 }
 
 /// Everything under `/api/v1` but login and the document: a logged-in

@@ -3,7 +3,8 @@
 //! `db` (pool, migrations), `branches` (enrolment, tokens, sync state),
 //! `users` (head-office people, login), `sealed` (KTP/NPWP sealed to head
 //! office's key), `sync_push`, `sync_pull`,
-//! `services` (the catalogue head office owns), `customers` (the customer
+//! `services` (the catalogue head office owns), `settings` (the scoring
+//! thresholds a chain shares, owned here), `customers` (the customer
 //! master across branches), `bookings` and `reports` (the read API over what
 //! branches pushed), `query` (parameters, pages, CSV), `http` (routes and
 //! the OpenAPI document). Shared types and rules come
@@ -19,6 +20,7 @@ pub mod query;
 pub mod reports;
 pub mod sealed;
 pub mod services;
+pub mod settings;
 pub mod sync_pull;
 pub mod sync_push;
 pub mod users;

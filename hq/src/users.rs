@@ -3,7 +3,8 @@
 //! through the desk's own `loket::kernel::crypto`; sessions are random
 //! tokens stored hashed, valid 12 hours.
 
-use std::sync::LazyLock;
+use std::net::IpAddr;
+use std::sync::{Arc, LazyLock};
 
 use axum::http::HeaderMap;
 use chrono::{Duration, Utc};
@@ -12,6 +13,7 @@ use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
 use loket::kernel::crypto::{hash_password, new_token, token_hash, verify_password};
+use loket::kernel::logins::LoginGuard;
 
 use crate::branches::bearer;
 use crate::error::{HqError, Result};
@@ -110,20 +112,37 @@ pub struct LoggedIn {
     pub user: HqUser,
 }
 
-pub async fn login(pool: &PgPool, username: &str, password: String) -> Result<LoggedIn> {
+/// A login, throttled by the desk's own [`LoginGuard`]: a locked username
+/// or address is refused (429) before any hashing, the check runs on the
+/// guard's bounded pool (503 when it is full), and a failure counts against
+/// the username and `address`.
+pub async fn login(
+    pool: &PgPool,
+    guard: &Arc<LoginGuard>,
+    username: &str,
+    password: String,
+    address: Option<IpAddr>,
+) -> Result<LoggedIn> {
+    let username = username.trim().to_owned();
+    guard.check(&username, address, Utc::now())?;
     let row =
         sqlx::query("SELECT id, username, password_hash, role FROM hq_users WHERE username = $1")
-            .bind(username.trim())
+            .bind(&username)
             .fetch_optional(pool)
             .await?;
     let stored = match &row {
         Some(r) => r.try_get::<String, _>("password_hash")?,
         None => DUMMY_HASH.clone(),
     };
-    let ok = blocking(move || verify_password(&password, &stored)).await?;
+    let pool_guard = guard.clone();
+    // `run` waits for the pool's answer: on a blocking thread, not a worker.
+    let ok =
+        blocking(move || pool_guard.run(move || verify_password(&password, &stored))).await??;
     let Some(row) = row.filter(|_| ok) else {
+        guard.failed(&username, address, Utc::now());
         return Err(HqError::LoginFailed);
     };
+    guard.succeeded(&username);
     let user = user_from(&row)?;
     let (token, hash) = new_token()?;
     sqlx::query("INSERT INTO hq_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")

@@ -49,6 +49,11 @@ pub struct Settings {
     /// A session unused for this many minutes ends (besides the 16 hours
     /// after login): a desk left logged in locks itself.
     pub session_idle_minutes: u32,
+    /// The settings head office decides for the whole chain (received by
+    /// sync, see [`SharedSettings`]): shown here, changed there only. Empty
+    /// until head office sends them. Worked out on every load, whatever the
+    /// stored row says.
+    pub from_head_office: Vec<String>,
 }
 
 impl Default for Settings {
@@ -70,14 +75,136 @@ impl Default for Settings {
             maintenance_window_days: 7,
             maintenance_spacing_days: 30,
             session_idle_minutes: 60,
+            from_head_office: Vec::new(),
         }
     }
 }
 
 const KEY: &str = "business";
+/// The `settings` row holding the last [`SharedSettings`] head office sent;
+/// its presence makes those fields head office's.
+const HEAD_OFFICE_KEY: &str = "head_office";
 
 pub fn load(conn: &Connection) -> Result<Settings> {
-    load_row(conn, KEY)
+    let mut s: Settings = load_row(conn, KEY)?;
+    let owned: Option<SharedSettings> = load_row(conn, HEAD_OFFICE_KEY)?;
+    s.from_head_office = match owned {
+        Some(_) => SharedSettings::FIELDS
+            .iter()
+            .map(|f| (*f).to_owned())
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(s)
+}
+
+/// The business-wide settings a chain shares and head office owns: the
+/// priority scoring's thresholds and segment boundaries (DESIGN.md's
+/// scoring table). Per-desk things (time zone, name, reminders, gateway,
+/// sessions) stay the desk's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SharedSettings {
+    pub urgent_days: i64,
+    pub soon_days: i64,
+    pub vip_price: Money,
+    pub premium_price: Money,
+    pub group_clients: u32,
+    pub high_segment_min: i32,
+    pub medium_segment_min: i32,
+}
+
+impl Default for SharedSettings {
+    fn default() -> Self {
+        SharedSettings::of(&Settings::default())
+    }
+}
+
+impl SharedSettings {
+    pub const FIELDS: [&'static str; 7] = [
+        "urgent_days",
+        "soon_days",
+        "vip_price",
+        "premium_price",
+        "group_clients",
+        "high_segment_min",
+        "medium_segment_min",
+    ];
+
+    pub fn of(s: &Settings) -> SharedSettings {
+        SharedSettings {
+            urgent_days: s.urgent_days,
+            soon_days: s.soon_days,
+            vip_price: s.vip_price,
+            premium_price: s.premium_price,
+            group_clients: s.group_clients,
+            high_segment_min: s.high_segment_min,
+            medium_segment_min: s.medium_segment_min,
+        }
+    }
+
+    pub fn apply_to(&self, s: &mut Settings) {
+        s.urgent_days = self.urgent_days;
+        s.soon_days = self.soon_days;
+        s.vip_price = self.vip_price;
+        s.premium_price = self.premium_price;
+        s.group_clients = self.group_clients;
+        s.high_segment_min = self.high_segment_min;
+        s.medium_segment_min = self.medium_segment_min;
+    }
+
+    /// The desk's own rules for these settings (the field named in a refusal).
+    pub fn check(&self) -> Result<()> {
+        if self.urgent_days < 0 || self.urgent_days > 365 {
+            return Err(Error::validation(
+                "urgent_days",
+                "must be between 0 and 365",
+            ));
+        }
+        if self.soon_days < self.urgent_days || self.soon_days > 365 {
+            return Err(Error::validation(
+                "soon_days",
+                "must be between urgent_days and 365",
+            ));
+        }
+        self.vip_price.checked("vip_price")?;
+        self.premium_price.checked("premium_price")?;
+        if self.premium_price > self.vip_price {
+            return Err(Error::validation(
+                "premium_price",
+                "must not be above vip_price",
+            ));
+        }
+        if self.group_clients == 0 {
+            return Err(Error::validation("group_clients", "must be 1 or more"));
+        }
+        if self.high_segment_min < 0 || self.high_segment_min > 1000 {
+            return Err(Error::validation(
+                "high_segment_min",
+                "must be between 0 and 1000",
+            ));
+        }
+        if self.medium_segment_min < 0 || self.medium_segment_min > self.high_segment_min {
+            return Err(Error::validation(
+                "medium_segment_min",
+                "must be between 0 and high_segment_min",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Head office's shared settings, received by a pull, written in the
+/// pull's transaction: the desk's copy follows and those fields become head
+/// office's. Answers whether anything changed (then scores must follow).
+pub fn apply_from_head_office(conn: &Connection, shared: &SharedSettings) -> Result<bool> {
+    shared.check()?;
+    let mut s: Settings = load_row(conn, KEY)?;
+    let before: Option<SharedSettings> = load_row(conn, HEAD_OFFICE_KEY)?;
+    let changed = SharedSettings::of(&s) != *shared;
+    shared.apply_to(&mut s);
+    save(conn, &s)?;
+    save_row(conn, HEAD_OFFICE_KEY, &Some(shared))?;
+    Ok(changed || before.is_none())
 }
 
 fn save(conn: &Connection, s: &Settings) -> Result<()> {
@@ -151,6 +278,47 @@ impl Operation for UpdateSettings {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Settings> {
+        if !ctx.settings.from_head_office.is_empty() {
+            // A form sending every setting back unchanged is no change; a
+            // different value of head office's is refused.
+            let c = &ctx.settings;
+            let differs = |given: Option<bool>| given == Some(false);
+            let given = [
+                (
+                    "urgent_days",
+                    differs(self.urgent_days.map(|v| v == c.urgent_days)),
+                ),
+                (
+                    "soon_days",
+                    differs(self.soon_days.map(|v| v == c.soon_days)),
+                ),
+                (
+                    "vip_price",
+                    differs(self.vip_price.map(|v| v == c.vip_price)),
+                ),
+                (
+                    "premium_price",
+                    differs(self.premium_price.map(|v| v == c.premium_price)),
+                ),
+                (
+                    "group_clients",
+                    differs(self.group_clients.map(|v| v == c.group_clients)),
+                ),
+                (
+                    "high_segment_min",
+                    differs(self.high_segment_min.map(|v| v == c.high_segment_min)),
+                ),
+                (
+                    "medium_segment_min",
+                    differs(self.medium_segment_min.map(|v| v == c.medium_segment_min)),
+                ),
+            ];
+            if let Some((field, _)) = given.iter().find(|(_, differs)| *differs) {
+                return Err(Error::conflict(format!(
+                    "{field} is set by head office for every branch; it can only be changed at head office"
+                )));
+            }
+        }
         let before = ctx.settings.clone();
         let mut s = before.clone();
         if let Some(v) = self.business_name {
@@ -227,33 +395,7 @@ impl Operation for UpdateSettings {
             }
             s.session_idle_minutes = v;
         }
-        if s.urgent_days < 0 || s.urgent_days > 365 {
-            return Err(Error::validation(
-                "urgent_days",
-                "must be between 0 and 365",
-            ));
-        }
-        if s.soon_days < s.urgent_days || s.soon_days > 365 {
-            return Err(Error::validation(
-                "soon_days",
-                "must be between urgent_days and 365",
-            ));
-        }
-        if s.premium_price > s.vip_price {
-            return Err(Error::validation(
-                "premium_price",
-                "must not be above vip_price",
-            ));
-        }
-        if s.group_clients == 0 {
-            return Err(Error::validation("group_clients", "must be 1 or more"));
-        }
-        if s.medium_segment_min < 0 || s.medium_segment_min > s.high_segment_min {
-            return Err(Error::validation(
-                "medium_segment_min",
-                "must be between 0 and high_segment_min",
-            ));
-        }
+        SharedSettings::of(&s).check()?;
         if s.booking_expiry_days == 0 || s.booking_expiry_days > 365 {
             return Err(Error::validation(
                 "booking_expiry_days",

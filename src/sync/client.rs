@@ -141,11 +141,23 @@ impl HqClient {
     }
 
     pub fn push(&self, request: &PushRequest) -> Result<PushOutcome, HqFailure> {
-        let response = self.send(
-            self.http
-                .post(format!("{}/sync/v1/push", self.base))
-                .json(request),
-        )?;
+        let json = serde_json::to_vec(request).map_err(|e| HqFailure::Unreachable {
+            url: self.base.clone(),
+            reason: format!("the push could not be written: {e}"),
+        })?;
+        let mut post = self
+            .http
+            .post(format!("{}/sync/v1/push", self.base))
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        // Larger bodies travel gzipped (every head office accepts gzip):
+        // a branch's JSON shrinks several times over a slow link.
+        post = if json.len() > GZIP_ABOVE {
+            post.header(reqwest::header::CONTENT_ENCODING, "gzip")
+                .body(gzip(&json))
+        } else {
+            post.body(json)
+        };
+        let response = self.send(post)?;
         if response.status() == StatusCode::CONFLICT {
             let body: serde_json::Value = response.json().map_err(|e| self.transport(e))?;
             return match serde_json::from_value::<Gap>(body.clone()) {
@@ -169,6 +181,20 @@ impl HqClient {
         )))?;
         self.json(response)
     }
+}
+
+/// Push bodies above this many bytes are sent gzipped.
+pub const GZIP_ABOVE: usize = 4 * 1024;
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 4),
+        flate2::Compression::fast(),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
 }
 
 /// The `error.message` of an answer in the API's error shape, else its text.

@@ -19,12 +19,14 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::App;
+use crate::booking::bookings::RecalculatePriorities;
 use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::{Actor, Permission};
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation, Task};
 use crate::kernel::sealing::SealingPublicKey;
+use crate::kernel::settings::SharedSettings;
 use crate::kernel::types::{Page, Paging};
 use crate::people::customers;
 
@@ -335,8 +337,16 @@ fn pull_all(
         let received = page.changes.len() as u64;
         // One page, one transaction, with its cursor: applied once or not at all.
         app.write(actor, |ctx| {
+            let mut rescore = false;
             for change in &page.changes {
-                apply_pulled(ctx, change)?;
+                rescore |= apply_pulled(ctx, change)?;
+            }
+            if rescore {
+                // New thresholds from head office: every open booking's
+                // score and segment follow in this same transaction (and
+                // reach head office by the next push), not at tomorrow's
+                // daily recalculation.
+                RecalculatePriorities::default().run(ctx)?;
             }
             ctx.conn.execute(
                 "UPDATE sync_state SET pull_cursor = ?1 WHERE id = 1 AND pull_cursor = ?2",
@@ -361,9 +371,21 @@ fn pull_all(
 }
 
 /// One change head office owns, written as is: no change-log row (it came
-/// from head office and must not travel back as this branch's).
-fn apply_pulled(ctx: &Ctx<'_>, change: &PulledChange) -> Result<()> {
+/// from head office and must not travel back as this branch's). Answers
+/// whether bookings must be rescored (the shared settings changed).
+fn apply_pulled(ctx: &mut Ctx<'_>, change: &PulledChange) -> Result<bool> {
     match change.entity.as_str() {
+        "settings" => {
+            let shared: SharedSettings =
+                serde_json::from_value(change.data.clone()).map_err(|e| {
+                    Error::internal(format!(
+                        "head office sent settings this desk cannot read: {e}"
+                    ))
+                })?;
+            let changed = crate::kernel::settings::apply_from_head_office(ctx.conn, &shared)?;
+            ctx.settings = crate::kernel::settings::load(ctx.conn)?;
+            Ok(changed)
+        }
         "service" => {
             let s: ServiceData = serde_json::from_value(change.data.clone()).map_err(|e| {
                 Error::internal(format!(
@@ -392,13 +414,28 @@ fn apply_pulled(ctx: &Ctx<'_>, change: &PulledChange) -> Result<()> {
                     now,
                     deleted
                 ])?;
-            Ok(())
+            if deleted.is_some() {
+                // As the desk's own delete does: its free future slots and
+                // its providers' links go; booked slots and bookings keep
+                // referring to it (head office cannot ask a branch first).
+                let free = crate::scheduling::slots::free_future(
+                    ctx.conn,
+                    crate::scheduling::slots::SlotsOf::Service(s.id),
+                    &now,
+                )?;
+                crate::scheduling::slots::remove_free(ctx.conn, &free, &now)?;
+                ctx.conn.execute(
+                    "DELETE FROM provider_services WHERE service_id = ?1",
+                    [s.id],
+                )?;
+            }
+            Ok(false)
         }
         // A kind this version does not know yet: skipped, the cursor moves on
         // (a newer desk would pull it again only after a reset).
         other => {
             tracing::warn!("sync: skipped head-office change of unknown kind {other}");
-            Ok(())
+            Ok(false)
         }
     }
 }

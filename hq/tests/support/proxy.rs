@@ -63,6 +63,36 @@ impl Proxy {
     }
 }
 
+impl Proxy {
+    /// Every request as text, a gzipped body (`Content-Encoding: gzip`)
+    /// inflated: what crossed the wire, readable.
+    pub fn requests_inflated(&self) -> Vec<String> {
+        use std::io::Read;
+        let requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        requests
+            .iter()
+            .map(|r| {
+                let split = r
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .map_or(r.len(), |i| i + 4);
+                let (head, body) = r.split_at(split);
+                let head = String::from_utf8_lossy(head).into_owned();
+                let body = if head.to_ascii_lowercase().contains("content-encoding: gzip") {
+                    let mut out = String::new();
+                    flate2::read::GzDecoder::new(body)
+                        .read_to_string(&mut out)
+                        .expect("a gzip body");
+                    out
+                } else {
+                    String::from_utf8_lossy(body).into_owned()
+                };
+                head + &body
+            })
+            .collect()
+    }
+}
+
 /// One message: its head (through the blank line) and body.
 pub fn read_message(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Vec<u8>>> {
     let mut head = Vec::new();

@@ -7838,6 +7838,14 @@ export interface operations {
                         /** @default Loket */
                         business_name: string;
                         /**
+                         * @description The settings head office decides for the whole chain (received by
+                         *     sync, see [`SharedSettings`]): shown here, changed there only. Empty
+                         *     until head office sends them. Worked out on every load, whatever the
+                         *     stored row says.
+                         * @default []
+                         */
+                        from_head_office: string[];
+                        /**
                          * Format: int32
                          * @description Client count at or above → group points.
                          * @default 3
@@ -8052,6 +8060,14 @@ export interface operations {
                         booking_expiry_days: number;
                         /** @default Loket */
                         business_name: string;
+                        /**
+                         * @description The settings head office decides for the whole chain (received by
+                         *     sync, see [`SharedSettings`]): shown here, changed there only. Empty
+                         *     until head office sends them. Worked out on every load, whatever the
+                         *     stored row says.
+                         * @default []
+                         */
+                        from_head_office: string[];
                         /**
                          * Format: int32
                          * @description Client count at or above → group points.

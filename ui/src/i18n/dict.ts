@@ -407,6 +407,10 @@ const entries = {
   'settings.businessName': ['Business name', 'Nama usaha'],
   'settings.timeZone': ['Time zone', 'Zona waktu'],
   'settings.priority': ['Priority thresholds', 'Ambang prioritas'],
+  'settings.fromHeadOffice': [
+    'Set by head office for every branch; change them at head office.',
+    'Diatur kantor pusat untuk semua cabang; ubah di kantor pusat.',
+  ],
   'settings.urgentDays': ['Urgent within (days)', 'Mendesak dalam (hari)'],
   'settings.soonDays': ['Soon within (days)', 'Segera dalam (hari)'],
   'settings.vipPrice': ['VIP from price', 'VIP mulai harga'],

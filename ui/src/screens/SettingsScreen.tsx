@@ -43,17 +43,24 @@ export function SettingsScreen() {
   }, [settings.data]);
   const set = (k: string) => (v: string) => setF((s) => ({ ...s, [k]: v }));
   const int = (k: string) => (f[k]?.trim() ? Number(f[k]) : null);
+  // The thresholds head office shares are shown, not sent: they change there.
+  const fromHeadOffice = (settings.data?.from_head_office?.length ?? 0) > 0;
   const save = useAction(async () => {
+    const priority = fromHeadOffice
+      ? {}
+      : {
+          urgent_days: int('urgent_days'),
+          soon_days: int('soon_days'),
+          vip_price: moneyValue(f.vip_price ?? ''),
+          premium_price: moneyValue(f.premium_price ?? ''),
+          group_clients: int('group_clients'),
+          high_segment_min: int('high_segment_min'),
+          medium_segment_min: int('medium_segment_min'),
+        };
     const out = await call('settings.update', {
       business_name: f.business_name,
       time_zone: f.time_zone,
-      urgent_days: int('urgent_days'),
-      soon_days: int('soon_days'),
-      vip_price: moneyValue(f.vip_price ?? ''),
-      premium_price: moneyValue(f.premium_price ?? ''),
-      group_clients: int('group_clients'),
-      high_segment_min: int('high_segment_min'),
-      medium_segment_min: int('medium_segment_min'),
+      ...priority,
       max_slots_per_day: int('max_slots_per_day'),
       booking_expiry_days: int('booking_expiry_days'),
       session_idle_minutes: int('session_idle_minutes'),
@@ -91,8 +98,9 @@ export function SettingsScreen() {
             />
           </div>
         </fieldset>
-        <fieldset disabled={readOnly}>
+        <fieldset disabled={readOnly || fromHeadOffice}>
           <legend>{t('settings.priority')}</legend>
+          {fromHeadOffice && <p className="muted">{t('settings.fromHeadOffice')}</p>}
           <div className="grid-3">
             <TextField name="urgent_days" label={t('settings.urgentDays')} type="number" min={0} value={f.urgent_days ?? ''} onChange={set('urgent_days')} />
             <TextField name="soon_days" label={t('settings.soonDays')} type="number" min={0} value={f.soon_days ?? ''} onChange={set('soon_days')} />
