@@ -2,8 +2,10 @@
 # Starts head office (`loket-hq`) on this machine, from a fresh clone.
 #   Installs PostgreSQL (Debian/Ubuntu) if it is missing, creates a local
 #   cluster in a data directory on first start (listening on 127.0.0.1 only),
-#   creates the database, builds `loket-hq` (release) and serves it on
-#   http://127.0.0.1:8378. Ctrl-C stops loket-hq and the cluster.
+#   creates the database, builds head office's web page (ui/dist-hq, when
+#   npm is there) and `loket-hq` (release, with the page inside) and serves
+#   it on http://127.0.0.1:8378 (the page at /). Ctrl-C stops loket-hq and
+#   the cluster.
 #
 #   LOKET_HQ_DIR      where the cluster lives (default: ~/.local/share/loket-hq;
 #                     as root /var/lib/loket-hq, since the cluster then runs as
@@ -69,6 +71,15 @@ export DATABASE_URL="postgres://postgres:$PGPASSWORD@127.0.0.1:$pg_port/loket_hq
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/loket/target}"
 profile="${LOKET_HQ_PROFILE:-release}"
+if command -v npm >/dev/null 2>&1; then
+  echo "== building head office's web page (ui/dist-hq)"
+  if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  (cd ui && npm run --silent build:hq >/dev/null)
+else
+  echo "== npm not found: loket-hq is built without its web page (install Node.js 20+ to include it)"
+fi
 echo "== building loket-hq ($profile)"
 if [ "$profile" = release ]; then cargo build --release -p loket-hq --quiet; else cargo build -p loket-hq --quiet; fi
 hq="$CARGO_TARGET_DIR/$profile/loket-hq"

@@ -38,7 +38,7 @@ export LOKET_BIN="$CARGO_TARGET_DIR/debug/loket"
 log "format"
 cargo fmt --all -- --check
 
-log "web UI: install, typecheck, unit tests, build (the binary embeds ui/dist)"
+log "web UI: install, typecheck, unit tests, build (loket embeds ui/dist, loket-hq ui/dist-hq)"
 (
   cd ui
   npm ci --no-audit --no-fund --loglevel=error
@@ -50,11 +50,11 @@ log "web UI: install, typecheck, unit tests, build (the binary embeds ui/dist)"
 log "packaging tools: the root package-lock.json matches package.json (as npm ci needs)"
 npm ci --dry-run --no-audit --no-fund --loglevel=error >/dev/null
 
-log "build the core and the loket binary (with the UI inside)"
-cargo build --locked -p loket --bins --quiet
+log "build the core, the loket binary and loket-hq (each with its web UI inside)"
+cargo build --locked -p loket -p loket-hq --bins --quiet
 
-log "web UI: API types up to date with the binary's OpenAPI document"
-(cd ui && npm run --silent check:api)
+log "web UI: API types up to date with the binaries' OpenAPI documents"
+(cd ui && npm run --silent check:api && npm run --silent check:hq-api)
 
 log "build everything else once (tests, benches, desktop shell)"
 cargo build --locked --workspace --all-targets --quiet

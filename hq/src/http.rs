@@ -39,6 +39,7 @@ use crate::query::{Format, Params};
 use crate::reports::{DayRow, MessageRow, MonthRow, SegmentRow};
 use crate::sealed::Identity;
 use crate::users::HqUser;
+use crate::web::PageSource;
 use crate::{
     bookings, branches, customers, reports, sealed, services, settings, sync_pull, sync_push, users,
 };
@@ -92,12 +93,21 @@ pub fn routes() -> (Router<PgPool>, OpenApi) {
 }
 
 /// `sealing`: head office's secret key, which opens the KTP and NPWP
-/// branches send sealed (see `sealed`).
+/// branches send sealed (see `sealed`). The web page is the embedded one.
 pub fn router(pool: PgPool, sealing: Arc<SealingSecretKey>) -> Router {
+    router_with_page(pool, sealing, PageSource::Embedded)
+}
+
+/// [`router`], with the web page (every path outside `/api/` and `/sync/`)
+/// from `page`.
+pub fn router_with_page(pool: PgPool, sealing: Arc<SealingSecretKey>, page: PageSource) -> Router {
     routes()
         .0
-        .fallback(|| async { HqError::NotFound { entity: "route" } })
+        .fallback(move |req: axum::extract::Request| crate::web::fallback(page.clone(), req))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(
+            loket::api::surface::security_headers,
+        ))
         .layer(Extension(sealing))
         .layer(Extension(Arc::new(LoginGuard::default())))
         .with_state(pool)

@@ -7,7 +7,7 @@
 //! thresholds a chain shares, owned here), `customers` (the customer
 //! master across branches), `bookings` and `reports` (the read API over what
 //! branches pushed), `query` (parameters, pages, CSV), `http` (routes and
-//! the OpenAPI document). Shared types and rules come
+//! the OpenAPI document), `web` (the head-office web page at `/`). Shared types and rules come
 //! from the `loket` library, including the protocol (`loket::sync::protocol`).
 
 pub mod bookings;
@@ -24,3 +24,4 @@ pub mod settings;
 pub mod sync_pull;
 pub mod sync_push;
 pub mod users;
+pub mod web;

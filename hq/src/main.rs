@@ -1,6 +1,6 @@
 //! The `loket-hq` command: `serve` runs head office's HTTP API; `branch add`
 //! / `branch revoke` enrol and cut off branches; `user add` creates a
-//! head-office login. Every command first brings the database schema up to
+//! head-office login; `openapi` prints the API's document. Every other command first brings the database schema up to
 //! date (or refuses a database from a newer `loket-hq`).
 
 use std::io::{Read, Write};
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use loket_hq::users::HqRole;
-use loket_hq::{branches, db, http, sealed, users};
+use loket_hq::{branches, db, http, sealed, users, web};
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +47,10 @@ enum Command {
         /// they cannot be read. [default: ~/.local/share/loket-hq/sealing.key]
         #[arg(long, value_name = "FILE", env = "LOKET_HQ_SEALING_KEY")]
         sealing_key: Option<std::path::PathBuf>,
+        /// Serve the web page from this built folder (`ui/dist-hq`) instead
+        /// of the one built into the binary (development, tests).
+        #[arg(long, value_name = "DIR")]
+        ui_dir: Option<std::path::PathBuf>,
     },
     /// Enrol and revoke branches.
     Branch {
@@ -58,6 +62,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Print the OpenAPI document of the head-office API (no database needed).
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -110,6 +116,14 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    if let Command::Openapi = cli.command {
+        let doc = http::routes()
+            .1
+            .to_pretty_json()
+            .map_err(|e| e.to_string())?;
+        println!("{doc}");
+        return Ok(());
+    }
     let url = cli
         .database_url
         .ok_or("no database: pass --database-url or set DATABASE_URL")?;
@@ -121,6 +135,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             tls_cert,
             tls_key,
             sealing_key,
+            ui_dir,
         } => {
             let tls = match (&tls_cert, &tls_key) {
                 (Some(cert), Some(key)) => Some(loket::api::serve::tls_acceptor(cert, key)?),
@@ -131,7 +146,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             sealed::bind_to_database(&pool, &sealing)
                 .await
                 .map_err(|e| e.to_string())?;
-            let app = http::router(pool, std::sync::Arc::new(sealing));
+            let page = match ui_dir {
+                Some(dir) => web::PageSource::Dir(std::sync::Arc::new(dir)),
+                None => web::PageSource::Embedded,
+            };
+            let app = http::router_with_page(pool, std::sync::Arc::new(sealing), page);
             serve(app, SocketAddr::new(bind, port), tls).await
         }
         Command::Branch {
@@ -181,6 +200,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("added user {} ({})", user.username, user.role.as_str());
             Ok(())
         }
+        Command::Openapi => unreachable!("answered before the database is opened"),
     }
 }
 

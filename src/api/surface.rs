@@ -160,6 +160,15 @@ pub async fn guard(State(surface): State<Arc<Surface>>, req: Request, next: Next
     response
 }
 
+/// The security headers alone, as a middleware (`axum::middleware::from_fn`),
+/// for a server that has its own rules otherwise: head office's `loket-hq`
+/// serves its web page with the same headers as the desk's UI.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    add_security_headers(response.headers_mut());
+    response
+}
+
 fn add_security_headers(headers: &mut HeaderMap) {
     let set = |headers: &mut HeaderMap, name, value| {
         headers

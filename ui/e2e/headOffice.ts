@@ -113,6 +113,8 @@ export interface HeadOffice {
   databaseUrl: string;
   /** `loket-hq branch add NAME --json`: a new branch and its token. */
   enrol(name: string): Branch;
+  /** `loket-hq user add NAME --role ROLE --password-stdin`: a head-office login. */
+  addUser(username: string, role: 'hq_admin' | 'hq_viewer', password: string): void;
   /** Runs `query` on head office's database; psql's unaligned answer, trimmed. */
   sql(query: string): string;
   /** Freezes loket-hq (SIGSTOP): connections are taken but never answered, as with a stalled head office. */
@@ -122,8 +124,12 @@ export interface HeadOffice {
   stop(): Promise<void>;
 }
 
-/** A PostgreSQL cluster in a temp dir and `loket-hq serve` on it. */
-export async function startHeadOffice(): Promise<HeadOffice> {
+/**
+ * A PostgreSQL cluster in a temp dir and `loket-hq serve` on it; with
+ * `page`, serving head office's web page from the built ui/dist-hq
+ * (`--ui-dir`), so the binary need not have been built after it.
+ */
+export async function startHeadOffice({ page = false }: { page?: boolean } = {}): Promise<HeadOffice> {
   const pgBin = pgBinDir();
   const hq = hqBin();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'loket-e2e-hq-'));
@@ -157,7 +163,15 @@ export async function startHeadOffice(): Promise<HeadOffice> {
     const create = spawnSync(path.join(pgBin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qc', 'CREATE DATABASE loket_hq'], { encoding: 'utf8' });
     if (create.status !== 0) throw new Error(`CREATE DATABASE failed: ${create.stderr}`);
     const databaseUrl = `postgres://postgres@127.0.0.1:${port}/loket_hq`;
-    const s = startServer(hq, ['serve', '--database-url', databaseUrl, '--port', '0', '--sealing-key', path.join(dir, 'sealing.key')], /listening on (https?:\/\/\S+)/, 'loket-hq serve');
+    const args = ['serve', '--database-url', databaseUrl, '--port', '0', '--sealing-key', path.join(dir, 'sealing.key')];
+    if (page) {
+      const dist = path.join(uiDir, 'dist-hq');
+      if (!existsSync(path.join(dist, 'index.html'))) {
+        throw new Error('ui/dist-hq is missing: run `npm run build` (or `npm run e2e`, which builds it)');
+      }
+      args.push('--ui-dir', dist);
+    }
+    const s = startServer(hq, args, /listening on (https?:\/\/\S+)/, 'loket-hq serve');
     server = s.child;
     const url = await s.url;
     return {
@@ -167,6 +181,13 @@ export async function startHeadOffice(): Promise<HeadOffice> {
         const r = spawnSync(hq, ['branch', 'add', name, '--json', '--database-url', databaseUrl], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`loket-hq branch add failed: ${r.stderr}`);
         return JSON.parse(r.stdout) as Branch;
+      },
+      addUser(username, role, password) {
+        const r = spawnSync(hq, ['user', 'add', username, '--role', role, '--password-stdin', '--database-url', databaseUrl], {
+          input: `${password}\n`,
+          encoding: 'utf8',
+        });
+        if (r.status !== 0) throw new Error(`loket-hq user add failed: ${r.stderr}`);
       },
       sql(query: string) {
         const r = spawnSync(path.join(pgBin, 'psql'), [databaseUrl, '-Atqc', query], { encoding: 'utf8' });

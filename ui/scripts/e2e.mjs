@@ -1,4 +1,4 @@
-// `npm run e2e`: builds ui/dist when it is missing or older than the sources,
+// `npm run e2e`: builds ui/dist and ui/dist-hq when missing or older than their sources,
 // then runs the Playwright tests (extra arguments are passed on).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -14,16 +14,27 @@ function newest(dir) {
   return t;
 }
 
-const built = path.join(uiDir, 'dist', 'index.html');
-const sources = Math.max(
-  newest(path.join(uiDir, 'src')),
-  statSync(path.join(uiDir, 'index.html')).mtimeMs,
-  statSync(path.join(uiDir, 'vite.config.ts')).mtimeMs,
-);
-if (!existsSync(built) || statSync(built).mtimeMs < sources) {
-  console.log('building ui/dist …');
-  const b = spawnSync('npx', ['vite', 'build'], { cwd: uiDir, stdio: 'inherit' });
-  if (b.status !== 0) process.exit(b.status ?? 1);
+// The desk's UI (ui/dist, from src/) and head office's page (ui/dist-hq,
+// from hq/, which also uses src/), each rebuilt when older than its sources.
+const shared = Math.max(newest(path.join(uiDir, 'src')), statSync(path.join(uiDir, 'package.json')).mtimeMs);
+const builds = [
+  {
+    out: path.join(uiDir, 'dist', 'index.html'),
+    sources: Math.max(shared, statSync(path.join(uiDir, 'index.html')).mtimeMs, statSync(path.join(uiDir, 'vite.config.ts')).mtimeMs),
+    args: ['vite', 'build'],
+  },
+  {
+    out: path.join(uiDir, 'dist-hq', 'index.html'),
+    sources: Math.max(shared, newest(path.join(uiDir, 'hq')), statSync(path.join(uiDir, 'vite.hq.config.ts')).mtimeMs),
+    args: ['vite', 'build', '-c', 'vite.hq.config.ts'],
+  },
+];
+for (const b of builds) {
+  if (!existsSync(b.out) || statSync(b.out).mtimeMs < b.sources) {
+    console.log(`building ${path.relative(uiDir, path.dirname(b.out))} …`);
+    const r = spawnSync('npx', b.args, { cwd: uiDir, stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
 }
 const r = spawnSync('npx', ['playwright', 'test', ...process.argv.slice(2)], { cwd: uiDir, stdio: 'inherit' });
 process.exit(r.status ?? 1);

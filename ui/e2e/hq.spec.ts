@@ -1,0 +1,205 @@
+// Head office's web page against real parts: a throwaway PostgreSQL, a real
+// `loket-hq serve` serving the built ui/dist-hq, and two real desks (`loket
+// serve`, each with its own data directory) that make bookings through their
+// API and sync them to head office; a third branch is enrolled but never
+// syncs. In the page: a login (a wrong password in words, the security
+// headers), Cabang with each branch's state, Booking across branches
+// filtered by branch, Pelanggan found by phone in another spelling, and a
+// Laporan with its chart and a CSV that downloads real CSV.
+import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import type { OpInput, OpName, OpOutput } from '../src/api/ops';
+import { startDesk, startHeadOffice, type Desk, type HeadOffice } from './headOffice';
+import { appNow, expect, jakartaDate, noRawJson, snap, test, uniquePhone } from './helpers';
+
+test.describe.configure({ mode: 'serial' });
+
+const USER = 'pusat';
+const PASSWORD = 'e2e-hq-viewer-password';
+const BANDUNG = 'Cabang Bandung HQ';
+const SURABAYA = 'Cabang Surabaya HQ';
+const MEDAN = 'Cabang Medan HQ';
+
+let hq: HeadOffice;
+const desks: Desk[] = [];
+/** The customer both desks know, by the phone number as the Bandung desk typed it. */
+const shared = { name: `Rina Dua Cabang ${uniquePhone().slice(-4)}`, phone: uniquePhone() };
+
+/** An operation on one of this spec's desks, as its admin. */
+async function deskApi<N extends OpName>(desk: Desk, name: N, input: OpInput<N>): Promise<OpOutput<N>> {
+  const login = await fetch(`${desk.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: desk.password }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  const res = await fetch(`${desk.url}/api/v1/ops/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(input),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${name}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** A desk enrolled as branch `name`, with `bookings` made on it, synced to head office. */
+async function branchDesk(name: string, bookings: OpInput<'bookings.create'>[]) {
+  const branch = hq.enrol(name);
+  const desk = await startDesk(new Date(appNow()));
+  desks.push(desk);
+  for (const b of bookings) await deskApi(desk, 'bookings.create', b);
+  await deskApi(desk, 'sync.settings.update', { hq_url: hq.url, token: branch.token, interval_min: 0, ca_cert: null });
+  const run = await deskApi(desk, 'sync.run', {});
+  expect(run.rejected ?? 0).toBe(0);
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  hq = await startHeadOffice({ page: true });
+  hq.addUser(USER, 'hq_viewer', PASSWORD);
+  const event = (days: number) => `${jakartaDate(days)}T10:00`;
+  await branchDesk(BANDUNG, [
+    { customer: shared, event_at: event(3), price: '1500000', payment_status: 'dp' },
+    { customer: { name: 'Budi Bandung', phone: uniquePhone() }, event_at: event(20), price: '500000' },
+    { customer: { name: 'Citra Bandung', phone: uniquePhone() }, event_at: event(40), price: '250000' },
+  ]);
+  // the same person at Surabaya, her number spelled another way
+  await branchDesk(SURABAYA, [
+    { customer: { name: shared.name, phone: `+62 ${shared.phone.slice(1, 4)}-${shared.phone.slice(4)}` }, event_at: event(5), price: '750000' },
+  ]);
+  hq.enrol(MEDAN); // enrolled, never synced
+});
+
+test.afterAll(async () => {
+  for (const d of desks) await d.stop();
+  await hq?.stop();
+});
+
+async function logIn(page: Page) {
+  await page.goto(`${hq.url}/`);
+  await expect(page.getByLabel('Nama pengguna')).toBeFocused();
+  await page.getByLabel('Nama pengguna').fill(USER);
+  await page.getByLabel('Kata sandi').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('who')).toContainText(USER);
+}
+
+test('login: a wrong password is refused in words (English too); the right one opens Cabang', async ({ page }) => {
+  const res = await page.goto(`${hq.url}/`);
+  // the desk's security headers on head office's page
+  expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+  expect(res?.headers()['x-frame-options']).toBe('DENY');
+  await expect(page.getByRole('heading', { name: 'Masuk ke kantor pusat', level: 1 })).toBeVisible();
+  await page.getByLabel('Nama pengguna').fill(USER);
+  await page.getByLabel('Kata sandi').fill('not-the-password');
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Nama pengguna atau kata sandi salah.');
+  await noRawJson(page);
+  await page.getByTestId('language').selectOption('en');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
+  await page.getByTestId('language').selectOption('id');
+
+  await page.getByLabel('Kata sandi').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await expect(page.getByTestId('who')).toContainText(USER);
+  await expect(page.getByTestId('who')).toContainText('Pengamat kantor pusat');
+  await expect(page.getByRole('heading', { name: 'Cabang', level: 1 })).toBeVisible();
+  // an unknown API route stays JSON, not the page
+  const missing = await page.request.get(`${hq.url}/api/v1/nothing-here`);
+  expect(missing.status()).toBe(404);
+  expect(await missing.json()).toMatchObject({ error: { code: 'not_found' } });
+});
+
+test('Cabang: each branch with its sync state — healthy after a push, never synced, nothing behind or refused', async ({ page }) => {
+  await logIn(page);
+  const table = page.getByTestId('branches');
+  await expect(table.locator('tbody tr')).toHaveCount(3);
+  for (const name of [BANDUNG, SURABAYA]) {
+    const row = table.locator(`tr[data-branch="${name}"]`);
+    await expect(row.getByTestId('health')).toHaveText(/Sehat/);
+    await expect(row.getByTestId('health')).toHaveAttribute('data-health', 'healthy');
+    await expect(row.getByTestId('last-push')).toHaveText('baru saja');
+    await expect(row.getByTestId('behind-changes')).toHaveText('0');
+    await expect(row.getByTestId('behind-time')).toHaveText('0 detik');
+    await expect(row.getByTestId('rejections')).toHaveText('0');
+  }
+  const medan = table.locator(`tr[data-branch="${MEDAN}"]`);
+  await expect(medan.getByTestId('health')).toHaveText(/Belum pernah sinkron/);
+  await expect(medan.getByTestId('last-push')).toHaveText('Belum pernah');
+  await snap(page, 'hq-branches');
+});
+
+test('Booking: bookings of every branch, filtered by branch; an empty branch says so', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: 'Booking', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Booking semua cabang', level: 1 })).toBeVisible();
+  const rows = page.getByTestId('bookings').locator('tbody tr');
+  await expect(rows).toHaveCount(4);
+  await expect(page.getByTestId('bookings').locator(`tr[data-branch="${SURABAYA}"]`)).toHaveCount(1);
+
+  await page.getByLabel('Cabang').selectOption({ label: BANDUNG });
+  await expect(rows).toHaveCount(3);
+  for (const cell of await page.getByTestId('bookings').getByTestId('branch').all()) await expect(cell).toHaveText(BANDUNG);
+  // with a status too: the DP booking is active… and none is completed
+  await page.getByLabel('Status').selectOption({ label: 'Selesai' });
+  await expect(page.getByText('Tidak ada booking yang cocok dengan saringan ini.')).toBeVisible();
+  await page.getByRole('button', { name: 'Atur ulang' }).click();
+  await expect(rows).toHaveCount(4);
+  await page.getByLabel('Cabang').selectOption({ label: MEDAN });
+  await expect(page.getByText('Tidak ada booking yang cocok dengan saringan ini.')).toBeVisible();
+  await snap(page, 'hq-bookings');
+});
+
+test('Pelanggan: found by phone in another spelling, one customer with both branches and her bookings', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: 'Pelanggan', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Data induk pelanggan', level: 1 })).toBeVisible();
+  const spelled = `+62 ${shared.phone.slice(1, 4)} ${shared.phone.slice(4, 8)} ${shared.phone.slice(8)}`;
+  await page.getByRole('searchbox', { name: 'Nomor telepon' }).fill(spelled);
+  await page.keyboard.press('Enter');
+  const rows = page.getByTestId('customers').locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(shared.name);
+  await expect(rows.first().getByTestId('customer-branches')).toContainText(BANDUNG);
+  await expect(rows.first().getByTestId('customer-branches')).toContainText(SURABAYA);
+  await expect(rows.first().getByTestId('customer-bookings')).toHaveText('2');
+  // a number nobody has: the empty state
+  await page.getByRole('searchbox', { name: 'Nomor telepon' }).fill('0899-0000-0001');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Pelanggan tidak ditemukan.')).toBeVisible();
+  // a phone that is no phone: the API's refusal, in words
+  await page.getByRole('searchbox', { name: 'Nomor telepon' }).fill('12');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert')).toBeVisible();
+  await noRawJson(page);
+});
+
+test('Laporan: bookings per day with its chart, and a CSV link that downloads real CSV', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: 'Laporan', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Laporan', level: 1 })).toBeVisible();
+  const report = page.getByTestId('report-bookings-per-day');
+  const chart = report.getByTestId('chart-bookings-per-day');
+  await expect(chart).toBeVisible();
+  await expect(chart).toHaveAttribute('role', 'img');
+  // every booking was made today at both desks: one bar of 4
+  const bars = chart.locator('[data-value]');
+  await expect(bars).toHaveCount(1);
+  await expect(bars.first()).toHaveAttribute('data-value', '4');
+  await expect(report.locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByTestId('chart-segments')).toBeVisible();
+  await expect(page.getByTestId('chart-revenue-per-month')).toBeVisible();
+
+  const link = report.getByTestId('csv-bookings-per-day');
+  await expect(link).toHaveAttribute('href', '/api/v1/reports/bookings-per-day?format=csv');
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe('bookings-per-day.csv');
+  const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+  expect(csv[0]).toBe('date,branch_id,branch_name,bookings,revenue');
+  expect(csv).toHaveLength(3);
+  expect(csv.join('\n')).toContain(`,${BANDUNG},3,2250000`);
+  expect(csv.join('\n')).toContain(`,${SURABAYA},1,750000`);
+  await snap(page, 'hq-reports');
+});

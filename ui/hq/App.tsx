@@ -1,0 +1,132 @@
+// Head office's page: a login as a head-office user, then four screens —
+// Cabang, Booking, Pelanggan, Laporan — on the desk's components, words and
+// styles. Routes live in the URL's hash (`#/booking`), so a refresh stays put.
+import { useCallback, useEffect, useState, useSyncExternalStore, type ComponentType } from 'react';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { Button } from '../src/components/Button';
+import { LanguageSwitch } from '../src/components/LanguageSwitch';
+import { I18nProvider, useI18n, type Key } from '../src/i18n';
+import { makeQueryClient } from '../src/lib/queries';
+import { onSessionLost, saveSession, savedSession, type LoggedIn } from './api/client';
+import { Branches } from './screens/Branches';
+import { Bookings } from './screens/Bookings';
+import { Customers } from './screens/Customers';
+import { Login } from './screens/Login';
+import { Reports } from './screens/Reports';
+
+interface Screen {
+  path: string;
+  label: Key;
+  icon: string;
+  screen: ComponentType;
+}
+
+export const SCREENS: readonly Screen[] = [
+  { path: '/cabang', label: 'hq.nav.branches', icon: '⌂', screen: Branches },
+  { path: '/booking', label: 'hq.nav.bookings', icon: '▤', screen: Bookings },
+  { path: '/pelanggan', label: 'hq.nav.customers', icon: '☺', screen: Customers },
+  { path: '/laporan', label: 'hq.nav.reports', icon: '▥', screen: Reports },
+];
+
+function hashPath(): string {
+  return window.location.hash.replace(/^#/, '') || '/cabang';
+}
+
+function useHashPath(): string {
+  return useSyncExternalStore(
+    (cb) => {
+      window.addEventListener('hashchange', cb);
+      return () => window.removeEventListener('hashchange', cb);
+    },
+    hashPath,
+    () => '/cabang',
+  );
+}
+
+const queryClient = makeQueryClient();
+
+function Shell({ session, logout }: { session: LoggedIn; logout: () => void }) {
+  const { t, tv } = useI18n();
+  const path = useHashPath();
+  const current = SCREENS.find((s) => s.path === path) ?? SCREENS[0];
+  const Screen = current.screen;
+  useEffect(() => {
+    document.title = `${t(current.label)} · ${t('hq.title')}`;
+  }, [current, t]);
+  return (
+    <div className="shell">
+      <aside className="sidebar no-print">
+        <div className="brand">
+          <span className="logo">L</span>
+          <span className="brand-name">{t('hq.title')}</span>
+        </div>
+        <nav aria-label="Menu">
+          {SCREENS.map((s) => (
+            <a
+              key={s.path}
+              href={`#${s.path}`}
+              className={`nav-item${s === current ? ' active' : ''}`}
+              aria-current={s === current ? 'page' : undefined}
+            >
+              <span className="nav-icon" aria-hidden="true">
+                {s.icon}
+              </span>
+              {t(s.label)}
+            </a>
+          ))}
+        </nav>
+      </aside>
+      <div className="main-col">
+        <header className="topbar no-print">
+          <div className="who" data-testid="who">
+            <span className="muted">{t('app.loggedInAs')}</span> <strong>{session.user.username}</strong>{' '}
+            <span className="role-badge">{tv('hq.role', session.user.role)}</span>
+          </div>
+          <div className="topbar-right">
+            <LanguageSwitch />
+            <Button kind="ghost" onClick={logout}>
+              {t('app.logout')}
+            </Button>
+          </div>
+        </header>
+        <main className="content">
+          <Screen key={current.path} />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function Root() {
+  const [session, setSession] = useState<LoggedIn | null>(() => savedSession());
+  const [expired, setExpired] = useState(false);
+  useEffect(() => {
+    onSessionLost(() => {
+      queryClient.clear();
+      setSession(null);
+      setExpired(true);
+    });
+  }, []);
+  const loggedIn = useCallback((s: LoggedIn) => {
+    saveSession(s);
+    setExpired(false);
+    setSession(s);
+  }, []);
+  const logout = useCallback(() => {
+    saveSession(null);
+    queryClient.clear();
+    setSession(null);
+  }, []);
+  if (!session) return <Login onLoggedIn={loggedIn} expired={expired} />;
+  return <Shell session={session} logout={logout} />;
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <QueryClientProvider client={queryClient}>
+        <Root />
+      </QueryClientProvider>
+    </I18nProvider>
+  );
+}

@@ -1,0 +1,91 @@
+import { Badge } from '../../src/components/Badge';
+import { DataTable } from '../../src/components/DataTable';
+import { PageHeader } from '../../src/components/PageHeader';
+import { useI18n } from '../../src/i18n';
+import { formatDateTime } from '../../src/lib/format';
+import { relativeTime } from '../../src/lib/sync';
+import { useNow } from '../../src/lib/useNow';
+import type { BranchState } from '../api/client';
+import { branchHealth, durationWords } from '../lib/health';
+import { useGet } from '../lib/queries';
+import { useState } from 'react';
+
+/** Cabang: every branch with its sync health (healthy / late / stale), last push, lag and refusals. */
+export function Branches() {
+  const { t, lang } = useI18n();
+  const now = useNow(30_000);
+  const [page, setPage] = useState(1);
+  const query = useGet('/api/v1/branches', { page, page_size: 50 }, { refetchInterval: 30_000 });
+  return (
+    <>
+      <PageHeader title={t('hq.branches.title')} subtitle={t('hq.branches.subtitle')} />
+      <DataTable<BranchState>
+        testId="branches"
+        query={query}
+        rowKey={(b) => b.id}
+        rowProps={(b) => ({ 'data-branch': b.name, 'data-health': branchHealth(b, now) })}
+        empty={t('hq.branches.empty')}
+        onPage={setPage}
+        columns={[
+          { id: 'name', header: t('hq.branches.name'), cell: (b) => <strong>{b.name}</strong>, sortValue: (b) => b.name },
+          {
+            id: 'health',
+            header: t('hq.branches.health'),
+            cell: (b) => {
+              const h = branchHealth(b, now);
+              return (
+                <Badge kind={`health-${h}`}>
+                  <span aria-hidden="true">{{ healthy: '●', late: '▲', stale: '■', never: '○', revoked: '✕' }[h]} </span>
+                  {t(`hq.health.${h}`)}
+                </Badge>
+              );
+            },
+            cellProps: (b) => ({ 'data-testid': 'health', 'data-health': branchHealth(b, now) }),
+          },
+          {
+            id: 'last_push',
+            header: t('hq.branches.lastPush'),
+            cell: (b) =>
+              b.last_push_at ? (
+                <span title={formatDateTime(b.last_push_at, undefined, lang)}>{relativeTime(b.last_push_at, now, lang)}</span>
+              ) : (
+                t('hq.branches.never')
+              ),
+            cellProps: () => ({ 'data-testid': 'last-push' }),
+          },
+          {
+            id: 'behind_changes',
+            header: t('hq.branches.behindChanges'),
+            headerClassName: 'num',
+            className: 'num',
+            cell: (b) => (b.behind_changes ?? null) === null ? <span className="muted">{t('hq.branches.unknown')}</span> : b.behind_changes,
+            cellProps: () => ({ 'data-testid': 'behind-changes' }),
+          },
+          {
+            id: 'behind_time',
+            header: t('hq.branches.behindTime'),
+            headerClassName: 'num',
+            className: 'num',
+            cell: (b) =>
+              (b.behind_seconds ?? null) === null ? (
+                <span className="muted">{t('hq.branches.unknown')}</span>
+              ) : (
+                durationWords(b.behind_seconds!, lang)
+              ),
+            cellProps: () => ({ 'data-testid': 'behind-time' }),
+          },
+          { id: 'rows', header: t('hq.branches.rows'), headerClassName: 'num', className: 'num', cell: (b) => b.rows },
+          {
+            id: 'rejections',
+            header: t('hq.branches.rejections'),
+            headerClassName: 'num',
+            className: 'num',
+            cell: (b) => (b.rejections > 0 ? <Badge kind="risk">{b.rejections}</Badge> : 0),
+            cellProps: () => ({ 'data-testid': 'rejections' }),
+          },
+        ]}
+      />
+      <p className="muted small">{t('hq.branches.legend')}</p>
+    </>
+  );
+}
