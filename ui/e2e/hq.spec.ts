@@ -191,6 +191,7 @@ test('Laporan: bookings per day with its chart, and a CSV link that downloads re
   await expect(report.locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('chart-segments')).toBeVisible();
   await expect(page.getByTestId('chart-revenue-per-month')).toBeVisible();
+  await expect(page.getByTestId('report-messages').getByRole('heading', { name: 'Pesan WhatsApp' })).toBeVisible();
 
   const link = report.getByTestId('csv-bookings-per-day');
   await expect(link).toHaveAttribute('href', '/api/v1/reports/bookings-per-day?format=csv');

@@ -12,6 +12,7 @@ export type MasterCustomer = Schemas['MasterCustomer'];
 export type DayRow = Schemas['DayRow'];
 export type MonthRow = Schemas['MonthRow'];
 export type SegmentRow = Schemas['SegmentRow'];
+export type MessageRow = Schemas['MessageRow'];
 export type PageMeta = Schemas['PageMeta'];
 
 /** `POST /api/v1/auth/login`'s answer (the document describes it in words only). */

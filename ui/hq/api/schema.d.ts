@@ -11,7 +11,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A head-office login: a token for the `bearer` scheme, valid 12 hours. */
+        /**
+         * A head-office login: a token for the `bearer` scheme, valid 12 hours.
+         *     Throttled as the desk's login is (`loket::kernel::logins`): after
+         *     repeated failures the username (or the address) waits, 429.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -133,6 +137,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WhatsApp messages sent and failed per business day and branch (a desk
+         *     with no gateway counts as `log_only`).
+         */
+        get: operations["messages_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/revenue-per-month": {
         parameters: {
             query?: never;
@@ -182,6 +206,55 @@ export interface paths {
         put?: never;
         /** Adds a service to the catalogue; branches get it by pull (hq_admin). */
         post: operations["create_service"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Changes a service (only the fields given); branches get the change by
+         *     pull and show it read-only (hq_admin).
+         */
+        put: operations["update_service"];
+        post?: never;
+        /**
+         * Retires a service: gone from the catalogue here and, after their next
+         *     pull, at every branch; bookings that name it keep it (hq_admin).
+         */
+        delete: operations["delete_service"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The settings every branch shares: the priority scoring's thresholds and
+         *     segment boundaries (hq_admin, hq_viewer).
+         */
+        get: operations["get_settings"];
+        /**
+         * Changes the shared settings (only those given); branches apply them at
+         *     their next pull, rescore their open bookings, and may no longer change
+         *     them themselves (hq_admin).
+         */
+        put: operations["put_settings"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -374,6 +447,29 @@ export interface components {
             /** @description Normalised `62…`. */
             phone?: string | null;
         };
+        /** @description `GET /api/v1/reports/messages`: one row per day and branch. */
+        MessageRow: {
+            /** Format: uuid */
+            branch_id: string;
+            branch_name: string;
+            /** @description `YYYY-MM-DD`, the business day the message was sent or failed. */
+            date: string;
+            /**
+             * Format: int64
+             * @description Refused for good, or given up after the retries.
+             */
+            failed: number;
+            /**
+             * Format: int64
+             * @description "Sent" by a desk with no gateway (log only): nothing went out.
+             */
+            log_only: number;
+            /**
+             * Format: int64
+             * @description Delivered to a WhatsApp gateway.
+             */
+            sent: number;
+        };
         /** @description `GET /api/v1/reports/revenue-per-month`: one row per month and branch. */
         MonthRow: {
             /** @description The price of `paid` bookings plus the booking fee of `dp` ones. */
@@ -494,6 +590,31 @@ export interface components {
             }[];
             meta: components["schemas"]["PageMeta"];
         };
+        Page_MessageRow: {
+            data: {
+                /** Format: uuid */
+                branch_id: string;
+                branch_name: string;
+                /** @description `YYYY-MM-DD`, the business day the message was sent or failed. */
+                date: string;
+                /**
+                 * Format: int64
+                 * @description Refused for good, or given up after the retries.
+                 */
+                failed: number;
+                /**
+                 * Format: int64
+                 * @description "Sent" by a desk with no gateway (log only): nothing went out.
+                 */
+                log_only: number;
+                /**
+                 * Format: int64
+                 * @description Delivered to a WhatsApp gateway.
+                 */
+                sent: number;
+            }[];
+            meta: components["schemas"]["PageMeta"];
+        };
         Page_MonthRow: {
             data: {
                 /** @description The price of `paid` bookings plus the booking fee of `dp` ones. */
@@ -585,6 +706,24 @@ export interface operations {
             };
             /** @description a missing field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many failed logins: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many logins being checked at once */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -806,13 +945,13 @@ export interface operations {
         parameters: {
             query?: {
                 branch_id?: string;
-                /** @description json (default) or csv: every row */
+                /** @description `json` (default) or `csv`: every row. */
                 format?: string;
-                /** @description first booking date, YYYY-MM-DD */
+                /** @description First booking date, YYYY-MM-DD. */
                 from?: string;
                 page?: number;
                 page_size?: number;
-                /** @description last booking date, YYYY-MM-DD */
+                /** @description Last booking date, YYYY-MM-DD. */
                 to?: string;
             };
             header?: never;
@@ -851,17 +990,66 @@ export interface operations {
             };
         };
     };
+    messages_report: {
+        parameters: {
+            query?: {
+                branch_id?: string;
+                /** @description `json` (default) or `csv`: every row. */
+                format?: string;
+                /** @description First booking date, YYYY-MM-DD. */
+                from?: string;
+                page?: number;
+                page_size?: number;
+                /** @description Last booking date, YYYY-MM-DD. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `{data, meta}`, or CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageRow"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad parameter, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     revenue_per_month: {
         parameters: {
             query?: {
                 branch_id?: string;
-                /** @description json (default) or csv: every row */
+                /** @description `json` (default) or `csv`: every row. */
                 format?: string;
-                /** @description first booking date, YYYY-MM-DD */
+                /** @description First booking date, YYYY-MM-DD. */
                 from?: string;
                 page?: number;
                 page_size?: number;
-                /** @description last booking date, YYYY-MM-DD */
+                /** @description Last booking date, YYYY-MM-DD. */
                 to?: string;
             };
             header?: never;
@@ -904,13 +1092,13 @@ export interface operations {
         parameters: {
             query?: {
                 branch_id?: string;
-                /** @description json (default) or csv: every row */
+                /** @description `json` (default) or `csv`: every row. */
                 format?: string;
-                /** @description first booking date, YYYY-MM-DD */
+                /** @description First booking date, YYYY-MM-DD. */
                 from?: string;
                 page?: number;
                 page_size?: number;
-                /** @description last booking date, YYYY-MM-DD */
+                /** @description Last booking date, YYYY-MM-DD. */
                 to?: string;
             };
             header?: never;
@@ -1028,6 +1216,220 @@ export interface operations {
                 };
             };
             /** @description a bad field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the service */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description `{name?, description?, duration_min?, price?, active?, version?}`: an empty description removes it; `version`, when given, must be the current one */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description the service, with its new version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description only hq_admin changes the catalogue */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such service (or retired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `version` is not the current one */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_service: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the service */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description retired */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description only hq_admin changes the catalogue */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such service (or retired already) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `{urgent_days, soon_days, vip_price, premium_price, group_clients, high_segment_min, medium_segment_min, version, updated_at}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description any of `{urgent_days, soon_days, vip_price, premium_price, group_clients, high_segment_min, medium_segment_min}`, and `version?` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description the settings, with their new version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description only hq_admin changes the settings */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `version` is not the current one */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad setting, named */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -6,7 +6,7 @@ import { PageHeader } from '../../src/components/PageHeader';
 import { useI18n } from '../../src/i18n';
 import { errorText } from '../../src/i18n/errors';
 import { formatDate, formatRupiah } from '../../src/lib/format';
-import { csvUrl, downloadCsv, type DayRow, type MonthRow, type PageMeta, type SegmentRow } from '../api/client';
+import { csvUrl, downloadCsv, type DayRow, type MessageRow, type MonthRow, type PageMeta, type SegmentRow } from '../api/client';
 import { BarChart } from '../components/BarChart';
 import { sumBy, type Point } from '../lib/chart';
 import { useBranches, useGet } from '../lib/queries';
@@ -15,7 +15,11 @@ import { useBranches, useGet } from '../lib/queries';
 const ROWS = 200;
 const SEGMENTS = ['high', 'medium', 'low'];
 
-type ReportPath = '/api/v1/reports/bookings-per-day' | '/api/v1/reports/revenue-per-month' | '/api/v1/reports/segments';
+type ReportPath =
+  | '/api/v1/reports/bookings-per-day'
+  | '/api/v1/reports/revenue-per-month'
+  | '/api/v1/reports/segments'
+  | '/api/v1/reports/messages';
 
 interface Filters {
   from: string;
@@ -32,6 +36,11 @@ function monthLabel(month: string, lang: 'id' | 'en'): string {
   );
 }
 
+/** Sums per date (`2026-12-02`) as chart points labelled `02/12`. */
+function byDay(sums: { key: string; value: number }[]): Point[] {
+  return sums.map((s) => ({ key: s.key, label: `${s.key.slice(8, 10)}/${s.key.slice(5, 7)}`, value: s.value }));
+}
+
 /** One report: its title, a CSV link, the chart, then its rows. */
 function Report<T>({
   id,
@@ -42,6 +51,7 @@ function Report<T>({
   points,
   columns,
   rowKey,
+  empty,
 }: {
   id: string;
   title: string;
@@ -51,6 +61,8 @@ function Report<T>({
   points: (rows: readonly T[]) => Point[];
   columns: Column<T>[];
   rowKey: (row: T) => string;
+  /** What an empty period says (default: no bookings). */
+  empty?: string;
 }) {
   const { t, lang } = useI18n();
   const [csvError, setCsvError] = useState<unknown>(null);
@@ -82,12 +94,12 @@ function Report<T>({
       {csvError ? <ErrorBanner text={t('hq.reports.csvFailed', { reason: errorText(csvError, lang) })} /> : null}
       {chart}
       {total > rows.length && <p className="muted small">{t('hq.reports.chartTruncated', { n: rows.length })}</p>}
-      <DataTable<T> className="table compact" query={query} rowKey={rowKey} columns={columns} empty={t('hq.reports.empty')} bare />
+      <DataTable<T> className="table compact" query={query} rowKey={rowKey} columns={columns} empty={empty ?? t('hq.reports.empty')} bare />
     </section>
   );
 }
 
-/** Laporan: bookings per day, revenue per month and segments, each with a chart and a CSV download. */
+/** Laporan: bookings per day, revenue per month, segments and WhatsApp messages, each with a chart and a CSV download. */
 export function Reports() {
   const { t, tv, lang } = useI18n();
   const [f, setF] = useState<Filters>({ from: '', to: '', branch_id: '' });
@@ -96,6 +108,7 @@ export function Reports() {
   const perDay = useGet('/api/v1/reports/bookings-per-day', q);
   const perMonth = useGet('/api/v1/reports/revenue-per-month', q);
   const segments = useGet('/api/v1/reports/segments', q);
+  const messages = useGet('/api/v1/reports/messages', q);
   const branchCol = { id: 'branch', header: t('hq.bookings.branch') } as const;
   const num = { headerClassName: 'num', className: 'num' } as const;
   return (
@@ -126,13 +139,7 @@ export function Reports() {
         filters={f}
         query={perDay}
         rowKey={(r) => `${r.date}/${r.branch_id}`}
-        points={(rows) =>
-          sumBy(rows, (r) => r.date, (r) => r.bookings).map((s) => ({
-            key: s.key,
-            label: `${s.key.slice(8, 10)}/${s.key.slice(5, 7)}`,
-            value: s.value,
-          }))
-        }
+        points={(rows) => byDay(sumBy(rows, (r) => r.date, (r) => r.bookings))}
         columns={[
           { id: 'date', header: t('hq.reports.date'), className: 'nowrap', cell: (r) => formatDate(r.date, lang) },
           { ...branchCol, cell: (r) => r.branch_name },
@@ -177,6 +184,23 @@ export function Reports() {
           { ...branchCol, cell: (r) => r.branch_name },
           { id: 'segment', header: t('hq.reports.segment'), cell: (r) => tv('segment', r.segment) },
           { id: 'bookings', header: t('hq.reports.bookings'), ...num, cell: (r) => r.bookings },
+        ]}
+      />
+      <Report<MessageRow>
+        id="messages"
+        title={t('hq.reports.messages')}
+        path="/api/v1/reports/messages"
+        filters={f}
+        query={messages}
+        empty={t('hq.reports.messagesEmpty')}
+        rowKey={(r) => `${r.date}/${r.branch_id}`}
+        points={(rows) => byDay(sumBy(rows, (r) => r.date, (r) => r.sent))}
+        columns={[
+          { id: 'date', header: t('hq.reports.date'), className: 'nowrap', cell: (r) => formatDate(r.date, lang) },
+          { ...branchCol, cell: (r) => r.branch_name },
+          { id: 'sent', header: t('hq.reports.sent'), ...num, cell: (r) => r.sent },
+          { id: 'failed', header: t('hq.reports.failed'), ...num, cell: (r) => r.failed },
+          { id: 'log_only', header: t('hq.reports.logOnly'), ...num, cell: (r) => r.log_only },
         ]}
       />
     </>

@@ -86,6 +86,11 @@ const entries = {
   'hq.reports.fees': ['Booking fees', 'Biaya booking'],
   'hq.reports.paid': ['Paid', 'Dibayar'],
   'hq.reports.segment': ['Segment', 'Segmen'],
+  'hq.reports.messages': ['WhatsApp messages', 'Pesan WhatsApp'],
+  'hq.reports.messagesEmpty': ['No messages sent or failed in this period.', 'Tidak ada pesan terkirim atau gagal pada periode ini.'],
+  'hq.reports.sent': ['Sent', 'Terkirim'],
+  'hq.reports.failed': ['Failed', 'Gagal'],
+  'hq.reports.logOnly': ['Log only (no gateway)', 'Hanya dicatat (tanpa gateway)'],
 
   // app shell
   'app.name': ['Loket', 'Loket'],
