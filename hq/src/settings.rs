@@ -7,12 +7,11 @@
 //! head office shows the desk's defaults and publishes nothing.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use sqlx::{PgPool, Row};
 
-use loket::kernel::settings::SharedSettings;
-use loket::kernel::types::Money;
+use loket::kernel::settings::{SharedSettings, SharedSettingsEdit};
 
 use crate::error::{HqError, Result};
 use crate::sync_pull::publish;
@@ -26,20 +25,6 @@ pub struct HqSettings {
     /// when stale.
     pub version: i64,
     pub updated_at: Option<DateTime<Utc>>,
-}
-
-/// `PUT /api/v1/settings`: only the settings given change.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsEdit {
-    pub urgent_days: Option<i64>,
-    pub soon_days: Option<i64>,
-    pub vip_price: Option<Money>,
-    pub premium_price: Option<Money>,
-    pub group_clients: Option<u32>,
-    pub high_segment_min: Option<i32>,
-    pub medium_segment_min: Option<i32>,
-    pub version: Option<i64>,
 }
 
 async fn read(conn: &mut sqlx::PgConnection, lock: bool) -> Result<HqSettings> {
@@ -68,7 +53,17 @@ pub async fn get(pool: &PgPool) -> Result<HqSettings> {
 }
 
 pub async fn update(pool: &PgPool, by: &HqUser, input: Value) -> Result<HqSettings> {
-    let edit: SettingsEdit = loket::kernel::ops::from_json(input)?;
+    // `PUT /api/v1/settings`: the settings given change (the desk's own
+    // `SharedSettingsEdit`); `version`, when given, must be the current one.
+    let mut input = input;
+    let version = match input.as_object_mut().and_then(|o| o.remove("version")) {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            serde_json::from_value::<i64>(v)
+                .map_err(|_| HqError::validation("version", "must be a whole number"))?,
+        ),
+    };
+    let edit: SharedSettingsEdit = loket::kernel::ops::from_json(input)?;
     let mut tx = pool.begin().await?;
     // The first save races no row to lock: the counter row `publish` takes
     // serialises it instead (taken here, before the read).
@@ -76,7 +71,7 @@ pub async fn update(pool: &PgPool, by: &HqUser, input: Value) -> Result<HqSettin
         .execute(&mut *tx)
         .await?;
     let current = read(&mut tx, true).await?;
-    if let Some(v) = edit.version
+    if let Some(v) = version
         && v != current.version
     {
         return Err(HqError::Conflict(format!(
@@ -84,28 +79,7 @@ pub async fn update(pool: &PgPool, by: &HqUser, input: Value) -> Result<HqSettin
             current.version
         )));
     }
-    let mut s = current.settings;
-    if let Some(v) = edit.urgent_days {
-        s.urgent_days = v;
-    }
-    if let Some(v) = edit.soon_days {
-        s.soon_days = v;
-    }
-    if let Some(v) = edit.vip_price {
-        s.vip_price = v;
-    }
-    if let Some(v) = edit.premium_price {
-        s.premium_price = v;
-    }
-    if let Some(v) = edit.group_clients {
-        s.group_clients = v;
-    }
-    if let Some(v) = edit.high_segment_min {
-        s.high_segment_min = v;
-    }
-    if let Some(v) = edit.medium_segment_min {
-        s.medium_segment_min = v;
-    }
+    let s = edit.applied(&current.settings);
     s.check()?;
     let now = Utc::now();
     let version = current.version + 1;

@@ -193,6 +193,46 @@ impl SharedSettings {
     }
 }
 
+/// A change to some of the shared settings: what is not given stays. Read
+/// by the desk's `settings.update` and head office's `PUT /api/v1/settings`.
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedSettingsEdit {
+    pub urgent_days: Option<i64>,
+    pub soon_days: Option<i64>,
+    pub vip_price: Option<Money>,
+    pub premium_price: Option<Money>,
+    pub group_clients: Option<u32>,
+    pub high_segment_min: Option<i32>,
+    pub medium_segment_min: Option<i32>,
+}
+
+impl SharedSettingsEdit {
+    /// `current` with this change made (not checked: see [`SharedSettings::check`]).
+    pub fn applied(&self, current: &SharedSettings) -> SharedSettings {
+        SharedSettings {
+            urgent_days: self.urgent_days.unwrap_or(current.urgent_days),
+            soon_days: self.soon_days.unwrap_or(current.soon_days),
+            vip_price: self.vip_price.unwrap_or(current.vip_price),
+            premium_price: self.premium_price.unwrap_or(current.premium_price),
+            group_clients: self.group_clients.unwrap_or(current.group_clients),
+            high_segment_min: self.high_segment_min.unwrap_or(current.high_segment_min),
+            medium_segment_min: self
+                .medium_segment_min
+                .unwrap_or(current.medium_segment_min),
+        }
+    }
+
+    /// The first setting this change gives a value other than `current`'s.
+    pub fn first_difference(&self, current: &SharedSettings) -> Option<&'static str> {
+        let after = serde_json::to_value(self.applied(current)).ok()?;
+        let before = serde_json::to_value(current).ok()?;
+        SharedSettings::FIELDS
+            .into_iter()
+            .find(|f| after.get(f) != before.get(f))
+    }
+}
+
 /// Head office's shared settings, received by a pull, written in the
 /// pull's transaction: the desk's copy follows and those fields become head
 /// office's. Answers whether anything changed (then scores must follow).
@@ -278,46 +318,23 @@ impl Operation for UpdateSettings {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Settings> {
-        if !ctx.settings.from_head_office.is_empty() {
-            // A form sending every setting back unchanged is no change; a
-            // different value of head office's is refused.
-            let c = &ctx.settings;
-            let differs = |given: Option<bool>| given == Some(false);
-            let given = [
-                (
-                    "urgent_days",
-                    differs(self.urgent_days.map(|v| v == c.urgent_days)),
-                ),
-                (
-                    "soon_days",
-                    differs(self.soon_days.map(|v| v == c.soon_days)),
-                ),
-                (
-                    "vip_price",
-                    differs(self.vip_price.map(|v| v == c.vip_price)),
-                ),
-                (
-                    "premium_price",
-                    differs(self.premium_price.map(|v| v == c.premium_price)),
-                ),
-                (
-                    "group_clients",
-                    differs(self.group_clients.map(|v| v == c.group_clients)),
-                ),
-                (
-                    "high_segment_min",
-                    differs(self.high_segment_min.map(|v| v == c.high_segment_min)),
-                ),
-                (
-                    "medium_segment_min",
-                    differs(self.medium_segment_min.map(|v| v == c.medium_segment_min)),
-                ),
-            ];
-            if let Some((field, _)) = given.iter().find(|(_, differs)| *differs) {
-                return Err(Error::conflict(format!(
-                    "{field} is set by head office for every branch; it can only be changed at head office"
-                )));
-            }
+        let shared = SharedSettingsEdit {
+            urgent_days: self.urgent_days,
+            soon_days: self.soon_days,
+            vip_price: self.vip_price,
+            premium_price: self.premium_price,
+            group_clients: self.group_clients,
+            high_segment_min: self.high_segment_min,
+            medium_segment_min: self.medium_segment_min,
+        };
+        // A form sending every setting back unchanged is no change; a
+        // different value of head office's is refused.
+        if !ctx.settings.from_head_office.is_empty()
+            && let Some(field) = shared.first_difference(&SharedSettings::of(&ctx.settings))
+        {
+            return Err(Error::conflict(format!(
+                "{field} is set by head office for every branch; it can only be changed at head office"
+            )));
         }
         let before = ctx.settings.clone();
         let mut s = before.clone();
@@ -329,27 +346,7 @@ impl Operation for UpdateSettings {
                 Error::validation("time_zone", "is not a known time zone (e.g. Asia/Jakarta)")
             })?;
         }
-        if let Some(v) = self.urgent_days {
-            s.urgent_days = v;
-        }
-        if let Some(v) = self.soon_days {
-            s.soon_days = v;
-        }
-        if let Some(v) = self.vip_price {
-            s.vip_price = v.checked("vip_price")?;
-        }
-        if let Some(v) = self.premium_price {
-            s.premium_price = v.checked("premium_price")?;
-        }
-        if let Some(v) = self.group_clients {
-            s.group_clients = v;
-        }
-        if let Some(v) = self.high_segment_min {
-            s.high_segment_min = v;
-        }
-        if let Some(v) = self.medium_segment_min {
-            s.medium_segment_min = v;
-        }
+        shared.applied(&SharedSettings::of(&s)).apply_to(&mut s);
         if let Some(v) = self.max_slots_per_day {
             s.max_slots_per_day = v;
         }
