@@ -97,15 +97,34 @@ fn push_everything(hq: &Hq, desk: &Desk, name: &str) -> (Duration, u64) {
     desk.configure(&hq.url, &token); // itself a change in the log
     let rows = change_log_rows(desk);
     let t = Instant::now();
-    let run = desk.sync().expect(200);
+    // A run stops at its 30 s limit and the next one goes on from there:
+    // runs back to back until nothing waits, as the desk's own schedule would.
+    let mut runs = 0;
+    loop {
+        runs += 1;
+        let run = desk.sync();
+        if run.status == 200 {
+            assert_eq!(run.body["rejected"], 0, "{:?}", run.body);
+            break;
+        }
+        let message = run.body["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            run.status == 502 && message.contains("limit") && runs < 20,
+            "sync run {runs}: {} {:?}",
+            run.status,
+            run.body
+        );
+    }
     let took = t.elapsed();
-    assert_eq!(run["rejected"], 0, "{run}");
-    let pushed = run["pushed"].as_u64().expect("pushed");
-    assert!(
-        pushed as i64 >= rows,
-        "every change pushed: {pushed} of {rows}"
+    let status = desk.status();
+    assert_eq!(
+        status["pending_changes"], 0,
+        "every change pushed: {status}"
     );
-    (took, pushed)
+    if runs > 1 {
+        println!("push of {rows} changes took {runs} sync runs (30 s each at most)");
+    }
+    (took, rows as u64)
 }
 
 /// `n` synthetic customer changes from `first_seq` on, as a desk writes them.
@@ -202,7 +221,7 @@ fn main() {
     let mut round = 0;
     bench.measure(
         "push",
-        &format!("whole change log ({rows} changes), one sync.run"),
+        &format!("whole change log ({rows} changes), sync runs until none waits"),
         Plan::new(10, 1, 1),
         || {
             round += 1;
