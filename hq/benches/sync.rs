@@ -116,10 +116,14 @@ fn push_everything(hq: &Hq, desk: &Desk, name: &str) -> (Duration, u64) {
         );
     }
     let took = t.elapsed();
+    // Everything logged before the push started has gone (bookings made
+    // meanwhile, as in the create-during-sync group, may still wait).
     let status = desk.status();
-    assert_eq!(
-        status["pending_changes"], 0,
-        "every change pushed: {status}"
+    let made_meanwhile = change_log_rows(desk) - rows;
+    let pending = status["pending_changes"].as_i64().expect("pending_changes");
+    assert!(
+        pending <= made_meanwhile,
+        "every change pushed: {pending} waiting, {made_meanwhile} made meanwhile"
     );
     if runs > 1 {
         println!("push of {rows} changes took {runs} sync runs (30 s each at most)");
