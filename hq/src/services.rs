@@ -85,15 +85,7 @@ pub async fn create(pool: &PgPool, input: Value) -> Result<HqService> {
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    publish(
-        &mut tx,
-        None,
-        "service",
-        &service.id.to_string(),
-        "insert",
-        &to_json(&service)?,
-    )
-    .await?;
+    publish_service(&mut tx, &service, "insert").await?;
     tx.commit().await?;
     Ok(HqService {
         service,
@@ -161,15 +153,7 @@ pub async fn update(pool: &PgPool, id: Uuid, input: Value) -> Result<HqService> 
     .bind(Utc::now())
     .fetch_one(&mut *tx)
     .await?;
-    publish(
-        &mut tx,
-        None,
-        "service",
-        &service.id.to_string(),
-        "update",
-        &to_json(&service)?,
-    )
-    .await?;
+    publish_service(&mut tx, &service, "update").await?;
     tx.commit().await?;
     Ok(HqService { service, version })
 }
@@ -189,15 +173,7 @@ pub async fn delete(pool: &PgPool, id: Uuid) -> Result<()> {
     .await?;
     let mut service = current.service;
     service.active = false;
-    publish(
-        &mut tx,
-        None,
-        "service",
-        &service.id.to_string(),
-        "delete",
-        &to_json(&service)?,
-    )
-    .await?;
+    publish_service(&mut tx, &service, "delete").await?;
     tx.commit().await?;
     Ok(())
 }
@@ -227,4 +203,23 @@ pub async fn list(pool: &PgPool) -> Result<Vec<HqService>> {
     .fetch_all(pool)
     .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Puts `service` on every branch's pull feed as `op`, in the caller's
+/// transaction.
+async fn publish_service(
+    tx: &mut Transaction<'_, Postgres>,
+    service: &ServiceData,
+    op: &str,
+) -> Result<()> {
+    publish(
+        tx,
+        None,
+        "service",
+        &service.id.to_string(),
+        op,
+        &to_json(service)?,
+    )
+    .await?;
+    Ok(())
 }
