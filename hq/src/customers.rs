@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashMap;
+
 use sqlx::{PgConnection, PgPool, Row};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -34,91 +36,178 @@ fn keys(customer_id: &str, data: &Value) -> Keys {
     }
 }
 
-/// Links branch customer `customer_id` (its row as pushed) to its master
-/// customer, creating the master when no phone or e-mail matches. Runs
-/// inside the push's transaction.
+/// A branch customer as a push leaves it.
+pub struct Pushed<'a> {
+    pub customer_id: &'a str,
+    /// Its row as pushed.
+    pub data: &'a Value,
+    pub deleted: bool,
+}
+
+/// Links each pushed branch customer to its master customer, creating the
+/// masters no phone or e-mail matches, as if they were linked one by one in
+/// order; a deleted one links to nothing (its master stays). Runs inside
+/// the push's transaction, with a fixed number of statements whatever the
+/// batch's size. `customers` holds each customer once.
 pub async fn link(
     conn: &mut PgConnection,
     branch_id: Uuid,
-    customer_id: &str,
-    data: &Value,
+    customers: &[Pushed<'_>],
 ) -> Result<()> {
-    let keys = keys(customer_id, data);
-    let mut master: Option<Uuid> = None;
-    if let Some(phone) = &keys.phone {
-        master = sqlx::query_scalar("SELECT id FROM master_customers WHERE phone = $1")
-            .bind(phone)
-            .fetch_optional(&mut *conn)
-            .await?;
-    }
-    if master.is_none()
-        && let Some(email) = &keys.email
-    {
-        master = sqlx::query_scalar(
-            "SELECT id FROM master_customers WHERE email = $1 ORDER BY created_at, id LIMIT 1",
-        )
-        .bind(email)
-        .fetch_optional(&mut *conn)
-        .await?;
-    }
-    if master.is_none() {
-        // A customer with neither key matching keeps the master it has.
-        master = sqlx::query_scalar(
-            "SELECT master_id FROM master_customer_links WHERE branch_id = $1 AND customer_id = $2",
+    let deleted: Vec<&str> = customers
+        .iter()
+        .filter(|c| c.deleted)
+        .map(|c| c.customer_id)
+        .collect();
+    if !deleted.is_empty() {
+        sqlx::query(
+            "DELETE FROM master_customer_links WHERE branch_id = $1 AND customer_id = ANY($2)",
         )
         .bind(branch_id)
-        .bind(customer_id)
-        .fetch_optional(&mut *conn)
+        .bind(&deleted)
+        .execute(&mut *conn)
         .await?;
     }
-    let master = match master {
-        Some(id) => id,
-        // Another branch's push may create the same phone at the same
-        // moment: the upsert answers whichever row won.
-        None => {
-            sqlx::query_scalar(
-                "INSERT INTO master_customers (id, phone, email, name) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (phone) DO UPDATE SET phone = excluded.phone RETURNING id",
-            )
-            .bind(Uuid::now_v7())
-            .bind(&keys.phone)
-            .bind(&keys.email)
-            .bind(&keys.name)
-            .fetch_one(&mut *conn)
+    let live: Vec<(&str, Keys)> = customers
+        .iter()
+        .filter(|c| !c.deleted)
+        .map(|c| (c.customer_id, keys(c.customer_id, c.data)))
+        .collect();
+    if live.is_empty() {
+        return Ok(());
+    }
+    let phones: Vec<&str> = live
+        .iter()
+        .filter_map(|(_, k)| k.phone.as_deref())
+        .collect();
+    let emails: Vec<&str> = live
+        .iter()
+        .filter_map(|(_, k)| k.email.as_deref())
+        .collect();
+    let ids: Vec<&str> = live.iter().map(|(id, _)| *id).collect();
+    let mut by_phone: HashMap<String, Uuid> =
+        sqlx::query_as("SELECT phone, id FROM master_customers WHERE phone = ANY($1)")
+            .bind(&phones)
+            .fetch_all(&mut *conn)
             .await?
+            .into_iter()
+            .collect();
+    // The oldest master with an e-mail is the one it matches.
+    let mut by_email: HashMap<String, Uuid> = sqlx::query_as(
+        "SELECT DISTINCT ON (email) email, id FROM master_customers
+         WHERE email = ANY($1) ORDER BY email, created_at, id",
+    )
+    .bind(&emails)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
+    let linked: HashMap<String, Uuid> = sqlx::query_as(
+        "SELECT customer_id, master_id FROM master_customer_links
+         WHERE branch_id = $1 AND customer_id = ANY($2)",
+    )
+    .bind(branch_id)
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
+
+    // Phone first, then e-mail; a customer with neither matching keeps the
+    // master it has, else gets a new one, which later ones in the batch match.
+    let mut created: Vec<(Uuid, &Keys)> = Vec::new();
+    let mut links: Vec<(&str, Uuid)> = Vec::with_capacity(live.len());
+    for (customer_id, keys) in &live {
+        let found = keys
+            .phone
+            .as_ref()
+            .and_then(|p| by_phone.get(p))
+            .or_else(|| keys.email.as_ref().and_then(|e| by_email.get(e)))
+            .or_else(|| linked.get(*customer_id))
+            .copied();
+        let master = match found {
+            Some(id) => id,
+            None => {
+                let id = Uuid::now_v7();
+                if let Some(phone) = &keys.phone {
+                    by_phone.insert(phone.clone(), id);
+                }
+                if let Some(email) = &keys.email {
+                    by_email.entry(email.clone()).or_insert(id);
+                }
+                created.push((id, keys));
+                id
+            }
+        };
+        links.push((customer_id, master));
+    }
+    if !created.is_empty() {
+        // Another branch's push may create the same phone at the same
+        // moment: the upsert answers whichever row won, and the links
+        // follow it.
+        let won: HashMap<String, Uuid> = sqlx::query_as(
+            "INSERT INTO master_customers (id, phone, email, name)
+             SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[])
+             ON CONFLICT (phone) DO UPDATE SET phone = excluded.phone
+             RETURNING phone, id",
+        )
+        .bind(created.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+        .bind(
+            created
+                .iter()
+                .map(|(_, k)| k.phone.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            created
+                .iter()
+                .map(|(_, k)| k.email.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            created
+                .iter()
+                .map(|(_, k)| k.name.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .filter_map(|(phone, id): (Option<String>, Uuid)| phone.map(|p| (p, id)))
+        .collect();
+        let planned: HashMap<Uuid, Uuid> = created
+            .iter()
+            .filter_map(|(id, k)| k.phone.as_ref().and_then(|p| won.get(p)).map(|w| (*id, *w)))
+            .collect();
+        for (_, master) in &mut links {
+            if let Some(winner) = planned.get(master) {
+                *master = *winner;
+            }
         }
-    };
+    }
     sqlx::query(
-        "INSERT INTO master_customer_links (branch_id, customer_id, master_id) VALUES ($1, $2, $3)
+        "INSERT INTO master_customer_links (branch_id, customer_id, master_id)
+         SELECT $1, t.customer_id, t.master_id
+         FROM UNNEST($2::text[], $3::uuid[]) AS t(customer_id, master_id)
          ON CONFLICT (branch_id, customer_id) DO UPDATE SET master_id = excluded.master_id",
     )
     .bind(branch_id)
-    .bind(customer_id)
-    .bind(master)
+    .bind(links.iter().map(|(c, _)| *c).collect::<Vec<_>>())
+    .bind(links.iter().map(|(_, m)| *m).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
-    Ok(())
-}
-
-/// A deleted branch customer links to nothing (its master stays).
-pub async fn unlink(conn: &mut PgConnection, branch_id: Uuid, customer_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM master_customer_links WHERE branch_id = $1 AND customer_id = $2")
-        .bind(branch_id)
-        .bind(customer_id)
-        .execute(&mut *conn)
-        .await?;
     Ok(())
 }
 
 /// Links the customer rows pushed before the master existed (a database
 /// from before migration 2). Idempotent; cheap when there is nothing to do.
 pub async fn backfill(pool: &PgPool) -> Result<()> {
-    let rows = sqlx::query(
+    let rows: Vec<(Uuid, String, sqlx::types::Json<Value>)> = sqlx::query_as(
         "SELECT r.branch_id, r.entity_id, r.data FROM branch_rows r
          WHERE r.entity = 'customer' AND NOT r.deleted
            AND NOT EXISTS (SELECT 1 FROM master_customer_links l
                            WHERE l.branch_id = r.branch_id AND l.customer_id = r.entity_id)
-         ORDER BY r.updated_seq",
+         ORDER BY r.branch_id, r.updated_seq",
     )
     .fetch_all(pool)
     .await?;
@@ -126,10 +215,16 @@ pub async fn backfill(pool: &PgPool) -> Result<()> {
         return Ok(());
     }
     let mut tx = pool.begin().await?;
-    for row in &rows {
-        let data: sqlx::types::Json<Value> = row.try_get("data")?;
-        let customer_id: String = row.try_get("entity_id")?;
-        link(&mut tx, row.try_get("branch_id")?, &customer_id, &data.0).await?;
+    for branch in rows.chunk_by(|a, b| a.0 == b.0) {
+        let customers: Vec<Pushed<'_>> = branch
+            .iter()
+            .map(|(_, customer_id, data)| Pushed {
+                customer_id,
+                data: &data.0,
+                deleted: false,
+            })
+            .collect();
+        link(&mut tx, branch[0].0, &customers).await?;
     }
     tx.commit().await?;
     Ok(())

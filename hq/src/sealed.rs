@@ -5,7 +5,7 @@
 //! opens nothing. The database records the public key, so a process started
 //! with another key file is refused instead of sealing to a second key.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -110,56 +110,88 @@ pub fn refusal(change: &Change) -> Option<String> {
     None
 }
 
-/// Keeps a change's sealed fields (in the push's transaction): a value
-/// replaces the stored one, `null` removes it, a field left out stays as it
-/// is; a deleted record keeps none.
+/// Keeps a batch's sealed fields (in the push's transaction), as if each
+/// change were applied in turn: a value replaces the stored one, `null`
+/// removes it, a field left out stays as it is; a deleted record keeps
+/// none. Only customers have sealed fields (`refusal` sees to it).
 pub async fn store(
     tx: &mut Transaction<'_, Postgres>,
     branch: &Branch,
-    change: &Change,
+    changes: &[&Change],
 ) -> Result<()> {
-    if change.op == "delete" {
-        sqlx::query(
-            "DELETE FROM branch_sealed WHERE branch_id = $1 AND entity = $2 AND entity_id = $3",
-        )
-        .bind(branch.id)
-        .bind(&change.entity)
-        .bind(&change.entity_id)
-        .execute(&mut **tx)
-        .await?;
+    // Per record: whether the batch deleted it, then each field's last word.
+    let mut records: HashMap<&str, (bool, BTreeMap<&str, (Option<&str>, i64)>)> = HashMap::new();
+    for change in changes {
+        if change.entity != EntityKind::Customer.as_str() {
+            continue;
+        }
+        if change.op == "delete" {
+            let record = records.entry(&change.entity_id).or_default();
+            *record = (true, BTreeMap::new());
+            continue;
+        }
+        for (field, value) in change.sealed.iter().flatten() {
+            let record = records.entry(&change.entity_id).or_default();
+            record.1.insert(field, (value.as_deref(), change.seq));
+        }
+    }
+    if records.is_empty() {
         return Ok(());
     }
-    for (field, value) in change.sealed.iter().flatten() {
-        match value {
-            Some(sealed) => {
-                sqlx::query(
-                    "INSERT INTO branch_sealed (branch_id, entity, entity_id, field, sealed, updated_seq)
-                     VALUES ($1, $2, $3, $4, $5, $6)
-                     ON CONFLICT (branch_id, entity, entity_id, field)
-                     DO UPDATE SET sealed = excluded.sealed, updated_seq = excluded.updated_seq",
-                )
-                .bind(branch.id)
-                .bind(&change.entity)
-                .bind(&change.entity_id)
-                .bind(field)
-                .bind(sealed)
-                .bind(change.seq)
-                .execute(&mut **tx)
-                .await?;
-            }
-            None => {
-                sqlx::query(
-                    "DELETE FROM branch_sealed
-                     WHERE branch_id = $1 AND entity = $2 AND entity_id = $3 AND field = $4",
-                )
-                .bind(branch.id)
-                .bind(&change.entity)
-                .bind(&change.entity_id)
-                .bind(field)
-                .execute(&mut **tx)
-                .await?;
-            }
-        }
+    let cleared: Vec<&str> = records
+        .iter()
+        .filter(|(_, (deleted, _))| *deleted)
+        .map(|(id, _)| *id)
+        .collect();
+    let fields = || {
+        records
+            .iter()
+            .flat_map(|(id, (_, fields))| fields.iter().map(move |(f, v)| (*id, *f, *v)))
+    };
+    let removed: Vec<(&str, &str)> = fields()
+        .filter(|(_, _, (value, _))| value.is_none())
+        .map(|(id, field, _)| (id, field))
+        .collect();
+    let stored: Vec<(&str, &str, &str, i64)> = fields()
+        .filter_map(|(id, field, (value, seq))| value.map(|v| (id, field, v, seq)))
+        .collect();
+    if !cleared.is_empty() {
+        sqlx::query(
+            "DELETE FROM branch_sealed
+             WHERE branch_id = $1 AND entity = 'customer' AND entity_id = ANY($2)",
+        )
+        .bind(branch.id)
+        .bind(&cleared)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !removed.is_empty() {
+        sqlx::query(
+            "DELETE FROM branch_sealed b USING UNNEST($2::text[], $3::text[]) AS t(entity_id, field)
+             WHERE b.branch_id = $1 AND b.entity = 'customer'
+               AND b.entity_id = t.entity_id AND b.field = t.field",
+        )
+        .bind(branch.id)
+        .bind(removed.iter().map(|r| r.0).collect::<Vec<_>>())
+        .bind(removed.iter().map(|r| r.1).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !stored.is_empty() {
+        sqlx::query(
+            "INSERT INTO branch_sealed (branch_id, entity, entity_id, field, sealed, updated_seq)
+             SELECT $1, 'customer', t.entity_id, t.field, t.sealed, t.seq
+             FROM UNNEST($2::text[], $3::text[], $4::text[], $5::int8[]) AS t(entity_id, field, sealed, seq)
+             ON CONFLICT (branch_id, entity, entity_id, field)
+             DO UPDATE SET sealed = excluded.sealed, updated_seq = excluded.updated_seq",
+        )
+        .bind(branch.id)
+        .bind(stored.iter().map(|r| r.0).collect::<Vec<_>>())
+        .bind(stored.iter().map(|r| r.1).collect::<Vec<_>>())
+        .bind(stored.iter().map(|r| r.2).collect::<Vec<_>>())
+        .bind(stored.iter().map(|r| r.3).collect::<Vec<_>>())
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

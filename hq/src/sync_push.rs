@@ -5,9 +5,14 @@
 //! reject each change in seq order, move the cursor. The branch is the one
 //! the token names; nothing in the body can name another. A customer row
 //! also links its branch customer to the customer master (`customers`) in
-//! the same transaction.
+//! the same transaction. A batch is written a statement per table (arrays
+//! through `UNNEST`), not a statement per change: round trips, not rows,
+//! are what a push costs.
 
-use serde_json::Value;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use loket::kernel::audit::EntityKind;
@@ -51,24 +56,41 @@ pub async fn push(pool: &PgPool, branch: &Branch, request: PushRequest) -> Resul
         }
     }
 
-    let mut rejected = Vec::new();
-    for change in &fresh {
+    // Each change is kept or refused on its own; what is kept is then
+    // written a statement per table for the whole batch (a record changed
+    // several times in it is written once, in its last state, its version
+    // counting every change), not a statement per change.
+    let mut kept: Vec<&Change> = Vec::with_capacity(fresh.len());
+    let mut refused: Vec<(&Change, String)> = Vec::new();
+    for &change in &fresh {
         match refusal(change).or_else(|| sealed::refusal(change)) {
-            None => {
-                apply(&mut tx, branch, change).await?;
-                sealed::store(&mut tx, branch, change).await?;
-            }
-            Some(reason) => {
-                reject(&mut tx, branch, change, &reason).await?;
-                rejected.push(Rejection {
-                    seq: change.seq,
-                    entity: change.entity.clone(),
-                    entity_id: change.entity_id.clone(),
-                    reason,
-                });
-            }
+            None => kept.push(change),
+            Some(reason) => refused.push((change, reason)),
         }
     }
+    let records = latest_per_record(&kept);
+    apply(&mut tx, branch, &records).await?;
+    sealed::store(&mut tx, branch, &kept).await?;
+    let customers: Vec<customers::Pushed<'_>> = records
+        .iter()
+        .filter(|r| r.change.entity == EntityKind::Customer.as_str())
+        .map(|r| customers::Pushed {
+            customer_id: &r.change.entity_id,
+            data: &r.change.data,
+            deleted: r.change.op == "delete",
+        })
+        .collect();
+    customers::link(&mut tx, branch.id, &customers).await?;
+    reject(&mut tx, branch, &refused).await?;
+    let rejected: Vec<Rejection> = refused
+        .into_iter()
+        .map(|(change, reason)| Rejection {
+            seq: change.seq,
+            entity: change.entity.clone(),
+            entity_id: change.entity_id.clone(),
+            reason,
+        })
+        .collect();
     let new_last = next - 1;
     if !fresh.is_empty() {
         // What the branch says of itself; an unreadable time is unknown.
@@ -115,51 +137,114 @@ fn refusal(change: &Change) -> Option<String> {
     None
 }
 
-async fn apply(tx: &mut Transaction<'_, Postgres>, branch: &Branch, change: &Change) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO branch_rows (branch_id, entity, entity_id, data, version, deleted, updated_seq, changed_at)
-         VALUES ($1, $2, $3, $4, 1, $5, $6, $7)
-         ON CONFLICT (branch_id, entity, entity_id) DO UPDATE SET
-             data = excluded.data, version = branch_rows.version + 1, deleted = excluded.deleted,
-             updated_seq = excluded.updated_seq, changed_at = excluded.changed_at",
-    )
-    .bind(branch.id)
-    .bind(&change.entity)
-    .bind(&change.entity_id)
-    .bind(sqlx::types::Json(&change.data))
-    .bind(change.op == "delete")
-    .bind(change.seq)
-    .bind(&change.at)
-    .execute(&mut **tx)
-    .await?;
-    // The customer master follows in the same transaction.
-    if change.entity == "customer" {
-        if change.op == "delete" {
-            customers::unlink(tx, branch.id, &change.entity_id).await?;
-        } else {
-            customers::link(tx, branch.id, &change.entity_id, &change.data).await?;
+/// A record's last change in a batch, and how many of the batch's changes
+/// were to it.
+struct Record<'a> {
+    change: &'a Change,
+    changes: i64,
+}
+
+/// One entry per record, in the order each record first appears.
+fn latest_per_record<'a>(changes: &[&'a Change]) -> Vec<Record<'a>> {
+    let mut index: HashMap<(&str, &str), usize> = HashMap::with_capacity(changes.len());
+    let mut records: Vec<Record<'a>> = Vec::with_capacity(changes.len());
+    for change in changes {
+        match index.entry((&change.entity, &change.entity_id)) {
+            Entry::Occupied(at) => {
+                let record = &mut records[*at.get()];
+                record.change = change;
+                record.changes += 1;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(records.len());
+                records.push(Record { change, changes: 1 });
+            }
         }
     }
+    records
+}
+
+/// Writes each record's latest state in one statement.
+async fn apply(
+    tx: &mut Transaction<'_, Postgres>,
+    branch: &Branch,
+    records: &[Record<'_>],
+) -> Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let column = |f: fn(&Change) -> &str| records.iter().map(|r| f(r.change)).collect::<Vec<_>>();
+    sqlx::query(
+        "INSERT INTO branch_rows (branch_id, entity, entity_id, data, version, deleted, updated_seq, changed_at)
+         SELECT $1, t.entity, t.entity_id, t.data, t.changes, t.deleted, t.seq, t.at
+         FROM UNNEST($2::text[], $3::text[], $4::jsonb[], $5::int8[], $6::bool[], $7::int8[], $8::text[])
+              AS t(entity, entity_id, data, changes, deleted, seq, at)
+         ON CONFLICT (branch_id, entity, entity_id) DO UPDATE SET
+             data = excluded.data, version = branch_rows.version + excluded.version,
+             deleted = excluded.deleted, updated_seq = excluded.updated_seq,
+             changed_at = excluded.changed_at",
+    )
+    .bind(branch.id)
+    .bind(column(|c| c.entity.as_str()))
+    .bind(column(|c| c.entity_id.as_str()))
+    .bind(records.iter().map(|r| Json(&r.change.data)).collect::<Vec<_>>())
+    .bind(records.iter().map(|r| r.changes).collect::<Vec<_>>())
+    .bind(records.iter().map(|r| r.change.op == "delete").collect::<Vec<_>>())
+    .bind(records.iter().map(|r| r.change.seq).collect::<Vec<_>>())
+    .bind(column(|c| c.at.as_str()))
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
+/// Keeps what head office refused, with the reason, in one statement.
 async fn reject(
     tx: &mut Transaction<'_, Postgres>,
     branch: &Branch,
-    change: &Change,
-    reason: &str,
+    refused: &[(&Change, String)],
 ) -> Result<()> {
+    if refused.is_empty() {
+        return Ok(());
+    }
     sqlx::query(
         "INSERT INTO sync_rejections (branch_id, seq, entity, entity_id, op, data, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (branch_id, seq) DO NOTHING",
+         SELECT $1, t.seq, t.entity, t.entity_id, t.op, t.data, t.reason
+         FROM UNNEST($2::int8[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
+              AS t(seq, entity, entity_id, op, data, reason)
+         ON CONFLICT (branch_id, seq) DO NOTHING",
     )
     .bind(branch.id)
-    .bind(change.seq)
-    .bind(&change.entity)
-    .bind(&change.entity_id)
-    .bind(&change.op)
-    .bind(sqlx::types::Json::<&Value>(&change.data))
-    .bind(reason)
+    .bind(refused.iter().map(|(c, _)| c.seq).collect::<Vec<_>>())
+    .bind(
+        refused
+            .iter()
+            .map(|(c, _)| c.entity.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        refused
+            .iter()
+            .map(|(c, _)| c.entity_id.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        refused
+            .iter()
+            .map(|(c, _)| c.op.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        refused
+            .iter()
+            .map(|(c, _)| Json(&c.data))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        refused
+            .iter()
+            .map(|(_, reason)| reason.as_str())
+            .collect::<Vec<_>>(),
+    )
     .execute(&mut **tx)
     .await?;
     Ok(())

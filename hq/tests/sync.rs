@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use support::proxy::Proxy;
 use support::*;
@@ -90,6 +90,115 @@ fn a_resent_batch_changes_nothing() {
         before["rows"][0][1], 2,
         "c1 written twice in the first batch: {before}"
     );
+}
+
+/// Head office writes a batch a statement per table, yet the outcome is as
+/// if each change were applied in turn: customers of one batch that share a
+/// phone (in any format) or an e-mail find one master, even one the batch
+/// itself creates; a record deleted and made again counts every change; a
+/// sealed field's last word in the batch is what stays.
+#[test]
+fn a_batch_ends_as_if_applied_change_by_change() {
+    let hq = Hq::start();
+    let (id, token) = hq.add_branch("Cabang A");
+    let branch = hq.branch_client(&token);
+    let with = |mut change: Value, op: &str, sealed: Value| {
+        change["op"] = json!(op);
+        if !sealed.is_null() {
+            change["sealed"] = sealed;
+        }
+        change
+    };
+    let customer = |seq, id: &str, phone: Option<&str>, email: Option<&str>| {
+        change(
+            seq,
+            "customer",
+            id,
+            json!({"id": id, "name": format!("Pelanggan {id}"), "phone": phone, "email": email}),
+        )
+    };
+    let batch = json!({"changes": [
+        with(customer(1, "c1", Some("081234567890"), Some("budi@contoh.id")), "insert",
+             json!({"ktp_number": "sealed-ktp-1", "npwp_number": "sealed-npwp-1"})),
+        customer(2, "c2", Some("+62 812-3456-7890"), None),
+        customer(3, "c3", Some("081300000003"), Some("BUDI@Contoh.ID")),
+        customer(4, "c4", Some("081300000004"), None),
+        with(customer(5, "c1", Some("081234567890"), Some("budi@contoh.id")), "update",
+             json!({"ktp_number": null})),
+        with(customer(6, "c4", Some("081300000004"), None), "delete", Value::Null),
+        with(customer(7, "c5", Some("081300000005"), None), "insert", json!({"ktp_number": "sealed-ktp-5"})),
+        with(customer(8, "c5", Some("081300000005"), None), "delete", Value::Null),
+        customer(9, "c5", Some("081300000005"), None),
+    ]});
+    let answer = branch.post("/sync/v1/push", batch).expect(200);
+    assert_eq!(
+        (answer["applied"].as_u64(), answer["last_seq"].as_i64()),
+        (Some(9), Some(9)),
+        "{answer}"
+    );
+
+    let links = |hq: &Hq| {
+        hq.json(&format!(
+            "SELECT json_object_agg(customer_id, master_id) FROM master_customer_links WHERE branch_id = '{id}'"
+        ))
+    };
+    let linked = links(&hq);
+    assert_eq!(
+        linked["c1"], linked["c2"],
+        "one phone in two formats, one master: {linked}"
+    );
+    assert_eq!(
+        linked["c1"], linked["c3"],
+        "the same e-mail in another case: {linked}"
+    );
+    assert!(
+        linked["c5"].is_string() && linked["c5"] != linked["c1"],
+        "{linked}"
+    );
+    assert!(
+        linked.get("c4").is_none(),
+        "a deleted customer links to nothing: {linked}"
+    );
+    assert_eq!(
+        hq.json("SELECT count(*) FROM master_customers WHERE phone = '6281234567890'"),
+        1
+    );
+    assert_eq!(
+        hq.json(&format!(
+            "SELECT json_agg(json_build_array(entity_id, field, sealed) ORDER BY entity_id, field)
+             FROM branch_sealed WHERE branch_id = '{id}'"
+        )),
+        json!([["c1", "npwp_number", "sealed-npwp-1"]]),
+        "c1's KTP removed and its NPWP kept; c5's gone with the delete"
+    );
+    assert_eq!(
+        hq_versions(&hq, &id)
+            .into_iter()
+            .map(|((_, record), version)| (record, version))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+        [("c1", 2), ("c2", 1), ("c3", 1), ("c4", 2), ("c5", 3)]
+            .into_iter()
+            .map(|(r, v)| (r.to_owned(), v))
+            .collect()
+    );
+
+    // A later batch finds the masters already stored.
+    branch
+        .post(
+            "/sync/v1/push",
+            json!({"changes": [customer(10, "c6", Some("0812 3456 7890"), None)]}),
+        )
+        .expect(200);
+    assert_eq!(links(&hq)["c6"], linked["c1"]);
+    let found = hq
+        .admin()
+        .get("/api/v1/customers?phone=081234567890")
+        .expect(200);
+    let records: Vec<&str> = found["data"][0]["branches"]
+        .as_array()
+        .map(|b| b.iter().filter_map(|r| r["customer_id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(records, ["c1", "c2", "c3", "c6"], "{found}");
 }
 
 /// A batch that does not continue the cursor is refused with the number

@@ -31,15 +31,17 @@ use crate::kernel::types::{Page, Paging};
 use crate::people::customers;
 
 use super::client::{HqClient, HqFailure, PushOutcome};
-use super::protocol::{Change, PulledChange, PushRequest, Rejection, ServiceData};
+use super::protocol::{Change, MAX_PUSH_BATCH, PulledChange, PushRequest, Rejection, ServiceData};
 use super::settings;
 
 /// A run answers within this, whatever head office does.
 pub const RUN_LIMIT: Duration = Duration::from_secs(30);
 /// Longer than a run can take: a lease this old belongs to a dead run.
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
-/// Changes per push, well under head office's limit of 1,000 and a few MB.
-const PUSH_BATCH: i64 = 500;
+/// Changes per push: head office's limit (`MAX_PUSH_BATCH`); a desk's
+/// rows are a kilobyte or two each, so a batch stays a few MB (and is
+/// gzipped on the way). Fewer, larger batches are fewer commits on both sides.
+const PUSH_BATCH: i64 = MAX_PUSH_BATCH as i64;
 const PULL_PAGE: u32 = 500;
 /// Consecutive gap answers tolerated before the run gives up (a head office
 /// that keeps moving its expectation is not converging).
