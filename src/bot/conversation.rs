@@ -244,6 +244,16 @@ impl Machine<'_> {
 
     /// An answer to what the current step asked.
     fn answer(&mut self, mut c: Conversation, message: Inbound) -> Option<Conversation> {
+        if matches!(message, Inbound::Location { .. })
+            && matches!(
+                c.step,
+                Step::Provider | Step::Service | Step::Slot | Step::NoSlots
+            )
+        {
+            // A new pin while choosing: search again from there.
+            c.restart();
+            return self.location(c, message);
+        }
         match c.step {
             Step::Start => Some(self.open(c.language, message)),
             Step::Location => self.location(c, message),

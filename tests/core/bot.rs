@@ -1455,3 +1455,24 @@ fn the_numbering_check_catches_unnumbered_choices() {
         ],
     });
 }
+
+#[test]
+fn a_new_pin_while_choosing_searches_again_from_there() {
+    for target in [Step::Provider, Step::Service, Step::Slot, Step::NoSlots] {
+        let mut c = reach(target);
+        let far = c.pin((-7.8, 110.36), None);
+        assert!(
+            far.contains("belum ada penyedia dalam radius"),
+            "{target:?}: {far}"
+        );
+        assert_eq!(c.step_now(), Some(Step::Location), "{target:?}");
+        let mut c = reach(target);
+        let near = c.pin(HOME, None);
+        assert!(
+            near.contains("1. Rina Makeup — 1,2 km"),
+            "{target:?}: {near}"
+        );
+        assert_eq!(c.step_now(), Some(Step::Provider), "{target:?}");
+        assert_eq!(c.conversation().unwrap().wrong_answers(), 0);
+    }
+}
