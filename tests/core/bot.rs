@@ -1370,21 +1370,40 @@ mod properties {
         /// No sequence of messages panics; each gets a reply, numbered when
         /// it has choices, and leaves the conversation waiting for the
         /// customer (or ended); the conversation survives JSON every turn
-        /// (all checked by the driver).
+        /// (all checked by the driver); a result nobody waits for, slipped
+        /// in between, changes nothing.
         #[test]
         fn any_messages_get_replies(
             messages in proptest::collection::vec(message(), 1..40),
             minutes in proptest::collection::vec(0i64..45, 40),
             known in any::<bool>(),
+            stale in proptest::collection::vec(proptest::option::of(0usize..8), 40),
         ) {
+            let results = [
+                Event::CustomerFound(None),
+                Event::ProvidersFound(vec![]),
+                Event::FreeSlotsFound(vec![]),
+                Event::UpcomingBookings(vec![]),
+                Event::BookResult(BookOutcome::Booked { code: "BK-X".into() }),
+                Event::BookResult(BookOutcome::SlotTaken),
+                Event::CancelResult(CancelOutcome::Canceled),
+                Event::EffectFailed,
+            ];
             let mut w = with_bookings(World::standard());
             if known {
                 w.customer = Some(KnownCustomer { name: "Budi".into(), language: Language::En });
             }
             let mut c = Chat::new(w);
-            for (m, gap) in messages.into_iter().zip(minutes) {
+            for ((m, gap), stale) in messages.into_iter().zip(minutes).zip(stale) {
                 c.now += Duration::minutes(gap);
                 c.send(m);
+                // A result nobody waits for (a retried or late one): ignored.
+                if let Some(i) = stale {
+                    let before = c.stored.clone();
+                    let turn = c.event(results[i].clone());
+                    prop_assert!(turn.replies.is_empty() && turn.effects.is_empty());
+                    prop_assert_eq!(&c.stored, &before);
+                }
                 if let Some(conversation) = c.conversation() {
                     prop_assert!(!conversation.is_waiting());
                     prop_assert!(conversation.wrong_answers() < 3);
