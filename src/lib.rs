@@ -2,11 +2,14 @@
 //! Tauri or HTTP; `api::http` is a thin adapter over the operation table.
 //!
 //! Folders depend downwards only: `kernel` ← `backup`, `messaging` ← `people` ←
-//! `scheduling` ← `booking` ← `jobs` ← `sync` ← `demo` ← `api` (see ARCHITECTURE.md).
+//! `scheduling` ← `booking` ← `jobs` ← `sync` ← `demo` ← `api` (see ARCHITECTURE.md);
+//! `bot` (the WhatsApp bot's conversation, pure) uses `kernel`, `messaging`'s
+//! wording helpers and `booking`'s status, and nothing uses it but head office.
 
 pub mod api;
 pub mod backup;
 pub mod booking;
+pub mod bot;
 pub mod demo;
 pub mod jobs;
 pub mod kernel;

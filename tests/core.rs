@@ -9,6 +9,7 @@ mod support;
 // module, and the `core` library stays reachable as `::core`.
 mod core {
     mod backup;
+    mod bot;
     mod checkpoint;
     mod cli;
     mod concurrency;

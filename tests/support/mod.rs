@@ -23,9 +23,10 @@ use serde_json::{Value, json};
 pub use loket::api::http::{openapi as openapi_document, router, router_with_ui};
 pub use loket::api::operations::names as operation_names;
 pub use loket::api::ui::UiSource;
-pub use loket::booking::bookings::ListBookings;
+pub use loket::booking::bookings::{BookingStatus, ListBookings};
 pub use loket::booking::priority::{PaymentStatus, RiskFlag, ScoreInput, Segment, score};
 pub use loket::booking::units::{ListUnits, UnitStatus};
+pub use loket::bot;
 pub use loket::jobs::run_due;
 pub use loket::kernel::auth::{Actor, Role, SessionUser};
 pub use loket::kernel::clock::{Clock, FixedClock};
@@ -33,7 +34,9 @@ pub use loket::kernel::crypto::Vault;
 pub use loket::kernel::ops::Ctx;
 pub use loket::kernel::settings::Settings;
 pub use loket::kernel::store::ListQuery;
-pub use loket::kernel::types::{CustomerId, Money, ReportId, VehicleId};
+pub use loket::kernel::types::{
+    BookingId, CustomerId, Language, Money, ProviderId, ReportId, ServiceId, SlotId, VehicleId,
+};
 pub use loket::messaging::sender::{deliver_due, recover_interrupted};
 pub use loket::people::customers::ListCustomers;
 pub use loket::people::users::CreateUser;
