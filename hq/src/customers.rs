@@ -200,7 +200,7 @@ pub async fn link(
 }
 
 /// Links the customer rows pushed before the master existed (a database
-/// from before migration 2). Idempotent; cheap when there is nothing to do.
+/// from before migration 3, when it is opened by this version). Idempotent.
 pub async fn backfill(pool: &PgPool) -> Result<()> {
     let rows: Vec<(Uuid, String, sqlx::types::Json<Value>)> = sqlx::query_as(
         "SELECT r.branch_id, r.entity_id, r.data FROM branch_rows r

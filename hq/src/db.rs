@@ -25,6 +25,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "owned", include_str!("../migrations/0004_owned.sql")),
 ];
 
+/// The migration that made the customer master: a database migrated past it
+/// now links the customers its branches pushed before it.
+const CUSTOMER_MASTER_VERSION: i64 = 3;
+
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.0)
@@ -52,24 +56,37 @@ pub async fn open(url: &str) -> Result<PgPool> {
     let options: PgConnectOptions = url
         .parse()
         .map_err(|e| HqError::Schema(format!("not a PostgreSQL URL: {e}")))?;
-    migrate(&options).await?;
+    let before = migrate(&options).await?;
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .connect_with(options)
         .await?;
-    // Customers pushed before the customer master existed get linked.
-    crate::customers::backfill(&pool).await?;
+    // Customers pushed before the customer master existed get linked, once:
+    // on the opening that migrates past it, never again (a scan of every
+    // customer row at each start and each CLI command would grow with the
+    // chain).
+    if (1..CUSTOMER_MASTER_VERSION).contains(&before) {
+        crate::customers::backfill(&pool).await?;
+    }
     Ok(pool)
 }
 
 /// Migrates on a connection of its own, closed afterwards: the migrator's
 /// advisory lock is per session, and a refused run must not leave it held
-/// on a pooled connection.
-async fn migrate(options: &PgConnectOptions) -> Result<()> {
+/// on a pooled connection. Answers the schema version the database had
+/// before (0 for an empty one).
+async fn migrate(options: &PgConnectOptions) -> Result<i64> {
     let mut conn = PgConnection::connect_with(options)
         .await
         .map_err(|e| HqError::Schema(format!("cannot connect to the head-office database: {e}")))?;
-    let outcome = migrator().run_direct(None, &mut conn, false).await;
+    let before = applied_version(&mut conn).await;
+    let outcome = match before {
+        Ok(before) => migrator()
+            .run_direct(None, &mut conn, false)
+            .await
+            .map(|()| before),
+        Err(e) => Err(MigrateError::Execute(e)),
+    };
     let _ = conn.close().await;
     outcome.map_err(|e| match e {
         MigrateError::VersionMissing(v) => HqError::Schema(format!(
@@ -86,4 +103,17 @@ async fn migrate(options: &PgConnectOptions) -> Result<()> {
             "migrating the head-office database failed: {other}"
         )),
     })
+}
+
+/// The newest migration applied, 0 when the database has none yet.
+async fn applied_version(conn: &mut PgConnection) -> std::result::Result<i64, sqlx::Error> {
+    let migrated: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .await?;
+    if !migrated {
+        return Ok(0);
+    }
+    sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&mut *conn)
+        .await
 }

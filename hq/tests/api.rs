@@ -501,28 +501,73 @@ fn bad_filters_name_the_field_anonymous_is_401_and_the_document_lists_every_rout
     assert_eq!(row["last_seq"], 3);
     assert_eq!(row["behind_changes"], Value::Null, "{row}");
     assert_eq!(row["behind_seconds"], Value::Null, "{row}");
+}
 
-    // Customers pushed before the master existed (as on a database from
-    // before migration 2) are linked when loket-hq opens the database.
-    Postgres::get().psql(
-        &hq.database_url,
-        "DELETE FROM master_customer_links; DELETE FROM master_customers",
+/// A head office upgraded from before the customer master (schema 2) links
+/// the customers its branches had pushed, on the opening that migrates it;
+/// later openings do not scan them again.
+#[test]
+fn customers_pushed_before_the_master_existed_are_linked_on_upgrade() {
+    let pg = Postgres::get();
+    // A schema-2 database, as loket-hq of that version left it: its two
+    // migrations and their records (copied from a migrated database).
+    let current = Hq::start();
+    let records = pg.psql(
+        &current.database_url,
+        "SELECT string_agg(format('(%s, %L, %L, true, %L::bytea, 0)', version, description,
+                                  installed_on, checksum), ',')
+         FROM _sqlx_migrations WHERE version <= 2",
     );
-    assert_eq!(
-        admin.get("/api/v1/customers").expect(200)["meta"]["total"],
-        0
+    let old = pg.fresh_database();
+    pg.psql(&old, include_str!("../migrations/0001_init.sql"));
+    pg.psql(&old, include_str!("../migrations/0002_sealed.sql"));
+    pg.psql(
+        &old,
+        &format!(
+            "CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL,
+                 installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL,
+                 checksum bytea NOT NULL, execution_time bigint NOT NULL);
+             INSERT INTO _sqlx_migrations VALUES {records};
+             INSERT INTO branches (id, name, token_hash)
+                 VALUES ('0190a000-0000-7000-8000-000000000001', 'Cabang Lama', 'not-a-token');
+             INSERT INTO branch_rows (branch_id, entity, entity_id, data, updated_seq, changed_at)
+             SELECT '0190a000-0000-7000-8000-000000000001', 'customer', id, data, seq, '2026-11-01T03:00:00Z'
+             FROM (VALUES ('c1', '{{\"id\": \"c1\", \"name\": \"Ani\", \"phone\": \"0811-2222-3333\"}}'::jsonb, 1),
+                          ('c2', '{{\"id\": \"c2\", \"name\": \"Ani W.\", \"phone\": \"+62 811 2222 3333\"}}'::jsonb, 2),
+                          ('c3', '{{\"id\": \"c3\", \"name\": \"Budi\"}}'::jsonb, 3)) AS t(id, data, seq)"
+        ),
     );
-    let again = Hq::start_on(&hq.database_url);
-    let admin = Client::new(&again.url).with_token(admin.token.as_deref().unwrap());
+
+    let upgraded = Hq::start_on(&old);
+    let admin = upgraded.admin();
     let ani = admin
         .get("/api/v1/customers?phone=0811-2222-3333")
         .expect(200);
     assert_eq!(ani["meta"]["total"], 1, "{ani}");
-    assert_eq!(ani["data"][0]["branches"][0]["customer_id"], "c1");
+    let records: Vec<&str> = ani["data"][0]["branches"]
+        .as_array()
+        .map(|b| b.iter().filter_map(|r| r["customer_id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(records, ["c1", "c2"], "{ani}");
     assert_eq!(
         admin.get("/api/v1/customers").expect(200)["meta"]["total"],
-        3,
-        "c1, c2 and c3 (no phone: a master of its own)"
+        2,
+        "Ani, and Budi (no phone: a master of his own)"
+    );
+
+    // Once migrated, opening the database links nothing again: a customer
+    // row left without a link stays so (the push links what it writes).
+    drop(upgraded);
+    pg.psql(
+        &old,
+        "DELETE FROM master_customer_links WHERE customer_id = 'c3'",
+    );
+    let again = Hq::start_on(&old);
+    let admin = again.logged_in("boss2", "hq_admin");
+    assert_eq!(
+        admin.get("/api/v1/customers").expect(200)["meta"]["total"],
+        1,
+        "no scan of the customer rows at a later start"
     );
 }
 
