@@ -189,7 +189,9 @@ pub async fn link(
         "INSERT INTO master_customer_links (branch_id, customer_id, master_id)
          SELECT $1, t.customer_id, t.master_id
          FROM UNNEST($2::text[], $3::uuid[]) AS t(customer_id, master_id)
-         ON CONFLICT (branch_id, customer_id) DO UPDATE SET master_id = excluded.master_id",
+         ON CONFLICT (branch_id, customer_id) DO UPDATE SET master_id = excluded.master_id
+         -- Most pushed customers keep their master: no new row version then.
+         WHERE master_customer_links.master_id <> excluded.master_id",
     )
     .bind(branch_id)
     .bind(links.iter().map(|(c, _)| *c).collect::<Vec<_>>())
