@@ -199,6 +199,22 @@ fn a_batch_ends_as_if_applied_change_by_change() {
         .map(|b| b.iter().filter_map(|r| r["customer_id"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(records, ["c1", "c2", "c3", "c6"], "{found}");
+
+    // A customer whose phone changes to another master's moves to it; one
+    // whose new phone matches nobody keeps the master it has.
+    branch
+        .post(
+            "/sync/v1/push",
+            json!({"changes": [
+                with(customer(11, "c6", Some("081300000005"), None), "update", Value::Null),
+                with(customer(12, "c2", Some("081399999999"), None), "update", Value::Null),
+            ]}),
+        )
+        .expect(200);
+    let moved = links(&hq);
+    assert_eq!(moved["c6"], linked["c5"], "c6 now has c5's phone: {moved}");
+    assert_eq!(moved["c2"], linked["c1"], "{moved}");
+    assert_eq!(moved["c1"], linked["c1"]);
 }
 
 /// A batch that does not continue the cursor is refused with the number
