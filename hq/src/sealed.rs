@@ -110,6 +110,14 @@ pub fn refusal(change: &Change) -> Option<String> {
     None
 }
 
+/// What a batch leaves of one record's sealed fields: whether it deleted the
+/// record, then each field's last value (`None`: removed) and its change.
+#[derive(Default)]
+struct LastWord<'a> {
+    deleted: bool,
+    fields: BTreeMap<&'a str, (Option<&'a str>, i64)>,
+}
+
 /// Keeps a batch's sealed fields (in the push's transaction), as if each
 /// change were applied in turn: a value replaces the stored one, `null`
 /// removes it, a field left out stays as it is; a deleted record keeps
@@ -119,20 +127,22 @@ pub async fn store(
     branch: &Branch,
     changes: &[&Change],
 ) -> Result<()> {
-    // Per record: whether the batch deleted it, then each field's last word.
-    let mut records: HashMap<&str, (bool, BTreeMap<&str, (Option<&str>, i64)>)> = HashMap::new();
+    let mut records: HashMap<&str, LastWord<'_>> = HashMap::new();
     for change in changes {
         if change.entity != EntityKind::Customer.as_str() {
             continue;
         }
         if change.op == "delete" {
             let record = records.entry(&change.entity_id).or_default();
-            *record = (true, BTreeMap::new());
+            *record = LastWord {
+                deleted: true,
+                fields: BTreeMap::new(),
+            };
             continue;
         }
         for (field, value) in change.sealed.iter().flatten() {
             let record = records.entry(&change.entity_id).or_default();
-            record.1.insert(field, (value.as_deref(), change.seq));
+            record.fields.insert(field, (value.as_deref(), change.seq));
         }
     }
     if records.is_empty() {
@@ -140,13 +150,13 @@ pub async fn store(
     }
     let cleared: Vec<&str> = records
         .iter()
-        .filter(|(_, (deleted, _))| *deleted)
+        .filter(|(_, record)| record.deleted)
         .map(|(id, _)| *id)
         .collect();
     let fields = || {
         records
             .iter()
-            .flat_map(|(id, (_, fields))| fields.iter().map(move |(f, v)| (*id, *f, *v)))
+            .flat_map(|(id, record)| record.fields.iter().map(move |(f, v)| (*id, *f, *v)))
     };
     let removed: Vec<(&str, &str)> = fields()
         .filter(|(_, _, (value, _))| value.is_none())
