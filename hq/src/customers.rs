@@ -5,15 +5,16 @@
 //! e-mail (case-insensitive), else a new one. A same name is never a match:
 //! two people may share one.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sqlx::{PgConnection, PgPool, Row};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{HqError, Result};
+use crate::query::column;
 
 /// The keys a branch customer is matched by.
 struct Keys {
@@ -151,25 +152,10 @@ pub async fn link(
              ON CONFLICT (phone) DO UPDATE SET phone = excluded.phone
              RETURNING phone, id",
         )
-        .bind(created.iter().map(|(id, _)| *id).collect::<Vec<_>>())
-        .bind(
-            created
-                .iter()
-                .map(|(_, k)| k.phone.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            created
-                .iter()
-                .map(|(_, k)| k.email.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            created
-                .iter()
-                .map(|(_, k)| k.name.as_str())
-                .collect::<Vec<_>>(),
-        )
+        .bind(column(&created, |(id, _)| *id))
+        .bind(column(&created, |(_, k)| k.phone.as_deref()))
+        .bind(column(&created, |(_, k)| k.email.as_deref()))
+        .bind(column(&created, |(_, k)| k.name.as_str()))
         .fetch_all(&mut *conn)
         .await?
         .into_iter()
@@ -194,8 +180,8 @@ pub async fn link(
          WHERE master_customer_links.master_id <> excluded.master_id",
     )
     .bind(branch_id)
-    .bind(links.iter().map(|(c, _)| *c).collect::<Vec<_>>())
-    .bind(links.iter().map(|(_, m)| *m).collect::<Vec<_>>())
+    .bind(column(&links, |(c, _)| *c))
+    .bind(column(&links, |(_, m)| *m))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -21,6 +21,7 @@ use loket::sync::protocol::Change;
 
 use crate::branches::Branch;
 use crate::error::{HqError, Result};
+use crate::query::column;
 
 /// The fields a branch may send sealed, and of which record kind.
 const FIELDS: [&str; 2] = ["ktp_number", "npwp_number"];
@@ -182,8 +183,8 @@ pub async fn store(
                AND b.entity_id = t.entity_id AND b.field = t.field",
         )
         .bind(branch.id)
-        .bind(removed.iter().map(|r| r.0).collect::<Vec<_>>())
-        .bind(removed.iter().map(|r| r.1).collect::<Vec<_>>())
+        .bind(column(&removed, |r| r.0))
+        .bind(column(&removed, |r| r.1))
         .execute(&mut **tx)
         .await?;
     }
@@ -196,10 +197,10 @@ pub async fn store(
              DO UPDATE SET sealed = excluded.sealed, updated_seq = excluded.updated_seq",
         )
         .bind(branch.id)
-        .bind(stored.iter().map(|r| r.0).collect::<Vec<_>>())
-        .bind(stored.iter().map(|r| r.1).collect::<Vec<_>>())
-        .bind(stored.iter().map(|r| r.2).collect::<Vec<_>>())
-        .bind(stored.iter().map(|r| r.3).collect::<Vec<_>>())
+        .bind(column(&stored, |r| r.0))
+        .bind(column(&stored, |r| r.1))
+        .bind(column(&stored, |r| r.2))
+        .bind(column(&stored, |r| r.3))
         .execute(&mut **tx)
         .await?;
     }

@@ -21,6 +21,7 @@ use loket::sync::protocol::{Change, MAX_PUSH_BATCH, PushRequest, PushResponse, R
 use crate::branches::Branch;
 use crate::customers;
 use crate::error::{HqError, Result};
+use crate::query::column;
 use crate::sealed;
 
 pub async fn push(pool: &PgPool, branch: &Branch, request: PushRequest) -> Result<PushResponse> {
@@ -173,7 +174,6 @@ async fn apply(
     if records.is_empty() {
         return Ok(());
     }
-    let column = |f: fn(&Change) -> &str| records.iter().map(|r| f(r.change)).collect::<Vec<_>>();
     sqlx::query(
         "INSERT INTO branch_rows (branch_id, entity, entity_id, data, version, deleted, updated_seq, changed_at)
          SELECT $1, t.entity, t.entity_id, t.data, t.changes, t.deleted, t.seq, t.at
@@ -185,13 +185,13 @@ async fn apply(
              changed_at = excluded.changed_at",
     )
     .bind(branch.id)
-    .bind(column(|c| c.entity.as_str()))
-    .bind(column(|c| c.entity_id.as_str()))
-    .bind(records.iter().map(|r| Json(&r.change.data)).collect::<Vec<_>>())
-    .bind(records.iter().map(|r| r.changes).collect::<Vec<_>>())
-    .bind(records.iter().map(|r| r.change.op == "delete").collect::<Vec<_>>())
-    .bind(records.iter().map(|r| r.change.seq).collect::<Vec<_>>())
-    .bind(column(|c| c.at.as_str()))
+    .bind(column(records, |r| r.change.entity.as_str()))
+    .bind(column(records, |r| r.change.entity_id.as_str()))
+    .bind(column(records, |r| Json(&r.change.data)))
+    .bind(column(records, |r| r.changes))
+    .bind(column(records, |r| r.change.op == "delete"))
+    .bind(column(records, |r| r.change.seq))
+    .bind(column(records, |r| r.change.at.as_str()))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -214,37 +214,12 @@ async fn reject(
          ON CONFLICT (branch_id, seq) DO NOTHING",
     )
     .bind(branch.id)
-    .bind(refused.iter().map(|(c, _)| c.seq).collect::<Vec<_>>())
-    .bind(
-        refused
-            .iter()
-            .map(|(c, _)| c.entity.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        refused
-            .iter()
-            .map(|(c, _)| c.entity_id.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        refused
-            .iter()
-            .map(|(c, _)| c.op.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        refused
-            .iter()
-            .map(|(c, _)| Json(&c.data))
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        refused
-            .iter()
-            .map(|(_, reason)| reason.as_str())
-            .collect::<Vec<_>>(),
-    )
+    .bind(column(refused, |(c, _)| c.seq))
+    .bind(column(refused, |(c, _)| c.entity.as_str()))
+    .bind(column(refused, |(c, _)| c.entity_id.as_str()))
+    .bind(column(refused, |(c, _)| c.op.as_str()))
+    .bind(column(refused, |(c, _)| Json(&c.data)))
+    .bind(column(refused, |(_, reason)| reason.as_str()))
     .execute(&mut **tx)
     .await?;
     Ok(())
