@@ -755,12 +755,7 @@ impl Machine<'_> {
                     r.item(format!("p:{}", p.id), &p.name, &line);
                 }
                 if page.len() > PROVIDERS_PER_PAGE {
-                    r.item(
-                        MORE.into(),
-                        texts::more_title(lang),
-                        texts::more_title(lang),
-                    );
-                    r.line(texts::more_hint(lang));
+                    r.more(lang);
                 }
                 r.line(texts::pick_provider(lang));
                 r.reply()
@@ -803,12 +798,7 @@ impl Machine<'_> {
                     r.item(format!("s:{}", s.id), &title, &line);
                 }
                 if page.len() > SLOTS_PER_PAGE {
-                    r.item(
-                        MORE.into(),
-                        texts::more_title(lang),
-                        texts::more_title(lang),
-                    );
-                    r.line(texts::more_hint(lang));
+                    r.more(lang);
                 }
                 r.line(texts::pick_slot(lang));
                 r.reply()
@@ -924,6 +914,16 @@ impl Numbered {
             id,
             title: cap(title, TITLE_MAX),
         });
+    }
+
+    /// The last choice of a page with more after it ("lagi"), and the hint.
+    fn more(&mut self, lang: Language) {
+        self.item(
+            MORE.into(),
+            texts::more_title(lang),
+            texts::more_title(lang),
+        );
+        self.line(texts::more_hint(lang));
     }
 
     fn reply(self) -> Reply {
