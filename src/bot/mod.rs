@@ -32,6 +32,9 @@
 //! as `None`: the customer starts again from the greeting.
 
 mod conversation;
+mod prompts;
+mod reading;
+mod results;
 mod texts;
 
 use chrono::{DateTime, Utc};
