@@ -37,7 +37,20 @@ pub const JOBS: [&str; 5] = [
 ];
 
 /// How often a running desk checks its database (`PRAGMA quick_check`).
-const INTEGRITY_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+pub const INTEGRITY_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// [`INTEGRITY_EVERY`], or `LOKET_INTEGRITY_EVERY_MS` when set (so a test
+/// can watch the daily check happen).
+pub fn integrity_every_from_env() -> std::result::Result<Duration, String> {
+    match std::env::var("LOKET_INTEGRITY_EVERY_MS") {
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .map(|ms| Duration::from_millis(ms.max(1)))
+            .map_err(|_| format!("LOKET_INTEGRITY_EVERY_MS must be a whole number, not {v:?}")),
+        Err(_) => Ok(INTEGRITY_EVERY),
+    }
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobRun {
@@ -203,11 +216,12 @@ pub fn run_due(app: &App) -> Result<Vec<JobRun>> {
 
 /// Checks once a minute whether a job is due. Polling (rather than sleeping
 /// until the next time) also catches up after the machine was suspended.
-pub async fn scheduler(app: Arc<App>) {
+/// The database is checked every `integrity_every` ([`INTEGRITY_EVERY`]).
+pub async fn scheduler(app: Arc<App>, integrity_every: Duration) {
     // The start-up integrity check is the caller's; this one is daily.
     let mut checked = tokio::time::Instant::now();
     loop {
-        if checked.elapsed() >= INTEGRITY_EVERY {
+        if checked.elapsed() >= integrity_every {
             checked = tokio::time::Instant::now();
             let a = app.clone();
             if let Err(e) = tokio::task::spawn_blocking(move || a.check_integrity()).await {
@@ -220,7 +234,8 @@ pub async fn scheduler(app: Arc<App>) {
             Ok(Err(e)) => tracing::warn!("scheduled jobs failed: {e}"),
             Err(e) => tracing::error!("scheduled jobs panicked: {e}"),
         }
-        tokio::time::sleep(Duration::from_secs(60)).await;
+        let next_check = integrity_every.saturating_sub(checked.elapsed());
+        tokio::time::sleep(next_check.min(Duration::from_secs(60))).await;
     }
 }
 

@@ -414,7 +414,8 @@ async fn serve(
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("listening on {scheme}://{local}");
     std::io::stdout().flush().map_err(|e| e.to_string())?;
-    tokio::spawn(loket::jobs::scheduler(app.clone()));
+    let integrity_every = loket::jobs::integrity_every_from_env()?;
+    tokio::spawn(loket::jobs::scheduler(app.clone(), integrity_every));
     tokio::spawn(loket::sync::scheduler(app.clone()));
     // Marks messages interrupted by a crash `unknown`, then delivers the outbox.
     tokio::spawn(loket::messaging::sender::run(app.clone()));

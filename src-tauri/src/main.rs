@@ -56,7 +56,10 @@ fn main() {
             if let Some(core) = handle.state::<Shell>().app.clone() {
                 // Reads at once; writes wait for the check (seconds at most).
                 core.check_integrity_in_background();
-                tauri::async_runtime::spawn(loket::jobs::scheduler(core.clone()));
+                tauri::async_runtime::spawn(loket::jobs::scheduler(
+                    core.clone(),
+                    loket::jobs::INTEGRITY_EVERY,
+                ));
                 tauri::async_runtime::spawn(loket::sync::scheduler(core.clone()));
                 tauri::async_runtime::spawn(loket::messaging::sender::run(core));
             }

@@ -1,4 +1,5 @@
-//! A damaged database is noticed at start, in the background: the desk
+//! A damaged database is noticed at start, in the background, and by the
+//! periodic (daily) check while the desk runs: the desk
 //! listens at once, reads still answer, writes are refused with what to do
 //! (503 `read_only`), and the status the UI's banner reads says so. A full
 //! disk answers 507 `disk_full`.
@@ -9,6 +10,37 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::support::*;
+
+/// Moves everything into the main file, then overwrites the first bytes of
+/// the units table's root page, as a failing disk would.
+fn damage_the_units_table(db: &std::path::Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    // A desk that runs may hold a snapshot for a moment: retry until the
+    // whole log is in the main file.
+    wait_for("a full checkpoint", Duration::from_secs(30), || {
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
+            == 0
+    });
+    let size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    let root: i64 = conn
+        .query_row(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'units'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    let mut f = std::fs::OpenOptions::new().write(true).open(db).unwrap();
+    f.seek(SeekFrom::Start(((root - 1) * size) as u64)).unwrap();
+    f.write_all(&[0xAB; 64]).unwrap();
+    f.sync_all().unwrap();
+}
 
 #[test]
 fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer() {
@@ -30,31 +62,9 @@ fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer
     child.kill().unwrap();
     child.wait().unwrap();
 
-    // Everything into the main file, then one page of a table that nothing
-    // reads at start (the units) overwritten: only the check can find it.
-    let db = dir.path().join("loket.db");
-    let page = {
-        let conn = rusqlite::Connection::open(&db).unwrap();
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .unwrap();
-        let size: i64 = conn
-            .query_row("PRAGMA page_size", [], |r| r.get(0))
-            .unwrap();
-        let root: i64 = conn
-            .query_row(
-                "SELECT rootpage FROM sqlite_master WHERE name = 'units'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        ((root - 1) * size) as u64
-    };
-    {
-        let mut f = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
-        f.seek(SeekFrom::Start(page)).unwrap();
-        f.write_all(&[0xAB; 64]).unwrap();
-        f.sync_all().unwrap();
-    }
+    // One page of a table that nothing reads at start (the units)
+    // overwritten: only the check can find it.
+    damage_the_units_table(&dir.path().join("loket.db"));
 
     // The session from before the damage still reads.
     let mut serve = std::process::Command::new(loket_bin());
@@ -105,6 +115,47 @@ fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer
     );
     s.put("/settings", json!({"business_name": "Toko"}))
         .expect_error(503, "read_only", None);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn damage_while_the_desk_runs_is_found_by_the_periodic_check() {
+    let dir = tempfile::tempdir().unwrap();
+    add_admin(dir.path());
+    // The daily check every 300 ms here, so the test can watch it happen.
+    let mut serve = std::process::Command::new(loket_bin());
+    serve
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.path())
+        .env("LOKET_INTEGRITY_EVERY_MS", "300");
+    let (mut child, s) = serve_command(serve);
+    for i in 0..30 {
+        create_unit(&s, 100_000 + i);
+    }
+    assert_eq!(s.get("/status").expect(200)["database"], "ok");
+
+    // Nothing reads the units from here on: only the periodic check can
+    // notice (the status the banner reads touches no table).
+    damage_the_units_table(&dir.path().join("loket.db"));
+    wait_for(
+        "the periodic check to find the damage",
+        Duration::from_secs(30),
+        || s.get("/status").body["database"] == "damaged",
+    );
+    let status = s.get("/status").expect(200);
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .contains("restore from the last backup"),
+        "{status}"
+    );
+    s.post(
+        "/customers",
+        json!({"name": "Baru", "phone": "081399999999"}),
+    )
+    .expect_error(503, "read_only", None);
     child.kill().unwrap();
     child.wait().unwrap();
 }
