@@ -75,25 +75,9 @@ loket="$CARGO_TARGET_DIR/release/loket"
 
 # --- the first admin -----------------------------------------------------------
 export LOKET_DATA_DIR="${LOKET_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/loket}"
-if [ ! -f "$LOKET_DATA_DIR/loket.db" ] && { [ "$mode" = serve ] || [ -n "${LOKET_ADMIN_PASSWORD:-}" ]; }; then
+if [ "$mode" = serve ] || [ -n "${LOKET_ADMIN_PASSWORD:-}" ]; then
   # (The desktop window asks for it itself, unless LOKET_ADMIN_PASSWORD is set.)
-  mkdir -p "$LOKET_DATA_DIR"
-  chmod 700 "$LOKET_DATA_DIR"
-  if [ -n "${LOKET_ADMIN_PASSWORD:-}" ]; then
-    password="$LOKET_ADMIN_PASSWORD"
-  elif [ -t 0 ]; then
-    read -r -s -p "First start: choose a password for user 'admin' (8+ characters): " password; echo
-  else
-    password="$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
-    # Not printed: logs and terminals keep what is printed. A file only its
-    # owner can read, beside the data it protects.
-    password_file="$LOKET_DATA_DIR/first-admin-password.txt"
-    (umask 077 && printf '%s\n' "$password" > "$password_file")
-    chmod 600 "$password_file"
-    echo "First start: the password of user 'admin' is in $password_file (readable only by you);"
-    echo "  log in, change it (user menu → change password), then delete that file."
-  fi
-  printf '%s\n' "$password" | "$loket" user add admin --role admin --password-stdin
+  scripts/first-admin.sh "$loket"
 fi
 
 # --- run -----------------------------------------------------------------------

@@ -1,5 +1,6 @@
-//! The `loket` command line: first user, serve's first line, and a database
-//! from a newer Loket refused untouched.
+//! The `loket` command line: first user (also as `scripts/run.sh` makes
+//! it), serve's first line, and a database from a newer Loket refused
+//! untouched.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -67,6 +68,67 @@ fn first_user_from_stdin_then_serve_and_log_in() {
     );
     s.login("owner", PASSWORD).expect(200);
     assert_eq!(s.get("/auth/me").expect(200)["username"], "owner");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// `scripts/first-admin.sh` (what `scripts/run.sh --serve` runs on a fresh
+/// data directory) without a terminal and without a password given.
+#[test]
+fn the_run_scripts_generated_first_password_goes_only_to_a_private_file() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("loket-data");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/first-admin.sh");
+    let first_start = || {
+        Command::new("bash")
+            .arg(&script)
+            .arg(loket_bin())
+            .env("LOKET_DATA_DIR", &data)
+            .env_remove("LOKET_ADMIN_PASSWORD")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = first_start();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    let file = data.join("first-admin-password.txt");
+    assert!(
+        stdout.contains(&file.display().to_string()),
+        "says where the password is: {stdout}"
+    );
+    let password = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    assert!(password.len() >= 12, "a generated password: {password:?}");
+    assert!(
+        !stdout.contains(&password) && !stderr.contains(&password),
+        "the password was printed"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
+
+    // A second start leaves the admin and the file as they are.
+    let again = first_start();
+    assert!(again.status.success());
+    assert!(
+        again.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), password);
+
+    let mut serve = Command::new(loket_bin());
+    serve
+        .args(["serve", "--port", "0"])
+        .env("LOKET_DATA_DIR", &data);
+    let (mut child, mut s) = serve_logged_out(serve);
+    s.login("admin", &password).expect(200);
     child.kill().unwrap();
     child.wait().unwrap();
 }

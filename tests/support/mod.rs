@@ -368,14 +368,19 @@ pub fn serve_binary(dir: &std::path::Path) -> (std::process::Child, Server) {
 /// Starts a prepared command that runs `loket serve --port 0` (possibly
 /// under another program, such as strace) and logs in as admin.
 pub fn serve_command(serve: std::process::Command) -> (std::process::Child, Server) {
+    let (child, mut server) = serve_logged_out(serve);
+    server.login("admin", PASSWORD).expect(200);
+    (child, server)
+}
+
+/// Starts a prepared `loket serve --port 0` command; no one logged in.
+pub fn serve_logged_out(serve: std::process::Command) -> (std::process::Child, Server) {
     let (child, line) = spawn_serve(serve);
     let addr = line
         .trim()
         .strip_prefix("listening on http://")
         .unwrap_or_else(|| panic!("first line: {line:?}"));
-    let mut server = Server::new(addr.parse().unwrap());
-    server.login("admin", PASSWORD).expect(200);
-    (child, server)
+    (child, Server::new(addr.parse().unwrap()))
 }
 
 /// Starts a prepared `loket serve` command and returns it with the first
