@@ -5,7 +5,9 @@
 #      password with xdotool and submits it, the admin is created and the
 #      main window opens on the web UI's login screen;
 #   2. a second start on that data: the main window, login screen, directly;
-#   3. a database written by a newer Loket: the error page, not a crash.
+#   3. a database written by a newer Loket: the error page, not a crash;
+#   4. a data directory a running `loket serve` holds: the error page, naming
+#      that process (one Loket per data directory).
 # A screen fails when it is blank (one flat colour or almost no detail) or
 # when OCR does not find its expected words.
 #
@@ -225,6 +227,18 @@ wait_screen newer-database '^Loket - tidak dapat dibuka$' 'tidak dapat dibuka' '
 [ "$(sqlite3 "file:$newer/loket.db?mode=ro" 'PRAGMA user_version')" = 9999 ] ||
   fail "newer database: the database was changed"
 stop_app
+
+log "4. a data directory in use by a running loket serve: an error page naming it"
+loket_bin="${LOKET_BIN:-$CARGO_TARGET_DIR/debug/loket}"
+[ -x "$loket_bin" ] || fail "no loket binary at $loket_bin (set LOKET_BIN)"
+LOKET_LOG=warn "$loket_bin" serve --port 0 --data-dir "$data" >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 1 100); do grep -q '^listening on' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+grep -q '^listening on' "$work/serve.out" || { cat "$work/serve.err" >&2; fail "loket serve did not start"; }
+start_app locked "$data"
+wait_screen data-dir-in-use '^Loket - tidak dapat dibuka$' 'tidak dapat dibuka' 'in use' "$serve_pid"
+stop_app
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
 
 rm -f "$shots"/*.root.png
 echo
