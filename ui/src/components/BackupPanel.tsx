@@ -7,6 +7,7 @@ import { useI18n } from '../i18n';
 import { backupFormErrors, backupWarning, formatSize } from '../lib/dataSafety';
 import { formatDateTime } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
+import { useFormValues } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
 import { Button } from './Button';
 import { Form } from './Form';
@@ -34,7 +35,7 @@ export function BackupPanel() {
     overview.data && { database: 'ok', backup_warning: overview.data.warning, last_backup_at: overview.data.last_ok_at, message: null },
     true,
   );
-  const [daily, setDaily] = useState({ folder: '', keep: '7', passphrase: '' });
+  const { values: daily, setValues: setDaily, field: dailyField } = useFormValues({ folder: '', keep: '7', passphrase: '' });
   useEffect(() => {
     if (schedule) setDaily({ folder: schedule.folder ?? '', keep: String(schedule.keep), passphrase: '' });
   }, [schedule]);
@@ -94,15 +95,13 @@ export function BackupPanel() {
       <p className="muted small">{t('backup.scheduleHint')}</p>
       <Form onSubmit={() => void saveDaily.run()} error={saveDaily.error} className="form" autoFocus={false} id="backup-schedule">
         <div className="grid-3">
-          <TextField name="folder" label={t('backup.folder')} value={daily.folder} onChange={(v) => setDaily((d) => ({ ...d, folder: v }))} />
-          <TextField name="keep" label={t('backup.keep')} type="number" min={1} max={365} value={daily.keep} onChange={(v) => setDaily((d) => ({ ...d, keep: v }))} />
+          <TextField {...dailyField('folder')} label={t('backup.folder')} />
+          <TextField {...dailyField('keep')} label={t('backup.keep')} type="number" min={1} max={365} />
           <TextField
-            name="passphrase"
+            {...dailyField('passphrase')}
             label={t('backup.passphrase')}
             type="password"
             autoComplete="new-password"
-            value={daily.passphrase}
-            onChange={(v) => setDaily((d) => ({ ...d, passphrase: v }))}
             hint={schedule?.passphrase_set ? t('backup.passphraseSet') : undefined}
           />
         </div>

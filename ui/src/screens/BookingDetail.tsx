@@ -22,6 +22,7 @@ import { fieldLabel } from '../i18n/errors';
 import { formatDate, formatDateTime, formatPhone, formatRupiah, moneyValue, toLocalInput, today } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
 import { href, type Route } from '../lib/router';
+import { useFormValues } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
 
 /** The outcome of the guided flow, shown once on the new booking's page. */
@@ -360,8 +361,7 @@ function EditBooking({
     notes: b.notes ?? '',
     address: b.address ?? '',
   };
-  const [f, setF] = useState(initial);
-  const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
+  const { values: f, field } = useFormValues(initial);
   const save = useAction(async () => {
     const input: OpInput<'bookings.update'> = { id: b.id, version: b.version };
     const changed = (k: keyof typeof f) => f[k] !== initial[k];
@@ -383,38 +383,32 @@ function EditBooking({
     <Modal title={t('bookings.edit', { code: b.code })} onClose={onClose} wide>
       <Form onSubmit={() => void save.run()} error={save.error} className="form grid-2">
         {!b.slot_id && (
-          <TextField name="event_at" label={t('bookings.event')} type="datetime-local" value={f.event_at} onChange={set('event_at')} />
+          <TextField {...field('event_at')} label={t('bookings.event')} type="datetime-local" />
         )}
-        <TextField name="booking_date" label={t('bookings.bookingDate')} type="date" value={f.booking_date} onChange={set('booking_date')} max={today(tz)} />
-        <MoneyField name="price" label={t('bookings.price')} value={f.price} onChange={set('price')} />
-        <MoneyField name="booking_fee" label={t('bookings.fee')} value={f.booking_fee} onChange={set('booking_fee')} />
+        <TextField {...field('booking_date')} label={t('bookings.bookingDate')} type="date" max={today(tz)} />
+        <MoneyField {...field('price')} label={t('bookings.price')} />
+        <MoneyField {...field('booking_fee')} label={t('bookings.fee')} />
         <SelectField
-          name="payment_status"
+          {...field('payment_status')}
           label={t('bookings.paymentStatus')}
-          value={f.payment_status}
-          onChange={set('payment_status')}
           options={['pending', 'dp', 'paid', 'overdue'].map((v) => ({ value: v, label: tv('payment', v) }))}
         />
         <SelectField
-          name="payment_method"
+          {...field('payment_method')}
           label={t('bookings.paymentMethod')}
-          value={f.payment_method}
-          onChange={set('payment_method')}
           empty="—"
           options={['transfer', 'cash', 'check', 'credit'].map((v) => ({ value: v, label: tv('method', v) }))}
         />
-        <TextField name="payment_date" label={t('bookings.paymentDate')} type="date" value={f.payment_date} onChange={set('payment_date')} />
-        <TextField name="client_count" label={t('bookings.clients')} type="number" min={1} value={f.client_count} onChange={set('client_count')} />
+        <TextField {...field('payment_date')} label={t('bookings.paymentDate')} type="date" />
+        <TextField {...field('client_count')} label={t('bookings.clients')} type="number" min={1} />
         <SelectField
-          name="staff_id"
+          {...field('staff_id')}
           label={t('bookings.staff')}
-          value={f.staff_id}
-          onChange={set('staff_id')}
           empty="—"
           options={(staff.data?.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
         />
-        {b.slot_id && <TextField name="address" label={t('bookings.address')} value={f.address} onChange={set('address')} />}
-        <TextArea name="notes" label={t('bookings.notes')} value={f.notes} onChange={set('notes')} />
+        {b.slot_id && <TextField {...field('address')} label={t('bookings.address')} />}
+        <TextArea {...field('notes')} label={t('bookings.notes')} />
         <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>
     </Modal>
