@@ -18,13 +18,14 @@ export function BackupPanel() {
   const { tz } = useSession();
   const toast = useToast();
   const overview = useOp('backup.list', {});
-  const [folder, setFolder] = useState('');
-  const [passphrase, setPassphrase] = useState('');
+  // Where "back up now" writes: the folder, and the passphrase that seals the backup.
+  const { values: target, set: setTarget, field: targetField } = useFormValues({ folder: '', passphrase: '' });
+  const { folder, passphrase } = target;
   const [checked, setChecked] = useState(false);
   const local = checked ? backupFormErrors(folder, passphrase) : {};
   const now = useAction(async () => {
     const rec = await call('backup.create', { folder: folder.trim(), passphrase });
-    setPassphrase('');
+    setTarget('passphrase')('');
     setChecked(false);
     toast(t('backup.done', { path: rec.path ?? '' }));
     return rec;
@@ -67,20 +68,16 @@ export function BackupPanel() {
       <Form onSubmit={submitNow} error={now.error} className="form" autoFocus={false} id="backup-now">
         <div className="grid-2">
           <TextField
-            name="folder"
+            {...targetField('folder')}
             label={t('backup.folder')}
             placeholder="/media/usb/loket"
-            value={folder}
-            onChange={setFolder}
             localError={local.folder ? t(local.folder) : null}
           />
           <TextField
-            name="passphrase"
+            {...targetField('passphrase')}
             label={t('backup.passphrase')}
             type="password"
             autoComplete="new-password"
-            value={passphrase}
-            onChange={setPassphrase}
             localError={local.passphrase ? t(local.passphrase) : null}
           />
         </div>

@@ -439,23 +439,20 @@ function CancelBooking({ b, onClose, onDone }: { b: Booking; onClose: () => void
 
 function RateBooking({ b, onClose, onDone }: { b: Booking; onClose: () => void; onDone: () => void }) {
   const { t } = useI18n();
-  const [rating, setRating] = useState(String(b.rating ?? '5'));
-  const [review, setReview] = useState(b.review ?? '');
+  const { values: f, field } = useFormValues({ rating: String(b.rating ?? '5'), review: b.review ?? '' });
   const save = useAction(async () => {
-    await call('bookings.update', { id: b.id, version: b.version, rating: Number(rating), review: review.trim() || null });
+    await call('bookings.update', { id: b.id, version: b.version, rating: Number(f.rating), review: f.review.trim() || null });
     onDone();
   });
   return (
     <Modal title={`${t('bookings.rate')}: ${b.code}`} onClose={onClose}>
       <Form onSubmit={() => void save.run()} error={save.error}>
         <SelectField
-          name="rating"
+          {...field('rating')}
           label={t('bookings.rating')}
-          value={rating}
-          onChange={setRating}
           options={['5', '4', '3', '2', '1'].map((n) => ({ value: n, label: '★'.repeat(Number(n)) }))}
         />
-        <TextArea name="review" label={t('bookings.review')} value={review} onChange={setReview} />
+        <TextArea {...field('review')} label={t('bookings.review')} />
         <FormActions onCancel={onClose} busy={save.busy} />
       </Form>
     </Modal>
