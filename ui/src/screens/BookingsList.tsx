@@ -4,7 +4,7 @@ import { Button } from '../components/Button';
 import { DataTable } from '../components/DataTable';
 import { FilterSelect } from '../components/FilterSelect';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { RiskFlags } from '../components/RiskFlags';
 import { SearchFilter } from '../components/SearchFilter';
@@ -87,13 +87,12 @@ export function BookingsList({ route }: { route: Route }) {
   );
 
   return (
-    <div>
-      <PageHeader
-        title={t('bookings.title')}
-        actions={
-          <NewButton label={t('nav.newBooking')} onClick={() => navigate('/bookings/new')} />
-        }
-      />
+    <Page
+      title={t('bookings.title')}
+      actions={
+        <NewButton label={t('nav.newBooking')} onClick={() => navigate('/bookings/new')} />
+      }
+    >
       <div className="filters no-print">
         <SearchFilter
           value={code}
@@ -198,6 +197,6 @@ export function BookingsList({ route }: { route: Route }) {
           },
         ]}
       />
-    </div>
+    </Page>
   );
 }

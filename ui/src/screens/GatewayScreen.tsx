@@ -9,7 +9,7 @@ import { CheckField } from '../components/CheckField';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { MessageStatusBadge } from '../components/MessageStatusBadge';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { QueryView } from '../components/QueryView';
 import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
@@ -37,8 +37,7 @@ export function GatewayScreen() {
   const gateway = useOp('gateway.get', {});
   const [saved, setSaved] = useState(true);
   return (
-    <div>
-      <PageHeader title={t('gateway.title')} subtitle={t('gateway.subtitle')} />
+    <Page title={t('gateway.title')} subtitle={t('gateway.subtitle')}>
       <QueryView query={gateway}>
         {(settings) => (
           <div className="gateway-layout">
@@ -50,7 +49,7 @@ export function GatewayScreen() {
           </div>
         )}
       </QueryView>
-    </div>
+    </Page>
   );
 }
 

@@ -12,7 +12,7 @@ import { FilterSelect } from '../components/FilterSelect';
 import { JobsPanel } from '../components/JobsPanel';
 import { MessageStatusBadge } from '../components/MessageStatusBadge';
 import { Modal } from '../components/Modal';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
 import { MESSAGE_KINDS, MESSAGE_STATUSES, canCancel, canResend } from '../lib/messaging';
@@ -79,23 +79,22 @@ export function MessageLog({ route }: { route: Route }) {
     );
 
   return (
-    <div>
-      <PageHeader
-        title={t('messages.title')}
-        subtitle={t('messages.subtitle')}
-        actions={
-          <>
-            <Button kind="ghost" onClick={() => void list.refetch()}>
-              ⟳ {t('common.refresh')}
+    <Page
+      title={t('messages.title')}
+      subtitle={t('messages.subtitle')}
+      actions={
+        <>
+          <Button kind="ghost" onClick={() => void list.refetch()}>
+            ⟳ {t('common.refresh')}
+          </Button>
+          {manage && (
+            <Button kind="primary" busy={flush.busy} busyLabel={t('common.working')} onClick={() => void flush.run()}>
+              ✉ {t('messages.deliverNow')}
             </Button>
-            {manage && (
-              <Button kind="primary" busy={flush.busy} busyLabel={t('common.working')} onClick={() => void flush.run()}>
-                ✉ {t('messages.deliverNow')}
-              </Button>
-            )}
-          </>
-        }
-      />
+          )}
+        </>
+      }
+    >
       {status.data?.paused && !flushed && (
         <div className="banner banner-warn" role="status" data-testid="delivery-paused">
           {t('messages.paused', { error: status.data.paused })} {t('messages.pausedHelp')}
@@ -237,6 +236,6 @@ export function MessageLog({ route }: { route: Route }) {
         </Modal>
       )}
       <JobsPanel />
-    </div>
+    </Page>
   );
 }

@@ -12,7 +12,7 @@ import { FilterSelect } from '../components/FilterSelect';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { MoneyField } from '../components/MoneyField';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { Rows } from '../components/Rows';
 import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
@@ -185,8 +185,7 @@ export function NewBooking({ route }: { route: Route }) {
   ];
 
   return (
-    <div className="wizard">
-      <PageHeader title={t('wizard.title')} subtitle={t('wizard.stepOf', { n: step })} />
+    <Page title={t('wizard.title')} subtitle={t('wizard.stepOf', { n: step })} className="wizard">
       <ol className="steps" aria-label={t('wizard.title')}>
         {steps.map(([n, label]) => (
           <li key={n} className={n === step ? 'current' : n < step ? 'done' : ''} aria-current={n === step ? 'step' : undefined}>
@@ -315,7 +314,7 @@ export function NewBooking({ route }: { route: Route }) {
           </div>
         </Form>
       )}
-    </div>
+    </Page>
   );
 }
 

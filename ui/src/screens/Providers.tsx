@@ -12,7 +12,7 @@ import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
@@ -30,15 +30,14 @@ export function Providers() {
   const [editing, setEditing] = useState<Provider | 'new' | null>(null);
   const serviceName = (id: string) => services.data?.data.find((s) => s.id === id)?.name ?? '…';
   return (
-    <div>
-      <PageHeader
-        title={t('providers.title')}
-        actions={
-          can('catalog.write') && (
-            <NewButton label={t('providers.new')} onClick={() => setEditing('new')} />
-          )
-        }
-      />
+    <Page
+      title={t('providers.title')}
+      actions={
+        can('catalog.write') && (
+          <NewButton label={t('providers.new')} onClick={() => setEditing('new')} />
+        )
+      }
+    >
       <DataTable
         query={providers}
         empty={t('providers.none')}
@@ -81,7 +80,7 @@ export function Providers() {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }
 

@@ -11,7 +11,7 @@ import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { MoneyField } from '../components/MoneyField';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { TextArea } from '../components/TextArea';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
@@ -26,15 +26,14 @@ export function Services() {
   const services = useOp('services.list', { page_size: 200 });
   const [editing, setEditing] = useState<Service | 'new' | null>(null);
   return (
-    <div>
-      <PageHeader
-        title={t('services.title')}
-        actions={
-          can('catalog.write') && (
-            <NewButton label={t('services.new')} onClick={() => setEditing('new')} />
-          )
-        }
-      />
+    <Page
+      title={t('services.title')}
+      actions={
+        can('catalog.write') && (
+          <NewButton label={t('services.new')} onClick={() => setEditing('new')} />
+        )
+      }
+    >
       <DataTable
         query={services}
         empty={t('services.none')}
@@ -62,7 +61,7 @@ export function Services() {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }
 

@@ -6,7 +6,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { MoneyField } from '../components/MoneyField';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
@@ -73,17 +73,16 @@ export function SettingsScreen() {
   const zones = ZONES.includes(f.time_zone) || !f.time_zone ? ZONES : [f.time_zone, ...ZONES];
   const readOnly = !can('settings.write');
   return (
-    <div>
-      <PageHeader
-        title={t('settings.title')}
-        actions={
-          can('sync.configure') && (
-            <a className="btn btn-ghost" href="#/settings/sync">
-              ⇅ {t('sync.settingsLink')}
-            </a>
-          )
-        }
-      />
+    <Page
+      title={t('settings.title')}
+      actions={
+        can('sync.configure') && (
+          <a className="btn btn-ghost" href="#/settings/sync">
+            ⇅ {t('sync.settingsLink')}
+          </a>
+        )
+      }
+    >
       <Form onSubmit={() => void save.run()} error={save.error} className="form settings-form">
         <fieldset disabled={readOnly}>
           <legend>{t('settings.business')}</legend>
@@ -121,6 +120,6 @@ export function SettingsScreen() {
         )}
       </Form>
       {!readOnly && <BackupPanel />}
-    </div>
+    </Page>
   );
 }

@@ -16,7 +16,7 @@ import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SearchFilter } from '../components/SearchFilter';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
@@ -57,16 +57,15 @@ export function StaffList({ route }: { route: Route }) {
     toast(t(active ? 'staff.activated' : 'staff.deactivated', { name: s.name }));
   });
   return (
-    <div>
-      <PageHeader
-        title={t('staff.title')}
-        subtitle={writable ? t('staff.subtitle') : `${t('staff.subtitle')} · ${t('staff.readOnly')}`}
-        actions={
-          writable && (
-            <NewButton label={t('staff.new')} onClick={() => setEditing('new')} />
-          )
-        }
-      />
+    <Page
+      title={t('staff.title')}
+      subtitle={writable ? t('staff.subtitle') : `${t('staff.subtitle')} · ${t('staff.readOnly')}`}
+      actions={
+        writable && (
+          <NewButton label={t('staff.new')} onClick={() => setEditing('new')} />
+        )
+      }
+    >
       <div className="filters">
         <SearchFilter value={q} onChange={setQ} placeholder={t('staff.searchHint')} />
         <FilterSelect
@@ -117,7 +116,7 @@ export function StaffList({ route }: { route: Route }) {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }
 

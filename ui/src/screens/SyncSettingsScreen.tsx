@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { call } from '../api/transport';
 import { Form } from '../components/Form';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { QueryView } from '../components/QueryView';
 import { SaveButton } from '../components/SaveButton';
 import { TextArea } from '../components/TextArea';
@@ -19,18 +19,17 @@ export function SyncSettingsScreen() {
   const { t } = useI18n();
   const settings = useOp('sync.settings.get', {});
   return (
-    <div>
-      <PageHeader
-        title={t('sync.settingsTitle')}
-        subtitle={t('sync.settingsSubtitle')}
-        actions={
-          <a className="btn btn-ghost" href="#/sync">
-            ← {t('sync.back')}
-          </a>
-        }
-      />
+    <Page
+      title={t('sync.settingsTitle')}
+      subtitle={t('sync.settingsSubtitle')}
+      actions={
+        <a className="btn btn-ghost" href="#/sync">
+          ← {t('sync.back')}
+        </a>
+      }
+    >
       <QueryView query={settings}>{(s) => <SyncSettingsForm settings={s} />}</QueryView>
-    </div>
+    </Page>
   );
 }
 

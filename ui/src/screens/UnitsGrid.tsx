@@ -12,7 +12,7 @@ import { Loading } from '../components/Loading';
 import { Modal } from '../components/Modal';
 import { MoneyField } from '../components/MoneyField';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { QueryView } from '../components/QueryView';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
@@ -63,24 +63,23 @@ export function UnitsGrid({ route }: { route: Route }) {
   }, [units.data]);
 
   return (
-    <div>
-      <PageHeader
-        title={t('units.title')}
-        subtitle={
-          <span className="legend">
-            {STATUSES.map((s) => (
-              <span key={s} className={`legend-item unit-${s}`}>
-                {tv('unitStatus', s)} {counts[s] ?? 0}
-              </span>
-            ))}
-          </span>
-        }
-        actions={
-          can('units.write') && (
-            <NewButton label={t('units.new')} onClick={() => setCreating(true)} />
-          )
-        }
-      />
+    <Page
+      title={t('units.title')}
+      subtitle={
+        <span className="legend">
+          {STATUSES.map((s) => (
+            <span key={s} className={`legend-item unit-${s}`}>
+              {tv('unitStatus', s)} {counts[s] ?? 0}
+            </span>
+          ))}
+        </span>
+      }
+      actions={
+        can('units.write') && (
+          <NewButton label={t('units.new')} onClick={() => setCreating(true)} />
+        )
+      }
+    >
       <div className="filters">
         <FilterSelect
           name="status"
@@ -143,7 +142,7 @@ export function UnitsGrid({ route }: { route: Route }) {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }
 

@@ -10,7 +10,7 @@ import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
@@ -38,13 +38,12 @@ export function Users() {
     toast(t('common.saved'));
   });
   return (
-    <div>
-      <PageHeader
-        title={t('users.title')}
-        actions={
-          <NewButton label={t('users.new')} onClick={() => setCreating(true)} />
-        }
-      />
+    <Page
+      title={t('users.title')}
+      actions={
+        <NewButton label={t('users.new')} onClick={() => setCreating(true)} />
+      }
+    >
       <ErrorMessage error={update.error} />
       <DataTable
         query={users}
@@ -115,7 +114,7 @@ export function Users() {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }
 
