@@ -11,6 +11,7 @@ import { Loading } from '../components/Loading';
 import { Modal } from '../components/Modal';
 import { MoneyField } from '../components/MoneyField';
 import { PageHeader } from '../components/PageHeader';
+import { PaymentFields } from '../components/PaymentFields';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { RiskFlags } from '../components/RiskFlags';
 import { SelectField } from '../components/SelectField';
@@ -346,7 +347,7 @@ function EditBooking({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const { t, tv } = useI18n();
+  const { t } = useI18n();
   const staff = useOp('staff.list', { active: true, page_size: 200 });
   const initial = {
     event_at: toLocalInput(b.event_at, tz),
@@ -388,18 +389,7 @@ function EditBooking({
         <TextField {...field('booking_date')} label={t('bookings.bookingDate')} type="date" max={today(tz)} />
         <MoneyField {...field('price')} label={t('bookings.price')} />
         <MoneyField {...field('booking_fee')} label={t('bookings.fee')} />
-        <SelectField
-          {...field('payment_status')}
-          label={t('bookings.paymentStatus')}
-          options={['pending', 'dp', 'paid', 'overdue'].map((v) => ({ value: v, label: tv('payment', v) }))}
-        />
-        <SelectField
-          {...field('payment_method')}
-          label={t('bookings.paymentMethod')}
-          empty="—"
-          options={['transfer', 'cash', 'check', 'credit'].map((v) => ({ value: v, label: tv('method', v) }))}
-        />
-        <TextField {...field('payment_date')} label={t('bookings.paymentDate')} type="date" />
+        <PaymentFields field={field} />
         <TextField {...field('client_count')} label={t('bookings.clients')} type="number" min={1} />
         <SelectField
           {...field('staff_id')}

@@ -13,6 +13,7 @@ import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { MoneyField } from '../components/MoneyField';
 import { Page } from '../components/Page';
+import { PaymentFields } from '../components/PaymentFields';
 import { Rows } from '../components/Rows';
 import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
@@ -244,18 +245,7 @@ export function NewBooking({ route }: { route: Route }) {
           )}
           <MoneyField {...detailField('booking_fee')} label={t('bookings.fee')} />
           <TextField {...detailField('client_count')} label={t('bookings.clients')} type="number" min={1} />
-          <SelectField
-            {...detailField('payment_status')}
-            label={t('bookings.paymentStatus')}
-            options={['pending', 'dp', 'paid', 'overdue'].map((v) => ({ value: v, label: tv('payment', v) }))}
-          />
-          <SelectField
-            {...detailField('payment_method')}
-            label={t('bookings.paymentMethod')}
-            empty="—"
-            options={['transfer', 'cash', 'check', 'credit'].map((v) => ({ value: v, label: tv('method', v) }))}
-          />
-          <TextField {...detailField('payment_date')} label={t('bookings.paymentDate')} type="date" />
+          <PaymentFields field={detailField} />
           <SelectField
             {...detailField('booking_status')}
             label={t('bookings.status')}
