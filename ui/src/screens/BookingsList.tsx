@@ -46,7 +46,7 @@ const FILTERS = [
 export function BookingsList({ route }: { route: Route }) {
   const { t, tv } = useI18n();
   const columns = useBookingColumns();
-  const [q, set] = addressFilters(route, '/bookings', FILTERS);
+  const [q, set, filter] = addressFilters(route, '/bookings', FILTERS);
   const [code, setCode] = useState(q.code);
   const debouncedCode = useDebounced(code, 300);
   useEffect(() => {
@@ -75,12 +75,10 @@ export function BookingsList({ route }: { route: Route }) {
   const list = useOp('bookings.list', input);
   const staff = useOp('staff.list', { page_size: 200 });
 
-  const sel = (name: keyof typeof q, label: string, group: string, values: string[]) => (
+  const sel = (name: (typeof FILTERS)[number], label: string, group: string, values: string[]) => (
     <FilterSelect
-      name={name}
+      {...filter(name)}
       label={label}
-      value={q[name]}
-      onChange={(v) => set({ [name]: v })}
       empty={t('common.all')}
       options={values.map((v) => ({ value: v, label: tv(group, v) }))}
     />
@@ -108,10 +106,8 @@ export function BookingsList({ route }: { route: Route }) {
         {sel('risk_flag', t('bookings.risk'), 'risk', ['unpaid_h1', 'event_passed', 'double_booking'])}
         {!!staff.data?.data.length && (
           <FilterSelect
-            name="staff_id"
+            {...filter('staff_id')}
             label={t('bookings.staff')}
-            value={q.staff_id}
-            onChange={(v) => set({ staff_id: v })}
             empty={t('common.all')}
             options={staff.data.data.map((s) => ({ value: s.id, label: s.name }))}
           />

@@ -28,7 +28,7 @@ export function MessageLog({ route }: { route: Route }) {
   const { t, tv, lang } = useI18n();
   const { tz, can } = useSession();
   const toast = useToast();
-  const [q, set] = addressFilters(route, '/messages', ['status', 'kind', 'customer', 'page']);
+  const [q, set, filter] = addressFilters(route, '/messages', ['status', 'kind', 'customer', 'page']);
   const input: OpInput<'messages.list'> = {
     status: (q.status || null) as never,
     kind: (q.kind || null) as never,
@@ -119,18 +119,14 @@ export function MessageLog({ route }: { route: Route }) {
       <ErrorMessage error={flush.error ?? act.error} />
       <div className="filters no-print">
         <FilterSelect
-          name="status"
+          {...filter('status')}
           label={t('messages.status')}
-          value={q.status}
-          onChange={(v) => set({ status: v })}
           empty={t('common.all')}
           options={MESSAGE_STATUSES.map((s) => ({ value: s, label: tv('messageStatus', s) }))}
         />
         <FilterSelect
-          name="kind"
+          {...filter('kind')}
           label={t('messages.kind')}
-          value={q.kind}
-          onChange={(v) => set({ kind: v })}
           empty={t('common.all')}
           options={MESSAGE_KINDS.map((k) => ({ value: k, label: tv('messageKind', k) }))}
         />
