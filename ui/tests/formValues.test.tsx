@@ -1,25 +1,12 @@
 import { act, useState } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CheckField } from '../src/components/CheckField';
 import { TextField } from '../src/components/TextField';
 import { I18nProvider } from '../src/i18n';
 import { bindFields, useFormValues } from '../src/lib/useFormValues';
+import { render } from './render';
 
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let root: Root | null = null;
-afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-});
-
-function render(ui: React.ReactNode): HTMLElement {
-  const host = document.createElement('div');
-  root = createRoot(host);
-  act(() => root!.render(<I18nProvider lang="en">{ui}</I18nProvider>));
-  return host;
-}
+const renderInEnglish = (ui: React.ReactNode) => render(<I18nProvider lang="en">{ui}</I18nProvider>);
 
 function type(host: HTMLElement, name: string, value: string) {
   const input = host.querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
@@ -46,7 +33,7 @@ describe('a form of values', () => {
         </>
       );
     }
-    const host = render(<CustomerForm />);
+    const host = renderInEnglish(<CustomerForm />);
     expect(input(host, 'name')!.value).toBe('Sari');
     type(host, 'phone', '0812');
     expect(input(host, 'phone')!.value).toBe('0812');
@@ -61,7 +48,7 @@ describe('a form of values', () => {
       reset = setValues;
       return <TextField {...field('business_name')} label="Business" />;
     }
-    const host = render(<SettingsForm />);
+    const host = renderInEnglish(<SettingsForm />);
     expect(input(host, 'business_name')!.value).toBe('');
     act(() => reset({ business_name: 'Loket Jaya' }));
     expect(input(host, 'business_name')!.value).toBe('Loket Jaya');
@@ -78,7 +65,7 @@ describe('a form of values', () => {
       const field = bindFields(cust, set, 'customer.');
       return <TextField {...field('email')} label="Email" />;
     }
-    const host = render(<NestedCustomer />);
+    const host = renderInEnglish(<NestedCustomer />);
     expect(input(host, 'email')).toBeNull();
     type(host, 'customer.email', 'sari@example.com');
     expect(input(host, 'customer.email')!.value).toBe('sari@example.com');

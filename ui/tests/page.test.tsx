@@ -1,22 +1,6 @@
-import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Page } from '../src/components/Page';
-
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let root: Root | null = null;
-afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-});
-
-function render(ui: React.ReactNode): HTMLElement {
-  const host = document.createElement('div');
-  root = createRoot(host);
-  act(() => root!.render(ui));
-  return host;
-}
+import { render } from './render';
 
 describe('a screen of the desk', () => {
   it('shows its title as the heading, the subtitle and actions in the header, then its content', () => {

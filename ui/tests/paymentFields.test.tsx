@@ -1,17 +1,9 @@
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PaymentFields } from '../src/components/PaymentFields';
 import { I18nProvider } from '../src/i18n';
 import { useFormValues } from '../src/lib/useFormValues';
-
-(globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let root: Root | null = null;
-afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-});
+import { render } from './render';
 
 describe("a booking's payment fields", () => {
   it('offer the payment statuses and methods in words, and keep what is chosen', () => {
@@ -21,14 +13,10 @@ describe("a booking's payment fields", () => {
       seen = values;
       return <PaymentFields field={field} />;
     }
-    const host = document.createElement('div');
-    root = createRoot(host);
-    act(() =>
-      root!.render(
-        <I18nProvider lang="en">
-          <Booking />
-        </I18nProvider>,
-      ),
+    const host = render(
+      <I18nProvider lang="en">
+        <Booking />
+      </I18nProvider>,
     );
     const status = host.querySelector<HTMLSelectElement>('select[name="payment_status"]')!;
     const method = host.querySelector<HTMLSelectElement>('select[name="payment_method"]')!;
