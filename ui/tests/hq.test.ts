@@ -2,8 +2,9 @@
 // charts' scaling and sums, and the API client's query strings.
 import { describe, expect, it } from 'vitest';
 import { queryString } from '../hq/api/client';
-import { barLayout, compactNumber, sumBy } from '../hq/lib/chart';
+import { compactNumber, sumBy } from '../hq/lib/chart';
 import { LATE_AFTER_S, STALE_AFTER_S, branchHealth, durationWords } from '../hq/lib/health';
+import { barLayout } from '../src/lib/barLayout';
 
 const NOW = Date.parse('2026-12-02T10:00:00Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();

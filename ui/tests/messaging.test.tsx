@@ -5,19 +5,19 @@ import { ApiError } from '../src/api/transport';
 import { FrequencyChart } from '../src/components/FrequencyChart';
 import { I18nProvider } from '../src/i18n';
 import { errorText, validationText } from '../src/i18n/errors';
+import { barLayout, niceStep } from '../src/lib/barLayout';
 import { formatNumber } from '../src/lib/format';
 import {
   baseUrlAfterKindChange,
   canCancel,
   canResend,
-  frequencyBars,
+  frequencyPoints,
   gatewayFields,
   gatewayForm,
   gatewayUpdate,
   insertPlaceholder,
   jobResultText,
   nextServiceDate,
-  niceStep,
   normalisePlate,
   plateKey,
   scanPlaceholders,
@@ -228,13 +228,13 @@ describe('the frequency chart', () => {
     expect(niceStep(180)).toBe(50);
   });
   it('scales bars to the largest count, in order of frequency', () => {
-    const layout = frequencyBars({ '3': 1, '1': 4, '2': 2 }, 400, 200, { top: 0, right: 0, bottom: 0, left: 0 });
+    const layout = barLayout(frequencyPoints({ '3': 1, '1': 4, '2': 2 }), 400, 200, { top: 0, right: 0, bottom: 0, left: 0 });
     expect(layout.max).toBe(4);
     expect(layout.ticks).toEqual([0, 1, 2, 3, 4]);
-    expect(layout.bars.map((b) => [b.frequency, b.count])).toEqual([
-      [1, 4],
-      [2, 2],
-      [3, 1],
+    expect(layout.bars.map((b) => [b.key, b.label, b.value])).toEqual([
+      ['1', '1×', 4],
+      ['2', '2×', 2],
+      ['3', '3×', 1],
     ]);
     const [a, b, c] = layout.bars;
     expect(a.height).toBe(200);
@@ -247,14 +247,21 @@ describe('the frequency chart', () => {
     expect(a.x + a.width).toBeLessThan(b.x);
   });
   it('rounds the top of the axis up', () => {
-    const layout = frequencyBars({ '1': 7 }, 100, 100);
+    const layout = barLayout(frequencyPoints({ '1': 7 }), 100, 100);
     expect(layout.max).toBe(8);
     expect(layout.ticks).toEqual([0, 2, 4, 6, 8]);
   });
   it('draws nothing for no data', () => {
-    const layout = frequencyBars({}, 100, 100);
+    const layout = barLayout(frequencyPoints({}), 100, 100);
     expect(layout.bars).toEqual([]);
     expect(layout.max).toBe(1);
+  });
+  it('leaves out a frequency or count that is not a number, and a negative count', () => {
+    expect(frequencyPoints({ '2': 1, x: 3, '4': -1, '5': Number.NaN, '10': 0 }).map((p) => p.key)).toEqual(['2', '10']);
+  });
+  it('keeps the default room for the axes where only the left margin is given', () => {
+    const layout = barLayout(frequencyPoints({ '1': 1 }), 440, 200, { left: 36 });
+    expect(layout.plot).toEqual({ x: 36, y: 20, width: 440 - 36 - 8, height: 200 - 20 - 34 });
   });
 
   let root: Root;

@@ -2,7 +2,8 @@
 // desk's WhatsApp chart: readable without seeing it (role="img", a label and
 // a <title> listing every value), each value also written above its bar.
 import { useI18n } from '../../src/i18n';
-import { barLayout, compactNumber, type Point } from '../lib/chart';
+import { barLayout, type Point } from '../../src/lib/barLayout';
+import { compactNumber } from '../lib/chart';
 
 const WIDTH = 720;
 const HEIGHT = 220;

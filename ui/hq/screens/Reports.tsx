@@ -5,10 +5,11 @@ import { FilterSelect } from '../../src/components/FilterSelect';
 import { PageHeader } from '../../src/components/PageHeader';
 import { useI18n } from '../../src/i18n';
 import { errorText } from '../../src/i18n/errors';
+import type { Point } from '../../src/lib/barLayout';
 import { formatDate, formatRupiah } from '../../src/lib/format';
 import { csvUrl, downloadCsv, type DayRow, type MessageRow, type MonthRow, type PageMeta, type SegmentRow } from '../api/client';
 import { BarChart } from '../components/BarChart';
-import { sumBy, type Point } from '../lib/chart';
+import { sumBy } from '../lib/chart';
 import { useBranches, useGet } from '../lib/queries';
 
 /** Rows a report screen loads (the API's largest page); the CSV has every row. */

@@ -7,6 +7,7 @@ import { useI18n } from '../i18n';
 import { backupFormErrors, backupWarning, formatSize } from '../lib/dataSafety';
 import { formatDateTime } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
+import { useFormValues } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
 import { Button } from './Button';
 import { Form } from './Form';
@@ -17,13 +18,14 @@ export function BackupPanel() {
   const { tz } = useSession();
   const toast = useToast();
   const overview = useOp('backup.list', {});
-  const [folder, setFolder] = useState('');
-  const [passphrase, setPassphrase] = useState('');
+  // Where "back up now" writes: the folder, and the passphrase that seals the backup.
+  const { values: target, set: setTarget, field: targetField } = useFormValues({ folder: '', passphrase: '' });
+  const { folder, passphrase } = target;
   const [checked, setChecked] = useState(false);
   const local = checked ? backupFormErrors(folder, passphrase) : {};
   const now = useAction(async () => {
     const rec = await call('backup.create', { folder: folder.trim(), passphrase });
-    setPassphrase('');
+    setTarget('passphrase')('');
     setChecked(false);
     toast(t('backup.done', { path: rec.path ?? '' }));
     return rec;
@@ -34,7 +36,7 @@ export function BackupPanel() {
     overview.data && { database: 'ok', backup_warning: overview.data.warning, last_backup_at: overview.data.last_ok_at, message: null },
     true,
   );
-  const [daily, setDaily] = useState({ folder: '', keep: '7', passphrase: '' });
+  const { values: daily, setValues: setDaily, field: dailyField } = useFormValues({ folder: '', keep: '7', passphrase: '' });
   useEffect(() => {
     if (schedule) setDaily({ folder: schedule.folder ?? '', keep: String(schedule.keep), passphrase: '' });
   }, [schedule]);
@@ -66,20 +68,16 @@ export function BackupPanel() {
       <Form onSubmit={submitNow} error={now.error} className="form" autoFocus={false} id="backup-now">
         <div className="grid-2">
           <TextField
-            name="folder"
+            {...targetField('folder')}
             label={t('backup.folder')}
             placeholder="/media/usb/loket"
-            value={folder}
-            onChange={setFolder}
             localError={local.folder ? t(local.folder) : null}
           />
           <TextField
-            name="passphrase"
+            {...targetField('passphrase')}
             label={t('backup.passphrase')}
             type="password"
             autoComplete="new-password"
-            value={passphrase}
-            onChange={setPassphrase}
             localError={local.passphrase ? t(local.passphrase) : null}
           />
         </div>
@@ -94,15 +92,13 @@ export function BackupPanel() {
       <p className="muted small">{t('backup.scheduleHint')}</p>
       <Form onSubmit={() => void saveDaily.run()} error={saveDaily.error} className="form" autoFocus={false} id="backup-schedule">
         <div className="grid-3">
-          <TextField name="folder" label={t('backup.folder')} value={daily.folder} onChange={(v) => setDaily((d) => ({ ...d, folder: v }))} />
-          <TextField name="keep" label={t('backup.keep')} type="number" min={1} max={365} value={daily.keep} onChange={(v) => setDaily((d) => ({ ...d, keep: v }))} />
+          <TextField {...dailyField('folder')} label={t('backup.folder')} />
+          <TextField {...dailyField('keep')} label={t('backup.keep')} type="number" min={1} max={365} />
           <TextField
-            name="passphrase"
+            {...dailyField('passphrase')}
             label={t('backup.passphrase')}
             type="password"
             autoComplete="new-password"
-            value={daily.passphrase}
-            onChange={(v) => setDaily((d) => ({ ...d, passphrase: v }))}
             hint={schedule?.passphrase_set ? t('backup.passphraseSet') : undefined}
           />
         </div>

@@ -1,10 +1,10 @@
-import { useState } from 'react';
 import { changedValues } from '../lib/changes';
 import type { Customer } from '../api/ops';
 import { call } from '../api/transport';
 import { useI18n } from '../i18n';
 import { formatPhone, moneyValue, optionalText } from '../lib/format';
 import { useAction } from '../lib/queries';
+import { useFormValues } from '../lib/useFormValues';
 import { Form } from './Form';
 import { FormActions } from './FormActions';
 import { Modal } from './Modal';
@@ -40,8 +40,7 @@ export function CustomerEditor({
     emergency_contact: customer?.emergency_contact ?? '',
     language: customer?.language ?? '',
   };
-  const [f, setF] = useState(initial);
-  const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
+  const { values: f, field } = useFormValues(initial);
   const save = useAction(async () => {
     const values = {
       name: f.name,
@@ -71,46 +70,38 @@ export function CustomerEditor({
   return (
     <Modal title={customer ? t('customers.edit', { code: customer.code }) : t('customers.new')} onClose={onClose} wide>
       <Form onSubmit={() => void save.run()} error={save.error} className="form grid-2">
-        <TextField name="name" label={t('customers.name')} value={f.name} onChange={set('name')} />
-        <TextField name="phone" label={t('customers.phone')} value={f.phone} onChange={set('phone')} inputMode="tel" />
-        <TextField name="email" label={t('customers.email')} type="email" value={f.email} onChange={set('email')} />
+        <TextField {...field('name')} label={t('customers.name')} />
+        <TextField {...field('phone')} label={t('customers.phone')} inputMode="tel" />
+        <TextField {...field('email')} label={t('customers.email')} type="email" />
         <SelectField
-          name="gender"
+          {...field('gender')}
           label={t('customers.gender')}
-          value={f.gender}
-          onChange={set('gender')}
           empty="—"
           options={['female', 'male'].map((g) => ({ value: g, label: tv('gender', g) }))}
         />
         <TextField
-          name="ktp_number"
+          {...field('ktp_number')}
           label={t('customers.ktp')}
-          value={f.ktp_number}
-          onChange={set('ktp_number')}
           inputMode="numeric"
           placeholder={masked ? (customer?.ktp_number ?? '') : ''}
           hint={unreadable('ktp_number')}
         />
         <TextField
-          name="npwp_number"
+          {...field('npwp_number')}
           label={t('customers.npwp')}
-          value={f.npwp_number}
-          onChange={set('npwp_number')}
           inputMode="numeric"
           placeholder={masked ? (customer?.npwp_number ?? '') : ''}
           hint={unreadable('npwp_number')}
         />
-        <TextField name="address" label={t('customers.address')} value={f.address} onChange={set('address')} className="span-2" />
-        <TextField name="birth_date" label={t('customers.birthDate')} type="date" value={f.birth_date} onChange={set('birth_date')} />
-        <TextField name="birth_place" label={t('customers.birthPlace')} value={f.birth_place} onChange={set('birth_place')} />
-        <TextField name="occupation" label={t('customers.occupation')} value={f.occupation} onChange={set('occupation')} />
-        <MoneyField name="monthly_income" label={t('customers.income')} value={f.monthly_income} onChange={set('monthly_income')} />
-        <TextField name="emergency_contact" label={t('customers.emergency')} value={f.emergency_contact} onChange={set('emergency_contact')} />
+        <TextField {...field('address')} label={t('customers.address')} className="span-2" />
+        <TextField {...field('birth_date')} label={t('customers.birthDate')} type="date" />
+        <TextField {...field('birth_place')} label={t('customers.birthPlace')} />
+        <TextField {...field('occupation')} label={t('customers.occupation')} />
+        <MoneyField {...field('monthly_income')} label={t('customers.income')} />
+        <TextField {...field('emergency_contact')} label={t('customers.emergency')} />
         <SelectField
-          name="language"
+          {...field('language')}
           label={t('customers.language')}
-          value={f.language}
-          onChange={set('language')}
           empty={t('customers.languageDefault')}
           options={['id', 'en'].map((l) => ({ value: l, label: tv('language', l) }))}
         />

@@ -3,16 +3,19 @@
 // it: role="img" with a label and a <title> listing every value, and each
 // value is also written above its bar.
 import { useI18n } from '../i18n';
-import { frequencyBars } from '../lib/messaging';
+import { barLayout } from '../lib/barLayout';
+import { frequencyPoints } from '../lib/messaging';
 
 const WIDTH = 440;
 const HEIGHT = 200;
+// counts are small numbers: a narrow value axis
+const MARGIN = { left: 36 };
 
 export function FrequencyChart({ data }: { data: Record<string, number> }) {
   const { t } = useI18n();
-  const layout = frequencyBars(data, WIDTH, HEIGHT);
+  const layout = barLayout(frequencyPoints(data), WIDTH, HEIGHT, MARGIN);
   if (!layout.bars.length) return <p className="muted">{t('report.chartEmpty')}</p>;
-  const summary = layout.bars.map((b) => t('report.barText', { n: b.frequency, count: b.count })).join('; ');
+  const summary = layout.bars.map((b) => t('report.barText', { n: b.key, count: b.value })).join('; ');
   const label = `${t('report.chart')}: ${summary}`;
   const { plot } = layout;
   const bottom = plot.y + plot.height;
@@ -43,13 +46,13 @@ export function FrequencyChart({ data }: { data: Record<string, number> }) {
       </g>
       <g className="chart-bars">
         {layout.bars.map((b) => (
-          <g key={b.frequency} data-frequency={b.frequency} data-count={b.count}>
-            <rect x={b.x} y={b.y} width={b.width} height={Math.max(b.height, b.count ? 1 : 0)} rx={2} />
+          <g key={b.key} data-frequency={b.key} data-count={b.value}>
+            <rect x={b.x} y={b.y} width={b.width} height={Math.max(b.height, b.value ? 1 : 0)} rx={2} />
             <text className="chart-value" x={b.x + b.width / 2} y={b.y - 5} textAnchor="middle" fontSize={fontSize}>
-              {b.count}
+              {b.value}
             </text>
             <text className="chart-label" x={b.x + b.width / 2} y={bottom + 16} textAnchor="middle" fontSize={fontSize}>
-              {b.frequency}×
+              {b.label}
             </text>
           </g>
         ))}

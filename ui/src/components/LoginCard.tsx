@@ -1,6 +1,7 @@
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { useI18n } from '../i18n';
 import { useAction } from '../lib/queries';
+import { useFormValues } from '../lib/useFormValues';
 import { Button } from './Button';
 import { Form } from './Form';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -28,9 +29,8 @@ export function LoginCard({
   children?: ReactNode;
 }) {
   const { t } = useI18n();
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const action = useAction(() => login(username.trim(), password), { refreshes });
+  const { values: f, field } = useFormValues({ username: '', password: '' });
+  const action = useAction(() => login(f.username.trim(), f.password), { refreshes });
   return (
     <div className="login-page">
       <div className="login-card">
@@ -43,22 +43,8 @@ export function LoginCard({
         </div>
         {expired && !action.error && <div className="banner banner-info">{t('login.expired')}</div>}
         <Form onSubmit={() => void action.run()} error={action.error}>
-          <TextField
-            name="username"
-            label={t('login.username')}
-            value={username}
-            onChange={setUsername}
-            autoComplete="username"
-            autoCapitalize="none"
-          />
-          <TextField
-            name="password"
-            label={t('login.password')}
-            type="password"
-            value={password}
-            onChange={setPassword}
-            autoComplete="current-password"
-          />
+          <TextField {...field('username')} label={t('login.username')} autoComplete="username" autoCapitalize="none" />
+          <TextField {...field('password')} label={t('login.password')} type="password" autoComplete="current-password" />
           <Button type="submit" kind="primary" busy={action.busy}>
             {t('login.submit')}
           </Button>

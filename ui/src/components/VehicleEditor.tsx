@@ -6,6 +6,7 @@ import { useI18n } from '../i18n';
 import { formatDate } from '../lib/format';
 import { nextServiceDate, normalisePlate } from '../lib/messaging';
 import { useAction } from '../lib/queries';
+import { bindFields } from '../lib/useFormValues';
 import { CustomerPicker } from './CustomerPicker';
 import { Field } from './Field';
 import { Form } from './Form';
@@ -54,6 +55,7 @@ export function VehicleEditor({
       return next;
     });
   };
+  const field = bindFields(f, set);
   const int = (v: string) => (v.trim() ? Number(v) : null);
   const date = (v: string) => (v.trim() ? v : null);
   const save = useAction(async () => {
@@ -102,32 +104,20 @@ export function VehicleEditor({
           )}
         </Field>
         <TextField
-          name="plate_number"
+          {...field('plate_number')}
           label={t('vehicles.plate')}
-          value={f.plate_number}
-          onChange={set('plate_number')}
           autoComplete="off"
           className="plate-input"
           hint={plate && plate !== f.plate_number.trim() ? t('vehicles.plateAs', { plate }) : undefined}
         />
-        <TextField name="model" label={t('vehicles.model')} value={f.model} onChange={set('model')} placeholder={t('vehicles.modelHint')} />
-        <TextField name="year" label={t('vehicles.year')} type="number" min={1900} value={f.year} onChange={set('year')} inputMode="numeric" />
-        <TextField name="last_service_at" label={t('vehicles.lastService')} type="date" value={f.last_service_at} onChange={set('last_service_at')} />
+        <TextField {...field('model')} label={t('vehicles.model')} placeholder={t('vehicles.modelHint')} />
+        <TextField {...field('year')} label={t('vehicles.year')} type="number" min={1900} inputMode="numeric" />
+        <TextField {...field('last_service_at')} label={t('vehicles.lastService')} type="date" />
+        <TextField {...field('service_interval_days')} label={t('vehicles.interval')} type="number" min={1} inputMode="numeric" />
         <TextField
-          name="service_interval_days"
-          label={t('vehicles.interval')}
-          type="number"
-          min={1}
-          value={f.service_interval_days}
-          onChange={set('service_interval_days')}
-          inputMode="numeric"
-        />
-        <TextField
-          name="next_service_at"
+          {...field('next_service_at')}
           label={t('vehicles.nextService')}
           type="date"
-          value={f.next_service_at}
-          onChange={set('next_service_at')}
           hint={
             !f.next_service_at && derived
               ? t('vehicles.nextComputed', { date: formatDate(derived, lang) })

@@ -2,6 +2,7 @@
 // placeholders, the gateway form, message actions, the report chart. No
 // React here, so each rule is unit-tested (tests/messaging.test.ts).
 import type { Schemas } from '../api/ops';
+import type { Point } from './barLayout';
 import { addDays, daysBetween, optionalText } from './format';
 
 // ---- vehicles -----------------------------------------------------------------
@@ -265,78 +266,17 @@ export function canCancel(status: MessageStatus): boolean {
 
 // ---- the report chart ---------------------------------------------------------------
 
-export interface Bar {
-  frequency: number;
-  count: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface BarLayout {
-  bars: Bar[];
-  /** The top of the value axis (a round number at or above the largest count). */
-  max: number;
-  /** Values for grid lines, 0 … max. */
-  ticks: number[];
-  /** The plot area inside the chart. */
-  plot: { x: number; y: number; width: number; height: number };
-}
-
-/** A round step (1, 2 or 5 × 10ⁿ) giving at most `maxTicks` intervals up to `max`. */
-export function niceStep(max: number, maxTicks = 5): number {
-  if (max <= 0) return 1;
-  const raw = max / maxTicks;
-  const pow = 10 ** Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 5, 10]) {
-    const step = m * pow;
-    if (step >= raw) return Math.max(1, step);
-  }
-  return Math.max(1, 10 * pow);
-}
-
 /**
- * Bars for `customers_by_frequency` (frequency → number of pairs, keys as
- * the API sends them: strings), in order of frequency, scaled into a chart of
- * `width` × `height` with room for the axes' labels.
+ * `customers_by_frequency` (frequency → number of pairs, keys as the API
+ * sends them: strings) as the chart's points, in order of frequency; a key
+ * or count that is not a number, or a negative count, is left out.
  */
-export function frequencyBars(
-  byFrequency: Record<string, number>,
-  width: number,
-  height: number,
-  margin = { top: 20, right: 8, bottom: 34, left: 36 },
-): BarLayout {
-  const entries = Object.entries(byFrequency)
+export function frequencyPoints(byFrequency: Record<string, number>): Point[] {
+  return Object.entries(byFrequency)
     .map(([f, n]) => [Number(f), Number(n)] as const)
     .filter(([f, n]) => Number.isFinite(f) && Number.isFinite(n) && n >= 0)
-    .sort((a, b) => a[0] - b[0]);
-  const plot = {
-    x: margin.left,
-    y: margin.top,
-    width: Math.max(0, width - margin.left - margin.right),
-    height: Math.max(0, height - margin.top - margin.bottom),
-  };
-  const top = Math.max(0, ...entries.map(([, n]) => n));
-  const step = niceStep(top);
-  const max = Math.max(step, Math.ceil(top / step) * step);
-  const ticks: number[] = [];
-  for (let v = 0; v <= max; v += step) ticks.push(v);
-  const slot = entries.length ? plot.width / entries.length : 0;
-  // thin enough to read as bars when there are few of them
-  const barWidth = Math.min(slot * 0.7, 56);
-  const bars = entries.map(([frequency, count], i) => {
-    const h = max ? (count / max) * plot.height : 0;
-    return {
-      frequency,
-      count,
-      x: plot.x + i * slot + (slot - barWidth) / 2,
-      y: plot.y + plot.height - h,
-      width: barWidth,
-      height: h,
-    };
-  });
-  return { bars, max, ticks, plot };
+    .sort((a, b) => a[0] - b[0])
+    .map(([frequency, count]) => ({ key: String(frequency), label: `${frequency}×`, value: count }));
 }
 
 // ---- jobs ----------------------------------------------------------------------------

@@ -43,11 +43,17 @@ export function href(path: string, query?: Record<string, string | number | bool
 
 /**
  * A list screen's filters kept in the address (`#/messages?status=failed&page=2`):
- * the values of `keys` ('' when absent) and `set`, which goes to `path` with
- * some of them changed and back to the first page.
+ * the values of `keys` ('' when absent); `set`, which goes to `path` with
+ * some of them changed and back to the first page; and `filter(key)`, a
+ * filter select's name, value and change for one of them.
  */
 export function addressFilters<K extends string>(route: Route, path: string, keys: readonly K[]) {
   const values = Object.fromEntries(keys.map((k) => [k, route.query.get(k) ?? ''])) as Record<K | 'page', string>;
   const set = (patch: Partial<Record<K | 'page', string>>) => navigate(href(path, { ...values, page: '', ...patch }));
-  return [values, set] as const;
+  const filter = (k: K) => ({
+    name: k,
+    value: values[k],
+    onChange: (v: string) => set({ [k]: v } as Partial<Record<K | 'page', string>>),
+  });
+  return [values, set, filter] as const;
 }

@@ -153,15 +153,20 @@ const FAILURE_ID: Rule[] = [
   ],
 ];
 
-/** Why a sync failed, as one sentence in `lang`. */
-export function syncFailureText(message: string, lang: Lang): string {
+/** `text` (English, from the core or head office) as one sentence in `lang`: the first Indonesian rule it matches, or itself. */
+function inWords(text: string, lang: Lang, rulesId: Rule[]): string {
   if (lang === 'id') {
-    for (const [re, fn] of FAILURE_ID) {
-      const m = message.match(re);
+    for (const [re, fn] of rulesId) {
+      const m = text.match(re);
       if (m) return sentence(fn(m));
     }
   }
-  return sentence(message);
+  return sentence(text);
+}
+
+/** Why a sync failed, as one sentence in `lang`. */
+export function syncFailureText(message: string, lang: Lang): string {
+  return inWords(message, lang, FAILURE_ID);
 }
 
 /** Head office's reasons for refusing a change (`hq/src/sync_push.rs`), in Indonesian. */
@@ -174,13 +179,7 @@ const REFUSAL_ID: Rule[] = [
 
 /** Why head office refused one change, in `lang` (unknown reasons pass through). */
 export function refusalText(reason: string, lang: Lang): string {
-  if (lang === 'id') {
-    for (const [re, fn] of REFUSAL_ID) {
-      const m = reason.match(re);
-      if (m) return sentence(fn(m));
-    }
-  }
-  return sentence(reason);
+  return inWords(reason, lang, REFUSAL_ID);
 }
 
 /** A run's duration: `0,4 detik` / `0.4 s`, `13 detik`; a quick one `kurang dari 0,1 detik`. */

@@ -11,6 +11,7 @@ import { Loading } from '../components/Loading';
 import { Modal } from '../components/Modal';
 import { MoneyField } from '../components/MoneyField';
 import { PageHeader } from '../components/PageHeader';
+import { PaymentFields } from '../components/PaymentFields';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { RiskFlags } from '../components/RiskFlags';
 import { SelectField } from '../components/SelectField';
@@ -22,6 +23,7 @@ import { fieldLabel } from '../i18n/errors';
 import { formatDate, formatDateTime, formatPhone, formatRupiah, moneyValue, toLocalInput, today } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
 import { href, type Route } from '../lib/router';
+import { useFormValues } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
 
 /** The outcome of the guided flow, shown once on the new booking's page. */
@@ -345,7 +347,7 @@ function EditBooking({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const { t, tv } = useI18n();
+  const { t } = useI18n();
   const staff = useOp('staff.list', { active: true, page_size: 200 });
   const initial = {
     event_at: toLocalInput(b.event_at, tz),
@@ -360,8 +362,7 @@ function EditBooking({
     notes: b.notes ?? '',
     address: b.address ?? '',
   };
-  const [f, setF] = useState(initial);
-  const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
+  const { values: f, field } = useFormValues(initial);
   const save = useAction(async () => {
     const input: OpInput<'bookings.update'> = { id: b.id, version: b.version };
     const changed = (k: keyof typeof f) => f[k] !== initial[k];
@@ -383,38 +384,21 @@ function EditBooking({
     <Modal title={t('bookings.edit', { code: b.code })} onClose={onClose} wide>
       <Form onSubmit={() => void save.run()} error={save.error} className="form grid-2">
         {!b.slot_id && (
-          <TextField name="event_at" label={t('bookings.event')} type="datetime-local" value={f.event_at} onChange={set('event_at')} />
+          <TextField {...field('event_at')} label={t('bookings.event')} type="datetime-local" />
         )}
-        <TextField name="booking_date" label={t('bookings.bookingDate')} type="date" value={f.booking_date} onChange={set('booking_date')} max={today(tz)} />
-        <MoneyField name="price" label={t('bookings.price')} value={f.price} onChange={set('price')} />
-        <MoneyField name="booking_fee" label={t('bookings.fee')} value={f.booking_fee} onChange={set('booking_fee')} />
+        <TextField {...field('booking_date')} label={t('bookings.bookingDate')} type="date" max={today(tz)} />
+        <MoneyField {...field('price')} label={t('bookings.price')} />
+        <MoneyField {...field('booking_fee')} label={t('bookings.fee')} />
+        <PaymentFields field={field} />
+        <TextField {...field('client_count')} label={t('bookings.clients')} type="number" min={1} />
         <SelectField
-          name="payment_status"
-          label={t('bookings.paymentStatus')}
-          value={f.payment_status}
-          onChange={set('payment_status')}
-          options={['pending', 'dp', 'paid', 'overdue'].map((v) => ({ value: v, label: tv('payment', v) }))}
-        />
-        <SelectField
-          name="payment_method"
-          label={t('bookings.paymentMethod')}
-          value={f.payment_method}
-          onChange={set('payment_method')}
-          empty="—"
-          options={['transfer', 'cash', 'check', 'credit'].map((v) => ({ value: v, label: tv('method', v) }))}
-        />
-        <TextField name="payment_date" label={t('bookings.paymentDate')} type="date" value={f.payment_date} onChange={set('payment_date')} />
-        <TextField name="client_count" label={t('bookings.clients')} type="number" min={1} value={f.client_count} onChange={set('client_count')} />
-        <SelectField
-          name="staff_id"
+          {...field('staff_id')}
           label={t('bookings.staff')}
-          value={f.staff_id}
-          onChange={set('staff_id')}
           empty="—"
           options={(staff.data?.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
         />
-        {b.slot_id && <TextField name="address" label={t('bookings.address')} value={f.address} onChange={set('address')} />}
-        <TextArea name="notes" label={t('bookings.notes')} value={f.notes} onChange={set('notes')} />
+        {b.slot_id && <TextField {...field('address')} label={t('bookings.address')} />}
+        <TextArea {...field('notes')} label={t('bookings.notes')} />
         <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>
     </Modal>
@@ -445,23 +429,20 @@ function CancelBooking({ b, onClose, onDone }: { b: Booking; onClose: () => void
 
 function RateBooking({ b, onClose, onDone }: { b: Booking; onClose: () => void; onDone: () => void }) {
   const { t } = useI18n();
-  const [rating, setRating] = useState(String(b.rating ?? '5'));
-  const [review, setReview] = useState(b.review ?? '');
+  const { values: f, field } = useFormValues({ rating: String(b.rating ?? '5'), review: b.review ?? '' });
   const save = useAction(async () => {
-    await call('bookings.update', { id: b.id, version: b.version, rating: Number(rating), review: review.trim() || null });
+    await call('bookings.update', { id: b.id, version: b.version, rating: Number(f.rating), review: f.review.trim() || null });
     onDone();
   });
   return (
     <Modal title={`${t('bookings.rate')}: ${b.code}`} onClose={onClose}>
       <Form onSubmit={() => void save.run()} error={save.error}>
         <SelectField
-          name="rating"
+          {...field('rating')}
           label={t('bookings.rating')}
-          value={rating}
-          onChange={setRating}
           options={['5', '4', '3', '2', '1'].map((n) => ({ value: n, label: '★'.repeat(Number(n)) }))}
         />
-        <TextArea name="review" label={t('bookings.review')} value={review} onChange={setReview} />
+        <TextArea {...field('review')} label={t('bookings.review')} />
         <FormActions onCancel={onClose} busy={save.busy} />
       </Form>
     </Modal>

@@ -4,7 +4,7 @@ import { Button } from '../components/Button';
 import { DataTable } from '../components/DataTable';
 import { FilterSelect } from '../components/FilterSelect';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { RiskFlags } from '../components/RiskFlags';
 import { SearchFilter } from '../components/SearchFilter';
@@ -46,7 +46,7 @@ const FILTERS = [
 export function BookingsList({ route }: { route: Route }) {
   const { t, tv } = useI18n();
   const columns = useBookingColumns();
-  const [q, set] = addressFilters(route, '/bookings', FILTERS);
+  const [q, set, filter] = addressFilters(route, '/bookings', FILTERS);
   const [code, setCode] = useState(q.code);
   const debouncedCode = useDebounced(code, 300);
   useEffect(() => {
@@ -75,25 +75,22 @@ export function BookingsList({ route }: { route: Route }) {
   const list = useOp('bookings.list', input);
   const staff = useOp('staff.list', { page_size: 200 });
 
-  const sel = (name: keyof typeof q, label: string, group: string, values: string[]) => (
+  const sel = (name: (typeof FILTERS)[number], label: string, group: string, values: string[]) => (
     <FilterSelect
-      name={name}
+      {...filter(name)}
       label={label}
-      value={q[name]}
-      onChange={(v) => set({ [name]: v })}
       empty={t('common.all')}
       options={values.map((v) => ({ value: v, label: tv(group, v) }))}
     />
   );
 
   return (
-    <div>
-      <PageHeader
-        title={t('bookings.title')}
-        actions={
-          <NewButton label={t('nav.newBooking')} onClick={() => navigate('/bookings/new')} />
-        }
-      />
+    <Page
+      title={t('bookings.title')}
+      actions={
+        <NewButton label={t('nav.newBooking')} onClick={() => navigate('/bookings/new')} />
+      }
+    >
       <div className="filters no-print">
         <SearchFilter
           value={code}
@@ -109,10 +106,8 @@ export function BookingsList({ route }: { route: Route }) {
         {sel('risk_flag', t('bookings.risk'), 'risk', ['unpaid_h1', 'event_passed', 'double_booking'])}
         {!!staff.data?.data.length && (
           <FilterSelect
-            name="staff_id"
+            {...filter('staff_id')}
             label={t('bookings.staff')}
-            value={q.staff_id}
-            onChange={(v) => set({ staff_id: v })}
             empty={t('common.all')}
             options={staff.data.data.map((s) => ({ value: s.id, label: s.name }))}
           />
@@ -198,6 +193,6 @@ export function BookingsList({ route }: { route: Route }) {
           },
         ]}
       />
-    </div>
+    </Page>
   );
 }

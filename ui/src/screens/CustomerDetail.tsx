@@ -7,7 +7,7 @@ import { DataTable } from '../components/DataTable';
 import { DefinitionList } from '../components/DefinitionList';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { useI18n } from '../i18n';
 import { useBookingColumns } from '../lib/bookingColumns';
 import { formatDate, formatDateTime, formatPhone, formatRupiah } from '../lib/format';
@@ -35,28 +35,27 @@ export function CustomerDetail({ route }: { route: Route }) {
   const c = customer.data;
   const masked = !can('customers.sensitive');
   return (
-    <div>
-      <PageHeader
-        title={`${c.name}`}
-        subtitle={c.code}
-        actions={
-          <>
-            <Button kind="primary" onClick={() => navigate(`/bookings/new?customer=${c.id}`)}>
-              + {t('nav.newBooking')}
+    <Page
+      title={`${c.name}`}
+      subtitle={c.code}
+      actions={
+        <>
+          <Button kind="primary" onClick={() => navigate(`/bookings/new?customer=${c.id}`)}>
+            + {t('nav.newBooking')}
+          </Button>
+          <Button onClick={() => setEditing(true)}>✎ {t('common.edit')}</Button>
+          {can('customers.delete') && (
+            <Button
+              kind="danger"
+              busy={remove.busy}
+              onClick={() => window.confirm(t('customers.deleteConfirm', { code: c.code })) && void remove.run()}
+            >
+              {t('common.delete')}
             </Button>
-            <Button onClick={() => setEditing(true)}>✎ {t('common.edit')}</Button>
-            {can('customers.delete') && (
-              <Button
-                kind="danger"
-                busy={remove.busy}
-                onClick={() => window.confirm(t('customers.deleteConfirm', { code: c.code })) && void remove.run()}
-              >
-                {t('common.delete')}
-              </Button>
-            )}
-          </>
-        }
-      />
+          )}
+        </>
+      }
+    >
       <ErrorMessage error={remove.error} />
       <div className="cards">
         <section className="card">
@@ -113,6 +112,6 @@ export function CustomerDetail({ route }: { route: Route }) {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }

@@ -3,7 +3,7 @@ import { CustomerEditor } from '../components/CustomerEditor';
 import { DataTable } from '../components/DataTable';
 import { FilterSelect } from '../components/FilterSelect';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SearchFilter } from '../components/SearchFilter';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
@@ -24,13 +24,12 @@ export function CustomersList({ route }: { route: Route }) {
   useEffect(() => setPage(1), [dq, sort]);
   const list = useOp('customers.list', { q: dq || null, sort, page, page_size: 25 });
   return (
-    <div>
-      <PageHeader
-        title={t('customers.title')}
-        actions={
-          <NewButton label={t('customers.new')} onClick={() => setCreating(true)} />
-        }
-      />
+    <Page
+      title={t('customers.title')}
+      actions={
+        <NewButton label={t('customers.new')} onClick={() => setCreating(true)} />
+      }
+    >
       <div className="filters">
         <SearchFilter value={q} onChange={setQ} placeholder={t('customers.searchHint')} />
         <FilterSelect
@@ -73,6 +72,6 @@ export function CustomersList({ route }: { route: Route }) {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }

@@ -9,7 +9,7 @@ import { CheckField } from '../components/CheckField';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { MessageStatusBadge } from '../components/MessageStatusBadge';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { QueryView } from '../components/QueryView';
 import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
@@ -28,6 +28,7 @@ import {
   type GatewayKind,
 } from '../lib/messaging';
 import { setOpData, useAction, useOp } from '../lib/queries';
+import { useFormValues } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
 
 export function GatewayScreen() {
@@ -36,8 +37,7 @@ export function GatewayScreen() {
   const gateway = useOp('gateway.get', {});
   const [saved, setSaved] = useState(true);
   return (
-    <div>
-      <PageHeader title={t('gateway.title')} subtitle={t('gateway.subtitle')} />
+    <Page title={t('gateway.title')} subtitle={t('gateway.subtitle')}>
       <QueryView query={gateway}>
         {(settings) => (
           <div className="gateway-layout">
@@ -49,7 +49,7 @@ export function GatewayScreen() {
           </div>
         )}
       </QueryView>
-    </div>
+    </Page>
   );
 }
 
@@ -64,13 +64,11 @@ function GatewaySettingsForm({
 }) {
   const { t, tv } = useI18n();
   const toast = useToast();
-  const [f, setF] = useState<GatewayForm>(() => gatewayForm(settings));
+  const { values: f, setValues: setF, field } = useFormValues<GatewayForm>(() => gatewayForm(settings));
   useEffect(() => setF(gatewayForm(settings)), [settings]);
   const dirty = JSON.stringify(f) !== JSON.stringify(gatewayForm(settings));
   useEffect(() => onDirty(dirty), [dirty, onDirty]);
   const fields = gatewayFields(f.kind);
-  const set = (k: 'base_url' | 'token' | 'phone_number_id' | 'api_version' | 'session' | 'timeout_secs') => (v: string) =>
-    setF((s) => ({ ...s, [k]: v }));
   const setKind = (k: string) =>
     setF((s) => ({ ...s, kind: k as GatewayKind, base_url: baseUrlAfterKindChange(s, k as GatewayKind) }));
   const setMeta = (kind: string, k: 'name' | 'language' | 'parameters') => (v: string) =>
@@ -98,10 +96,8 @@ function GatewaySettingsForm({
       {f.kind === 'log' && <div className="banner banner-info">{t('gateway.logHint')}</div>}
       {fields.includes('base_url') && (
         <TextField
-          name="base_url"
+          {...field('base_url')}
           label={t('gateway.baseUrl')}
-          value={f.base_url}
-          onChange={set('base_url')}
           inputMode="url"
           autoComplete="off"
           placeholder={DEFAULT_BASE_URL[f.kind]}
@@ -111,12 +107,10 @@ function GatewaySettingsForm({
       {fields.includes('token') && (
         <>
           <TextField
-            name="token"
+            {...field('token')}
             label={f.kind === 'waha' ? t('gateway.apiKey') : t('gateway.token')}
             type="password"
             autoComplete="new-password"
-            value={f.token}
-            onChange={set('token')}
             disabled={f.removeToken}
             placeholder={stored ?? ''}
             hint={
@@ -138,25 +132,16 @@ function GatewaySettingsForm({
         </>
       )}
       {fields.includes('phone_number_id') && (
-        <TextField name="phone_number_id" label={t('gateway.phoneNumberId')} value={f.phone_number_id} onChange={set('phone_number_id')} autoComplete="off" />
+        <TextField {...field('phone_number_id')} label={t('gateway.phoneNumberId')} autoComplete="off" />
       )}
       {fields.includes('api_version') && (
-        <TextField name="api_version" label={t('gateway.apiVersion')} value={f.api_version} onChange={set('api_version')} placeholder="v21.0" />
+        <TextField {...field('api_version')} label={t('gateway.apiVersion')} placeholder="v21.0" />
       )}
       {fields.includes('session') && (
-        <TextField name="session" label={t('gateway.session')} value={f.session} onChange={set('session')} placeholder="default" />
+        <TextField {...field('session')} label={t('gateway.session')} placeholder="default" />
       )}
       {fields.includes('timeout_secs') && (
-        <TextField
-          name="timeout_secs"
-          label={t('gateway.timeout')}
-          type="number"
-          min={1}
-          max={120}
-          value={f.timeout_secs}
-          onChange={set('timeout_secs')}
-          inputMode="numeric"
-        />
+        <TextField {...field('timeout_secs')} label={t('gateway.timeout')} type="number" min={1} max={120} inputMode="numeric" />
       )}
       {fields.includes('templates') && (
         <fieldset>
@@ -256,7 +241,12 @@ function AutoMessages() {
   const { setSettings } = useSession();
   const toast = useToast();
   const settings = useOp('settings.get', {});
-  const [f, setF] = useState({ message_language: 'id', reminder_hour: '', maintenance_window_days: '', maintenance_spacing_days: '' });
+  const { values: f, setValues: setF, field } = useFormValues({
+    message_language: 'id',
+    reminder_hour: '',
+    maintenance_window_days: '',
+    maintenance_spacing_days: '',
+  });
   useEffect(() => {
     const s = settings.data;
     if (!s) return;
@@ -267,7 +257,6 @@ function AutoMessages() {
       maintenance_spacing_days: String(s.maintenance_spacing_days),
     });
   }, [settings.data]);
-  const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
   const int = (v: string) => (v.trim() ? Number(v) : null);
   const save = useAction(async () => {
     const out = await call('settings.update', {
@@ -286,15 +275,13 @@ function AutoMessages() {
       <h2 id="auto-messages-title">{t('gateway.auto')}</h2>
       <Form onSubmit={() => void save.run()} error={save.error} autoFocus={false}>
         <SelectField
-          name="message_language"
+          {...field('message_language')}
           label={t('gateway.messageLanguage')}
-          value={f.message_language}
-          onChange={set('message_language')}
           options={(['id', 'en'] as const).map((l) => ({ value: l, label: tv('language', l) }))}
         />
-        <TextField name="reminder_hour" label={t('gateway.reminderHour')} type="number" min={0} max={23} value={f.reminder_hour} onChange={set('reminder_hour')} />
-        <TextField name="maintenance_window_days" label={t('gateway.maintenanceWindow')} type="number" min={0} value={f.maintenance_window_days} onChange={set('maintenance_window_days')} />
-        <TextField name="maintenance_spacing_days" label={t('gateway.maintenanceSpacing')} type="number" min={1} value={f.maintenance_spacing_days} onChange={set('maintenance_spacing_days')} />
+        <TextField {...field('reminder_hour')} label={t('gateway.reminderHour')} type="number" min={0} max={23} />
+        <TextField {...field('maintenance_window_days')} label={t('gateway.maintenanceWindow')} type="number" min={0} />
+        <TextField {...field('maintenance_spacing_days')} label={t('gateway.maintenanceSpacing')} type="number" min={1} />
         <div className="form-actions">
           <SaveButton busy={save.busy} />
         </div>

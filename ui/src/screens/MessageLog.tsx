@@ -12,7 +12,7 @@ import { FilterSelect } from '../components/FilterSelect';
 import { JobsPanel } from '../components/JobsPanel';
 import { MessageStatusBadge } from '../components/MessageStatusBadge';
 import { Modal } from '../components/Modal';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
 import { MESSAGE_KINDS, MESSAGE_STATUSES, canCancel, canResend } from '../lib/messaging';
@@ -28,7 +28,7 @@ export function MessageLog({ route }: { route: Route }) {
   const { t, tv, lang } = useI18n();
   const { tz, can } = useSession();
   const toast = useToast();
-  const [q, set] = addressFilters(route, '/messages', ['status', 'kind', 'customer', 'page']);
+  const [q, set, filter] = addressFilters(route, '/messages', ['status', 'kind', 'customer', 'page']);
   const input: OpInput<'messages.list'> = {
     status: (q.status || null) as never,
     kind: (q.kind || null) as never,
@@ -79,23 +79,22 @@ export function MessageLog({ route }: { route: Route }) {
     );
 
   return (
-    <div>
-      <PageHeader
-        title={t('messages.title')}
-        subtitle={t('messages.subtitle')}
-        actions={
-          <>
-            <Button kind="ghost" onClick={() => void list.refetch()}>
-              ⟳ {t('common.refresh')}
+    <Page
+      title={t('messages.title')}
+      subtitle={t('messages.subtitle')}
+      actions={
+        <>
+          <Button kind="ghost" onClick={() => void list.refetch()}>
+            ⟳ {t('common.refresh')}
+          </Button>
+          {manage && (
+            <Button kind="primary" busy={flush.busy} busyLabel={t('common.working')} onClick={() => void flush.run()}>
+              ✉ {t('messages.deliverNow')}
             </Button>
-            {manage && (
-              <Button kind="primary" busy={flush.busy} busyLabel={t('common.working')} onClick={() => void flush.run()}>
-                ✉ {t('messages.deliverNow')}
-              </Button>
-            )}
-          </>
-        }
-      />
+          )}
+        </>
+      }
+    >
       {status.data?.paused && !flushed && (
         <div className="banner banner-warn" role="status" data-testid="delivery-paused">
           {t('messages.paused', { error: status.data.paused })} {t('messages.pausedHelp')}
@@ -120,18 +119,14 @@ export function MessageLog({ route }: { route: Route }) {
       <ErrorMessage error={flush.error ?? act.error} />
       <div className="filters no-print">
         <FilterSelect
-          name="status"
+          {...filter('status')}
           label={t('messages.status')}
-          value={q.status}
-          onChange={(v) => set({ status: v })}
           empty={t('common.all')}
           options={MESSAGE_STATUSES.map((s) => ({ value: s, label: tv('messageStatus', s) }))}
         />
         <FilterSelect
-          name="kind"
+          {...filter('kind')}
           label={t('messages.kind')}
-          value={q.kind}
-          onChange={(v) => set({ kind: v })}
           empty={t('common.all')}
           options={MESSAGE_KINDS.map((k) => ({ value: k, label: tv('messageKind', k) }))}
         />
@@ -237,6 +232,6 @@ export function MessageLog({ route }: { route: Route }) {
         </Modal>
       )}
       <JobsPanel />
-    </div>
+    </Page>
   );
 }

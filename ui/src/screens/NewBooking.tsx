@@ -12,7 +12,8 @@ import { FilterSelect } from '../components/FilterSelect';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { MoneyField } from '../components/MoneyField';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
+import { PaymentFields } from '../components/PaymentFields';
 import { Rows } from '../components/Rows';
 import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
@@ -24,6 +25,7 @@ import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatT
 import { useAction, useOp } from '../lib/queries';
 import { navigate, type Route } from '../lib/router';
 import { useDebounced } from '../lib/useDebounced';
+import { bindFields, useFormValues } from '../lib/useFormValues';
 import { useSession } from '../session';
 import { rememberCreated } from './BookingDetail';
 
@@ -84,7 +86,7 @@ export function NewBooking({ route }: { route: Route }) {
   const [slot, setSlot] = useState<Slot | null>(null);
   const [existing, setExisting] = useState<Customer | null>(null);
   const [cust, setCust] = useState<CustomerForm>(emptyCustomer);
-  const [details, setDetails] = useState<Details>(emptyDetails);
+  const { values: details, setValues: setDetails, set: setDetail, field: detailField } = useFormValues<Details>(emptyDetails);
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const [sameNameOk, setSameNameOk] = useState(false);
 
@@ -184,8 +186,7 @@ export function NewBooking({ route }: { route: Route }) {
   ];
 
   return (
-    <div className="wizard">
-      <PageHeader title={t('wizard.title')} subtitle={t('wizard.stepOf', { n: step })} />
+    <Page title={t('wizard.title')} subtitle={t('wizard.stepOf', { n: step })} className="wizard">
       <ol className="steps" aria-label={t('wizard.title')}>
         {steps.map(([n, label]) => (
           <li key={n} className={n === step ? 'current' : n < step ? 'done' : ''} aria-current={n === step ? 'step' : undefined}>
@@ -229,79 +230,29 @@ export function NewBooking({ route }: { route: Route }) {
           {kind === 'slot' ? (
             <div className="span-2 muted">{t('wizard.eventFromSlot')}</div>
           ) : (
-            <TextField
-              name="event_at"
-              label={t('bookings.event')}
-              type="datetime-local"
-              value={details.event_at}
-              onChange={(v) => setDetails((d) => ({ ...d, event_at: v }))}
-            />
+            <TextField {...detailField('event_at')} label={t('bookings.event')} type="datetime-local" />
           )}
           <MoneyField
-            name="price"
+            {...detailField('price')}
             label={t('bookings.price')}
-            value={details.price}
-            onChange={(v) => setDetails((d) => ({ ...d, price: v }))}
             hint={
               localErrors.price ? undefined : defaultPrice ? t('wizard.priceDefault', { price: formatRupiah(defaultPrice) }) : undefined
             }
           />
           {localErrors.price && <div className="field-error span-2">{localErrors.price}</div>}
           {kind === 'slot' && (
-            <TextField
-              name="address"
-              label={t('bookings.address')}
-              value={details.address}
-              onChange={(v) => setDetails((d) => ({ ...d, address: v }))}
-              localError={localErrors.address}
-              className="span-2"
-            />
+            <TextField {...detailField('address')} label={t('bookings.address')} localError={localErrors.address} className="span-2" />
           )}
-          <MoneyField
-            name="booking_fee"
-            label={t('bookings.fee')}
-            value={details.booking_fee}
-            onChange={(v) => setDetails((d) => ({ ...d, booking_fee: v }))}
-          />
-          <TextField
-            name="client_count"
-            label={t('bookings.clients')}
-            type="number"
-            min={1}
-            value={details.client_count}
-            onChange={(v) => setDetails((d) => ({ ...d, client_count: v }))}
-          />
+          <MoneyField {...detailField('booking_fee')} label={t('bookings.fee')} />
+          <TextField {...detailField('client_count')} label={t('bookings.clients')} type="number" min={1} />
+          <PaymentFields field={detailField} />
           <SelectField
-            name="payment_status"
-            label={t('bookings.paymentStatus')}
-            value={details.payment_status}
-            onChange={(v) => setDetails((d) => ({ ...d, payment_status: v }))}
-            options={['pending', 'dp', 'paid', 'overdue'].map((v) => ({ value: v, label: tv('payment', v) }))}
-          />
-          <SelectField
-            name="payment_method"
-            label={t('bookings.paymentMethod')}
-            value={details.payment_method}
-            empty="—"
-            onChange={(v) => setDetails((d) => ({ ...d, payment_method: v }))}
-            options={['transfer', 'cash', 'check', 'credit'].map((v) => ({ value: v, label: tv('method', v) }))}
-          />
-          <TextField
-            name="payment_date"
-            label={t('bookings.paymentDate')}
-            type="date"
-            value={details.payment_date}
-            onChange={(v) => setDetails((d) => ({ ...d, payment_date: v }))}
-          />
-          <SelectField
-            name="booking_status"
+            {...detailField('booking_status')}
             label={t('bookings.status')}
-            value={details.booking_status}
-            onChange={(v) => setDetails((d) => ({ ...d, booking_status: v }))}
             options={['pending', 'active'].map((v) => ({ value: v, label: tv('status', v) }))}
           />
-          <StaffSelect value={details.staff_id} onChange={(v) => setDetails((d) => ({ ...d, staff_id: v }))} />
-          <TextArea name="notes" label={t('bookings.notes')} value={details.notes} onChange={(v) => setDetails((d) => ({ ...d, notes: v }))} />
+          <StaffSelect value={details.staff_id} onChange={setDetail('staff_id')} />
+          <TextArea {...detailField('notes')} label={t('bookings.notes')} />
           <div className="form-actions span-2">
             <Button onClick={() => setStep(2)}>‹ {t('common.back')}</Button>
             <Button type="submit" kind="primary">
@@ -353,7 +304,7 @@ export function NewBooking({ route }: { route: Route }) {
           </div>
         </Form>
       )}
-    </div>
+    </Page>
   );
 }
 
@@ -617,6 +568,7 @@ function StepCustomer({
     if (k === 'name') setSameNameOk(false);
     setCust((c) => ({ ...c, [k]: v }));
   };
+  const customerField = bindFields(cust, set, 'customer.');
 
   if (existing) {
     return (
@@ -675,8 +627,8 @@ function StepCustomer({
       )}
       <h2>{t('wizard.newCustomer')}</h2>
       <div className="grid-2">
-        <TextField name="customer.name" label={t('customers.name')} value={cust.name} onChange={set('name')} localError={localErrors['customer.name']} />
-        <TextField name="customer.phone" label={t('customers.phone')} value={cust.phone} onChange={set('phone')} inputMode="tel" localError={localErrors['customer.phone']} />
+        <TextField {...customerField('name')} label={t('customers.name')} localError={localErrors['customer.name']} />
+        <TextField {...customerField('phone')} label={t('customers.phone')} inputMode="tel" localError={localErrors['customer.phone']} />
         {sameNameList.length > 0 && !sameNameOk && (
           <div className="banner banner-warn span-2" role="alert" data-testid="same-name-warning">
             <strong>⚠ {t('wizard.sameName')}</strong>
@@ -694,26 +646,22 @@ function StepCustomer({
             </Button>
           </div>
         )}
-        <TextField name="customer.email" label={t('customers.email')} type="email" value={cust.email} onChange={set('email')} />
+        <TextField {...customerField('email')} label={t('customers.email')} type="email" />
         <SelectField
-          name="customer.gender"
+          {...customerField('gender')}
           label={t('customers.gender')}
-          value={cust.gender}
-          onChange={set('gender')}
           empty="—"
           options={['female', 'male'].map((g) => ({ value: g, label: tv('gender', g) }))}
         />
-        <TextField name="customer.ktp_number" label={t('customers.ktp')} value={cust.ktp_number} onChange={set('ktp_number')} inputMode="numeric" />
-        <TextField name="customer.npwp_number" label={t('customers.npwp')} value={cust.npwp_number} onChange={set('npwp_number')} inputMode="numeric" />
-        <TextField name="customer.address" label={t('customers.address')} value={cust.address} onChange={set('address')} className="span-2" />
-        <TextField name="customer.birth_date" label={t('customers.birthDate')} type="date" value={cust.birth_date} onChange={set('birth_date')} />
-        <TextField name="customer.birth_place" label={t('customers.birthPlace')} value={cust.birth_place} onChange={set('birth_place')} />
-        <TextField name="customer.occupation" label={t('customers.occupation')} value={cust.occupation} onChange={set('occupation')} />
+        <TextField {...customerField('ktp_number')} label={t('customers.ktp')} inputMode="numeric" />
+        <TextField {...customerField('npwp_number')} label={t('customers.npwp')} inputMode="numeric" />
+        <TextField {...customerField('address')} label={t('customers.address')} className="span-2" />
+        <TextField {...customerField('birth_date')} label={t('customers.birthDate')} type="date" />
+        <TextField {...customerField('birth_place')} label={t('customers.birthPlace')} />
+        <TextField {...customerField('occupation')} label={t('customers.occupation')} />
         <SelectField
-          name="customer.language"
+          {...customerField('language')}
           label={t('customers.language')}
-          value={cust.language}
-          onChange={set('language')}
           empty={t('customers.languageDefault')}
           options={['id', 'en'].map((l) => ({ value: l, label: tv('language', l) }))}
         />

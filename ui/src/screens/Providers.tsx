@@ -12,13 +12,14 @@ import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatPhone } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
 import { href, navigate } from '../lib/router';
+import { useFormValues } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
 
 export function Providers() {
@@ -29,15 +30,14 @@ export function Providers() {
   const [editing, setEditing] = useState<Provider | 'new' | null>(null);
   const serviceName = (id: string) => services.data?.data.find((s) => s.id === id)?.name ?? '…';
   return (
-    <div>
-      <PageHeader
-        title={t('providers.title')}
-        actions={
-          can('catalog.write') && (
-            <NewButton label={t('providers.new')} onClick={() => setEditing('new')} />
-          )
-        }
-      />
+    <Page
+      title={t('providers.title')}
+      actions={
+        can('catalog.write') && (
+          <NewButton label={t('providers.new')} onClick={() => setEditing('new')} />
+        )
+      }
+    >
       <DataTable
         query={providers}
         empty={t('providers.none')}
@@ -80,7 +80,7 @@ export function Providers() {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }
 
@@ -97,7 +97,7 @@ function ProviderEditor({
 }) {
   const { t } = useI18n();
   const toast = useToast();
-  const [f, setF] = useState({
+  const { values: f, setValues: setF, set, field } = useFormValues({
     name: provider?.name ?? '',
     whatsapp_number: provider ? formatPhone(provider.whatsapp_number) : '',
     latitude: provider ? String(provider.latitude) : '',
@@ -135,46 +135,34 @@ function ProviderEditor({
   return (
     <Modal title={provider ? t('providers.edit') : t('providers.new')} onClose={onClose} wide>
       <Form onSubmit={() => void save.run()} error={save.error} className="form grid-2">
-        <TextField name="name" label={t('providers.name')} value={f.name} onChange={(v) => setF({ ...f, name: v })} />
+        <TextField {...field('name')} label={t('providers.name')} />
+        <TextField {...field('whatsapp_number')} label={t('providers.whatsapp')} inputMode="tel" />
         <TextField
-          name="whatsapp_number"
-          label={t('providers.whatsapp')}
-          value={f.whatsapp_number}
-          inputMode="tel"
-          onChange={(v) => setF({ ...f, whatsapp_number: v })}
-        />
-        <TextField
-          name="latitude"
+          {...field('latitude')}
           label={t('providers.latitude')}
           type="number"
           step="any"
           min={-90}
           max={90}
           placeholder="-6.200000"
-          value={f.latitude}
-          onChange={(v) => setF({ ...f, latitude: v })}
         />
         <TextField
-          name="longitude"
+          {...field('longitude')}
           label={t('providers.longitude')}
           type="number"
           step="any"
           min={-180}
           max={180}
           placeholder="106.816666"
-          value={f.longitude}
-          onChange={(v) => setF({ ...f, longitude: v })}
         />
         <TextField
-          name="max_slots_per_day"
+          {...field('max_slots_per_day')}
           label={t('providers.maxPerDay')}
           type="number"
           min={1}
           hint={t('providers.maxPerDayHint')}
-          value={f.max_slots_per_day}
-          onChange={(v) => setF({ ...f, max_slots_per_day: v })}
         />
-        <CheckField name="active" label={t('common.active')} checked={f.active} onChange={(v) => setF({ ...f, active: v })} />
+        <CheckField name="active" label={t('common.active')} checked={f.active} onChange={set('active')} />
         <fieldset className="span-2 checks" data-field="service_ids">
           <legend>{t('providers.services')}</legend>
           {services.map((s) => (
@@ -192,7 +180,7 @@ function ProviderEditor({
 function Nearby({ services }: { services: Service[] }) {
   const { t, lang } = useI18n();
   const { tz } = useSession();
-  const [f, setF] = useState({ lat: '', lng: '', radius_km: '10', service_id: '' });
+  const { values: f, field } = useFormValues({ lat: '', lng: '', radius_km: '10', service_id: '' });
   const search = useAction(() =>
     call('providers.nearby', {
       lat: Number(f.lat.replace(',', '.')),
@@ -213,14 +201,12 @@ function Nearby({ services }: { services: Service[] }) {
         className="form inline-form"
         autoFocus={false}
       >
-        <TextField name="lat" label={t('providers.latitude')} type="number" step="any" value={f.lat} onChange={(v) => setF({ ...f, lat: v })} placeholder="-6.2" />
-        <TextField name="lng" label={t('providers.longitude')} type="number" step="any" value={f.lng} onChange={(v) => setF({ ...f, lng: v })} placeholder="106.8" />
-        <TextField name="radius_km" label={t('providers.radius')} type="number" step="any" value={f.radius_km} onChange={(v) => setF({ ...f, radius_km: v })} />
+        <TextField {...field('lat')} label={t('providers.latitude')} type="number" step="any" placeholder="-6.2" />
+        <TextField {...field('lng')} label={t('providers.longitude')} type="number" step="any" placeholder="106.8" />
+        <TextField {...field('radius_km')} label={t('providers.radius')} type="number" step="any" />
         <SelectField
-          name="service_id"
+          {...field('service_id')}
           label={t('bookings.service')}
-          value={f.service_id}
-          onChange={(v) => setF({ ...f, service_id: v })}
           empty={t('common.all')}
           options={services.map((s) => ({ value: s.id, label: s.name }))}
         />

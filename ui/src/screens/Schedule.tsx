@@ -9,7 +9,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { FilterSelect } from '../components/FilterSelect';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
@@ -43,8 +43,7 @@ export function Schedule({ route }: { route: Route }) {
   const todayStr = today(tz);
 
   return (
-    <div>
-      <PageHeader title={t('schedule.title')} subtitle={t('schedule.legend')} />
+    <Page title={t('schedule.title')} subtitle={t('schedule.legend')}>
       <ErrorMessage error={providers.error} />
       <div className="filters">
         <FilterSelect
@@ -138,7 +137,7 @@ export function Schedule({ route }: { route: Route }) {
           </div>
         </>
       )}
-    </div>
+    </Page>
   );
 }
 

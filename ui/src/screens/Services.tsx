@@ -11,12 +11,13 @@ import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { MoneyField } from '../components/MoneyField';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { TextArea } from '../components/TextArea';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatRupiah, moneyValue } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
+import { useFormValues } from '../lib/useFormValues';
 import { useSession } from '../session';
 
 export function Services() {
@@ -25,15 +26,14 @@ export function Services() {
   const services = useOp('services.list', { page_size: 200 });
   const [editing, setEditing] = useState<Service | 'new' | null>(null);
   return (
-    <div>
-      <PageHeader
-        title={t('services.title')}
-        actions={
-          can('catalog.write') && (
-            <NewButton label={t('services.new')} onClick={() => setEditing('new')} />
-          )
-        }
-      />
+    <Page
+      title={t('services.title')}
+      actions={
+        can('catalog.write') && (
+          <NewButton label={t('services.new')} onClick={() => setEditing('new')} />
+        )
+      }
+    >
       <DataTable
         query={services}
         empty={t('services.none')}
@@ -61,13 +61,13 @@ export function Services() {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }
 
 function ServiceEditor({ service, onClose, onSaved }: { service?: Service; onClose: () => void; onSaved: () => void }) {
   const { t } = useI18n();
-  const [f, setF] = useState({
+  const { values: f, set, field } = useFormValues({
     name: service?.name ?? '',
     duration_min: service ? String(service.duration_min) : '60',
     price: service?.price ?? '',
@@ -89,18 +89,11 @@ function ServiceEditor({ service, onClose, onSaved }: { service?: Service; onClo
   return (
     <Modal title={service ? t('services.edit') : t('services.new')} onClose={onClose}>
       <Form onSubmit={() => void save.run()} error={save.error}>
-        <TextField name="name" label={t('services.name')} value={f.name} onChange={(v) => setF({ ...f, name: v })} />
-        <TextField
-          name="duration_min"
-          label={t('services.duration')}
-          type="number"
-          min={5}
-          value={f.duration_min}
-          onChange={(v) => setF({ ...f, duration_min: v })}
-        />
-        <MoneyField name="price" label={t('services.price')} value={f.price} onChange={(v) => setF({ ...f, price: v })} />
-        <TextArea name="description" label={t('services.description')} value={f.description} onChange={(v) => setF({ ...f, description: v })} />
-        <CheckField name="active" label={t('common.active')} checked={f.active} onChange={(v) => setF({ ...f, active: v })} />
+        <TextField {...field('name')} label={t('services.name')} />
+        <TextField {...field('duration_min')} label={t('services.duration')} type="number" min={5} />
+        <MoneyField {...field('price')} label={t('services.price')} />
+        <TextArea {...field('description')} label={t('services.description')} />
+        <CheckField name="active" label={t('common.active')} checked={f.active} onChange={set('active')} />
         <FormActions onCancel={onClose} busy={save.busy} />
       </Form>
     </Modal>

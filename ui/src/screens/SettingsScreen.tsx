@@ -1,18 +1,19 @@
 // The business settings (admin): name, time zone, priority rules, slots.
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { call } from '../api/transport';
 import { BackupPanel } from '../components/BackupPanel';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { Loading } from '../components/Loading';
 import { MoneyField } from '../components/MoneyField';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { moneyValue } from '../lib/format';
 import { setOpData, useAction, useOp } from '../lib/queries';
+import { useFormValues } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
 
 const ZONES = ['Asia/Jakarta', 'Asia/Pontianak', 'Asia/Makassar', 'Asia/Jayapura'];
@@ -22,7 +23,7 @@ export function SettingsScreen() {
   const { setSettings, can } = useSession();
   const toast = useToast();
   const settings = useOp('settings.get', {});
-  const [f, setF] = useState<Record<string, string>>({});
+  const { values: f, setValues: setF, field } = useFormValues<Record<string, string>>({});
   useEffect(() => {
     const s = settings.data;
     if (!s) return;
@@ -41,7 +42,6 @@ export function SettingsScreen() {
       session_idle_minutes: String(s.session_idle_minutes ?? ''),
     });
   }, [settings.data]);
-  const set = (k: string) => (v: string) => setF((s) => ({ ...s, [k]: v }));
   const int = (k: string) => (f[k]?.trim() ? Number(f[k]) : null);
   // The thresholds head office shares are shown, not sent: they change there.
   const fromHeadOffice = (settings.data?.from_head_office?.length ?? 0) > 0;
@@ -73,51 +73,44 @@ export function SettingsScreen() {
   const zones = ZONES.includes(f.time_zone) || !f.time_zone ? ZONES : [f.time_zone, ...ZONES];
   const readOnly = !can('settings.write');
   return (
-    <div>
-      <PageHeader
-        title={t('settings.title')}
-        actions={
-          can('sync.configure') && (
-            <a className="btn btn-ghost" href="#/settings/sync">
-              ⇅ {t('sync.settingsLink')}
-            </a>
-          )
-        }
-      />
+    <Page
+      title={t('settings.title')}
+      actions={
+        can('sync.configure') && (
+          <a className="btn btn-ghost" href="#/settings/sync">
+            ⇅ {t('sync.settingsLink')}
+          </a>
+        )
+      }
+    >
       <Form onSubmit={() => void save.run()} error={save.error} className="form settings-form">
         <fieldset disabled={readOnly}>
           <legend>{t('settings.business')}</legend>
           <div className="grid-2">
-            <TextField name="business_name" label={t('settings.businessName')} value={f.business_name ?? ''} onChange={set('business_name')} />
-            <SelectField
-              name="time_zone"
-              label={t('settings.timeZone')}
-              value={f.time_zone ?? ''}
-              onChange={set('time_zone')}
-              options={zones.map((z) => ({ value: z, label: z }))}
-            />
+            <TextField {...field('business_name')} label={t('settings.businessName')} />
+            <SelectField {...field('time_zone')} label={t('settings.timeZone')} options={zones.map((z) => ({ value: z, label: z }))} />
           </div>
         </fieldset>
         <fieldset disabled={readOnly || fromHeadOffice}>
           <legend>{t('settings.priority')}</legend>
           {fromHeadOffice && <p className="muted">{t('settings.fromHeadOffice')}</p>}
           <div className="grid-3">
-            <TextField name="urgent_days" label={t('settings.urgentDays')} type="number" min={0} value={f.urgent_days ?? ''} onChange={set('urgent_days')} />
-            <TextField name="soon_days" label={t('settings.soonDays')} type="number" min={0} value={f.soon_days ?? ''} onChange={set('soon_days')} />
-            <TextField name="group_clients" label={t('settings.groupClients')} type="number" min={1} value={f.group_clients ?? ''} onChange={set('group_clients')} />
-            <MoneyField name="vip_price" label={t('settings.vipPrice')} value={f.vip_price ?? ''} onChange={set('vip_price')} />
-            <MoneyField name="premium_price" label={t('settings.premiumPrice')} value={f.premium_price ?? ''} onChange={set('premium_price')} />
+            <TextField {...field('urgent_days')} label={t('settings.urgentDays')} type="number" min={0} />
+            <TextField {...field('soon_days')} label={t('settings.soonDays')} type="number" min={0} />
+            <TextField {...field('group_clients')} label={t('settings.groupClients')} type="number" min={1} />
+            <MoneyField {...field('vip_price')} label={t('settings.vipPrice')} />
+            <MoneyField {...field('premium_price')} label={t('settings.premiumPrice')} />
             <div />
-            <TextField name="high_segment_min" label={t('settings.highMin')} type="number" value={f.high_segment_min ?? ''} onChange={set('high_segment_min')} />
-            <TextField name="medium_segment_min" label={t('settings.mediumMin')} type="number" value={f.medium_segment_min ?? ''} onChange={set('medium_segment_min')} />
+            <TextField {...field('high_segment_min')} label={t('settings.highMin')} type="number" />
+            <TextField {...field('medium_segment_min')} label={t('settings.mediumMin')} type="number" />
           </div>
         </fieldset>
         <fieldset disabled={readOnly}>
           <legend>{t('settings.slots')}</legend>
           <div className="grid-2">
-            <TextField name="max_slots_per_day" label={t('settings.maxSlots')} type="number" min={1} value={f.max_slots_per_day ?? ''} onChange={set('max_slots_per_day')} />
-            <TextField name="booking_expiry_days" label={t('settings.expiryDays')} type="number" min={1} value={f.booking_expiry_days ?? ''} onChange={set('booking_expiry_days')} />
-            <TextField name="session_idle_minutes" label={t('settings.idleMinutes')} type="number" min={5} max={960} value={f.session_idle_minutes ?? ''} onChange={set('session_idle_minutes')} />
+            <TextField {...field('max_slots_per_day')} label={t('settings.maxSlots')} type="number" min={1} />
+            <TextField {...field('booking_expiry_days')} label={t('settings.expiryDays')} type="number" min={1} />
+            <TextField {...field('session_idle_minutes')} label={t('settings.idleMinutes')} type="number" min={5} max={960} />
           </div>
         </fieldset>
         {!readOnly && (
@@ -127,6 +120,6 @@ export function SettingsScreen() {
         )}
       </Form>
       {!readOnly && <BackupPanel />}
-    </div>
+    </Page>
   );
 }

@@ -16,7 +16,7 @@ import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SearchFilter } from '../components/SearchFilter';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
@@ -37,6 +37,7 @@ import {
   type StaffForm,
 } from '../lib/staff';
 import { useDebounced } from '../lib/useDebounced';
+import { bindFields } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
 
 export function StaffList({ route }: { route: Route }) {
@@ -56,16 +57,15 @@ export function StaffList({ route }: { route: Route }) {
     toast(t(active ? 'staff.activated' : 'staff.deactivated', { name: s.name }));
   });
   return (
-    <div>
-      <PageHeader
-        title={t('staff.title')}
-        subtitle={writable ? t('staff.subtitle') : `${t('staff.subtitle')} · ${t('staff.readOnly')}`}
-        actions={
-          writable && (
-            <NewButton label={t('staff.new')} onClick={() => setEditing('new')} />
-          )
-        }
-      />
+    <Page
+      title={t('staff.title')}
+      subtitle={writable ? t('staff.subtitle') : `${t('staff.subtitle')} · ${t('staff.readOnly')}`}
+      actions={
+        writable && (
+          <NewButton label={t('staff.new')} onClick={() => setEditing('new')} />
+        )
+      }
+    >
       <div className="filters">
         <SearchFilter value={q} onChange={setQ} placeholder={t('staff.searchHint')} />
         <FilterSelect
@@ -116,7 +116,7 @@ export function StaffList({ route }: { route: Route }) {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }
 
@@ -139,6 +139,7 @@ function StaffEditor({
       if (save.error instanceof ApiError && save.error.field === k) save.clearError();
       setF((s) => ({ ...s, [k]: v }));
     };
+  const field = bindFields(f, set);
   const save = useAction(async () => {
     if (!staff) {
       onSaved(await call('staff.create', createInput(f)), true);
@@ -154,26 +155,12 @@ function StaffEditor({
   return (
     <Modal title={staff ? t('staff.edit', { code: staff.staff_code }) : t('staff.new')} onClose={onClose} wide>
       <Form onSubmit={() => void save.run()} error={save.error} className="form grid-2">
-        <TextField name="name" label={t('staff.name')} value={f.name} onChange={set('name')} autoComplete="off" />
-        <TextField
-          name="short_code"
-          label={t('staff.shortCode')}
-          value={f.short_code}
-          onChange={set('short_code')}
-          placeholder={t('staff.shortCodeHint')}
-          autoComplete="off"
-        />
+        <TextField {...field('name')} label={t('staff.name')} autoComplete="off" />
+        <TextField {...field('short_code')} label={t('staff.shortCode')} placeholder={t('staff.shortCodeHint')} autoComplete="off" />
         {staff ? (
           <TextField name="staff_code" label={t('staff.code')} value={f.staff_code} onChange={() => {}} readOnly hint={t('staff.codeFixed')} />
         ) : (
-          <TextField
-            name="staff_code"
-            label={t('staff.code')}
-            value={f.staff_code}
-            onChange={set('staff_code')}
-            autoComplete="off"
-            hint={t('staff.codeAuto')}
-          />
+          <TextField {...field('staff_code')} label={t('staff.code')} autoComplete="off" hint={t('staff.codeAuto')} />
         )}
         <SelectField
           name="employment_status"
@@ -182,8 +169,8 @@ function StaffEditor({
           onChange={(v) => set('employment_status')(v as StaffForm['employment_status'])}
           options={EMPLOYMENT_STATUSES.map((e) => ({ value: e, label: tv('employment', e) }))}
         />
-        <TextField name="phone" label={t('staff.phone')} value={f.phone} onChange={set('phone')} inputMode="tel" autoComplete="off" />
-        <TextField name="email" label={t('staff.email')} type="email" value={f.email} onChange={set('email')} autoComplete="off" />
+        <TextField {...field('phone')} label={t('staff.phone')} inputMode="tel" autoComplete="off" />
+        <TextField {...field('email')} label={t('staff.email')} type="email" autoComplete="off" />
         <CheckField name="active" label={t('staff.activeHint')} checked={f.active} onChange={set('active')} />
         <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>

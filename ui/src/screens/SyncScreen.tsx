@@ -8,7 +8,7 @@ import { Button } from '../components/Button';
 import { DataTable } from '../components/DataTable';
 import { DefinitionList } from '../components/DefinitionList';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { QueryView } from '../components/QueryView';
 import { useI18n } from '../i18n';
 import { formatDateTime } from '../lib/format';
@@ -33,18 +33,17 @@ export function SyncScreen() {
   const status = useSyncStatus();
   const settings = useOp('sync.settings.get', {}, { enabled: can('sync.configure') });
   return (
-    <div>
-      <PageHeader
-        title={t('sync.title')}
-        subtitle={t('sync.subtitle')}
-        actions={
-          can('sync.configure') && (
-            <a className="btn btn-ghost" href="#/settings/sync">
-              ⚙ {t('sync.settingsLink')}
-            </a>
-          )
-        }
-      />
+    <Page
+      title={t('sync.title')}
+      subtitle={t('sync.subtitle')}
+      actions={
+        can('sync.configure') && (
+          <a className="btn btn-ghost" href="#/settings/sync">
+            ⚙ {t('sync.settingsLink')}
+          </a>
+        )
+      }
+    >
       <QueryView query={status}>
         {(s) =>
           s.configured ? (
@@ -60,7 +59,7 @@ export function SyncScreen() {
         }
       </QueryView>
       <Rejections />
-    </div>
+    </Page>
   );
 }
 

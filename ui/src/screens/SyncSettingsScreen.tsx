@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { call } from '../api/transport';
 import { Form } from '../components/Form';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { QueryView } from '../components/QueryView';
 import { SaveButton } from '../components/SaveButton';
 import { TextArea } from '../components/TextArea';
@@ -12,35 +12,34 @@ import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { setOpData, useAction, useOp } from '../lib/queries';
 import { syncForm, syncFormErrors, syncUpdate, type SyncForm, type SyncSettings } from '../lib/sync';
+import { useFormValues } from '../lib/useFormValues';
 import { useToast } from '../session';
 
 export function SyncSettingsScreen() {
   const { t } = useI18n();
   const settings = useOp('sync.settings.get', {});
   return (
-    <div>
-      <PageHeader
-        title={t('sync.settingsTitle')}
-        subtitle={t('sync.settingsSubtitle')}
-        actions={
-          <a className="btn btn-ghost" href="#/sync">
-            ← {t('sync.back')}
-          </a>
-        }
-      />
+    <Page
+      title={t('sync.settingsTitle')}
+      subtitle={t('sync.settingsSubtitle')}
+      actions={
+        <a className="btn btn-ghost" href="#/sync">
+          ← {t('sync.back')}
+        </a>
+      }
+    >
       <QueryView query={settings}>{(s) => <SyncSettingsForm settings={s} />}</QueryView>
-    </div>
+    </Page>
   );
 }
 
 function SyncSettingsForm({ settings }: { settings: SyncSettings }) {
   const { t } = useI18n();
   const toast = useToast();
-  const [f, setF] = useState<SyncForm>(() => syncForm(settings));
+  const { values: f, setValues: setF, field } = useFormValues<SyncForm>(() => syncForm(settings));
   useEffect(() => setF(syncForm(settings)), [settings]);
   const [checked, setChecked] = useState(false);
   const local = checked ? syncFormErrors(f) : {};
-  const set = (k: keyof SyncForm) => (v: string) => setF((s) => ({ ...s, [k]: v }));
   const save = useAction(async () => {
     const out = await call('sync.settings.update', syncUpdate(f));
     setOpData('sync.settings.get', {}, out);
@@ -54,38 +53,32 @@ function SyncSettingsForm({ settings }: { settings: SyncSettings }) {
   return (
     <Form onSubmit={submit} error={save.error} className="form panel sync-settings-form">
       <TextField
-        name="hq_url"
+        {...field('hq_url')}
         label={t('sync.hqUrl')}
-        value={f.hq_url}
-        onChange={set('hq_url')}
         inputMode="url"
         autoComplete="off"
         placeholder="https://hq.example.com"
         hint={t('sync.hqUrlHint')}
       />
       <TextField
-        name="token"
+        {...field('token')}
         label={t('sync.token')}
         type="password"
         autoComplete="new-password"
-        value={f.token}
-        onChange={set('token')}
         placeholder={settings.token ?? ''}
         hint={settings.token ? t('sync.tokenStored', { masked: settings.token }) : t('sync.tokenNone')}
       />
       <TextField
-        name="interval_min"
+        {...field('interval_min')}
         label={t('sync.interval')}
         type="number"
         inputMode="numeric"
         min={0}
         max={1440}
-        value={f.interval_min}
-        onChange={set('interval_min')}
         hint={t('sync.intervalHint')}
         localError={local.interval_min ? t(local.interval_min) : null}
       />
-      <TextArea name="ca_cert" label={t('sync.caCert')} value={f.ca_cert} onChange={set('ca_cert')} rows={5} hint={t('sync.caCertHint')} />
+      <TextArea {...field('ca_cert')} label={t('sync.caCert')} rows={5} hint={t('sync.caCertHint')} />
       <div className="form-actions">
         <SaveButton busy={save.busy} />
       </div>

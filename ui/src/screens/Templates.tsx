@@ -9,7 +9,7 @@ import { Button } from '../components/Button';
 import { DataTable } from '../components/DataTable';
 import { Field } from '../components/Field';
 import { Form } from '../components/Form';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { QueryView } from '../components/QueryView';
 import { SaveButton } from '../components/SaveButton';
 import { hasKey, useI18n, type Key } from '../i18n';
@@ -32,8 +32,7 @@ export function Templates({ route }: { route: Route }) {
   const find = (k: string, l: string) => list.data?.data.find((x) => x.kind === k && x.language === l);
   const selected = kind ? find(kind, language) : undefined;
   return (
-    <div>
-      <PageHeader title={t('templates.title')} subtitle={t('templates.subtitle')} />
+    <Page title={t('templates.title')} subtitle={t('templates.subtitle')}>
       <QueryView query={list}>
         {() => (
           <div className="templates-layout">
@@ -82,7 +81,7 @@ export function Templates({ route }: { route: Route }) {
           </div>
         )}
       </QueryView>
-    </div>
+    </Page>
   );
 }
 

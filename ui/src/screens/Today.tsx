@@ -5,7 +5,7 @@ import { Button } from '../components/Button';
 import { Empty } from '../components/Empty';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Loading } from '../components/Loading';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { Pagination } from '../components/Pagination';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { RiskFlags } from '../components/RiskFlags';
@@ -50,18 +50,18 @@ export function Today({ route }: { route: Route }) {
   const go = (seg: Segment | null, p = 1) => navigate(href('/', { segment: seg, page: p > 1 ? p : null }));
 
   return (
-    <div className="today">
-      <PageHeader
-        title={t('today.title')}
-        subtitle={t('today.subtitle')}
-        actions={
-          can('priority.recalculate') && (
-            <Button onClick={() => void recalc.run()} busy={recalc.busy} busyLabel={t('today.recalculating')}>
-              ↻ {t('today.recalculate')}
-            </Button>
-          )
-        }
-      />
+    <Page
+      title={t('today.title')}
+      subtitle={t('today.subtitle')}
+      actions={
+        can('priority.recalculate') && (
+          <Button onClick={() => void recalc.run()} busy={recalc.busy} busyLabel={t('today.recalculating')}>
+            ↻ {t('today.recalculate')}
+          </Button>
+        )
+      }
+      className="today"
+    >
       <ErrorMessage error={recalc.error} />
       {backup && (
         <div className="banner banner-warn" role="status" data-testid="backup-warning">
@@ -110,7 +110,7 @@ export function Today({ route }: { route: Route }) {
           <Appointments tz={tz} lang={lang} />
         </aside>
       </div>
-    </div>
+    </Page>
   );
 }
 

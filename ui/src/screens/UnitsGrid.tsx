@@ -12,7 +12,7 @@ import { Loading } from '../components/Loading';
 import { Modal } from '../components/Modal';
 import { MoneyField } from '../components/MoneyField';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { QueryView } from '../components/QueryView';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
@@ -23,6 +23,7 @@ import { formatRupiah, moneyValue, optionalText, parseRupiah } from '../lib/form
 import { setOpData, useAction, useOp } from '../lib/queries';
 import { href, navigate, type Route } from '../lib/router';
 import { useDebounced } from '../lib/useDebounced';
+import { useFormValues } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
 
 const STATUSES: UnitStatus[] = ['available', 'booked', 'sold', 'maintenance'];
@@ -62,24 +63,23 @@ export function UnitsGrid({ route }: { route: Route }) {
   }, [units.data]);
 
   return (
-    <div>
-      <PageHeader
-        title={t('units.title')}
-        subtitle={
-          <span className="legend">
-            {STATUSES.map((s) => (
-              <span key={s} className={`legend-item unit-${s}`}>
-                {tv('unitStatus', s)} {counts[s] ?? 0}
-              </span>
-            ))}
-          </span>
-        }
-        actions={
-          can('units.write') && (
-            <NewButton label={t('units.new')} onClick={() => setCreating(true)} />
-          )
-        }
-      />
+    <Page
+      title={t('units.title')}
+      subtitle={
+        <span className="legend">
+          {STATUSES.map((s) => (
+            <span key={s} className={`legend-item unit-${s}`}>
+              {tv('unitStatus', s)} {counts[s] ?? 0}
+            </span>
+          ))}
+        </span>
+      }
+      actions={
+        can('units.write') && (
+          <NewButton label={t('units.new')} onClick={() => setCreating(true)} />
+        )
+      }
+    >
       <div className="filters">
         <FilterSelect
           name="status"
@@ -142,7 +142,7 @@ export function UnitsGrid({ route }: { route: Route }) {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }
 
@@ -219,8 +219,7 @@ function UnitEditor({ unit, onClose, onSaved }: { unit?: Unit; onClose: () => vo
     bathrooms: str(unit?.bathrooms),
     garage: str(unit?.garage),
   };
-  const [f, setF] = useState(initial);
-  const set = (k: keyof typeof f) => (v: string) => setF((s) => ({ ...s, [k]: v }));
+  const { values: f, field } = useFormValues(initial);
   const save = useAction(async () => {
     const num = (v: string) => (v.trim() ? Number(v.replace(',', '.')) : null);
     const values = {
@@ -246,24 +245,22 @@ function UnitEditor({ unit, onClose, onSaved }: { unit?: Unit; onClose: () => vo
   return (
     <Modal title={unit ? t('units.edit', { code: unit.code }) : t('units.new')} onClose={onClose} wide>
       <Form onSubmit={() => void save.run()} error={save.error} className="form grid-2">
-        <TextField name="unit_type" label={t('units.type')} value={f.unit_type} onChange={set('unit_type')} />
-        <TextField name="code" label={t('units.code')} value={f.code} onChange={set('code')} placeholder="UNIT-001" />
-        <TextField name="block" label={t('units.block')} value={f.block} onChange={set('block')} />
-        <TextField name="number" label={t('units.number')} value={f.number} onChange={set('number')} />
-        <MoneyField name="price" label={t('units.price')} value={f.price} onChange={set('price')} />
+        <TextField {...field('unit_type')} label={t('units.type')} />
+        <TextField {...field('code')} label={t('units.code')} placeholder="UNIT-001" />
+        <TextField {...field('block')} label={t('units.block')} />
+        <TextField {...field('number')} label={t('units.number')} />
+        <MoneyField {...field('price')} label={t('units.price')} />
         <SelectField
-          name="status"
+          {...field('status')}
           label={t('units.status')}
-          value={f.status}
-          onChange={set('status')}
           options={STATUSES.map((s) => ({ value: s, label: tv('unitStatus', s) }))}
         />
-        <TextField name="location" label={t('units.location')} value={f.location} onChange={set('location')} className="span-2" />
-        <TextField name="land_area" label={t('units.landArea')} value={f.land_area} onChange={set('land_area')} inputMode="decimal" />
-        <TextField name="building_area" label={t('units.buildingArea')} value={f.building_area} onChange={set('building_area')} inputMode="decimal" />
-        <TextField name="bedrooms" label={t('units.bedrooms')} type="number" min={0} value={f.bedrooms} onChange={set('bedrooms')} />
-        <TextField name="bathrooms" label={t('units.bathrooms')} type="number" min={0} value={f.bathrooms} onChange={set('bathrooms')} />
-        <TextField name="garage" label={t('units.garage')} type="number" min={0} value={f.garage} onChange={set('garage')} />
+        <TextField {...field('location')} label={t('units.location')} className="span-2" />
+        <TextField {...field('land_area')} label={t('units.landArea')} inputMode="decimal" />
+        <TextField {...field('building_area')} label={t('units.buildingArea')} inputMode="decimal" />
+        <TextField {...field('bedrooms')} label={t('units.bedrooms')} type="number" min={0} />
+        <TextField {...field('bathrooms')} label={t('units.bathrooms')} type="number" min={0} />
+        <TextField {...field('garage')} label={t('units.garage')} type="number" min={0} />
         <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>
     </Modal>

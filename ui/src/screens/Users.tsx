@@ -10,12 +10,13 @@ import { Form } from '../components/Form';
 import { FormActions } from '../components/FormActions';
 import { Modal } from '../components/Modal';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatDateTime } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
+import { useFormValues } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
 
 const ROLES: Role[] = ['admin', 'manager', 'marketing', 'sales', 'front_desk'];
@@ -37,13 +38,12 @@ export function Users() {
     toast(t('common.saved'));
   });
   return (
-    <div>
-      <PageHeader
-        title={t('users.title')}
-        actions={
-          <NewButton label={t('users.new')} onClick={() => setCreating(true)} />
-        }
-      />
+    <Page
+      title={t('users.title')}
+      actions={
+        <NewButton label={t('users.new')} onClick={() => setCreating(true)} />
+      }
+    >
       <ErrorMessage error={update.error} />
       <DataTable
         query={users}
@@ -114,13 +114,13 @@ export function Users() {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }
 
 function NewUser({ onClose, onSaved }: { onClose: () => void; onSaved: (name: string) => void }) {
   const { t, tv } = useI18n();
-  const [f, setF] = useState({ username: '', password: '', role: 'front_desk' });
+  const { values: f, field } = useFormValues({ username: '', password: '', role: 'front_desk' });
   const save = useAction(async () => {
     const u = await call('users.create', { username: f.username.trim(), password: f.password, role: f.role as Role });
     onSaved(u.username);
@@ -128,15 +128,9 @@ function NewUser({ onClose, onSaved }: { onClose: () => void; onSaved: (name: st
   return (
     <Modal title={t('users.new')} onClose={onClose}>
       <Form onSubmit={() => void save.run()} error={save.error}>
-        <TextField name="username" label={t('users.username')} value={f.username} onChange={(v) => setF({ ...f, username: v })} autoComplete="off" />
-        <TextField name="password" label={t('users.password')} type="password" value={f.password} onChange={(v) => setF({ ...f, password: v })} autoComplete="new-password" />
-        <SelectField
-          name="role"
-          label={t('users.role')}
-          value={f.role}
-          onChange={(v) => setF({ ...f, role: v })}
-          options={ROLES.map((r) => ({ value: r, label: tv('role', r) }))}
-        />
+        <TextField {...field('username')} label={t('users.username')} autoComplete="off" />
+        <TextField {...field('password')} label={t('users.password')} type="password" autoComplete="new-password" />
+        <SelectField {...field('role')} label={t('users.role')} options={ROLES.map((r) => ({ value: r, label: tv('role', r) }))} />
         <FormActions onCancel={onClose} busy={save.busy} />
       </Form>
     </Modal>

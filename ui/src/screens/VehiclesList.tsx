@@ -9,7 +9,7 @@ import { EditButton } from '../components/EditButton';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { FilterSelect } from '../components/FilterSelect';
 import { NewButton } from '../components/NewButton';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { SearchFilter } from '../components/SearchFilter';
 import { VehicleEditor } from '../components/VehicleEditor';
 import { useI18n } from '../i18n';
@@ -51,14 +51,13 @@ export function VehiclesList({ route }: { route: Route }) {
   });
   const setCustomer = (id: string) => navigate(href('/vehicles', { customer: id }));
   return (
-    <div>
-      <PageHeader
-        title={t('vehicles.title')}
-        subtitle={t('vehicles.subtitle')}
-        actions={
-          <NewButton label={t('vehicles.new')} onClick={() => setEditing('new')} />
-        }
-      />
+    <Page
+      title={t('vehicles.title')}
+      subtitle={t('vehicles.subtitle')}
+      actions={
+        <NewButton label={t('vehicles.new')} onClick={() => setEditing('new')} />
+      }
+    >
       <div className="filters">
         <SearchFilter value={q} onChange={setQ} placeholder={t('vehicles.searchHint')} />
         <div className="filter filter-picker">
@@ -137,6 +136,6 @@ export function VehiclesList({ route }: { route: Route }) {
           }}
         />
       )}
-    </div>
+    </Page>
   );
 }

@@ -12,7 +12,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { FilterSelect } from '../components/FilterSelect';
 import { FrequencyChart } from '../components/FrequencyChart';
 import { Loading } from '../components/Loading';
-import { PageHeader } from '../components/PageHeader';
+import { Page } from '../components/Page';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatNumber, formatPhone } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
@@ -54,28 +54,27 @@ export function WhatsAppReport({ route }: { route: Route }) {
 
   const s = stats.data;
   return (
-    <div>
-      <PageHeader
-        title={t('report.title')}
-        subtitle={t('report.subtitle')}
-        actions={
-          <>
-            <Button kind="ghost" onClick={refresh}>
-              ⟳ {t('common.refresh')}
+    <Page
+      title={t('report.title')}
+      subtitle={t('report.subtitle')}
+      actions={
+        <>
+          <Button kind="ghost" onClick={refresh}>
+            ⟳ {t('common.refresh')}
+          </Button>
+          {manage && q.customer && (
+            <Button busy={reset.busy} onClick={() => void reset.run({ id: q.customer, name: customerName || '…' })}>
+              ↺ {t('report.resetCustomer')}
             </Button>
-            {manage && q.customer && (
-              <Button busy={reset.busy} onClick={() => void reset.run({ id: q.customer, name: customerName || '…' })}>
-                ↺ {t('report.resetCustomer')}
-              </Button>
-            )}
-            {manage && (
-              <Button kind="danger" busy={reset.busy} onClick={() => void reset.run(null)}>
-                ↺ {t('report.resetAll')}
-              </Button>
-            )}
-          </>
-        }
-      />
+          )}
+          {manage && (
+            <Button kind="danger" busy={reset.busy} onClick={() => void reset.run(null)}>
+              ↺ {t('report.resetAll')}
+            </Button>
+          )}
+        </>
+      }
+    >
       {result && (
         <div className="banner banner-ok" role="status" data-testid="reset-result" data-count={result.count} title={result.message}>
           {t('report.resetDone', { count: result.count })}
@@ -184,6 +183,6 @@ export function WhatsAppReport({ route }: { route: Route }) {
           },
         ]}
       />
-    </div>
+    </Page>
   );
 }
