@@ -223,15 +223,17 @@ fn main() {
         s.demo_bookings, s.demo_customers
     ));
     let mut round = 0;
-    bench.measure(
-        "push",
-        &format!("whole change log ({rows} changes), sync runs until none waits"),
-        Plan::new(10, 1, 1),
-        || {
-            round += 1;
-            push_everything(&hq, &desk, &format!("Push {round}")).0
-        },
-    );
+    if wanted("push") {
+        bench.measure(
+            "push",
+            &format!("whole change log ({rows} changes), sync runs until none waits"),
+            Plan::new(10, 1, 1),
+            || {
+                round += 1;
+                push_everything(&hq, &desk, &format!("Push {round}")).0
+            },
+        );
+    }
 
     // 2. Ingest: many branches at once.
     let mut round = 0;
@@ -241,60 +243,71 @@ fn main() {
         s.branches,
         s.batches_per_branch * 1000
     );
-    bench.measure("ingest", &name, Plan::new(10, 1, 1), || {
-        round += 1;
-        let (took, n) = ingest(&hq, round, s.branches, s.batches_per_branch);
-        total = n;
-        took
-    });
+    if wanted("ingest") {
+        bench.measure("ingest", &name, Plan::new(10, 1, 1), || {
+            round += 1;
+            let (took, n) = ingest(&hq, round, s.branches, s.batches_per_branch);
+            total = n;
+            took
+        });
+    }
     let ingest_rate = bench
         .stat(&format!("ingest/{name}"))
         .map(|st| total as f64 / st.p50.as_secs_f64());
 
     // 3. Pull: head office's changes to one desk.
-    publish_services(&hq, s.pulled);
-    let puller = Desk::start();
-    let (_, token) = hq.add_branch("Pull");
-    let mut pulled_each = 0;
-    bench.measure(
-        "pull",
-        &format!("{} head-office changes, one sync.run", s.pulled),
-        Plan::new(10, 1, 1),
-        || {
-            // Saving the token again starts the pull feed from the beginning.
-            puller.configure(&hq.url, &token);
-            let t = Instant::now();
-            let run = puller.sync().expect(200);
-            let took = t.elapsed();
-            pulled_each = run["pulled"].as_u64().expect("pulled");
-            took
-        },
-    );
-    assert_eq!(pulled_each as usize, s.pulled, "every change pulled");
+    if wanted("pull") {
+        publish_services(&hq, s.pulled);
+        let puller = Desk::start();
+        let (_, token) = hq.add_branch("Pull");
+        let mut pulled_each = 0;
+        bench.measure(
+            "pull",
+            &format!("{} head-office changes, one sync.run", s.pulled),
+            Plan::new(10, 1, 1),
+            || {
+                // Saving the token again starts the pull feed from the beginning.
+                puller.configure(&hq.url, &token);
+                let t = Instant::now();
+                let run = puller.sync().expect(200);
+                let took = t.elapsed();
+                pulled_each = run["pulled"].as_u64().expect("pulled");
+                took
+            },
+        );
+        assert_eq!(pulled_each as usize, s.pulled, "every change pulled");
+    }
 
-    // 4. Creating bookings at the desk while it pushes its log.
-    let idle = creates(&desk, 0, s.creates);
-    let syncing = AtomicBool::new(true);
-    let during = std::thread::scope(|scope| {
-        let pusher = scope.spawn(|| {
-            let (took, _) = push_everything(&hq, &desk, "During");
-            syncing.store(false, Ordering::SeqCst);
-            took
-        });
-        let mut during = Vec::new();
-        while syncing.load(Ordering::SeqCst) || during.is_empty() {
-            during.extend(creates(&desk, s.creates + during.len(), 1));
+    if wanted("create") {
+        // 4. Creating bookings at the desk while it pushes its log. Head office
+        // runs on a server of its own in a chain; here it gets a CPU of its own.
+        // (`LOKET_BENCH_SHARED_CPUS=1`: everything on every CPU, as before.)
+        if !quick() && std::env::var_os("LOKET_BENCH_SHARED_CPUS").is_none() {
+            bench.notes.push(give_head_office_its_own_cpu(&hq, &desk));
         }
-        let took = pusher.join().expect("the push");
-        bench.notes.push(format!(
-            "create during sync: {} bookings made while the desk pushed its log ({} ms)",
-            during.len(),
-            ms(took)
-        ));
-        during
-    });
-    bench.series("create_booking over HTTP, idle", idle);
-    bench.series("create_booking over HTTP, while the desk pushes", during);
+        let idle = creates(&desk, 0, s.creates);
+        let syncing = AtomicBool::new(true);
+        let during = std::thread::scope(|scope| {
+            let pusher = scope.spawn(|| {
+                let (took, _) = push_everything(&hq, &desk, "During");
+                syncing.store(false, Ordering::SeqCst);
+                took
+            });
+            let mut during = Vec::new();
+            while syncing.load(Ordering::SeqCst) || during.is_empty() {
+                during.extend(creates(&desk, s.creates + during.len(), 1));
+            }
+            let took = pusher.join().expect("the push");
+            bench.notes.push(format!(
+                "create during sync: {} bookings made while the desk pushed its log ({} ms)",
+                during.len(),
+                ms(took)
+            ));
+            during
+        });
+        bench.series("create_booking over HTTP, idle", idle);
+        bench.series("create_booking over HTTP, while the desk pushes", during);
+    }
 
     bench.c.final_summary();
     let targets = if quick() {
@@ -303,6 +316,49 @@ fn main() {
         targets(&bench, rows, ingest_rate)
     };
     finish(&mut bench, "Head office sync benchmarks", &targets);
+}
+
+/// Whether `LOKET_BENCH_ONLY` (e.g. `push,create`) names `group`; all
+/// groups run without it.
+fn wanted(group: &str) -> bool {
+    std::env::var("LOKET_BENCH_ONLY")
+        .map_or(true, |only| only.split(',').any(|g| g.trim() == group))
+}
+
+/// Moves PostgreSQL and `loket-hq` (every thread) to the last CPU and the
+/// desk and this client to the others (`taskset`), so that the desk's own
+/// work during a push, not head office's, is what competes with its
+/// bookings, as when head office is another machine. Says what it did.
+fn give_head_office_its_own_cpu(hq: &Hq, desk: &Desk) -> String {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cpus < 2 {
+        return "create during sync: one CPU, shared by head office and the desk".into();
+    }
+    let (hq_cpu, desk_cpus) = ((cpus - 1).to_string(), format!("0-{}", cpus - 2));
+    let postgres = Command::new("pgrep")
+        .args(["-x", "postgres"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let mut pinned = 0;
+    let mut pin = |cpu_list: &str, pid: &str| {
+        let ok = Command::new("taskset")
+            .args(["-a", "-p", "-c", cpu_list, pid])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        pinned += usize::from(ok);
+    };
+    for pid in postgres.split_whitespace() {
+        pin(&hq_cpu, pid);
+    }
+    pin(&hq_cpu, &hq.pid().to_string());
+    pin(&desk_cpus, &desk.pid().to_string());
+    pin(&desk_cpus, &std::process::id().to_string());
+    format!(
+        "create during sync: PostgreSQL ({} processes) and loket-hq on CPU {hq_cpu}, the desk and this client on CPU {desk_cpus} ({pinned} processes pinned with taskset)",
+        postgres.split_whitespace().count()
+    )
 }
 
 /// Issue 13's targets against this run.

@@ -210,6 +210,11 @@ impl Hq {
         }
     }
 
+    /// The `loket-hq` process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `kill -9`: no chance to finish a transaction or answer.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -350,6 +355,11 @@ impl Desk {
         let api = Client::new(&format!("{url}/api/v1"))
             .with_token(login["token"].as_str().expect("token"));
         Desk { dir, api, child }
+    }
+
+    /// The `loket serve` process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn data_dir(&self) -> &Path {
