@@ -263,10 +263,12 @@ fn push_branch(hq: &Hq) -> Branch {
 /// A customer chats on Meta from the greeting to the free slots: greeting
 /// (asking for the location) → pin → the providers in the radius, nearest
 /// first, without the inactive or the far one → provider → its service →
-/// the slots head office believes free. A duplicated webhook is handled
+/// the slots head office believes free → name, address, "YA", which tells
+/// the customer to try again (booking at head office is a later slice). A
+/// duplicated webhook is handled once, also when its copies arrive at
 /// once; a bad or missing signature is 401 and changes nothing.
 #[test]
-fn a_signed_meta_conversation_goes_from_greeting_to_free_slots_once_per_message() {
+fn a_signed_meta_conversation_runs_from_greeting_to_ya_each_message_handled_once() {
     let hq = Hq::start();
     let admin = hq.admin();
     let branch = push_branch(&hq);
@@ -371,6 +373,32 @@ fn a_signed_meta_conversation_goes_from_greeting_to_free_slots_once_per_message(
     assert_eq!(count(&hq, "bot_inbound"), inbound);
     assert_eq!(outbox(&hq), queued);
     assert_eq!(conversation(&hq), stored);
+    // The slot, the name (an unknown phone), the pin's address, the
+    // summary, "YA": booking at head office is not built yet, so the
+    // customer is told of a problem and may try again; nothing is booked.
+    let say = |id: &str, words: &str| {
+        let before = outbox(&hq).len();
+        let answer = meta_send(&hq, &meta_body(id, text(words)));
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        outbox(&hq)[before..].join("\n")
+    };
+    assert!(say("wamid.6", "1").contains("*nama*"));
+    assert!(say("wamid.7", "Dewi Lestari").contains("*alamat*"));
+    let summary = say("wamid.8", "1");
+    assert!(summary.contains("YA"), "{summary}");
+    assert!(
+        summary.contains("Jl. Melati 1"),
+        "the pin's address: {summary}"
+    );
+    let failed = say("wamid.9", "YA");
+    assert!(failed.contains("coba lagi"), "{failed}");
+    assert_eq!(
+        conversation(&hq)["step"],
+        "confirm",
+        "{}",
+        conversation(&hq)
+    );
+
     // Each reply was queued once, for the customer.
     let keys = hq.json("SELECT to_json(count(DISTINCT dedupe_key) = count(*)) FROM hq_outbox");
     assert_eq!(keys, json!(true));
