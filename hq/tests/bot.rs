@@ -591,3 +591,66 @@ fn bot_settings_are_masked_sealed_and_for_the_admin_only() {
         assert!(doc["paths"].get(path).is_some(), "{path}");
     }
 }
+
+/// "booking saya" lists the phone's open bookings from now on, whichever
+/// branch holds them (not a canceled or past one, nor another phone's);
+/// a typed name instead of a pin finds the providers whose name holds it.
+#[test]
+fn booking_saya_lists_the_phones_open_bookings_and_a_typed_name_finds_providers() {
+    let hq = Hq::start();
+    let admin = hq.admin();
+    push_branch(&hq);
+    let (_, token) = hq.add_branch("Cabang Bogor");
+    let next_week = Utc::now() + Days::days(7);
+    let booking = |code: &str, status: &str, event_at: DateTime<Utc>, phone: &str| {
+        let id = uuid();
+        json!({"id": id, "code": code, "booking_status": status, "customer_phone": phone,
+               "customer_name": "Dewi", "event_at": at(event_at), "service_name": "Makeup Wisuda",
+               "booking_date": event_at.date_naive().to_string(), "price": "150000"})
+    };
+    let bookings = [
+        booking("BK-2026-101", "pending", next_week, CUSTOMER),
+        booking("BK-2026-102", "active", next_week + Days::days(1), CUSTOMER),
+        booking("BK-2026-103", "canceled", next_week, CUSTOMER),
+        booking(
+            "BK-2026-104",
+            "pending",
+            Utc::now() - Days::days(3),
+            CUSTOMER,
+        ),
+        booking("BK-2026-105", "pending", next_week, "6281300000099"),
+    ];
+    let changes: Vec<Value> = bookings
+        .iter()
+        .enumerate()
+        .map(|(n, b)| {
+            change(
+                n as i64 + 1,
+                "booking",
+                b["id"].as_str().expect("id"),
+                b.clone(),
+            )
+        })
+        .collect();
+    hq.branch_client(&token)
+        .post("/sync/v1/push", json!({"changes": changes}))
+        .expect(200);
+    enable_bot(&admin);
+    let say = |id: &str, words: &str| {
+        let before = outbox(&hq).len();
+        let answer = meta_send(&hq, &meta_body(id, text(words)));
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        outbox(&hq)[before..].join("\n")
+    };
+    say("wamid.b1", "halo");
+    let listed = say("wamid.b2", "booking saya");
+    assert!(listed.contains("BK-2026-101"), "{listed}");
+    assert!(listed.contains("BK-2026-102"), "{listed}");
+    for other in ["BK-2026-103", "BK-2026-104", "BK-2026-105"] {
+        assert!(!listed.contains(other), "{other}: {listed}");
+    }
+    say("wamid.b3", "menu");
+    let found = say("wamid.b4", "Rina");
+    assert!(found.contains("1. Rina Makeup"), "{found}");
+    assert!(!found.contains("Budi"), "{found}");
+}

@@ -113,20 +113,24 @@ async fn candidates(
     latitude_band: Option<(f64, f64)>,
     name_like: Option<&str>,
 ) -> Result<Vec<(Candidate, f64, f64)>> {
-    // Numbers are checked before they are cast: a malformed row of one
-    // branch is left out rather than failing every customer's search.
+    // Numbers are checked before they are cast (inside CASE, since SQL
+    // does not promise the order of AND): a malformed row of one branch is
+    // left out rather than failing every customer's search.
     let rows = sqlx::query(
-        "SELECT branch_id, entity_id, data->>'name' AS name,
-                (data->>'latitude')::float8 AS latitude, (data->>'longitude')::float8 AS longitude,
-                CASE WHEN jsonb_typeof(data->'service_ids') = 'array'
-                     THEN data->'service_ids' ELSE '[]' END AS service_ids
-         FROM branch_rows
-         WHERE entity = 'provider' AND NOT deleted AND data->'active' = 'true'
-           AND jsonb_typeof(data->'latitude') = 'number'
-           AND jsonb_typeof(data->'longitude') = 'number'
-           AND jsonb_typeof(data->'name') = 'string'
-           AND ($1::float8 IS NULL OR (data->>'latitude')::float8 BETWEEN $1 AND $2)
-           AND ($3::text IS NULL OR data->>'name' ILIKE $3)",
+        "SELECT branch_id, entity_id, name, latitude, longitude, service_ids
+         FROM (SELECT branch_id, entity_id, data->>'name' AS name,
+                      CASE WHEN jsonb_typeof(data->'latitude') = 'number'
+                           THEN (data->>'latitude')::float8 END AS latitude,
+                      CASE WHEN jsonb_typeof(data->'longitude') = 'number'
+                           THEN (data->>'longitude')::float8 END AS longitude,
+                      CASE WHEN jsonb_typeof(data->'service_ids') = 'array'
+                           THEN data->'service_ids' ELSE '[]' END AS service_ids
+               FROM branch_rows
+               WHERE entity = 'provider' AND NOT deleted AND data->'active' = 'true'
+                 AND jsonb_typeof(data->'name') = 'string') AS p
+         WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+           AND ($1::float8 IS NULL OR latitude BETWEEN $1 AND $2)
+           AND ($3::text IS NULL OR name ILIKE $3)",
     )
     .bind(latitude_band.map(|b| b.0))
     .bind(latitude_band.map(|b| b.1))

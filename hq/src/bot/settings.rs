@@ -113,14 +113,9 @@ impl Default for Stored {
     }
 }
 
-async fn read(conn: &mut sqlx::PgConnection, lock: bool) -> Result<Stored> {
-    let sql = if lock {
-        "SELECT enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key,
-                version, updated_at FROM bot_settings WHERE id FOR UPDATE"
-    } else {
-        "SELECT enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key,
-                version, updated_at FROM bot_settings WHERE id"
-    };
+async fn read(conn: &mut sqlx::PgConnection) -> Result<Stored> {
+    let sql = "SELECT enabled, radius_km, greeting, meta_app_secret, meta_verify_token,
+                      waha_api_key, version, updated_at FROM bot_settings WHERE id";
     let Some(row) = sqlx::query(sql).fetch_optional(&mut *conn).await? else {
         return Ok(Stored::default());
     };
@@ -182,12 +177,12 @@ impl Stored {
 
 /// The settings, secrets masked.
 pub async fn get(pool: &PgPool, key: &SealingSecretKey) -> Result<BotSettingsView> {
-    Ok(read(&mut *pool.acquire().await?, false).await?.view(key))
+    Ok(read(&mut *pool.acquire().await?).await?.view(key))
 }
 
 /// The settings, secrets opened, for the webhooks.
 pub async fn config(pool: &PgPool, key: &SealingSecretKey) -> Result<BotConfig> {
-    Ok(read(&mut *pool.acquire().await?, false).await?.opened(key))
+    Ok(read(&mut *pool.acquire().await?).await?.opened(key))
 }
 
 /// What a `PUT` changes: each field given (`null` clears the greeting or a
@@ -278,8 +273,13 @@ pub async fn update(
     let edit = parse_edit(input)?;
     let public = key.public_key();
     let mut tx = pool.begin().await?;
-    // The first save has no row to lock: the insert's conflict serialises it.
-    let mut stored = read(&mut tx, true).await?;
+    // The first save has no row to lock: two at once would each start from
+    // the defaults and the second would undo the first. A lock of its own
+    // serialises every save instead.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('loket-bot-settings', 0))")
+        .execute(&mut *tx)
+        .await?;
+    let mut stored = read(&mut tx).await?;
     if let Some(enabled) = edit.enabled {
         stored.enabled = enabled;
     }
