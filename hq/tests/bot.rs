@@ -407,9 +407,11 @@ fn a_signed_meta_conversation_runs_from_greeting_to_ya_each_message_handled_once
 }
 
 /// Meta's subscription handshake: the challenge as plain text for the
-/// configured verify token (the bot may still be off), 403 otherwise.
+/// configured verify token (the bot may still be off), 403 otherwise; a
+/// message while the bot is off is 200 and nothing is done.
 #[test]
-fn the_meta_handshake_answers_the_challenge_only_for_the_verify_token() {
+fn the_meta_handshake_answers_the_challenge_only_for_the_verify_token_and_an_off_bot_does_nothing()
+{
     let hq = Hq::start();
     let admin = hq.admin();
     let url = |token: &str, mode: &str| {
@@ -443,6 +445,13 @@ fn the_meta_handshake_answers_the_challenge_only_for_the_verify_token() {
         get_raw(&format!("{}/webhooks/meta?hub.mode=subscribe", hq.url)).status,
         403
     );
+    // The bot is still off: a message is answered 200 (Meta would retry an
+    // error) and nothing is done.
+    let off = meta_send(&hq, &meta_body("wamid.off", text("halo")));
+    assert_eq!(off.status, 200, "{}", off.text);
+    assert!(off.text.contains("disabled"), "{}", off.text);
+    assert_eq!(count(&hq, "bot_inbound"), 0);
+    assert_eq!(count(&hq, "hq_outbox"), 0);
 }
 
 /// WAHA's `message` events: the right `X-Api-Key` is handled (a pin with
