@@ -51,3 +51,22 @@ CREATE TABLE hq_outbox (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX hq_outbox_queued ON hq_outbox (id) WHERE status = 'queued';
+
+-- What the bot's effects look up in the pushed rows, each a partial index
+-- over its own kind (text expressions only: a cast in an index would fail
+-- a branch's push on one malformed value): the active providers (a pin's
+-- search reads them all, never the chain's bookings and customers), a
+-- provider's slots of a service, the bookings holding a slot, a phone's
+-- bookings.
+CREATE INDEX branch_rows_providers
+    ON branch_rows (branch_id, entity_id)
+    WHERE entity = 'provider' AND NOT deleted;
+CREATE INDEX branch_rows_slot_provider
+    ON branch_rows ((data->>'provider_id'), (data->>'service_id'))
+    WHERE entity = 'slot' AND NOT deleted;
+CREATE INDEX branch_rows_booking_slot
+    ON branch_rows (branch_id, (data->>'slot_id'))
+    WHERE entity = 'booking' AND NOT deleted;
+CREATE INDEX branch_rows_booking_phone
+    ON branch_rows ((data->>'customer_phone'))
+    WHERE entity = 'booking' AND NOT deleted;
