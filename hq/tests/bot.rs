@@ -152,7 +152,7 @@ fn at(t: DateTime<Utc>) -> String {
 /// records' JSON), pushed through the sync API: Rina (1.2 km; Makeup
 /// Wisuda, with three free slots, one booked and one held by a pending
 /// booking), Budi (3.4 km; Cuci AC), Sari (1 km but inactive), Bogor Beauty
-/// (50 km, outside the radius).
+/// (50 km, outside the radius), and malformed rows that are left out.
 struct Branch {
     rina_free_slots: Vec<DateTime<Utc>>,
 }
@@ -242,6 +242,18 @@ fn push_branch(hq: &Hq) -> Branch {
         held_booking["id"].as_str().expect("id").to_owned(),
         held_booking,
     ));
+    // Rows no desk writes, which must not break any customer's search:
+    // coordinates as text, no name, a slot time that is not one.
+    let (odd_place, no_name, odd_slot) = (uuid(), uuid(), uuid());
+    let mut odd = provider(&odd_place, "Rusak Koordinat", 0.5, &[&wisuda], true);
+    odd["latitude"] = json!("dekat");
+    changes.push(("provider", odd_place, odd));
+    let mut nameless = provider(&no_name, "x", 0.5, &[&wisuda], true);
+    nameless["name"] = Value::Null;
+    changes.push(("provider", no_name, nameless));
+    let mut bad_time = slot(&odd_slot, times[0], "available");
+    bad_time["starts_at"] = json!("besok pagi");
+    changes.push(("slot", odd_slot, bad_time));
     let changes: Vec<Value> = changes
         .into_iter()
         .enumerate()
@@ -323,6 +335,8 @@ fn a_signed_meta_conversation_runs_from_greeting_to_ya_each_message_handled_once
         !listed.contains("Bogor Beauty"),
         "outside the radius: {listed}"
     );
+    assert!(!listed.contains("Rusak"), "no coordinates: {listed}");
+    assert!(!listed.contains("3. "), "two providers: {listed}");
 
     // 3. Rina, then her service.
     let before = outbox(&hq).len();
