@@ -50,9 +50,11 @@ pub async fn handle(
     settings: &BotSettings,
     message: &InboundMessage,
 ) -> Result<Handled> {
-    let now = Utc::now();
     let mut tx = pool.begin().await?;
     store::lock_phone(&mut tx, &message.phone).await?;
+    // Read once the customer's turn has come: the conversation's clock
+    // (its 30-minute timeout) never runs backwards between two messages.
+    let now = Utc::now();
     if !store::first_delivery(&mut tx, message).await? {
         tx.rollback().await?;
         return Ok(Handled::Duplicate);
