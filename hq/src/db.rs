@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_read_api.sql"),
     ),
     (4, "owned", include_str!("../migrations/0004_owned.sql")),
+    (5, "bot", include_str!("../migrations/0005_bot.sql")),
 ];
 
 /// The migration that made the customer master: a database migrated past it

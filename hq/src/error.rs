@@ -33,6 +33,9 @@ pub enum HqError {
     Busy,
     #[error("your role may not {0}")]
     Forbidden(&'static str),
+    /// A caller that is not a person (a gateway's webhook handshake) refused.
+    #[error("{0}")]
+    Refused(&'static str),
     #[error("{0}")]
     Conflict(String),
     /// A push that does not continue the branch's cursor: nothing was applied.
@@ -69,7 +72,7 @@ impl HqError {
             HqError::LoginFailed => "login_failed",
             HqError::TooManyAttempts { .. } => "too_many_attempts",
             HqError::Busy => "busy",
-            HqError::Forbidden(_) => "forbidden",
+            HqError::Forbidden(_) | HqError::Refused(_) => "forbidden",
             HqError::Conflict(_) => "conflict",
             HqError::Gap { .. } => "sync_gap",
             HqError::Protocol { .. } => "protocol_version",
@@ -83,7 +86,7 @@ impl HqError {
             HqError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             HqError::NotFound { .. } => StatusCode::NOT_FOUND,
             HqError::Unauthorized(_) | HqError::LoginFailed => StatusCode::UNAUTHORIZED,
-            HqError::Forbidden(_) => StatusCode::FORBIDDEN,
+            HqError::Forbidden(_) | HqError::Refused(_) => StatusCode::FORBIDDEN,
             HqError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             HqError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             HqError::Conflict(_) | HqError::Gap { .. } => StatusCode::CONFLICT,

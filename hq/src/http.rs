@@ -32,6 +32,12 @@ use loket::kernel::types::{Page, Paging};
 use loket::sync::protocol::{Hello, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest};
 
 use crate::bookings::HqBooking;
+// The bot's handlers and their descriptions (`__path_…`, for the document).
+use crate::bot::routes::{
+    __path_get_bot_settings, __path_meta_receive, __path_meta_verify, __path_put_bot_settings,
+    __path_waha_receive, get_bot_settings, meta_receive, meta_verify, put_bot_settings,
+    waha_receive,
+};
 use crate::branches::BranchState;
 use crate::customers::{MasterCustomer, Search};
 use crate::error::{HqError, Result};
@@ -89,6 +95,11 @@ pub fn routes() -> (Router<PgPool>, OpenApi) {
         segments,
         messages_report,
         customer_identity,
+        get_bot_settings,
+        put_bot_settings,
+        meta_verify,
+        meta_receive,
+        waha_receive,
     ]
 }
 

@@ -7,10 +7,12 @@
 //! thresholds a chain shares, owned here), `customers` (the customer
 //! master across branches), `bookings` and `reports` (the read API over what
 //! branches pushed), `query` (parameters, pages, CSV), `http` (routes and
-//! the OpenAPI document), `web` (the head-office web page at `/`). Shared types and rules come
+//! the OpenAPI document), `web` (the head-office web page at `/`), `bot`
+//! (the WhatsApp booking bot's webhooks, settings and conversations). Shared types and rules come
 //! from the `loket` library, including the protocol (`loket::sync::protocol`).
 
 pub mod bookings;
+pub mod bot;
 pub mod branches;
 pub mod customers;
 pub mod db;

@@ -261,6 +261,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/bot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot's settings, secrets masked (`hq_admin`). */
+        get: operations["get_bot_settings"];
+        /**
+         * Changes the bot's settings (only those given; `null` clears the
+         *     greeting or a secret). Secrets are write-only: sealed at rest, masked in
+         *     the answer (`hq_admin`).
+         */
+        put: operations["put_bot_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sync/v1/hello": {
         parameters: {
             query?: never;
@@ -309,6 +331,51 @@ export interface paths {
          *     `head_seq` and `oldest_unsent_at` optional), applied exactly once.
          */
         post: operations["push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/meta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Meta's subscription handshake: the challenge back, as plain text, when
+         *     the verify token is the one configured.
+         */
+        get: operations["meta_verify"];
+        put?: never;
+        /**
+         * Meta Cloud API webhook: the customer messages in it, each handled once
+         *     (by its `wamid`), after `X-Hub-Signature-256` (HMAC-SHA256 of the raw
+         *     body with `meta_app_secret`) is checked.
+         */
+        post: operations["meta_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/waha": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * WAHA webhook: a `message` event from a customer, handled once (by its
+         *     message id), after `X-Api-Key` is checked against `waha_api_key`.
+         */
+        post: operations["waha_receive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1440,6 +1507,92 @@ export interface operations {
             };
         };
     };
+    get_bot_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `{enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, version, updated_at}`, each secret masked (`••••abcd`) or null */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description only hq_admin sees the bot's settings */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_bot_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description any of `{enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key}` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description the settings, secrets masked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description only hq_admin changes the bot's settings */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad setting, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     hello: {
         parameters: {
             query?: never;
@@ -1594,6 +1747,130 @@ export interface operations {
             };
             /** @description another sync protocol version */
             426: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    meta_verify: {
+        parameters: {
+            query: {
+                /** @description answered back */
+                "hub.challenge": string;
+                /** @description subscribe */
+                "hub.mode": string;
+                /** @description the configured meta_verify_token */
+                "hub.verify_token": string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the challenge */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            /** @description not the configured verify token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    meta_receive: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description sha256=<hex HMAC-SHA256 of the raw body> */
+                "X-Hub-Signature-256": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Meta's `{object, entry[].changes[].value.messages[]}` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description `{status, handled, duplicates}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description signed, but not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a missing or wrong signature: nothing was done */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    waha_receive: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the configured waha_api_key */
+                "X-Api-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description WAHA's `{event, payload: {id, from, body, location?}}` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description `{status, handled, duplicates}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a missing or wrong key: nothing was done */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
