@@ -42,6 +42,24 @@ fn damage_the_units_table(db: &std::path::Path) {
     f.sync_all().unwrap();
 }
 
+/// Waits for the status the banner reads to say the database is damaged,
+/// and checks it says what to do.
+fn wait_until_damage_is_reported(s: &Server, check: &str) {
+    wait_for(
+        &format!("{check} to find the damage"),
+        Duration::from_secs(30),
+        || s.get("/status").body["database"] == "damaged",
+    );
+    let status = s.get("/status").expect(200);
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .contains("restore from the last backup"),
+        "{status}"
+    );
+}
+
 #[test]
 fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer() {
     let dir = tempfile::tempdir().unwrap();
@@ -80,19 +98,7 @@ fn a_damaged_page_is_detected_at_start_writes_are_refused_and_reads_still_answer
             .unwrap(),
     );
     s.token = token;
-    wait_for(
-        "the check to find the damage",
-        Duration::from_secs(30),
-        || s.get("/status").body["database"] == "damaged",
-    );
-    let status = s.get("/status").expect(200);
-    assert!(
-        status["message"]
-            .as_str()
-            .unwrap()
-            .contains("restore from the last backup"),
-        "{status}"
-    );
+    wait_until_damage_is_reported(&s, "the check at start");
     // Reads of what is intact answer (the damaged table's do not: 500);
     // writes are refused, clearly, and change nothing.
     let before = s.get("/customers?page_size=1").expect(200)["meta"]["total"].clone();
@@ -138,19 +144,7 @@ fn damage_while_the_desk_runs_is_found_by_the_periodic_check() {
     // Nothing reads the units from here on: only the periodic check can
     // notice (the status the banner reads touches no table).
     damage_the_units_table(&dir.path().join("loket.db"));
-    wait_for(
-        "the periodic check to find the damage",
-        Duration::from_secs(30),
-        || s.get("/status").body["database"] == "damaged",
-    );
-    let status = s.get("/status").expect(200);
-    assert!(
-        status["message"]
-            .as_str()
-            .unwrap()
-            .contains("restore from the last backup"),
-        "{status}"
-    );
+    wait_until_damage_is_reported(&s, "the periodic check");
     s.post(
         "/customers",
         json!({"name": "Baru", "phone": "081399999999"}),
