@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::{PgConnection, PgPool, Row};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -23,17 +24,31 @@ struct Keys {
     name: String,
 }
 
-fn keys(customer_id: &str, data: &Value) -> Keys {
-    let text = |field: &str| {
-        data.get(field)
+/// The fields of a pushed customer row the master matches on; the rest of
+/// the row is skipped unparsed.
+#[derive(Default, Deserialize)]
+struct KeyFields {
+    #[serde(default)]
+    phone: Option<Value>,
+    #[serde(default)]
+    email: Option<Value>,
+    #[serde(default)]
+    name: Option<Value>,
+}
+
+fn keys(customer_id: &str, data: &RawValue) -> Keys {
+    let fields: KeyFields = serde_json::from_str(data.get()).unwrap_or_default();
+    let text = |v: &Option<Value>| {
+        v.as_ref()
             .and_then(Value::as_str)
             .map(str::trim)
             .filter(|s| !s.is_empty())
+            .map(str::to_owned)
     };
     Keys {
-        phone: text("phone").and_then(|p| loket::kernel::validate::phone(p, "phone").ok()),
-        email: text("email").map(str::to_lowercase),
-        name: text("name").unwrap_or(customer_id).to_owned(),
+        phone: text(&fields.phone).and_then(|p| loket::kernel::validate::phone(&p, "phone").ok()),
+        email: text(&fields.email).map(|e| e.to_lowercase()),
+        name: text(&fields.name).unwrap_or_else(|| customer_id.to_owned()),
     }
 }
 
@@ -41,7 +56,7 @@ fn keys(customer_id: &str, data: &Value) -> Keys {
 pub struct Pushed<'a> {
     pub customer_id: &'a str,
     /// Its row as pushed.
-    pub data: &'a Value,
+    pub data: &'a RawValue,
     pub deleted: bool,
 }
 
@@ -190,7 +205,7 @@ pub async fn link(
 /// Links the customer rows pushed before the master existed (a database
 /// from before migration 3, when it is opened by this version). Idempotent.
 pub async fn backfill(pool: &PgPool) -> Result<()> {
-    let rows: Vec<(Uuid, String, sqlx::types::Json<Value>)> = sqlx::query_as(
+    let rows: Vec<(Uuid, String, sqlx::types::Json<Box<RawValue>>)> = sqlx::query_as(
         "SELECT r.branch_id, r.entity_id, r.data FROM branch_rows r
          WHERE r.entity = 'customer' AND NOT r.deleted
            AND NOT EXISTS (SELECT 1 FROM master_customer_links l

@@ -132,7 +132,7 @@ fn refusal(change: &Change) -> Option<String> {
     if change.entity_id.trim().is_empty() || change.entity_id.len() > 200 {
         return Some("the record id must be 1 to 200 characters".into());
     }
-    if !change.data.is_object() {
+    if !change.data.get().trim_start().starts_with('{') {
         return Some("the row must be a JSON object".into());
     }
     None

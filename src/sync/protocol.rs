@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::kernel::sealing::SealedFields;
@@ -34,7 +35,7 @@ pub struct Hello {
 
 /// One row of the branch's change log, as pushed. `seq` is the change log's
 /// own sequence number: per branch database, gapless, increasing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Change {
     pub seq: i64,
     /// An [`EntityKind`](crate::kernel::audit::EntityKind) name (`customer`, `booking`, …).
@@ -42,8 +43,10 @@ pub struct Change {
     pub entity_id: String,
     /// `insert`, `update` or `delete`.
     pub op: String,
-    /// The row after the change (before it, for `delete`).
-    pub data: Value,
+    /// The row after the change (before it, for `delete`): JSON text as the
+    /// change log holds it, passed through unparsed on both sides (a push
+    /// carries thousands; head office reads only a customer's keys).
+    pub data: Box<RawValue>,
     /// When the branch made the change (its clock, UTC).
     pub at: String,
     /// The record's sensitive fields (a customer's `ktp_number`,

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::App;
@@ -301,14 +302,23 @@ fn read_batch(conn: &Connection, after: i64) -> Result<Vec<Change>> {
             entity: r.get(1)?,
             entity_id: r.get(2)?,
             op: r.get(3)?,
-            // The snapshot is JSON written by the core; were it not, head
-            // office refuses it as a rejection rather than the run failing.
-            data: serde_json::from_str(&snapshot).unwrap_or(Value::String(snapshot)),
+            data: raw_row(snapshot),
             at: r.get(5)?,
             sealed: None,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A snapshot as pushed: its JSON text as is (checked, not parsed into a
+/// tree). The core writes JSON; were a snapshot not JSON, it goes as a JSON
+/// string, which head office refuses as a rejection rather than the run
+/// failing.
+fn raw_row(snapshot: String) -> Box<RawValue> {
+    RawValue::from_string(snapshot).unwrap_or_else(|e| {
+        let text = Value::String(format!("not JSON: {e}"));
+        serde_json::value::to_raw_value(&text).unwrap_or_default()
+    })
 }
 
 /// Attaches each customer's KTP and NPWP, sealed to head office's key, to
