@@ -79,8 +79,10 @@ stop_app() {
     app_pid=""
   fi
 }
+serve_pid=""
 cleanup() {
   stop_app
+  [ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true
   if [ -n "$xvfb_pid" ]; then
     kill "$xvfb_pid" 2>/dev/null || true
     wait "$xvfb_pid" 2>/dev/null || true
@@ -238,7 +240,9 @@ grep -q '^listening on' "$work/serve.out" || { cat "$work/serve.err" >&2; fail "
 start_app locked "$data"
 wait_screen data-dir-in-use '^Loket - tidak dapat dibuka$' 'tidak dapat dibuka' 'in use' "$serve_pid"
 stop_app
-kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+kill "$serve_pid" 2>/dev/null || true
+wait "$serve_pid" 2>/dev/null || true
+serve_pid=""
 
 rm -f "$shots"/*.root.png
 echo
