@@ -81,11 +81,13 @@ export async function snap(page: Page, name: string) {
 /**
  * Every page runs on the app's clock (it flows at the real pace from there),
  * so the UI's "today" is the server's; every test leaves a screenshot in
- * e2e/screenshots/.
+ * e2e/screenshots/. A spec whose pages belong to a server on the real clock
+ * (head office) turns the app's clock off with `test.use({ appClock: false })`.
  */
-export const test = base.extend<{ shot: void }>({
-  page: async ({ page }, use) => {
-    await page.clock.install({ time: appNow() });
+export const test = base.extend<{ shot: void; appClock: boolean }>({
+  appClock: [true, { option: true }],
+  page: async ({ page, appClock }, use) => {
+    if (appClock) await page.clock.install({ time: appNow() });
     await use(page);
   },
   shot: [
