@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (4, "owned", include_str!("../migrations/0004_owned.sql")),
     (5, "bot", include_str!("../migrations/0005_bot.sql")),
+    (
+        6,
+        "push_without_row_checks",
+        include_str!("../migrations/0006_push_without_row_checks.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it
