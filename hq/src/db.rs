@@ -29,6 +29,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "push_without_row_checks",
         include_str!("../migrations/0006_push_without_row_checks.sql"),
     ),
+    (7, "sending", include_str!("../migrations/0007_sending.sql")),
+    (
+        8,
+        "hq_bookings",
+        include_str!("../migrations/0008_hq_bookings.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

@@ -32,6 +32,10 @@ use loket::kernel::types::{Page, Paging};
 use loket::sync::protocol::{Hello, PROTOCOL_HEADER, PROTOCOL_VERSION, PushRequest};
 
 use crate::bookings::HqBooking;
+use crate::outbox::gateway::{
+    __path_get_gateway_settings, __path_put_gateway_settings, get_gateway_settings,
+    put_gateway_settings,
+};
 // The bot's handlers and their descriptions (`__path_…`, for the document).
 use crate::bot::routes::{
     __path_get_bot_settings, __path_meta_receive, __path_meta_verify, __path_put_bot_settings,
@@ -97,6 +101,8 @@ pub fn routes() -> (Router<PgPool>, OpenApi) {
         customer_identity,
         get_bot_settings,
         put_bot_settings,
+        get_gateway_settings,
+        put_gateway_settings,
         meta_verify,
         meta_receive,
         waha_receive,

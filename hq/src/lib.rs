@@ -8,7 +8,9 @@
 //! master across branches), `bookings` and `reports` (the read API over what
 //! branches pushed), `query` (parameters, pages, CSV), `http` (routes and
 //! the OpenAPI document), `web` (the head-office web page at `/`), `bot`
-//! (the WhatsApp booking bot's webhooks, settings and conversations). Shared types and rules come
+//! (the WhatsApp booking bot's webhooks, settings and conversations),
+//! `outbox` (head office's gateway and the sending of what the bot queued),
+//! `hq_bookings` (bookings head office makes for a branch: the bot's). Shared types and rules come
 //! from the `loket` library, including the protocol (`loket::sync::protocol`).
 
 pub mod bookings;
@@ -17,7 +19,9 @@ pub mod branches;
 pub mod customers;
 pub mod db;
 pub mod error;
+pub mod hq_bookings;
 pub mod http;
+pub mod outbox;
 pub mod query;
 pub mod reports;
 pub mod sealed;

@@ -150,7 +150,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Some(dir) => web::PageSource::Dir(std::sync::Arc::new(dir)),
                 None => web::PageSource::Embedded,
             };
-            let app = http::router_with_page(pool, std::sync::Arc::new(sealing), page);
+            let sealing = std::sync::Arc::new(sealing);
+            loket_hq::outbox::spawn(pool.clone(), std::sync::Arc::clone(&sealing));
+            let app = http::router_with_page(pool, sealing, page);
             serve(app, SocketAddr::new(bind, port), tls).await
         }
         Command::Branch {

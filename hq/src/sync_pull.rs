@@ -4,7 +4,7 @@
 //! that transaction, so cursors follow commit order (see the migration).
 
 use serde_json::Value;
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{PgConnection, PgPool, Row};
 
 use loket::sync::protocol::{MAX_PULL_PAGE, PullResponse, PulledChange};
 
@@ -16,7 +16,7 @@ use crate::error::{HqError, Result};
 /// commit serialises writers of owned data: fine for catalogue edits, and
 /// the price of a cursor no commit can overtake.
 pub async fn publish(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut PgConnection,
     branch: Option<uuid::Uuid>,
     entity: &str,
     entity_id: &str,
@@ -25,7 +25,7 @@ pub async fn publish(
 ) -> Result<i64> {
     let cursor: i64 =
         sqlx::query_scalar("UPDATE outbound_counter SET value = value + 1 RETURNING value")
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await?;
     sqlx::query(
         "INSERT INTO outbound_changes (cursor, branch_id, entity, entity_id, op, data)
@@ -37,7 +37,7 @@ pub async fn publish(
     .bind(entity_id)
     .bind(op)
     .bind(sqlx::types::Json(data))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(cursor)
 }

@@ -366,6 +366,8 @@ const ROUTES: &[(&str, &str)] = &[
     ),
     ("get", "/api/v1/settings/bot"),
     ("put", "/api/v1/settings/bot"),
+    ("get", "/api/v1/settings/gateway"),
+    ("put", "/api/v1/settings/gateway"),
     ("get", "/webhooks/meta"),
     ("post", "/webhooks/meta"),
     ("post", "/webhooks/waha"),
@@ -452,8 +454,8 @@ fn bad_filters_name_the_field_anonymous_is_401_and_the_document_lists_every_rout
     assert_eq!(
         paths.len(),
         // Two methods on one path: /api/v1/services, /services/{id}, /settings,
-        // /settings/bot, /webhooks/meta.
-        ROUTES.len() - 5,
+        // /settings/bot, /settings/gateway, /webhooks/meta.
+        ROUTES.len() - 6,
         "{:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -22,7 +22,8 @@ text_enum!(
         UnpaidH1 = "unpaid_h1",
         /// Event date has passed and the booking is still open.
         EventPassed = "event_passed",
-        /// The customer has another open booking at an overlapping time.
+        /// The customer has another open booking at an overlapping time, or
+        /// another open booking holds the same slot.
         DoubleBooking = "double_booking",
     }
 );

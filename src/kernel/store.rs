@@ -31,14 +31,18 @@
 //! - A service booking holds a slot. Two guards make "one slot, one open
 //!   booking" hold: the slot's status changes only `WHERE status = 'available'`
 //!   inside the `BEGIN IMMEDIATE` transaction, and a unique partial index
-//!   (`bookings_open_slot`) refuses a second open booking of a slot at the
-//!   database level, whichever process writes.
+//!   (`bookings_open_slot`) refuses a second open desk booking of a slot at
+//!   the database level, whichever process writes. The one exception is a
+//!   booking head office made for a slot the desk booked offline: kept
+//!   beside it, both flagged `double_booking` (migration 0010).
 //! - Coordinates are INTEGER micro-degrees (6 decimals, exact) with an index on
 //!   (latitude, longitude) for active providers.
 //! - `double_booking` compares `[event_at, event_end_at)`: the slot's times, or
-//!   an hour from `event_at` for bookings without a slot. It is recomputed for
-//!   the customer's other open bookings whenever one of theirs changes, and by
-//!   one self-join in the daily recalculation.
+//!   an hour from `event_at` for bookings without a slot. It also marks two
+//!   open bookings of one slot (head office sold a slot this desk booked
+//!   offline). It is recomputed for the customer's other open bookings and
+//!   the slot's other bookings whenever one changes, and in memory by the
+//!   daily recalculation.
 //! - The daily recalculation rescores every open booking in one transaction and
 //!   writes only the rows whose score, levels or flags changed.
 //! - Every edit is audited and logged for sync; derived fields are not edits.

@@ -104,7 +104,7 @@ fn drop_stale(ctx: &mut Ctx<'_>) -> Result<usize> {
 }
 
 /// `base · 2^(n-1)` seconds, capped, ±20 % jitter.
-fn backoff(tries: i64) -> chrono::Duration {
+pub fn backoff(tries: i64) -> chrono::Duration {
     let exp = u32::try_from(tries.clamp(1, 20) - 1).unwrap_or(0);
     let secs = BACKOFF_BASE_SECS
         .saturating_mul(1i64 << exp)
@@ -268,7 +268,7 @@ pub fn deliver_due(app: &App, only: Option<MessageId>, force: bool) -> Result<De
             break;
         };
         let outcome = gw.send(&Outgoing {
-            kind: m.kind,
+            kind: Some(m.kind),
             to: &m.to,
             body: &m.body,
             vars: &m.vars.values,

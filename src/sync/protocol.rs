@@ -135,3 +135,27 @@ pub struct ServiceData {
     pub price: Money,
     pub active: bool,
 }
+
+/// The `data` of a pulled `booking`: a booking head office made for this
+/// branch (the WhatsApp bot's, `source` = `whatsapp`). The branch owns it
+/// from then on: it keeps it as its own booking (the customer matched by
+/// phone, the slot taken, or the booking flagged `double_booking` when the
+/// desk booked the slot meanwhile) and pushes it back like any other.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BookingData {
+    pub id: crate::kernel::types::BookingId,
+    /// From head office's own series (`BK-2026-W001`), which never collides
+    /// with a desk's `BK-2026-001`.
+    pub code: String,
+    /// `whatsapp` or `online`.
+    pub source: String,
+    pub slot_id: crate::kernel::types::SlotId,
+    pub customer_name: String,
+    /// Normalised `62…`
+    pub customer_phone: String,
+    pub customer_language: crate::kernel::types::Language,
+    pub address: String,
+    pub price: Money,
+    /// When the customer booked (head office's clock, RFC 3339).
+    pub created_at: String,
+}

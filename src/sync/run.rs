@@ -406,11 +406,25 @@ fn pull_all(
     }
 }
 
-/// One change head office owns, written as is: no change-log row (it came
-/// from head office and must not travel back as this branch's). Answers
-/// whether bookings must be rescored (the shared settings changed).
+/// One change from head office. What head office owns (settings, services)
+/// is written as is: no change-log row (it must not travel back as this
+/// branch's). A booking head office made for this branch becomes the
+/// branch's own, through the desk's rules and its change log
+/// (`bookings::take_from_head_office`). Answers whether bookings must be
+/// rescored (the shared settings changed).
 fn apply_pulled(ctx: &mut Ctx<'_>, change: &PulledChange) -> Result<bool> {
     match change.entity.as_str() {
+        "booking" => {
+            let booking: crate::sync::protocol::BookingData =
+                serde_json::from_value(change.data.clone()).map_err(|e| {
+                    Error::internal(format!(
+                        "head office sent a booking this desk cannot read ({}): {e}",
+                        change.entity_id
+                    ))
+                })?;
+            crate::booking::bookings::take_from_head_office(ctx, booking)?;
+            Ok(false)
+        }
         "settings" => {
             let shared: SharedSettings =
                 serde_json::from_value(change.data.clone()).map_err(|e| {

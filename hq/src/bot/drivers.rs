@@ -2,9 +2,9 @@
 //! master, and the providers, services, slots and bookings branches pushed
 //! (`branch_rows.data`, the desk's own records as its change log wrote
 //! them) plus head office's own service catalogue. Each answers the event
-//! the conversation waits for. Booking and cancelling at head office are a
-//! later slice of issue 14: until then they answer `EffectFailed`, and the
-//! customer is told to try again later.
+//! the conversation waits for. `Book` is `hq_bookings::book`; cancelling at
+//! head office is a later slice of issue 14: until then it answers
+//! `EffectFailed`, and the customer is told to try again later.
 
 use std::collections::HashMap;
 
@@ -55,8 +55,35 @@ pub async fn perform(
         Effect::ListUpcomingBookings => {
             Event::UpcomingBookings(upcoming_bookings(conn, phone, now).await?)
         }
-        // Not built yet at head office (the booking is a later slice).
-        Effect::Book { .. } | Effect::Cancel { .. } => Event::EffectFailed,
+        Effect::Book {
+            provider_id,
+            service_id,
+            slot_id,
+            name,
+            address,
+            latitude,
+            longitude,
+            language,
+        } => {
+            let Some(phone) = master_phone(phone) else {
+                return Ok(Event::EffectFailed);
+            };
+            let request = crate::hq_bookings::NewBooking {
+                source: "whatsapp",
+                phone: &phone,
+                name: &name,
+                language,
+                provider_id,
+                service_id,
+                slot_id,
+                address: &address,
+                latitude,
+                longitude,
+            };
+            Event::BookResult(crate::hq_bookings::book(conn, &request, now).await?)
+        }
+        // Not built yet at head office (cancelling is a later slice).
+        Effect::Cancel { .. } => Event::EffectFailed,
     })
 }
 
@@ -297,7 +324,14 @@ async fn free_slots(
                SELECT 1 FROM branch_rows b
                WHERE b.branch_id = s.branch_id AND b.entity = 'booking' AND NOT b.deleted
                  AND b.data->>'slot_id' = s.entity_id
-                 AND b.data->>'booking_status' IN ('pending', 'active', 'completed'))",
+                 AND b.data->>'booking_status' IN ('pending', 'active', 'completed'))
+           -- Held by a booking made here that the branch has not pushed back yet.
+           AND NOT EXISTS (
+               SELECT 1 FROM hq_slot_holds h
+               WHERE h.branch_id = s.branch_id AND h.slot_id = s.entity_id
+                 AND NOT EXISTS (SELECT 1 FROM branch_rows b
+                                 WHERE b.branch_id = h.branch_id AND b.entity = 'booking'
+                                   AND b.entity_id = h.booking_id::text))",
     )
     .bind(provider_id.to_string())
     .bind(service_id.to_string())

@@ -136,6 +136,7 @@ pub async fn meta_receive(
         ));
     }
     let body = json_body(&bytes)?;
+    crate::outbox::record_statuses(&pool, &webhooks::meta_statuses(&body)).await?;
     handle_all(&pool, &config, webhooks::meta_messages(&body)).await
 }
 
@@ -176,7 +177,8 @@ pub async fn waha_receive(
     .await
 }
 
-fn json_body(bytes: &Bytes) -> Result<Value> {
+/// The request body as JSON, or a 400 saying why not.
+pub(crate) fn json_body(bytes: &Bytes) -> Result<Value> {
     serde_json::from_slice(bytes)
         .map_err(|e| HqError::BadRequest(format!("the body is not JSON: {e}")))
 }

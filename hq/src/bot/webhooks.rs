@@ -80,19 +80,37 @@ pub fn same_secret(given: &str, stored: &str) -> bool {
 /// entries are left out: Meta is answered 200 for them all, since a retry
 /// would not make them readable.
 pub fn meta_messages(body: &Value) -> Vec<InboundMessage> {
-    let mut found = Vec::new();
-    let entries = body.get("entry").and_then(Value::as_array);
-    for entry in entries.into_iter().flatten() {
-        let changes = entry.get("changes").and_then(Value::as_array);
-        for change in changes.into_iter().flatten() {
-            let messages = change
-                .get("value")
-                .and_then(|v| v.get("messages"))
-                .and_then(Value::as_array);
-            found.extend(messages.into_iter().flatten().filter_map(meta_message));
-        }
-    }
-    found
+    meta_items(body, "messages")
+        .filter_map(meta_message)
+        .collect()
+}
+
+/// The status callbacks of a Meta webhook body (`value.statuses[]`): what
+/// became of the messages head office sent.
+pub fn meta_statuses(body: &Value) -> Vec<crate::outbox::StatusUpdate> {
+    meta_items(body, "statuses")
+        .filter_map(|s| {
+            Some(crate::outbox::StatusUpdate {
+                gateway_message_id: s.get("id")?.as_str()?.to_owned(),
+                status: s.get("status")?.as_str()?.to_owned(),
+                error: s
+                    .get("errors")
+                    .and_then(|e| e.get(0))
+                    .and_then(|e| e.get("title").or_else(|| e.get("message")))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+/// Every `entry[].changes[].value.<key>[]` of a Meta webhook body; what is
+/// missing or not an array is passed over.
+fn meta_items<'a>(body: &'a Value, key: &'a str) -> impl Iterator<Item = &'a Value> {
+    let array = |v: Option<&'a Value>| v.and_then(Value::as_array).into_iter().flatten();
+    array(body.get("entry"))
+        .flat_map(move |entry| array(entry.get("changes")))
+        .flat_map(move |change| array(change.get("value").and_then(|v| v.get(key))))
 }
 
 fn meta_message(message: &Value) -> Option<InboundMessage> {

@@ -3,9 +3,16 @@
 //! pushed through the sync API as a branch pushes them, and the gateways'
 //! webhooks called over HTTP on 127.0.0.1 exactly as Meta and WAHA call
 //! them (Meta's bodies signed over their raw bytes). What the bot answers
-//! is read from `hq_outbox`, where the replies wait to be sent.
+//! is read from `hq_outbox`, where its replies are queued.
 
+#[path = "../support/mod.rs"]
 mod support;
+
+/// Sending what the bot queued through head office's gateway.
+mod sending;
+
+/// Booking at head office, and the branch taking the booking.
+mod booking;
 
 use std::time::Duration;
 
@@ -68,8 +75,13 @@ fn answer(res: reqwest::blocking::Response) -> Raw {
 
 /// Meta's webhook body carrying one message from the customer.
 fn meta_body(id: &str, message: Value) -> Vec<u8> {
+    meta_body_from(CUSTOMER, id, message)
+}
+
+/// Meta's webhook body carrying one message from `phone`.
+fn meta_body_from(phone: &str, id: &str, message: Value) -> Vec<u8> {
     let mut message = message;
-    message["from"] = json!(CUSTOMER);
+    message["from"] = json!(phone);
     message["id"] = json!(id);
     message["timestamp"] = json!("1764640000");
     serde_json::to_vec(&json!({
@@ -77,7 +89,7 @@ fn meta_body(id: &str, message: Value) -> Vec<u8> {
         "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
             "messaging_product": "whatsapp",
             "metadata": {"display_phone_number": "15550001111", "phone_number_id": "106540352242922"},
-            "contacts": [{"profile": {"name": "Pelanggan"}, "wa_id": CUSTOMER}],
+            "contacts": [{"profile": {"name": "Pelanggan"}, "wa_id": phone}],
             "messages": [message]
         }}]}]
     }))
@@ -98,11 +110,9 @@ fn meta_send(hq: &Hq, body: &[u8]) -> Raw {
     )
 }
 
-/// The replies queued for the customer, oldest first.
+/// The replies queued for the customer (sent since or not), oldest first.
 fn outbox(hq: &Hq) -> Vec<String> {
-    let v = hq.json(
-        "SELECT coalesce(json_agg(text ORDER BY id), '[]') FROM hq_outbox WHERE status = 'queued'",
-    );
+    let v = hq.json("SELECT coalesce(json_agg(text ORDER BY id), '[]') FROM hq_outbox");
     v.as_array()
         .expect("outbox")
         .iter()
@@ -275,8 +285,8 @@ fn push_branch(hq: &Hq) -> Branch {
 /// A customer chats on Meta from the greeting to the free slots: greeting
 /// (asking for the location) → pin → the providers in the radius, nearest
 /// first, without the inactive or the far one → provider → its service →
-/// the slots head office believes free → name, address, "YA", which tells
-/// the customer to try again (booking at head office is a later slice). A
+/// the slots head office believes free → name, address, "YA", which books
+/// it at head office and answers the booking code. A
 /// duplicated webhook is handled once, also when its copies arrive at
 /// once; a bad or missing signature is 401 and changes nothing.
 #[test]
@@ -388,8 +398,7 @@ fn a_signed_meta_conversation_runs_from_greeting_to_ya_each_message_handled_once
     assert_eq!(outbox(&hq), queued);
     assert_eq!(conversation(&hq), stored);
     // The slot, the name (an unknown phone), the pin's address, the
-    // summary, "YA": booking at head office is not built yet, so the
-    // customer is told of a problem and may try again; nothing is booked.
+    // summary, "YA": booked at head office, with a code of its own series.
     let say = |id: &str, words: &str| {
         let before = outbox(&hq).len();
         let answer = meta_send(&hq, &meta_body(id, text(words)));
@@ -404,20 +413,27 @@ fn a_signed_meta_conversation_runs_from_greeting_to_ya_each_message_handled_once
         summary.contains("Jl. Melati 1"),
         "the pin's address: {summary}"
     );
-    let failed = say("wamid.9", "YA");
-    assert!(failed.contains("coba lagi"), "{failed}");
-    assert_eq!(
-        conversation(&hq)["step"],
-        "confirm",
-        "{}",
-        conversation(&hq)
+    let booked = say("wamid.9", "YA");
+    let code = format!("BK-{}-W001", Utc::now().format("%Y"));
+    assert!(booked.contains(&code), "{booked}");
+    let made = hq.json(
+        "SELECT json_build_object('code', code, 'source', source, 'name', customer_name,
+                'phone', customer_phone, 'address', address) FROM hq_bookings",
     );
+    assert_eq!(
+        made,
+        json!({"code": code, "source": "whatsapp", "name": "Dewi Lestari",
+               "phone": CUSTOMER, "address": "Jl. Melati 1, Jakarta"})
+    );
+    // The slot is no longer offered to anyone.
+    assert_eq!(count(&hq, "hq_slot_holds"), 1);
 
-    // Each reply was queued once, for the customer.
+    // Each reply was queued once, for the customer; and the booking's
+    // notice for Rina, on her number.
     let keys = hq.json("SELECT to_json(count(DISTINCT dedupe_key) = count(*)) FROM hq_outbox");
     assert_eq!(keys, json!(true));
-    let to = hq.json("SELECT json_agg(DISTINCT to_phone) FROM hq_outbox");
-    assert_eq!(to, json!([CUSTOMER]));
+    let to = hq.json("SELECT json_agg(DISTINCT to_phone ORDER BY to_phone) FROM hq_outbox");
+    assert_eq!(to, json!([CUSTOMER, "6281300000001"]));
 }
 
 /// Meta's subscription handshake: the challenge as plain text for the

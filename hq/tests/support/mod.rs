@@ -160,7 +160,11 @@ fn spawn_listening(mut cmd: Command) -> (Child, String) {
     let mut child = cmd
         .env("LOKET_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(if std::env::var_os("LOKET_TEST_HQ_LOG").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
         .spawn()
         .expect("spawn server");
     let mut line = String::new();
@@ -536,9 +540,21 @@ pub fn change(seq: i64, entity: &str, id: &str, data: Value) -> Value {
 }
 
 /// A stand-in WhatsApp gateway on 127.0.0.1: answers each request with the
-/// next status of its script (`{"id": "wa-N"}` for a 2xx), then 200.
+/// next status of its script (for a 2xx, an id `wa-N` in both Fonnte's
+/// `{"id"}` and Meta's `{"messages": [{"id"}]}` shapes), then 200, and
+/// keeps every request it was sent.
 pub struct StubGateway {
     pub url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<StubRequest>>>,
+}
+
+/// One request the stub gateway received.
+#[derive(Clone, Debug)]
+pub struct StubRequest {
+    /// `POST /v21.0/123/messages`
+    pub line: String,
+    pub headers: String,
+    pub body: Value,
 }
 
 impl StubGateway {
@@ -546,6 +562,8 @@ impl StubGateway {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("gateway port");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let script = std::sync::Mutex::new(std::collections::VecDeque::from(script));
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = std::sync::Arc::clone(&requests);
         std::thread::spawn(move || {
             let mut n = 0;
             for stream in listener.incoming().flatten() {
@@ -554,15 +572,28 @@ impl StubGateway {
                 };
                 let mut reader = std::io::BufReader::new(reader);
                 let mut stream = stream;
-                while let Ok(Some(_request)) = proxy::read_message(&mut reader) {
+                while let Ok(Some(request)) = proxy::read_message(&mut reader) {
                     n += 1;
+                    let text = String::from_utf8_lossy(&request).into_owned();
+                    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+                    let (line, headers) = head.split_once("\r\n").unwrap_or((head, ""));
+                    kept.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(StubRequest {
+                            line: line.to_owned(),
+                            headers: headers.to_ascii_lowercase(),
+                            body: serde_json::from_str(body).unwrap_or(Value::Null),
+                        });
                     let status = script
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .pop_front()
                         .unwrap_or(200);
                     let body = if status < 300 {
-                        format!("{{\"id\": \"wa-{n}\"}}")
+                        format!("{{\"id\": \"wa-{n}\", \"messages\": [{{\"id\": \"wa-{n}\"}}]}}")
+                    } else if status == 401 {
+                        "{\"error\": {\"code\": 190, \"message\": \"Invalid OAuth access token\"}}"
+                            .to_owned()
                     } else {
                         "{\"message\": \"number not on WhatsApp\"}".to_owned()
                     };
@@ -576,6 +607,14 @@ impl StubGateway {
                 }
             }
         });
-        StubGateway { url }
+        StubGateway { url, requests }
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<StubRequest> {
+        self.requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }

@@ -13,15 +13,17 @@ use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
+use crate::kernel::fields::Phone;
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::types::{BookingId, CustomerId, Money, SlotId, StaffId, UnitId};
-use crate::people::customers::{self, CustomerInput, CustomerRef};
+use crate::people::customers::{self, CustomerInput, CustomerName, CustomerRef};
 use crate::scheduling::slots;
+use crate::sync::protocol::BookingData;
 
 use super::recalculation::store_priority;
 use super::{
-    Address, Booking, BookingStatus, LongText, PaymentMethod, client_count, default_end,
-    event_date, find, overlaps_other, parse_event_at, refresh_overlap_flags,
+    Address, Booking, BookingSource, BookingStatus, LongText, PaymentMethod, client_count,
+    default_end, event_date, find, overlaps_other, parse_event_at, refresh_overlap_flags,
 };
 use crate::kernel::fields::Text;
 
@@ -75,6 +77,76 @@ impl Operation for CreateBooking {
     const WRITES: bool = true;
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<BookingCreated> {
+        self.create(ctx, Origin::Desk)
+    }
+}
+
+/// Who made a booking: this desk, or head office for this branch.
+enum Origin {
+    Desk,
+    /// Its id and code are head office's; its slot may be booked here
+    /// already (this desk booked it offline): it is kept all the same, and
+    /// both bookings are flagged `double_booking` for staff to resolve.
+    HeadOffice {
+        id: BookingId,
+        code: String,
+        source: BookingSource,
+        created_at: String,
+    },
+}
+
+/// Takes a booking head office made for this branch (pulled) as this
+/// branch's own, in the pull's transaction, with the desk's rules: the
+/// customer matched by phone (else created), the slot taken, the priority
+/// scored, audited and change-logged (so it goes back to head office as
+/// this branch's). No message is queued: head office confirmed it to the
+/// customer. Pulled again, it changes nothing.
+pub fn take_from_head_office(ctx: &mut Ctx<'_>, data: BookingData) -> Result<()> {
+    if find(ctx.conn, data.id).is_ok() {
+        return Ok(());
+    }
+    let source = BookingSource::parse(&data.source).unwrap_or(BookingSource::Whatsapp);
+    // Head office checked these with the desk's own rules; read again, a
+    // refusal names the field rather than taking a wrong value.
+    let field = |name: &str, message: String| Error::validation(format!("booking.{name}"), message);
+    let mut customer = CustomerInput::new(
+        CustomerName::parse(&data.customer_name).map_err(|m| field("customer_name", m))?,
+        Phone::parse(&data.customer_phone).map_err(|m| field("customer_phone", m))?,
+    );
+    customer.language = Some(data.customer_language);
+    let address: String = data.address.chars().take(500).collect();
+    let input = CreateBooking {
+        customer_id: None,
+        customer: Some(customer),
+        unit_id: None,
+        staff_id: None,
+        booking_date: None,
+        event_at: None,
+        client_count: None,
+        price: Some(data.price),
+        booking_fee: None,
+        payment_status: None,
+        payment_date: None,
+        payment_method: None,
+        booking_status: None,
+        notes: None,
+        slot_id: Some(data.slot_id),
+        address: Some(Address::parse(&address).map_err(|m| field("address", m))?),
+    };
+    input.create(
+        ctx,
+        Origin::HeadOffice {
+            id: data.id,
+            code: data.code,
+            source,
+            created_at: data.created_at,
+        },
+    )?;
+    Ok(())
+}
+
+impl CreateBooking {
+    fn create(self, ctx: &mut Ctx<'_>, origin: Origin) -> Result<BookingCreated> {
         let booking_date = self.booking_date.unwrap_or_else(|| ctx.today());
         let event_at = self
             .event_at
@@ -153,10 +225,20 @@ impl Operation for CreateBooking {
             .unit_id
             .map(|id| units::hold_for_booking(ctx, id))
             .transpose()?;
-        let slot = self
-            .slot_id
-            .map(|id| slots::hold_for_booking(ctx, id))
-            .transpose()?;
+        let slot = match (self.slot_id, &origin) {
+            (Some(id), Origin::Desk) => Some(slots::hold_for_booking(ctx, id)?),
+            // Head office believed it free; if this desk booked it
+            // meanwhile, the booking is kept (and flagged) all the same.
+            (Some(id), Origin::HeadOffice { .. }) => {
+                let slot = slots::find(ctx.conn, id)
+                    .map_err(|_| Error::validation("slot_id", "no such slot at this branch"))?;
+                if slot.status == slots::SlotStatus::Available {
+                    slots::hold_for_booking(ctx, id)?;
+                }
+                Some(slot)
+            }
+            (None, _) => None,
+        };
         let service_price = match &slot {
             Some(sl) => Some(crate::scheduling::services::find(ctx.conn, sl.service_id)?.price),
             None => None,
@@ -176,8 +258,20 @@ impl Operation for CreateBooking {
             None => (event_at, event_at.map(default_end)),
         };
 
-        let id = BookingId::new();
-        let code = booking_code(ctx.conn, booking_date)?;
+        let (id, code, source, created_at) = match &origin {
+            Origin::Desk => (
+                BookingId::new(),
+                booking_code(ctx.conn, booking_date)?,
+                BookingSource::Desk,
+                to_db(ctx.now),
+            ),
+            Origin::HeadOffice {
+                id,
+                code,
+                source,
+                created_at,
+            } => (*id, code.clone(), *source, created_at.clone()),
+        };
         let p = priority::score(
             &ScoreInput {
                 event_date: event_date(event_at, &ctx.settings),
@@ -185,7 +279,14 @@ impl Operation for CreateBooking {
                 price,
                 clients,
                 open: true,
-                overlaps_other: overlaps_other(ctx.conn, id, customer.id, event_at, event_end_at)?,
+                overlaps_other: overlaps_other(
+                    ctx.conn,
+                    id,
+                    customer.id,
+                    self.slot_id,
+                    event_at,
+                    event_end_at,
+                )?,
             },
             ctx.today(),
             &ctx.settings,
@@ -196,9 +297,9 @@ impl Operation for CreateBooking {
                 "INSERT INTO bookings (id, code, booking_date, event_at, client_count, price, booking_fee, payment_status,
                     payment_date, payment_method, booking_status, notes, customer_id, unit_id, staff_id, created_by,
                     priority_score, priority_segment, urgency_level, monetary_level, updated_priority_at, created_at,
-                    updated_at, slot_id, address, event_end_at)
+                    updated_at, slot_id, address, event_end_at, source)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                    ?21, ?21, ?21, ?22, ?23, ?24)",
+                    ?21, ?25, ?21, ?22, ?23, ?24, ?26)",
             )?
             .execute(rusqlite::params![
                 id,
@@ -225,9 +326,17 @@ impl Operation for CreateBooking {
                 self.slot_id,
                 address,
                 event_end_at.map(to_db),
+                created_at,
+                source,
             ])?;
         store_priority(ctx, id, None, &p)?;
-        refresh_overlap_flags(ctx, customer.id, id, &[(event_at, event_end_at)])?;
+        refresh_overlap_flags(
+            ctx,
+            customer.id,
+            id,
+            self.slot_id,
+            &[(event_at, event_end_at)],
+        )?;
         let booking = find(ctx.conn, id)?;
         ctx.record(
             Action::Create,
@@ -236,8 +345,11 @@ impl Operation for CreateBooking {
             None::<&Booking>,
             Some(&booking),
         )?;
-        // The confirmation (and provider notification) is queued with the booking.
-        crate::booking::messages::on_booking_created(ctx, &booking)?;
+        // The confirmation (and provider notification) is queued with the
+        // booking; head office sent its own for the bookings it made.
+        if matches!(origin, Origin::Desk) {
+            crate::booking::messages::on_booking_created(ctx, &booking)?;
+        }
         Ok(BookingCreated {
             booking,
             customer_created: customer.created,

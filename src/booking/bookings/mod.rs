@@ -7,7 +7,7 @@ mod lists;
 mod recalculation;
 mod update;
 
-pub use create::{BookingCreated, CreateBooking};
+pub use create::{BookingCreated, CreateBooking, take_from_head_office};
 pub use lists::{
     BookingSegmentHistory, CustomerBookings, ListBookings, ProviderBookings, SegmentChange,
     SegmentHistory,
@@ -42,6 +42,11 @@ text_enum!(
     BookingStatus { Pending = "pending", Active = "active", Completed = "completed", Canceled = "canceled" }
 );
 text_enum!(PaymentMethod { Transfer = "transfer", Cash = "cash", Check = "check", Credit = "credit" });
+text_enum!(
+    /// Where a booking was made: at this desk, or at head office for this
+    /// branch and pulled (`whatsapp`: the bot; `online`: the booking page).
+    BookingSource { Desk = "desk", Whatsapp = "whatsapp", Online = "online" }
+);
 
 impl BookingStatus {
     pub fn is_open(self) -> bool {
@@ -103,6 +108,7 @@ pub struct Booking {
     /// 1–5, once completed.
     pub rating: Option<u8>,
     pub review: Option<String>,
+    pub source: BookingSource,
 }
 
 const SELECT: &str = "SELECT b.id, b.code, b.booking_date, b.event_at, b.client_count, b.price, b.booking_fee,
@@ -111,7 +117,8 @@ const SELECT: &str = "SELECT b.id, b.code, b.booking_date, b.event_at, b.client_
     b.urgency_level, b.monetary_level, b.updated_priority_at,
     (SELECT group_concat(flag) FROM booking_risk_flags f WHERE f.booking_id = b.id),
     b.created_at, b.updated_at, b.version,
-    b.slot_id, sl.service_id, sv.name, sl.provider_id, p.name, b.address, b.event_end_at, b.rating, b.review
+    b.slot_id, sl.service_id, sv.name, sl.provider_id, p.name, b.address, b.event_end_at, b.rating, b.review,
+    b.source
   FROM bookings b
   JOIN customers c ON c.id = b.customer_id
   LEFT JOIN units u ON u.id = b.unit_id
@@ -169,6 +176,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Booking> {
             .transpose()?,
         rating: r.get(37)?,
         review: r.get(38)?,
+        source: r.get(39)?,
     })
 }
 
@@ -281,14 +289,22 @@ fn default_end(start: DateTime<Utc>) -> DateTime<Utc> {
     start + Duration::minutes(60)
 }
 
-/// Whether another open booking of the same customer overlaps `[start, end)`.
+/// A double booking: another open booking of the same customer overlaps
+/// `[start, end)`, or another open booking holds the same slot (a booking
+/// made at head office while this desk, offline, booked the slot too).
 fn overlaps_other(
     conn: &Connection,
     id: BookingId,
     customer: CustomerId,
+    slot: Option<SlotId>,
     start: Option<DateTime<Utc>>,
     end: Option<DateTime<Utc>>,
 ) -> Result<bool> {
+    if let Some(slot) = slot
+        && !slot_mates(conn, id, slot)?.is_empty()
+    {
+        return Ok(true);
+    }
     let (Some(start), Some(end)) = (start, end) else {
         return Ok(false);
     };
@@ -300,20 +316,40 @@ fn overlaps_other(
         .query_row((customer, id, to_db(end), to_db(start)), |r| r.get(0))?)
 }
 
+/// The other open bookings holding `slot`.
+fn slot_mates(conn: &Connection, id: BookingId, slot: SlotId) -> Result<Vec<BookingId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM bookings WHERE slot_id = ?1 AND id <> ?2 AND booking_status IN ('pending','active')",
+    )?;
+    let ids = stmt.query_map((slot, id), |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether an open booking other than `id` holds `slot`: then cancelling
+/// `id` leaves the slot booked.
+pub fn slot_held_by_another(conn: &Connection, id: BookingId, slot: SlotId) -> Result<bool> {
+    Ok(!slot_mates(conn, id, slot)?.is_empty())
+}
+
 /// A booking's booked time, `[event_at, event_end_at)`, when it has one.
 type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 /// Re-flags the customer's other open bookings after one of theirs changed,
-/// so a `double_booking` flag appears (or clears) on both sides. Only
-/// bookings overlapping the changed booking's time (before or after the
-/// change) can be affected, so only those are looked at.
+/// and the other bookings of its slot, so a `double_booking` flag appears
+/// (or clears) on both sides. Only bookings overlapping the changed
+/// booking's time (before or after the change) or sharing its slot can be
+/// affected, so only those are looked at.
 fn refresh_overlap_flags(
     ctx: &Ctx<'_>,
     customer: CustomerId,
     changed: BookingId,
+    slot: Option<SlotId>,
     spans: &[Span],
 ) -> Result<()> {
-    let mut ids: Vec<BookingId> = Vec::new();
+    let mut ids: Vec<BookingId> = match slot {
+        Some(slot) => slot_mates(ctx.conn, changed, slot)?,
+        None => Vec::new(),
+    };
     for (start, end) in spans {
         let (Some(start), Some(end)) = (start, end) else {
             continue;
@@ -336,6 +372,9 @@ fn refresh_overlap_flags(
         let p = score_of(&b, ctx)?;
         if !same_flags(&b.risk_flags, &p.risk_flags) {
             store_priority(ctx, id, Some(b.priority_segment), &p)?;
+            // Head office's copy follows the flag through the change log.
+            let after = find(ctx.conn, id)?;
+            crate::kernel::audit::log_change(ctx, EntityKind::Booking, &id.to_string(), &after)?;
         }
     }
     Ok(())

@@ -15,7 +15,7 @@ use crate::kernel::auth::Permission;
 use crate::kernel::clock::{from_db, to_db};
 use crate::kernel::error::Result;
 use crate::kernel::ops::{Ctx, Operation};
-use crate::kernel::types::{BookingId, CustomerId, Money};
+use crate::kernel::types::{BookingId, CustomerId, Money, SlotId};
 
 use super::update::cancel;
 use super::{Booking, event_date, find, overlaps_other};
@@ -74,7 +74,14 @@ pub(super) fn score_of(b: &Booking, ctx: &Ctx<'_>) -> Result<Priority> {
             clients: b.client_count,
             open,
             overlaps_other: open
-                && overlaps_other(ctx.conn, b.id, b.customer_id, b.event_at, b.event_end_at)?,
+                && overlaps_other(
+                    ctx.conn,
+                    b.id,
+                    b.customer_id,
+                    b.slot_id,
+                    b.event_at,
+                    b.event_end_at,
+                )?,
         },
         ctx.today(),
         &ctx.settings,
@@ -111,7 +118,8 @@ impl Operation for RecalculatePriorities {
                 "SELECT b.id, b.customer_id, b.event_at, b.event_end_at, b.payment_status, b.price,
                         b.client_count, b.priority_score, b.priority_segment, b.urgency_level,
                         b.monetary_level,
-                        (SELECT group_concat(flag) FROM booking_risk_flags f WHERE f.booking_id = b.id)
+                        (SELECT group_concat(flag) FROM booking_risk_flags f WHERE f.booking_id = b.id),
+                        b.slot_id
                  FROM bookings b WHERE b.booking_status IN ('pending','active')",
             )?
             .query_map([], |r| {
@@ -132,6 +140,7 @@ impl Operation for RecalculatePriorities {
                     urgency: r.get(9)?,
                     monetary: r.get(10)?,
                     flags: flags.map(|f| f.split(',').filter_map(RiskFlag::parse).collect()).unwrap_or_default(),
+                    slot: r.get(12)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -208,11 +217,13 @@ struct OpenBooking {
     urgency: Urgency,
     monetary: Monetary,
     flags: Vec<RiskFlag>,
+    slot: Option<SlotId>,
 }
 
-/// For each open booking, whether another open booking of the same customer
-/// overlaps it: per customer, sorted by start, each compared with those that
-/// start before it ends.
+/// For each open booking, whether it is a double booking: another open
+/// booking of the same customer overlaps it (per customer, sorted by start,
+/// each compared with those that start before it ends), or another holds
+/// its slot.
 fn overlapping_open(open: &[OpenBooking]) -> Vec<bool> {
     // Per customer: (start, end, index into `open`).
     type Spans = Vec<(DateTime<Utc>, DateTime<Utc>, usize)>;
@@ -224,6 +235,18 @@ fn overlapping_open(open: &[OpenBooking]) -> Vec<bool> {
         }
     }
     let mut overlapping = vec![false; open.len()];
+    // Two open bookings of one slot (see `overlaps_other`).
+    let mut by_slot: std::collections::HashMap<SlotId, usize> = std::collections::HashMap::new();
+    for (i, b) in open.iter().enumerate() {
+        if let Some(slot) = b.slot {
+            if let Some(&first) = by_slot.get(&slot) {
+                overlapping[first] = true;
+                overlapping[i] = true;
+            } else {
+                by_slot.insert(slot, i);
+            }
+        }
+    }
     for spans in by_customer.values_mut() {
         spans.sort();
         for (k, (_, end, i)) in spans.iter().enumerate() {

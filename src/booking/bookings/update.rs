@@ -209,7 +209,12 @@ fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: Action) -> Result<
         match (b.booking_status, b.unit_id, b.slot_id) {
             (BookingStatus::Completed, Some(unit), _) => units::mark_sold(ctx, unit)?,
             (BookingStatus::Canceled, Some(unit), _) => units::release(ctx, unit)?,
-            (BookingStatus::Canceled, _, Some(slot)) => slots::release(ctx, slot)?,
+            // A slot another booking also holds (a double booking) stays booked.
+            (BookingStatus::Canceled, _, Some(slot))
+                if !super::slot_held_by_another(ctx.conn, b.id, slot)? =>
+            {
+                slots::release(ctx, slot)?
+            }
             _ => {}
         }
     }
@@ -217,9 +222,9 @@ fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: Action) -> Result<
         (before.event_at, before.event_end_at),
         (b.event_at, b.event_end_at),
     ];
-    refresh_overlap_flags(ctx, b.customer_id, b.id, &spans)?;
+    refresh_overlap_flags(ctx, b.customer_id, b.id, b.slot_id, &spans)?;
     if before.customer_id != b.customer_id {
-        refresh_overlap_flags(ctx, before.customer_id, b.id, &spans)?;
+        refresh_overlap_flags(ctx, before.customer_id, b.id, None, &spans)?;
     }
     let after = find(ctx.conn, b.id)?;
     ctx.record(

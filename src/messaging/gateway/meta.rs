@@ -15,8 +15,13 @@ impl Gateway {
             "{}/{}/{}/messages",
             self.cfg.base_url, self.cfg.api_version, phone_id
         );
-        let body = match self.cfg.templates.get(m.kind.as_str()) {
-            Some(t) if m.kind.business_initiated() => {
+        // Only what the business starts needs an approved template.
+        let template = m
+            .kind
+            .filter(|k| k.business_initiated())
+            .and_then(|k| self.cfg.templates.get(k.as_str()));
+        let body = match template {
+            Some(t) => {
                 let names: &[String] = if t.parameters.is_empty() {
                     m.placeholders
                 } else {

@@ -21,7 +21,9 @@ pub use settings::*;
 /// One message to send.
 #[derive(Clone, Copy, Debug)]
 pub struct Outgoing<'a> {
-    pub kind: MessageKind,
+    /// `None` for a reply in a conversation the customer started (head
+    /// office's bot): always plain text.
+    pub kind: Option<MessageKind>,
     /// Normalised `62…`
     pub to: &'a str,
     pub body: &'a str,
@@ -29,6 +31,21 @@ pub struct Outgoing<'a> {
     pub vars: &'a Vars,
     /// Placeholders of our template, in order (default Meta parameters).
     pub placeholders: &'a [String],
+}
+
+impl<'a> Outgoing<'a> {
+    /// A reply in a conversation the customer started: plain text, inside
+    /// WhatsApp's 24-hour customer-service window.
+    pub fn reply(to: &'a str, body: &'a str) -> Outgoing<'a> {
+        const NO_VARS: &Vars = &Vars::new();
+        Outgoing {
+            kind: None,
+            to,
+            body,
+            vars: NO_VARS,
+            placeholders: &[],
+        }
+    }
 }
 
 /// What the gateway said.
@@ -75,7 +92,7 @@ impl Gateway {
         match self.cfg.kind {
             GatewayKind::Log => {
                 tracing::info!(
-                    kind = m.kind.as_str(),
+                    kind = m.kind.map_or("reply", MessageKind::as_str),
                     to = m.to,
                     body = m.body,
                     "message (log only, not sent)"

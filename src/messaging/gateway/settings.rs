@@ -46,10 +46,12 @@ pub struct MetaTemplate {
     pub parameters: Vec<String>,
 }
 
-/// The stored settings: the token only sealed.
+/// The settings as stored: the token only sealed (by the desk's vault, or at
+/// head office to its sealing key). Both keep this JSON and change it with
+/// [`UpdateGateway::apply`], so the rules are written once.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
-struct Stored {
+pub struct StoredGateway {
     kind: Option<GatewayKind>,
     base_url: Option<String>,
     token_sealed: Option<String>,
@@ -94,11 +96,11 @@ const DEFAULT_TIMEOUT_SECS: u32 = 15;
 /// gateway answers with the gateway's error rather than the server's 408.
 const MAX_TIMEOUT_SECS: u32 = 45;
 
-fn load_stored(conn: &Connection) -> Result<Stored> {
+fn load_stored(conn: &Connection) -> Result<StoredGateway> {
     settings::load_row(conn, KEY)
 }
 
-fn save_stored(conn: &Connection, s: &Stored) -> Result<()> {
+fn save_stored(conn: &Connection, s: &StoredGateway) -> Result<()> {
     settings::save_row(conn, KEY, s)
 }
 
@@ -112,26 +114,68 @@ pub fn load(conn: &Connection, vault: &Vault) -> Result<GatewayConfig> {
     config(load_stored(conn)?, vault)
 }
 
-fn config(s: Stored, vault: &Vault) -> Result<GatewayConfig> {
-    let kind = s.kind.unwrap_or(GatewayKind::Log);
-    Ok(GatewayConfig {
-        kind,
-        base_url: s
-            .base_url
-            .unwrap_or_else(|| kind.default_base_url().to_owned()),
-        token: unseal(vault, s.token_sealed.as_deref())?,
-        phone_number_id: s.phone_number_id,
-        api_version: s
-            .api_version
-            .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned()),
-        session: s.session.unwrap_or_else(|| DEFAULT_SESSION.to_owned()),
-        timeout: Duration::from_secs(u64::from(
-            s.timeout_secs
-                .unwrap_or(DEFAULT_TIMEOUT_SECS)
-                .min(MAX_TIMEOUT_SECS),
-        )),
-        templates: s.templates,
-    })
+fn config(s: StoredGateway, vault: &Vault) -> Result<GatewayConfig> {
+    let token = unseal(vault, s.token_sealed.as_deref())?;
+    Ok(s.config(token))
+}
+
+impl StoredGateway {
+    /// The sealed token, if one is stored.
+    pub fn token_sealed(&self) -> Option<&str> {
+        self.token_sealed.as_deref()
+    }
+
+    /// Why deliveries are paused, if they are.
+    pub fn auth_error(&self) -> Option<&str> {
+        self.auth_error.as_deref()
+    }
+
+    /// Pauses deliveries (`Some`) or lets them go on (`None`).
+    pub fn set_auth_error(&mut self, error: Option<&str>) {
+        self.auth_error = error.map(str::to_owned);
+    }
+
+    /// The gateway as the sender uses it, with `token` opened by the caller.
+    pub fn config(self, token: Option<String>) -> GatewayConfig {
+        let kind = self.kind.unwrap_or(GatewayKind::Log);
+        GatewayConfig {
+            kind,
+            base_url: self
+                .base_url
+                .unwrap_or_else(|| kind.default_base_url().to_owned()),
+            token,
+            phone_number_id: self.phone_number_id,
+            api_version: self
+                .api_version
+                .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned()),
+            session: self.session.unwrap_or_else(|| DEFAULT_SESSION.to_owned()),
+            timeout: Duration::from_secs(u64::from(
+                self.timeout_secs
+                    .unwrap_or(DEFAULT_TIMEOUT_SECS)
+                    .min(MAX_TIMEOUT_SECS),
+            )),
+            templates: self.templates,
+        }
+    }
+
+    /// The settings as the API shows them, the token masked; `token` is the
+    /// opened token, or `Err(())` when one is stored that cannot be opened.
+    pub fn view(&self, token: std::result::Result<Option<String>, ()>) -> GatewaySettings {
+        let token_unavailable = token.is_err();
+        let cfg = self.clone().config(token.unwrap_or(None));
+        GatewaySettings {
+            token_unavailable,
+            kind: cfg.kind,
+            base_url: cfg.base_url,
+            token: cfg.token.as_deref().map(mask),
+            phone_number_id: cfg.phone_number_id,
+            api_version: cfg.api_version,
+            session: cfg.session,
+            timeout_secs: self.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS),
+            templates: cfg.templates,
+            auth_error: self.auth_error.clone(),
+        }
+    }
 }
 
 /// The configured gateway's kind (no secret is opened).
@@ -184,32 +228,12 @@ fn view(conn: &Connection, vault: &Vault) -> Result<GatewaySettings> {
     let s = load_stored(conn)?;
     // An unreadable token must not lock the admin out of the one screen
     // that can replace it: show the rest, with the token unavailable.
-    let (cfg, token_unavailable) = match config(s.clone(), vault) {
-        Ok(cfg) => (cfg, false),
-        Err(Error::Unreadable { .. }) => (
-            config(
-                Stored {
-                    token_sealed: None,
-                    ..s.clone()
-                },
-                vault,
-            )?,
-            true,
-        ),
+    let token = match unseal(vault, s.token_sealed.as_deref()) {
+        Ok(token) => Ok(token),
+        Err(Error::Unreadable { .. }) => Err(()),
         Err(e) => return Err(e),
     };
-    Ok(GatewaySettings {
-        token_unavailable,
-        kind: cfg.kind,
-        base_url: cfg.base_url,
-        token: cfg.token.as_deref().map(mask),
-        phone_number_id: cfg.phone_number_id,
-        api_version: cfg.api_version,
-        session: cfg.session,
-        timeout_secs: s.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS),
-        templates: cfg.templates,
-        auth_error: s.auth_error,
-    })
+    Ok(s.view(token))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -284,16 +308,17 @@ fn word(v: Option<String>, field: &str) -> Result<Option<String>> {
     Ok(v)
 }
 
-impl Operation for UpdateGateway {
-    type Output = GatewaySettings;
-    const NAME: &'static str = "gateway.update";
-    const PERMISSION: Permission = Permission::MessagingConfigure;
-    const WRITES: bool = true;
-
-    fn run(self, ctx: &mut Ctx<'_>) -> Result<GatewaySettings> {
-        let before = view(ctx.conn, ctx.vault)?;
-        let mut s = load_stored(ctx.conn)?;
-        let address = |s: &Stored| {
+impl UpdateGateway {
+    /// Checks and applies the change to `s`, sealing a new token with
+    /// `seal`; on a refusal `s` is left as it was. Lifts a pause caused by
+    /// refused credentials.
+    pub fn apply(
+        self,
+        stored: &mut StoredGateway,
+        seal: &dyn Fn(&str) -> Result<String>,
+    ) -> Result<()> {
+        let mut s = stored.clone();
+        let address = |s: &StoredGateway| {
             let kind = s.kind.unwrap_or(GatewayKind::Log);
             s.base_url
                 .clone()
@@ -313,7 +338,7 @@ impl Operation for UpdateGateway {
         }
         if let Some(v) = self.token {
             s.token_sealed = match crate::kernel::validate::optional_text(v, "token", 2000)? {
-                Some(t) => Some(ctx.vault.seal_text(TOKEN, &t)?),
+                Some(t) => Some(seal(&t)?),
                 None => None,
             };
         }
@@ -380,6 +405,22 @@ impl Operation for UpdateGateway {
             _ => {}
         }
         s.auth_error = None;
+        *stored = s;
+        Ok(())
+    }
+}
+
+impl Operation for UpdateGateway {
+    type Output = GatewaySettings;
+    const NAME: &'static str = "gateway.update";
+    const PERMISSION: Permission = Permission::MessagingConfigure;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<GatewaySettings> {
+        let before = view(ctx.conn, ctx.vault)?;
+        let mut s = load_stored(ctx.conn)?;
+        let vault = ctx.vault;
+        self.apply(&mut s, &|token| vault.seal_text(TOKEN, token))?;
         save_stored(ctx.conn, &s)?;
         // New settings: what waits for a retry may go now.
         ctx.conn.execute(

@@ -283,6 +283,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/gateway": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Head office's gateway, the token masked (`hq_admin`). */
+        get: operations["get_gateway_settings"];
+        /**
+         * Changes head office's gateway with the desk's body and rules (only what
+         *     is given; the token is kept when left out, `null` removes it). The token
+         *     is write-only: sealed at rest, masked in the answer (`hq_admin`).
+         */
+        put: operations["put_gateway_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sync/v1/hello": {
         parameters: {
             query?: never;
@@ -1574,6 +1596,92 @@ export interface operations {
                 };
             };
             /** @description only hq_admin changes the bot's settings */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad setting, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_gateway_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the desk's `GatewaySettings`: `{kind, base_url, token (masked), phone_number_id, api_version, session, timeout_secs, templates, auth_error, token_unavailable}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description only hq_admin sees the gateway */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_gateway_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description any of `{kind: meta|waha|fonnte|log, base_url, token, phone_number_id, api_version, session, timeout_secs, templates}` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description the settings, the token masked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description only hq_admin changes the gateway */
             403: {
                 headers: {
                     [name: string]: unknown;

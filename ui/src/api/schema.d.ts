@@ -1166,6 +1166,7 @@ export interface components {
             service_id?: null | components["schemas"]["ServiceId"];
             service_name?: string | null;
             slot_id?: null | components["schemas"]["SlotId"];
+            source: components["schemas"]["BookingSource"];
             staff_id?: null | components["schemas"]["StaffId"];
             staff_name?: string | null;
             unit_code?: string | null;
@@ -1178,6 +1179,12 @@ export interface components {
         };
         /** Format: uuid */
         BookingId: string;
+        /**
+         * @description Where a booking was made: at this desk, or at head office for this
+         *     branch and pulled (`whatsapp`: the bot; `online`: the booking page).
+         * @enum {string}
+         */
+        BookingSource: "desk" | "whatsapp" | "online";
         /**
          * @description `pending` (awaiting payment) → `active` (confirmed) → `completed`; any open status → `canceled`.
          * @enum {string}
@@ -2787,6 +2794,7 @@ export interface operations {
                             service_id?: null | components["schemas"]["ServiceId"];
                             service_name?: string | null;
                             slot_id?: null | components["schemas"]["SlotId"];
+                            source: components["schemas"]["BookingSource"];
                             staff_id?: null | components["schemas"]["StaffId"];
                             staff_name?: string | null;
                             unit_code?: string | null;
@@ -3106,6 +3114,7 @@ export interface operations {
                         service_id?: null | components["schemas"]["ServiceId"];
                         service_name?: string | null;
                         slot_id?: null | components["schemas"]["SlotId"];
+                        source: components["schemas"]["BookingSource"];
                         staff_id?: null | components["schemas"]["StaffId"];
                         staff_name?: string | null;
                         unit_code?: string | null;
@@ -3298,6 +3307,7 @@ export interface operations {
                         service_id?: null | components["schemas"]["ServiceId"];
                         service_name?: string | null;
                         slot_id?: null | components["schemas"]["SlotId"];
+                        source: components["schemas"]["BookingSource"];
                         staff_id?: null | components["schemas"]["StaffId"];
                         staff_name?: string | null;
                         unit_code?: string | null;
@@ -3477,6 +3487,7 @@ export interface operations {
                         service_id?: null | components["schemas"]["ServiceId"];
                         service_name?: string | null;
                         slot_id?: null | components["schemas"]["SlotId"];
+                        source: components["schemas"]["BookingSource"];
                         staff_id?: null | components["schemas"]["StaffId"];
                         staff_name?: string | null;
                         unit_code?: string | null;
@@ -4724,6 +4735,7 @@ export interface operations {
                             service_id?: null | components["schemas"]["ServiceId"];
                             service_name?: string | null;
                             slot_id?: null | components["schemas"]["SlotId"];
+                            source: components["schemas"]["BookingSource"];
                             staff_id?: null | components["schemas"]["StaffId"];
                             staff_name?: string | null;
                             unit_code?: string | null;
@@ -6627,6 +6639,7 @@ export interface operations {
                             service_id?: null | components["schemas"]["ServiceId"];
                             service_name?: string | null;
                             slot_id?: null | components["schemas"]["SlotId"];
+                            source: components["schemas"]["BookingSource"];
                             staff_id?: null | components["schemas"]["StaffId"];
                             staff_name?: string | null;
                             unit_code?: string | null;

@@ -126,6 +126,7 @@ export function BookingDetail({ route }: { route: Route }) {
                       [t('bookings.address'), b.address ?? '—'] as [string, string],
                     ]
                   : []),
+                [t('bookings.source'), tv('source', b.source)],
                 [t('bookings.clients'), String(b.client_count)],
                 [t('bookings.staff'), b.staff_name ?? '—'],
                 [t('bookings.notes'), b.notes ?? '—'],
