@@ -78,9 +78,12 @@ impl Postgres {
 
     fn start() -> Postgres {
         let bin = pg_bin_dir();
+        // `LOKET_PG_DIR` puts the cluster elsewhere, e.g. on /dev/shm so a
+        // benchmark's head office does not share the desk's disk.
+        let parent = std::env::var_os("LOKET_PG_DIR").unwrap_or_else(|| "/tmp".into());
         let dir = tempfile::Builder::new()
             .prefix("loket-hq-pg.")
-            .tempdir_in("/tmp")
+            .tempdir_in(parent)
             .expect("temp dir")
             .keep();
         if is_root() {
