@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "hq_bookings",
         include_str!("../migrations/0008_hq_bookings.sql"),
     ),
+    (
+        9,
+        "hq_booking_cancel",
+        include_str!("../migrations/0009_hq_booking_cancel.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

@@ -12,9 +12,9 @@ use chrono::{DateTime, Datelike, Utc};
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
-use loket::bot::BookOutcome;
+use loket::bot::{BookOutcome, CancelOutcome};
 use loket::kernel::types::{BookingId, Language, Money, ProviderId, ServiceId, SlotId};
-use loket::sync::protocol::BookingData;
+use loket::sync::protocol::{BookingCanceled, BookingData};
 
 use crate::error::{HqError, Result};
 use crate::sync_pull::publish;
@@ -281,4 +281,61 @@ async fn next_code(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<String
     .fetch_one(&mut *conn)
     .await?;
     Ok(format!("BK-{year}-W{n:03}"))
+}
+
+/// Cancels, for the customer at `phone`, their booking `id` if head office
+/// last knew it pending: as the branch pushed it, or made here and not yet
+/// pushed back. The cancellation is published for the branch, which
+/// cancels it and frees the slot; a hold of a booking made here is let go
+/// at once. Anything else (another phone's, confirmed, gone) is
+/// `NotCancellable`.
+pub async fn cancel(conn: &mut PgConnection, phone: &str, id: BookingId) -> Result<CancelOutcome> {
+    let pushed = sqlx::query_scalar::<_, Uuid>(
+        "SELECT branch_id FROM branch_rows
+         WHERE entity = 'booking' AND entity_id = $1 AND NOT deleted
+           AND data->>'customer_phone' = $2 AND data->>'booking_status' = 'pending'",
+    )
+    .bind(id.to_string())
+    .bind(phone)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let branch_id = match pushed {
+        Some(branch_id) => Some(branch_id),
+        None => {
+            sqlx::query_scalar::<_, Uuid>(
+                "UPDATE hq_bookings h SET canceled_at = now()
+                 WHERE id = $1 AND customer_phone = $2 AND canceled_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM branch_rows b
+                                   WHERE b.branch_id = h.branch_id AND b.entity = 'booking'
+                                     AND b.entity_id = h.id::text)
+                 RETURNING branch_id",
+            )
+            .bind(id.0)
+            .bind(phone)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
+    let Some(branch_id) = branch_id else {
+        return Ok(CancelOutcome::NotCancellable);
+    };
+    sqlx::query("DELETE FROM hq_slot_holds WHERE booking_id = $1")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    let data = serde_json::to_value(BookingCanceled {
+        id,
+        reason: "dibatalkan pelanggan lewat WhatsApp".to_owned(),
+    })
+    .map_err(|e| HqError::Internal(e.to_string()))?;
+    publish(
+        conn,
+        Some(branch_id),
+        "booking",
+        &id.to_string(),
+        "update",
+        &data,
+    )
+    .await?;
+    Ok(CancelOutcome::Canceled)
 }

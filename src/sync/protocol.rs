@@ -159,3 +159,13 @@ pub struct BookingData {
     /// When the customer booked (head office's clock, RFC 3339).
     pub created_at: String,
 }
+
+/// The `data` of a pulled `booking` with op `update`: the customer
+/// cancelled, at head office (the bot's "booking saya"), a booking of this
+/// branch that head office last knew pending. The branch cancels it if it
+/// is still open, with the reason in its notes, freeing its slot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BookingCanceled {
+    pub id: crate::kernel::types::BookingId,
+    pub reason: String,
+}

@@ -415,14 +415,19 @@ fn pull_all(
 fn apply_pulled(ctx: &mut Ctx<'_>, change: &PulledChange) -> Result<bool> {
     match change.entity.as_str() {
         "booking" => {
-            let booking: crate::sync::protocol::BookingData =
-                serde_json::from_value(change.data.clone()).map_err(|e| {
-                    Error::internal(format!(
-                        "head office sent a booking this desk cannot read ({}): {e}",
-                        change.entity_id
-                    ))
-                })?;
-            crate::booking::bookings::take_from_head_office(ctx, booking)?;
+            let unreadable = |e: serde_json::Error| {
+                Error::internal(format!(
+                    "head office sent a booking this desk cannot read ({}): {e}",
+                    change.entity_id
+                ))
+            };
+            if change.op == "update" {
+                let canceled = serde_json::from_value(change.data.clone()).map_err(unreadable)?;
+                crate::booking::bookings::cancel_from_head_office(ctx, canceled)?;
+            } else {
+                let booking = serde_json::from_value(change.data.clone()).map_err(unreadable)?;
+                crate::booking::bookings::take_from_head_office(ctx, booking)?;
+            }
             Ok(false)
         }
         "settings" => {

@@ -2,9 +2,7 @@
 //! master, and the providers, services, slots and bookings branches pushed
 //! (`branch_rows.data`, the desk's own records as its change log wrote
 //! them) plus head office's own service catalogue. Each answers the event
-//! the conversation waits for. `Book` is `hq_bookings::book`; cancelling at
-//! head office is a later slice of issue 14: until then it answers
-//! `EffectFailed`, and the customer is told to try again later.
+//! the conversation waits for. `Book` and `Cancel` are `hq_bookings`'.
 
 use std::collections::HashMap;
 
@@ -82,8 +80,12 @@ pub async fn perform(
             };
             Event::BookResult(crate::hq_bookings::book(conn, &request, now).await?)
         }
-        // Not built yet at head office (cancelling is a later slice).
-        Effect::Cancel { .. } => Event::EffectFailed,
+        Effect::Cancel { booking_id } => {
+            let Some(phone) = master_phone(phone) else {
+                return Ok(Event::EffectFailed);
+            };
+            Event::CancelResult(crate::hq_bookings::cancel(conn, &phone, booking_id).await?)
+        }
     })
 }
 
@@ -362,9 +364,9 @@ async fn free_slots(
     Ok(slots)
 }
 
-/// The phone's open bookings at every branch from now on, earliest first.
-/// None is offered for cancelling yet: cancelling at head office comes with
-/// the booking (a later slice).
+/// The phone's open bookings at every branch from now on, earliest first:
+/// as the branches pushed them, and those made here that their branch has
+/// not pushed back yet. A pending one may be cancelled.
 async fn upcoming_bookings(
     conn: &mut PgConnection,
     phone: &str,
@@ -379,7 +381,14 @@ async fn upcoming_bookings(
          FROM branch_rows
          WHERE entity = 'booking' AND NOT deleted AND data->>'customer_phone' = $1
            AND data->>'booking_status' IN ('pending', 'active')
-         ORDER BY data->>'event_at'",
+         UNION ALL
+         SELECT h.id::text, h.code, h.service_name,
+                to_char(h.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'pending'
+         FROM hq_bookings h
+         WHERE h.customer_phone = $1 AND h.canceled_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM branch_rows b
+                           WHERE b.branch_id = h.branch_id AND b.entity = 'booking'
+                             AND b.entity_id = h.id::text)",
     )
     .bind(phone)
     .fetch_all(conn)
@@ -408,8 +417,8 @@ async fn upcoming_bookings(
                 .try_get::<Option<String>, _>("service_name")?
                 .unwrap_or_default(),
             starts_at,
+            cancellable: status == BookingStatus::Pending,
             status,
-            cancellable: false,
         });
     }
     upcoming.sort_by_key(|b| b.starts_at);

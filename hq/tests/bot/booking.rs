@@ -314,3 +314,59 @@ fn two_customers_racing_for_one_slot_never_both_get_it() {
     );
     assert_eq!(doubled, json!(0));
 }
+
+/// "booking saya" lists the customer's booking, pending, for cancelling;
+/// cancelled, its slot is offered again at once, and the branch cancels
+/// its copy on its next pull and frees the slot.
+#[test]
+fn a_customer_cancels_a_pending_booking_and_the_branch_frees_the_slot() {
+    let hq = Hq::start();
+    let admin = hq.admin();
+    enable_bot(&admin);
+    let (desk, slots, _) = branch_with_slots(&hq, 1);
+    let slot_id = slots[0]["id"].as_str().expect("id");
+
+    let mut dewi = customer(&hq, 4);
+    dewi.up_to_confirm(1, "Dewi Lestari");
+    let code = format!("BK-{}-W001", Utc::now().format("%Y"));
+    assert!(dewi.say("YA").contains(&code));
+    // Taken: the next customer finds no free slot with Rina.
+    let mut budi = customer(&hq, 5);
+    budi.say("halo");
+    budi.share_pin();
+    budi.say("1");
+    let none = budi.say("1");
+    assert!(none.contains("belum punya jadwal kosong"), "{none}");
+
+    let listed = dewi.say("booking saya");
+    assert!(listed.contains(&code) && listed.contains("1. "), "{listed}");
+    assert!(dewi.say("1").contains(&format!("Batalkan booking {code}")));
+    let canceled = dewi.say("YA");
+    assert!(canceled.contains("sudah dibatalkan"), "{canceled}");
+    // Cancelling twice: nothing left to cancel.
+    assert!(!dewi.say("booking saya").contains(&code));
+
+    // Head office offers the slot again at once.
+    let mut sari = customer(&hq, 6);
+    sari.say("halo");
+    sari.share_pin();
+    sari.say("1");
+    let offered = sari.say("1");
+    assert!(
+        offered.contains("1. ") && !offered.contains("belum punya jadwal kosong"),
+        "the slot is free again: {offered}"
+    );
+
+    // The branch takes the booking and its cancellation in one pull.
+    desk.sync().expect(200);
+    let booking = desk_booking(&desk, &code);
+    assert_eq!(booking["booking_status"], "canceled");
+    assert!(
+        booking["notes"]
+            .as_str()
+            .is_some_and(|n| n.contains("WhatsApp")),
+        "{booking}"
+    );
+    let slot = desk.api.get(&format!("/slots/{slot_id}")).expect(200);
+    assert_eq!(slot["status"], "available");
+}

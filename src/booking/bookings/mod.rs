@@ -13,7 +13,7 @@ pub use lists::{
     SegmentHistory,
 };
 pub use recalculation::{ExpireBookings, Expired, RecalculatePriorities, Recalculated};
-pub use update::{CancelBooking, UpdateBooking};
+pub use update::{CancelBooking, UpdateBooking, cancel_from_head_office};
 
 use recalculation::{same_flags, score_of, store_priority};
 

@@ -13,6 +13,7 @@ use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::types::{BookingId, CustomerId, Money, StaffId, patch};
 use crate::people::customers::{self};
 use crate::scheduling::slots;
+use crate::sync::protocol::BookingCanceled;
 
 use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::entity::{changed_columns, write_changes};
@@ -257,6 +258,25 @@ impl Operation for CancelBooking {
         let reason = self.reason.and_then(Text::non_empty);
         cancel(ctx, before, reason.as_deref(), Action::Cancel)
     }
+}
+
+/// A cancellation the customer made at head office (pulled): the booking
+/// is cancelled if it is still open, with the reason in its notes and its
+/// slot freed, audited and change-logged like a cancellation at the desk.
+/// One no longer open (completed, or cancelled already) stays as it is.
+pub fn cancel_from_head_office(ctx: &Ctx<'_>, canceled: BookingCanceled) -> Result<()> {
+    let Ok(before) = find(ctx.conn, canceled.id) else {
+        tracing::warn!(
+            "sync: head office cancelled booking {} which this desk does not have",
+            canceled.id
+        );
+        return Ok(());
+    };
+    if !before.booking_status.is_open() {
+        return Ok(());
+    }
+    cancel(ctx, before, Some(&canceled.reason), Action::Cancel)?;
+    Ok(())
 }
 
 pub(super) fn cancel(
