@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "hq_booking_cancel",
         include_str!("../migrations/0009_hq_booking_cancel.sql"),
     ),
+    (
+        10,
+        "provider_location_index",
+        include_str!("../migrations/0010_provider_location_index.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

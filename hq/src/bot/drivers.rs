@@ -135,37 +135,62 @@ struct Candidate {
     service_ids: Vec<String>,
 }
 
-/// Active providers with coordinates, optionally within a latitude band or
-/// with a name containing `name_like` (an ILIKE pattern).
+/// Which providers [`candidates`] reads.
+enum Among<'a> {
+    /// Those whose coordinates lie in the box (latitudes, longitudes):
+    /// through the GiST index of migration 10.
+    Box((f64, f64), (f64, f64)),
+    /// Those whose name contains the text (an ILIKE pattern).
+    Named(&'a str),
+}
+
+/// The columns of an active provider as pushed, and the rows to read
+/// (`$where`). Numbers are read through `loket_coordinate` (migration 10),
+/// NULL unless plausible: a malformed row of one branch is left out rather
+/// than failing every customer's search.
+macro_rules! active_providers {
+    ($where:literal) => {
+        concat!(
+            "SELECT branch_id, entity_id, data->>'name' AS name,
+                    loket_coordinate(data->'latitude') AS latitude,
+                    loket_coordinate(data->'longitude') AS longitude,
+                    CASE WHEN jsonb_typeof(data->'service_ids') = 'array'
+                         THEN data->'service_ids' ELSE '[]' END AS service_ids
+             FROM branch_rows
+             WHERE entity = 'provider' AND NOT deleted AND data->'active' = 'true'
+               AND jsonb_typeof(data->'name') = 'string'
+               AND loket_coordinate(data->'latitude') IS NOT NULL
+               AND loket_coordinate(data->'longitude') IS NOT NULL AND ",
+            $where
+        )
+    };
+}
+
+/// Active providers with coordinates, among those `among` names.
 async fn candidates(
     conn: &mut PgConnection,
-    latitude_band: Option<(f64, f64)>,
-    name_like: Option<&str>,
+    among: Among<'_>,
 ) -> Result<Vec<(Candidate, f64, f64)>> {
-    // Numbers are checked before they are cast (inside CASE, since SQL
-    // does not promise the order of AND): a malformed row of one branch is
-    // left out rather than failing every customer's search.
-    let rows = sqlx::query(
-        "SELECT branch_id, entity_id, name, latitude, longitude, service_ids
-         FROM (SELECT branch_id, entity_id, data->>'name' AS name,
-                      CASE WHEN jsonb_typeof(data->'latitude') = 'number'
-                           THEN (data->>'latitude')::float8 END AS latitude,
-                      CASE WHEN jsonb_typeof(data->'longitude') = 'number'
-                           THEN (data->>'longitude')::float8 END AS longitude,
-                      CASE WHEN jsonb_typeof(data->'service_ids') = 'array'
-                           THEN data->'service_ids' ELSE '[]' END AS service_ids
-               FROM branch_rows
-               WHERE entity = 'provider' AND NOT deleted AND data->'active' = 'true'
-                 AND jsonb_typeof(data->'name') = 'string') AS p
-         WHERE latitude IS NOT NULL AND longitude IS NOT NULL
-           AND ($1::float8 IS NULL OR latitude BETWEEN $1 AND $2)
-           AND ($3::text IS NULL OR name ILIKE $3)",
-    )
-    .bind(latitude_band.map(|b| b.0))
-    .bind(latitude_band.map(|b| b.1))
-    .bind(name_like)
-    .fetch_all(conn)
-    .await?;
+    let rows = match among {
+        Among::Box((lat_min, lat_max), (lng_min, lng_max)) => {
+            sqlx::query(active_providers!(
+                "point(loket_coordinate(data->'longitude'), loket_coordinate(data->'latitude'))
+                 <@ box(point($1, $2), point($3, $4))"
+            ))
+            .bind(lng_min)
+            .bind(lat_min)
+            .bind(lng_max)
+            .bind(lat_max)
+            .fetch_all(conn)
+            .await?
+        }
+        Among::Named(pattern) => {
+            sqlx::query(active_providers!("data->>'name' ILIKE $1"))
+                .bind(pattern)
+                .fetch_all(conn)
+                .await?
+        }
+    };
     let mut found = Vec::with_capacity(rows.len());
     for row in rows {
         let entity_id: String = row.try_get("entity_id")?;
@@ -203,8 +228,18 @@ async fn providers_near(
     radius_km: f64,
 ) -> Result<Vec<ProviderFound>> {
     let bounds = geo::bounding_box(latitude, longitude, radius_km);
-    let mut near: Vec<Candidate> = candidates(conn, Some((bounds.lat_min, bounds.lat_max)), None)
-        .await?
+    // Near a pole every longitude; across the antimeridian two ranges.
+    let ranges = if bounds.lng_ranges.is_empty() {
+        vec![(-180.0, 180.0)]
+    } else {
+        bounds.lng_ranges.clone()
+    };
+    let mut in_box = Vec::new();
+    for lng in ranges {
+        let among = Among::Box((bounds.lat_min, bounds.lat_max), lng);
+        in_box.extend(candidates(conn, among).await?);
+    }
+    let mut near: Vec<Candidate> = in_box
         .into_iter()
         .filter_map(|(mut candidate, lat, lng)| {
             let distance = geo::haversine_km(latitude, longitude, lat, lng);
@@ -237,7 +272,7 @@ async fn providers_named(conn: &mut PgConnection, text: &str) -> Result<Vec<Prov
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    let mut named: Vec<Candidate> = candidates(conn, None, Some(&pattern))
+    let mut named: Vec<Candidate> = candidates(conn, Among::Named(&pattern))
         .await?
         .into_iter()
         .map(|(candidate, _, _)| candidate)
