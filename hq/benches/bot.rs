@@ -106,23 +106,6 @@ fn push_providers(hq: &Hq, s: &Sizes) {
     }
 }
 
-fn meta_body(phone: &str, id: &str, message: Value) -> Vec<u8> {
-    let mut message = message;
-    message["from"] = json!(phone);
-    message["id"] = json!(id);
-    message["timestamp"] = json!("1764640000");
-    serde_json::to_vec(&json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550001111", "phone_number_id": "1"},
-            "contacts": [{"profile": {"name": "Pelanggan"}, "wa_id": phone}],
-            "messages": [message]
-        }}]}]
-    }))
-    .expect("body")
-}
-
 fn text(words: &str) -> Value {
     json!({"type": "text", "text": {"body": words}})
 }
@@ -200,8 +183,8 @@ fn main() {
     let pins: Vec<Duration> = (0..s.pins)
         .map(|n| {
             let phone = format!("62811{n:07}");
-            send(&http, &url, &meta_body(&phone, &format!("n{n}.0"), text("halo")));
-            let took = send(&http, &url, &meta_body(&phone, &format!("n{n}.1"), pin(n)));
+            send(&http, &url, &meta_webhook_body(&phone, &format!("n{n}.0"), text("halo")));
+            let took = send(&http, &url, &meta_webhook_body(&phone, &format!("n{n}.1"), pin(n)));
             let listed = hq.json(&format!(
                 "SELECT to_json(text) FROM hq_outbox WHERE to_phone = '{phone}' ORDER BY id DESC LIMIT 1"
             ));
@@ -239,7 +222,8 @@ fn main() {
                         let customer = i % customers;
                         let k = i / customers;
                         let phone = format!("62812{customer:07}");
-                        let body = meta_body(&phone, &format!("l{i}"), nth_message(customer, k));
+                        let body =
+                            meta_webhook_body(&phone, &format!("l{i}"), nth_message(customer, k));
                         send(http, url, &body);
                         // From the planned time: a late send counts its wait.
                         mine.push(planned.elapsed());

@@ -45,6 +45,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "provider_location_index",
         include_str!("../migrations/0010_provider_location_index.sql"),
     ),
+    (
+        11,
+        "waha_hmac",
+        include_str!("../migrations/0011_waha_hmac.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

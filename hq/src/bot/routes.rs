@@ -27,7 +27,7 @@ use crate::users;
 
 /// The bot's settings, secrets masked (`hq_admin`).
 #[utoipa::path(get, path = "/api/v1/settings/bot", tag = "bot", security(("bearer" = [])),
-    responses((status = 200, description = "`{enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, version, updated_at}`, each secret masked (`••••abcd`) or null"),
+    responses((status = 200, description = "`{enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key, version, updated_at}`, each secret masked (`••••abcd`) or null"),
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "only hq_admin sees the bot's settings", body = ErrorBody)))]
 pub async fn get_bot_settings(
@@ -45,7 +45,7 @@ pub async fn get_bot_settings(
 /// greeting or a secret). Secrets are write-only: sealed at rest, masked in
 /// the answer (`hq_admin`).
 #[utoipa::path(put, path = "/api/v1/settings/bot", tag = "bot", security(("bearer" = [])),
-    request_body(content_type = "application/json", description = "any of `{enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key}`"),
+    request_body(content_type = "application/json", description = "any of `{enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key}`"),
     responses((status = 200, description = "the settings, secrets masked"),
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "only hq_admin changes the bot's settings", body = ErrorBody),
@@ -141,13 +141,16 @@ pub async fn meta_receive(
 }
 
 /// WAHA webhook: a `message` event from a customer, handled once (by its
-/// message id), after `X-Api-Key` is checked against `waha_api_key`.
+/// message id). With `waha_hmac_key` set, WAHA's `X-Webhook-Hmac`
+/// (HMAC-SHA512 of the raw body) is required; otherwise `X-Api-Key` is
+/// checked against `waha_api_key`.
 #[utoipa::path(post, path = "/webhooks/waha", tag = "bot",
-    params(("X-Api-Key" = String, Header, description = "the configured waha_api_key")),
+    params(("X-Api-Key" = Option<String>, Header, description = "the configured waha_api_key (when no waha_hmac_key is set)"),
+        ("X-Webhook-Hmac" = Option<String>, Header, description = "hex HMAC-SHA512 of the raw body with waha_hmac_key (required when it is set)")),
     request_body(content_type = "application/json", description = "WAHA's `{event, payload: {id, from, body, location?}}`"),
     responses((status = 200, description = "`{status, handled, duplicates}`"),
         (status = 400, description = "not JSON", body = ErrorBody),
-        (status = 401, description = "a missing or wrong key: nothing was done", body = ErrorBody)))]
+        (status = 401, description = "a missing or wrong key or signature: nothing was done", body = ErrorBody)))]
 pub async fn waha_receive(
     State(pool): State<PgPool>,
     Extension(sealing): Extension<Arc<SealingSecretKey>>,
@@ -158,14 +161,20 @@ pub async fn waha_receive(
     if !config.enabled {
         return Ok(disabled());
     }
-    let given = headers.get("x-api-key").and_then(|v| v.to_str().ok());
-    let authenticated = match (config.waha_api_key.as_deref(), given) {
-        (Some(stored), Some(given)) => webhooks::same_secret(given, stored),
-        _ => false,
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let authenticated = match (
+        config.waha_hmac_key.as_deref(),
+        config.waha_api_key.as_deref(),
+    ) {
+        (Some(key), _) => webhooks::waha_signature_valid(key, &bytes, header("x-webhook-hmac")),
+        (None, Some(stored)) => {
+            header("x-api-key").is_some_and(|given| webhooks::same_secret(given, stored))
+        }
+        (None, None) => false,
     };
     if !authenticated {
         return Err(HqError::Unauthorized(
-            "X-Api-Key is missing or is not the configured WAHA key",
+            "X-Webhook-Hmac (or, without an HMAC key, X-Api-Key) is missing or wrong for WAHA",
         ));
     }
     let body = json_body(&bytes)?;

@@ -30,13 +30,15 @@ pub enum Secret {
     MetaAppSecret,
     MetaVerifyToken,
     WahaApiKey,
+    WahaHmacKey,
 }
 
 impl Secret {
-    pub const ALL: [Secret; 3] = [
+    pub const ALL: [Secret; 4] = [
         Secret::MetaAppSecret,
         Secret::MetaVerifyToken,
         Secret::WahaApiKey,
+        Secret::WahaHmacKey,
     ];
 
     pub fn field(self) -> &'static str {
@@ -44,6 +46,7 @@ impl Secret {
             Secret::MetaAppSecret => "meta_app_secret",
             Secret::MetaVerifyToken => "meta_verify_token",
             Secret::WahaApiKey => "waha_api_key",
+            Secret::WahaHmacKey => "waha_hmac_key",
         }
     }
 
@@ -62,6 +65,7 @@ pub struct BotConfig {
     pub meta_app_secret: Option<String>,
     pub meta_verify_token: Option<String>,
     pub waha_api_key: Option<String>,
+    pub waha_hmac_key: Option<String>,
 }
 
 impl BotConfig {
@@ -85,6 +89,7 @@ pub struct BotSettingsView {
     pub meta_app_secret: Option<String>,
     pub meta_verify_token: Option<String>,
     pub waha_api_key: Option<String>,
+    pub waha_hmac_key: Option<String>,
     /// 0 until first saved.
     pub version: i64,
     pub updated_at: Option<DateTime<Utc>>,
@@ -95,7 +100,7 @@ struct Stored {
     enabled: bool,
     radius_km: f64,
     greeting: Option<String>,
-    sealed: [Option<String>; 3],
+    sealed: [Option<String>; 4],
     version: i64,
     updated_at: Option<DateTime<Utc>>,
 }
@@ -106,7 +111,7 @@ impl Default for Stored {
             enabled: false,
             radius_km: DEFAULT_RADIUS_KM,
             greeting: None,
-            sealed: [None, None, None],
+            sealed: [None, None, None, None],
             version: 0,
             updated_at: None,
         }
@@ -115,7 +120,7 @@ impl Default for Stored {
 
 async fn read(conn: &mut sqlx::PgConnection) -> Result<Stored> {
     let sql = "SELECT enabled, radius_km, greeting, meta_app_secret, meta_verify_token,
-                      waha_api_key, version, updated_at FROM bot_settings WHERE id";
+                      waha_api_key, waha_hmac_key, version, updated_at FROM bot_settings WHERE id";
     let Some(row) = sqlx::query(sql).fetch_optional(&mut *conn).await? else {
         return Ok(Stored::default());
     };
@@ -127,6 +132,7 @@ async fn read(conn: &mut sqlx::PgConnection) -> Result<Stored> {
             row.try_get("meta_app_secret")?,
             row.try_get("meta_verify_token")?,
             row.try_get("waha_api_key")?,
+            row.try_get("waha_hmac_key")?,
         ],
         version: row.try_get("version")?,
         updated_at: row.try_get("updated_at")?,
@@ -151,6 +157,7 @@ impl Stored {
             meta_app_secret: shown(Secret::MetaAppSecret),
             meta_verify_token: shown(Secret::MetaVerifyToken),
             waha_api_key: shown(Secret::WahaApiKey),
+            waha_hmac_key: shown(Secret::WahaHmacKey),
             version: self.version,
             updated_at: self.updated_at,
         }
@@ -171,6 +178,7 @@ impl Stored {
             meta_app_secret: open(Secret::MetaAppSecret),
             meta_verify_token: open(Secret::MetaVerifyToken),
             waha_api_key: open(Secret::WahaApiKey),
+            waha_hmac_key: open(Secret::WahaHmacKey),
         }
     }
 }
@@ -297,16 +305,23 @@ pub async fn update(
     stored.version += 1;
     let now = Utc::now();
     stored.updated_at = Some(now);
-    let [meta_app_secret, meta_verify_token, waha_api_key] = &stored.sealed;
+    let [
+        meta_app_secret,
+        meta_verify_token,
+        waha_api_key,
+        waha_hmac_key,
+    ] = &stored.sealed;
     sqlx::query(
         "INSERT INTO bot_settings (id, enabled, radius_km, greeting, meta_app_secret,
-                                   meta_verify_token, waha_api_key, version, updated_at, updated_by)
-         VALUES (true, $1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                   meta_verify_token, waha_api_key, waha_hmac_key, version,
+                                   updated_at, updated_by)
+         VALUES (true, $1, $2, $3, $4, $5, $6, $10, $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET enabled = excluded.enabled,
              radius_km = excluded.radius_km, greeting = excluded.greeting,
              meta_app_secret = excluded.meta_app_secret,
              meta_verify_token = excluded.meta_verify_token,
-             waha_api_key = excluded.waha_api_key, version = excluded.version,
+             waha_api_key = excluded.waha_api_key, waha_hmac_key = excluded.waha_hmac_key,
+             version = excluded.version,
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .bind(stored.enabled)
@@ -318,6 +333,7 @@ pub async fn update(
     .bind(stored.version)
     .bind(now)
     .bind(by.id)
+    .bind(waha_hmac_key)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -354,10 +370,11 @@ mod tests {
     #[test]
     fn every_name_is_taken_and_empty_clears() {
         let all = json!({"enabled": true, "radius_km": 5, "greeting": null,
-            "meta_app_secret": "s", "meta_verify_token": "t", "waha_api_key": "k"});
+            "meta_app_secret": "s", "meta_verify_token": "t", "waha_api_key": "k",
+            "waha_hmac_key": "h"});
         let edit = parse_edit(all).expect("all names");
         assert_eq!(edit.greeting, Some(None));
-        assert_eq!(edit.secrets.len(), 3);
+        assert_eq!(edit.secrets.len(), 4);
         let edit = parse_edit(json!({"greeting": "  ", "radius_km": 10})).expect("edit");
         assert_eq!(edit.greeting, Some(None));
         assert_eq!(edit.radius_km, Some(10.0));

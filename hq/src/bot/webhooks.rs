@@ -5,7 +5,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
-use sha2::Sha256;
+use sha2::{Sha256, Sha512};
 
 use loket::bot::Inbound;
 
@@ -51,6 +51,26 @@ pub fn meta_signature_valid(app_secret: &str, body: &[u8], header: Option<&str>)
     };
     mac.update(body);
     mac.verify_slice(&expected).is_ok()
+}
+
+/// Whether `header` (WAHA's `X-Webhook-Hmac`: hex of HMAC-SHA512 of the raw
+/// body with the configured key) signs `body`, compared in constant time.
+pub fn waha_signature_valid(key: &str, body: &[u8], header: Option<&str>) -> bool {
+    let Some(expected) = header.and_then(|h| hex::decode(h.trim()).ok()) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha512>::new_from_slice(key.as_bytes()) else {
+        return false;
+    };
+    mac.update(body);
+    mac.verify_slice(&expected).is_ok()
+}
+
+/// `X-Webhook-Hmac` for `body`: what WAHA sends (and the tests sign with).
+pub fn waha_signature(key: &str, body: &[u8]) -> Option<String> {
+    let mut mac = Hmac::<Sha512>::new_from_slice(key.as_bytes()).ok()?;
+    mac.update(body);
+    Some(hex::encode(mac.finalize().into_bytes()))
 }
 
 /// `X-Hub-Signature-256` for `body`: what Meta sends (and the tests sign with).

@@ -7,7 +7,7 @@ use chrono::{Duration as Days, Utc};
 use serde_json::{Value, json};
 
 use super::support::*;
-use super::{HOME, enable_bot, meta_body_from, meta_send, text};
+use super::{HOME, enable_bot, meta_body_from, meta_send, text, wait_until};
 
 /// A desk with Rina (at the customers' pin) offering Makeup Wisuda in
 /// `n` slots tomorrow from 08:00 (Jakarta), two hours apart, synced to
@@ -132,6 +132,14 @@ fn a_whatsapp_booking_reaches_the_branch_which_confirms_it() {
     let hq = Hq::start();
     let admin = hq.admin();
     enable_bot(&admin);
+    // Head office's gateway: a stand-in for WAHA on 127.0.0.1.
+    let gateway = StubGateway::start(vec![]);
+    admin
+        .put(
+            "/api/v1/settings/gateway",
+            json!({"kind": "waha", "base_url": gateway.url, "token": "waha-send-key"}),
+        )
+        .expect(200);
     let (desk, slots, token) = branch_with_slots(&hq, 2);
 
     let mut dewi = customer(&hq, 1);
@@ -139,6 +147,13 @@ fn a_whatsapp_booking_reaches_the_branch_which_confirms_it() {
     let confirmed = dewi.say("YA");
     let code = format!("BK-{}-W001", Utc::now().format("%Y"));
     assert!(confirmed.contains(&code), "{confirmed}");
+    // The confirmation reaches the customer through the gateway.
+    wait_until("the confirmation sent", || {
+        gateway.requests().iter().any(|r| {
+            r.body["chatId"] == format!("{}@c.us", dewi.phone)
+                && r.body["text"].as_str().is_some_and(|t| t.contains(&code))
+        })
+    });
     // Rina is told, on the number her branch keeps.
     let notice = replies_to(&hq, "6281300000001").join("\n");
     assert!(

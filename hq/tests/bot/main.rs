@@ -80,20 +80,7 @@ fn meta_body(id: &str, message: Value) -> Vec<u8> {
 
 /// Meta's webhook body carrying one message from `phone`.
 fn meta_body_from(phone: &str, id: &str, message: Value) -> Vec<u8> {
-    let mut message = message;
-    message["from"] = json!(phone);
-    message["id"] = json!(id);
-    message["timestamp"] = json!("1764640000");
-    serde_json::to_vec(&json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550001111", "phone_number_id": "106540352242922"},
-            "contacts": [{"profile": {"name": "Pelanggan"}, "wa_id": phone}],
-            "messages": [message]
-        }}]}]
-    }))
-    .expect("body")
+    meta_webhook_body(phone, id, message)
 }
 
 fn text(body: &str) -> Value {
@@ -131,6 +118,18 @@ fn conversation(hq: &Hq) -> Value {
     hq.json(&format!(
         "SELECT conversation FROM bot_conversations WHERE phone = '{CUSTOMER}'"
     ))
+}
+
+/// Waits (at most 20 s) until `done` holds.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "waited 20 s for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Switches the bot on with all three secrets.
@@ -487,7 +486,8 @@ fn the_meta_handshake_answers_the_challenge_only_for_the_verify_token_and_an_off
 /// WAHA's `message` events: the right `X-Api-Key` is handled (a pin with
 /// string coordinates finds the providers), a wrong or missing one is 401
 /// and changes nothing, a retried event is handled once; with the bot off
-/// every call is 200 and nothing is done.
+/// every call is 200 and nothing is done; with an HMAC key, only WAHA's
+/// signature is taken.
 #[test]
 fn waha_messages_are_taken_with_the_right_key_only() {
     let hq = Hq::start();
@@ -554,6 +554,43 @@ fn waha_messages_are_taken_with_the_right_key_only() {
     let before = outbox(&hq).len();
     assert_eq!(post_raw(&url, &own, &[("X-Api-Key", WAHA_KEY)]).status, 200);
     assert_eq!(outbox(&hq).len(), before);
+
+    // With an HMAC key set, WAHA's X-Webhook-Hmac (HMAC-SHA512 of the raw
+    // body) is required: the API key alone, a wrong or another body's
+    // signature are 401 and change nothing; the right one is handled.
+    const HMAC_KEY: &str = "waha-hmac-0005";
+    admin
+        .put("/api/v1/settings/bot", json!({"waha_hmac_key": HMAC_KEY}))
+        .expect(200);
+    let again = event("true_6281234567890@c.us_3EB0A4", json!({"body": "menu"}));
+    let signed =
+        |body: &[u8]| loket_hq::bot::webhooks::waha_signature(HMAC_KEY, body).expect("sign");
+    let (wrong, other) = (
+        loket_hq::bot::webhooks::waha_signature("not-the-key", &again).expect("sign"),
+        signed(&pin),
+    );
+    let (inbound, before) = (count(&hq, "bot_inbound"), outbox(&hq).len());
+    for headers in [
+        vec![("X-Api-Key", WAHA_KEY)],
+        vec![("X-Webhook-Hmac", wrong.as_str())],
+        vec![("X-Webhook-Hmac", other.as_str())],
+        vec![],
+    ] {
+        let refused = post_raw(&url, &again, &headers);
+        assert_eq!(refused.status, 401, "{headers:?}: {}", refused.text);
+    }
+    assert_eq!(count(&hq, "bot_inbound"), inbound);
+    let good = signed(&again);
+    let taken = post_raw(
+        &url,
+        &again,
+        &[
+            ("X-Webhook-Hmac", good.as_str()),
+            ("X-Webhook-Hmac-Algorithm", "sha512"),
+        ],
+    );
+    assert_eq!(taken.status, 200, "{}", taken.text);
+    assert!(outbox(&hq).len() > before, "handled");
 }
 
 /// The bot's settings: hq_admin only; secrets write-only (masked in every

@@ -3,12 +3,12 @@
 //! gateway settings take the desk's body and rules, and keep the token
 //! sealed and masked.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::support::*;
-use super::{CUSTOMER, enable_bot, meta_body_from, meta_send, text};
+use super::{CUSTOMER, enable_bot, meta_body_from, meta_send, text, wait_until};
 
 const META_TOKEN: &str = "meta-access-token-0004";
 const PHONE_NUMBER_ID: &str = "106540352242922";
@@ -22,18 +22,6 @@ fn use_meta_at(admin: &Client, gateway: &StubGateway) -> Value {
                    "phone_number_id": PHONE_NUMBER_ID}),
         )
         .expect(200)
-}
-
-/// Waits (at most 20 s) until `done` holds.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "waited 20 s for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Each reply's status, gateway id and error, oldest first.

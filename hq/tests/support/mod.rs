@@ -534,6 +534,25 @@ pub fn hq_versions(hq: &Hq, branch_id: &str) -> std::collections::BTreeMap<(Stri
         .collect()
 }
 
+/// Meta's webhook body (`entry[].changes[].value.messages[]`) carrying one
+/// customer message from `phone`, as Meta sends it.
+pub fn meta_webhook_body(phone: &str, id: &str, message: Value) -> Vec<u8> {
+    let mut message = message;
+    message["from"] = json!(phone);
+    message["id"] = json!(id);
+    message["timestamp"] = json!("1764640000");
+    serde_json::to_vec(&json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550001111", "phone_number_id": "106540352242922"},
+            "contacts": [{"profile": {"name": "Pelanggan"}, "wa_id": phone}],
+            "messages": [message]
+        }}]}]
+    }))
+    .expect("body")
+}
+
 /// A change as a branch would push it.
 pub fn change(seq: i64, entity: &str, id: &str, data: Value) -> Value {
     json!({"seq": seq, "entity": entity, "entity_id": id, "op": "insert", "data": data, "at": "2026-12-01T03:00:00.000Z"})

@@ -395,7 +395,9 @@ export interface paths {
         put?: never;
         /**
          * WAHA webhook: a `message` event from a customer, handled once (by its
-         *     message id), after `X-Api-Key` is checked against `waha_api_key`.
+         *     message id). With `waha_hmac_key` set, WAHA's `X-Webhook-Hmac`
+         *     (HMAC-SHA512 of the raw body) is required; otherwise `X-Api-Key` is
+         *     checked against `waha_api_key`.
          */
         post: operations["waha_receive"];
         delete?: never;
@@ -1538,7 +1540,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `{enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, version, updated_at}`, each secret masked (`••••abcd`) or null */
+            /** @description `{enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key, version, updated_at}`, each secret masked (`••••abcd`) or null */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1572,7 +1574,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description any of `{enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key}` */
+        /** @description any of `{enabled, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key}` */
         requestBody?: {
             content: {
                 "application/json": unknown;
@@ -1947,9 +1949,11 @@ export interface operations {
     waha_receive: {
         parameters: {
             query?: never;
-            header: {
-                /** @description the configured waha_api_key */
-                "X-Api-Key": string;
+            header?: {
+                /** @description the configured waha_api_key (when no waha_hmac_key is set) */
+                "X-Api-Key"?: string | null;
+                /** @description hex HMAC-SHA512 of the raw body with waha_hmac_key (required when it is set) */
+                "X-Webhook-Hmac"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -1977,7 +1981,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description a missing or wrong key: nothing was done */
+            /** @description a missing or wrong key or signature: nothing was done */
             401: {
                 headers: {
                     [name: string]: unknown;
