@@ -73,6 +73,9 @@ pub struct HqBooking {
     pub customer_phone: Option<String>,
     pub service_name: Option<String>,
     pub unit_code: Option<String>,
+    /// Where it was made: `desk`, or `whatsapp` (head office's bot) and
+    /// `online`; a booking pushed by a desk older than the field is `desk`.
+    pub source: String,
 }
 
 /// One page of bookings, newest booking date first (then newest made: the
@@ -95,6 +98,7 @@ pub async fn list(
                 data->>'customer_id' AS customer_id, data->>'customer_name' AS customer_name,
                 data->>'customer_phone' AS customer_phone, data->>'service_name' AS service_name,
                 data->>'unit_code' AS unit_code,
+                coalesce(data->>'source', 'desk') AS source,
                 count(*) OVER () AS total
          FROM branch_rows r JOIN branches b ON b.id = r.branch_id
          WHERE r.entity = 'booking' AND NOT r.deleted
@@ -141,6 +145,7 @@ pub async fn list(
                 customer_phone: r.try_get("customer_phone")?,
                 service_name: r.try_get("service_name")?,
                 unit_code: r.try_get("unit_code")?,
+                source: r.try_get("source")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -206,6 +206,14 @@ fn a_whatsapp_booking_reaches_the_branch_which_confirms_it() {
     };
     assert_eq!(at_hq("code"), json!(code));
     assert_eq!(at_hq("source"), json!("whatsapp"));
+    // Head office's booking list says where each was made.
+    let listed = admin.get("/api/v1/bookings").expect(200);
+    let row = listed["data"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|b| b["code"] == code.as_str()))
+        .cloned()
+        .unwrap_or_else(|| panic!("{code} listed at head office: {listed}"));
+    assert_eq!(row["source"], "whatsapp");
     desk.api
         .put(
             &format!("/bookings/{id}"),
@@ -293,7 +301,7 @@ fn two_customers_racing_for_one_slot_never_both_get_it() {
     let hq = Hq::start();
     let admin = hq.admin();
     enable_bot(&admin);
-    const ROUNDS: usize = 4;
+    const ROUNDS: usize = 8;
     let _branch = branch_with_slots(&hq, ROUNDS);
     for round in 0..ROUNDS {
         let mut a = customer(&hq, 100 + 2 * round as u32);

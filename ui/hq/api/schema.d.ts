@@ -512,6 +512,11 @@ export interface components {
             priority_score?: number | null;
             priority_segment?: string | null;
             service_name?: string | null;
+            /**
+             * @description Where it was made: `desk`, or `whatsapp` (head office's bot) and
+             *     `online`; a booking pushed by a desk older than the field is `desk`.
+             */
+            source: string;
             unit_code?: string | null;
         };
         /** @description A branch customer's identity numbers, opened. */
@@ -660,6 +665,11 @@ export interface components {
                 priority_score?: number | null;
                 priority_segment?: string | null;
                 service_name?: string | null;
+                /**
+                 * @description Where it was made: `desk`, or `whatsapp` (head office's bot) and
+                 *     `online`; a booking pushed by a desk older than the field is `desk`.
+                 */
+                source: string;
                 unit_code?: string | null;
             }[];
             meta: components["schemas"]["PageMeta"];
