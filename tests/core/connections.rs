@@ -12,8 +12,17 @@ use std::time::{Duration, Instant};
 use crate::support::*;
 
 /// Open descriptors of a process.
+/// The process's open sockets (its other descriptors, the database's
+/// files and the jobs', come and go on their own).
 fn fds(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count())
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| {
+        d.flatten()
+            .filter(|e| {
+                std::fs::read_link(e.path())
+                    .is_ok_and(|t| t.to_string_lossy().starts_with("socket:"))
+            })
+            .count()
+    })
 }
 
 /// Kills the server when the test ends, passed or not.
@@ -53,8 +62,8 @@ fn idle_and_half_sent_connections_are_closed_and_logins_still_work() {
     serve
         .args(["serve", "--port", "0", "--data-dir"])
         .arg(dir.path())
-        .env("LOKET_HEADER_TIMEOUT_MS", "2000")
-        .env("LOKET_REQUEST_TIMEOUT_MS", "3000");
+        .env("LOKET_HEADER_TIMEOUT_MS", "4000")
+        .env("LOKET_REQUEST_TIMEOUT_MS", "5000");
     let (child, server) = serve_command(serve);
     let child = Killed(child);
     let pid = child.0.id();
@@ -92,22 +101,26 @@ fn idle_and_half_sent_connections_are_closed_and_logins_still_work() {
     // the benchmarks' business, not a test's).
     // (The server accepts them as it gets the CPU: on a loaded machine that
     // takes a moment, so the count is awaited, within the idle timeout.)
-    let accepted_by = Instant::now() + Duration::from_millis(1800);
+    let accepted_by = Instant::now() + Duration::from_millis(3500);
     while fds(pid) < before + 300 && Instant::now() < accepted_by {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(fds(pid) >= before + 300, "the server holds them all");
+    let held = fds(pid);
+    assert!(
+        held >= before + 300,
+        "the server holds them all: {held} sockets, {before} before"
+    );
     let mut fresh = Server::new(server.addr);
     fresh.login("admin", PASSWORD).expect(200);
     fresh.get("/auth/me").expect(200);
 
-    // Within the timeouts (2 s and 3 s here) and a margin, all are closed.
-    let deadline = Instant::now() + Duration::from_secs(8);
+    // Within the timeouts (4 s and 5 s here) and a margin, all are closed.
+    let deadline = Instant::now() + Duration::from_secs(12);
     let open_idle = idle
         .iter()
         .filter(|s| !closed_by_server(s, deadline))
         .count();
-    assert_eq!(open_idle, 0, "idle connections still open 8 s later");
+    assert_eq!(open_idle, 0, "idle connections still open 12 s later");
     let open_half = half_head
         .iter()
         .filter(|s| !closed_by_server(s, deadline))
@@ -119,7 +132,7 @@ fn idle_and_half_sent_connections_are_closed_and_logins_still_work() {
     );
     let mut answer = String::new();
     half_body
-        .set_read_timeout(Some(Duration::from_secs(8)))
+        .set_read_timeout(Some(Duration::from_secs(12)))
         .unwrap();
     let _ = half_body.read_to_string(&mut answer);
     assert!(
