@@ -309,6 +309,10 @@ fn daily_recalculation_rescores_open_bookings_and_keeps_segment_history() {
     let snapshot: Value = serde_json::from_str(&snapshot).unwrap();
     assert_eq!(snapshot["priority_score"], 95);
     assert_eq!(snapshot["priority_segment"], "high");
+    // The whole row, as every change-log row carries: head office keeps a
+    // pushed row as it comes, so a partial one would lose the rest.
+    let whole = t.call("bookings.get", json!({"id": far["id"]})).unwrap();
+    assert_eq!(snapshot, whole);
     let runs: i64 = db
         .query_row(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'recalculate'",

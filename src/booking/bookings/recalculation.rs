@@ -108,7 +108,6 @@ impl Operation for RecalculatePriorities {
 
     fn run(self, ctx: &mut Ctx<'_>) -> Result<Recalculated> {
         let today = ctx.today();
-        let now = to_db(ctx.now);
         // One read of every open booking; overlaps are found in memory and
         // only rows whose score, levels or flags changed are written (their
         // `updated_priority_at` moves; the run itself is in the audit trail).
@@ -175,17 +174,11 @@ impl Operation for RecalculatePriorities {
                 segment_changes += 1;
             }
             store_priority(ctx, *id, *old, p)?;
-            // Head office's copy follows the new score through the change log.
-            let snapshot = RescoredBooking {
-                id: *id,
-                priority_score: p.score,
-                priority_segment: p.segment,
-                urgency_level: p.urgency,
-                monetary_level: p.monetary,
-                risk_flags: &p.risk_flags,
-                updated_priority_at: &now,
-            };
-            crate::kernel::audit::log_change(ctx, EntityKind::Booking, &id.to_string(), &snapshot)?;
+            // Head office's copy follows the new score through the change
+            // log: the whole row, as every change-log row carries (head
+            // office keeps a pushed row as it comes, not merged).
+            let rescored = find(ctx.conn, *id)?;
+            crate::kernel::audit::log_change(ctx, EntityKind::Booking, &id.to_string(), &rescored)?;
         }
         let result = Recalculated {
             updated,
@@ -260,18 +253,6 @@ fn overlapping_open(open: &[OpenBooking]) -> Vec<bool> {
         }
     }
     overlapping
-}
-
-/// The fields the daily rescoring changes, as the change log carries them.
-#[derive(Serialize)]
-struct RescoredBooking<'a> {
-    id: BookingId,
-    priority_score: i32,
-    priority_segment: Segment,
-    urgency_level: Urgency,
-    monetary_level: Monetary,
-    risk_flags: &'a [RiskFlag],
-    updated_priority_at: &'a str,
 }
 
 pub(super) fn same_flags(a: &[RiskFlag], b: &[RiskFlag]) -> bool {
