@@ -208,24 +208,36 @@ async fn notify_provider(
     Ok(())
 }
 
-/// The slot, when it is the provider's and the service's, pushed
-/// `available`, and held by no open booking the branch pushed.
+/// The SQL conditions on a pushed slot row `s` (of `branch_rows`) under
+/// which head office believes it free as its branch pushed it: `available`,
+/// and no open or completed booking of the branch on it. One definition
+/// for the bot's offer (`bot::drivers`) and the booking here; a hold made
+/// here is checked apart.
+macro_rules! free_as_pushed {
+    () => {
+        "s.entity = 'slot' AND NOT s.deleted AND s.data->>'status' = 'available'
+         AND NOT EXISTS (
+             SELECT 1 FROM branch_rows b
+             WHERE b.branch_id = s.branch_id AND b.entity = 'booking' AND NOT b.deleted
+               AND b.data->>'slot_id' = s.entity_id
+               AND b.data->>'booking_status' IN ('pending', 'active', 'completed'))"
+    };
+}
+pub(crate) use free_as_pushed;
+
+/// The slot, when it is the provider's and the service's and free as
+/// pushed.
 async fn free_slot(
     conn: &mut PgConnection,
     request: &NewBooking<'_>,
 ) -> Result<Option<PushedSlot>> {
-    let row = sqlx::query(
+    let row = sqlx::query(concat!(
         "SELECT s.branch_id, s.data->>'starts_at' AS starts_at
          FROM branch_rows s
-         WHERE s.entity = 'slot' AND s.entity_id = $1 AND NOT s.deleted
-           AND s.data->>'provider_id' = $2 AND s.data->>'service_id' = $3
-           AND s.data->>'status' = 'available'
-           AND NOT EXISTS (
-               SELECT 1 FROM branch_rows b
-               WHERE b.branch_id = s.branch_id AND b.entity = 'booking' AND NOT b.deleted
-                 AND b.data->>'slot_id' = s.entity_id
-                 AND b.data->>'booking_status' IN ('pending', 'active', 'completed'))",
-    )
+         WHERE s.entity_id = $1 AND s.data->>'provider_id' = $2 AND s.data->>'service_id' = $3
+           AND ",
+        free_as_pushed!()
+    ))
     .bind(request.slot_id.to_string())
     .bind(request.provider_id.to_string())
     .bind(request.service_id.to_string())

@@ -351,17 +351,12 @@ async fn free_slots(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<FreeSlot>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(concat!(
         "SELECT s.entity_id, s.data->>'starts_at' AS starts_at, s.data->>'ends_at' AS ends_at
          FROM branch_rows s
-         WHERE s.entity = 'slot' AND NOT s.deleted
-           AND s.data->>'provider_id' = $1 AND s.data->>'service_id' = $2
-           AND s.data->>'status' = 'available'
-           AND NOT EXISTS (
-               SELECT 1 FROM branch_rows b
-               WHERE b.branch_id = s.branch_id AND b.entity = 'booking' AND NOT b.deleted
-                 AND b.data->>'slot_id' = s.entity_id
-                 AND b.data->>'booking_status' IN ('pending', 'active', 'completed'))
+         WHERE s.data->>'provider_id' = $1 AND s.data->>'service_id' = $2 AND ",
+        crate::hq_bookings::free_as_pushed!(),
+        "
            -- Held by a booking made here that the branch has not pushed back yet.
            AND NOT EXISTS (
                SELECT 1 FROM hq_slot_holds h
@@ -369,7 +364,7 @@ async fn free_slots(
                  AND NOT EXISTS (SELECT 1 FROM branch_rows b
                                  WHERE b.branch_id = h.branch_id AND b.entity = 'booking'
                                    AND b.entity_id = h.booking_id::text))",
-    )
+    ))
     .bind(provider_id.to_string())
     .bind(service_id.to_string())
     .fetch_all(conn)

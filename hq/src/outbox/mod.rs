@@ -60,17 +60,6 @@ pub fn spawn(pool: PgPool, key: Arc<SealingSecretKey>) {
     });
 }
 
-/// What one round of [`deliver_due`] did.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Delivered {
-    pub sent: usize,
-    pub retried: usize,
-    pub failed: usize,
-    /// Sending paused: the gateway refused the credentials (or the token
-    /// cannot be opened), in its words.
-    pub paused: Option<String>,
-}
-
 struct Claimed {
     id: i64,
     to: String,
@@ -79,10 +68,10 @@ struct Claimed {
     attempts: i64,
 }
 
-/// Sends every reply due now, oldest first, until none is left or the
-/// gateway's credentials are refused.
-pub async fn deliver_due(pool: &PgPool, key: &SealingSecretKey) -> Result<Delivered> {
-    let mut done = Delivered::default();
+/// Sends every reply due now, oldest first, until none is left or sending
+/// is paused (the gateway refused the credentials, or the token cannot be
+/// opened).
+pub async fn deliver_due(pool: &PgPool, key: &SealingSecretKey) -> Result<()> {
     sqlx::query(
         "UPDATE hq_outbox SET status = 'unknown',
              last_error = 'interrupted while sending: the gateway may or may not have delivered it'
@@ -92,38 +81,25 @@ pub async fn deliver_due(pool: &PgPool, key: &SealingSecretKey) -> Result<Delive
     .execute(pool)
     .await?;
     loop {
-        let config = match gateway::config(&mut *pool.acquire().await?, key).await? {
-            Ok(config) => config,
-            Err(paused) => {
-                done.paused = Some(paused);
-                return Ok(done);
-            }
+        let Ok(config) = gateway::config(&mut *pool.acquire().await?, key).await? else {
+            return Ok(());
         };
         let claimed = claim(pool).await?;
         if claimed.is_empty() {
-            return Ok(done);
+            return Ok(());
         }
         let via = config.kind;
         let outcomes = send_all(config, &claimed).await;
         for (reply, outcome) in claimed.iter().zip(&outcomes) {
             settle(pool, reply, outcome, via).await?;
-            match outcome {
-                Outcome::Sent { .. } => done.sent += 1,
-                Outcome::Retry { .. } if reply.attempts < MAX_ATTEMPTS => done.retried += 1,
-                Outcome::Retry { .. } | Outcome::Failed { .. } => done.failed += 1,
-                Outcome::AuthFailed { error } => {
-                    gateway::pause(pool, error).await?;
-                    done.paused = Some(error.clone());
-                }
+            if let Outcome::AuthFailed { error } = outcome {
+                gateway::pause(pool, error).await?;
             }
         }
         // What was claimed but not tried (the credentials were refused
-        // first) goes back as it was.
+        // first) goes back as it was; the next round finds sending paused.
         let untried: Vec<i64> = claimed[outcomes.len()..].iter().map(|c| c.id).collect();
         release(pool, &untried).await?;
-        if done.paused.is_some() {
-            return Ok(done);
-        }
     }
 }
 
@@ -283,14 +259,14 @@ pub struct StatusUpdate {
 /// Applies Meta's status callbacks: a reply only moves forward (sent →
 /// delivered → read; `failed` from any of them, with Meta's reason).
 pub async fn record_statuses(pool: &PgPool, updates: &[StatusUpdate]) -> Result<()> {
+    let rank = |s: &str| match s {
+        "sent" => Some(1),
+        "delivered" => Some(2),
+        "read" => Some(3),
+        "failed" => Some(4),
+        _ => None,
+    };
     for update in updates {
-        let rank = |s: &str| match s {
-            "sent" => Some(1),
-            "delivered" => Some(2),
-            "read" => Some(3),
-            "failed" => Some(4),
-            _ => None,
-        };
         let Some(rank) = rank(&update.status) else {
             continue;
         };
