@@ -85,6 +85,7 @@ pub fn visit(v: &mut impl Visitor) {
     v.op::<bookings::GetBooking>(GET, "/bookings/{id}", OK);
     v.op::<bookings::UpdateBooking>(PUT, "/bookings/{id}", OK);
     v.op::<bookings::CancelBooking>(DELETE, "/bookings/{id}", OK);
+    v.op::<bookings::MoveBooking>(POST, "/bookings/{id}/move", OK);
     v.op::<bookings::BookingSegmentHistory>(GET, "/bookings/{id}/segment-history", OK);
     v.op::<bookings::CustomerBookings>(GET, "/customers/{id}/bookings", OK);
     v.op::<services::ListServices>(GET, "/services", OK);

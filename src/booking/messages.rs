@@ -85,32 +85,72 @@ pub fn on_booking_created(ctx: &Ctx<'_>, b: &Booking) -> Result<()> {
             subject: Some(booking_subject(b)),
         },
     )?;
-    if let Some(pid) = b.provider_id
-        && let Ok(p) = crate::scheduling::providers::find(ctx.conn, pid)
-    {
-        // Providers read the business's language, whatever the customer's.
-        let provider_lang = ctx.settings.message_language;
-        let vars = if provider_lang == lang {
-            vars
-        } else {
-            booking_vars(ctx, b, provider_lang)?
-        };
-        let lang = provider_lang;
-        enqueue(
-            ctx,
-            NewMessage {
-                dedupe_key: format!("booking:{}:provider_notification", b.id),
-                kind: MessageKind::ProviderNotification,
-                language: lang,
-                to: p.whatsapp_number,
-                vars,
-                customer_id: None,
-                provider_id: Some(pid),
-                booking_id: Some(b.id),
-                vehicle_id: None,
-                subject: None,
-            },
-        )?;
+    notify_provider(ctx, b, lang, vars, "provider_notification")
+}
+
+/// A booking's notice to its provider, in the business's language (whatever
+/// the customer's), keyed `booking:{id}:{key}`.
+fn notify_provider(
+    ctx: &Ctx<'_>,
+    b: &Booking,
+    customer_lang: Language,
+    customer_vars: Vars,
+    key: &str,
+) -> Result<()> {
+    let Some(pid) = b.provider_id else {
+        return Ok(());
+    };
+    let Ok(p) = crate::scheduling::providers::find(ctx.conn, pid) else {
+        return Ok(());
+    };
+    let lang = ctx.settings.message_language;
+    let vars = if lang == customer_lang {
+        customer_vars
+    } else {
+        booking_vars(ctx, b, lang)?
+    };
+    enqueue(
+        ctx,
+        NewMessage {
+            dedupe_key: format!("booking:{}:{key}", b.id),
+            kind: MessageKind::ProviderNotification,
+            language: lang,
+            to: p.whatsapp_number,
+            vars,
+            customer_id: None,
+            provider_id: Some(pid),
+            booking_id: Some(b.id),
+            vehicle_id: None,
+            subject: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// The rule on moving a booking to another slot: the customer is told the
+/// new time, and a provider new to the booking gets its notice. Keyed by the
+/// slot moved to, so each move is told once.
+pub fn on_booking_moved(ctx: &Ctx<'_>, before: &Booking, b: &Booking) -> Result<()> {
+    let slot = b.slot_id.map(|s| s.to_string()).unwrap_or_default();
+    let lang = customer_language(ctx, b.customer_id)?;
+    let vars = booking_vars(ctx, b, lang)?;
+    enqueue(
+        ctx,
+        NewMessage {
+            dedupe_key: format!("booking:{}:booking_moved:{slot}", b.id),
+            kind: MessageKind::BookingMoved,
+            language: lang,
+            to: b.customer_phone.clone(),
+            vars: vars.clone(),
+            customer_id: Some(b.customer_id),
+            provider_id: None,
+            booking_id: Some(b.id),
+            vehicle_id: None,
+            subject: Some(booking_subject(b)),
+        },
+    )?;
+    if b.provider_id != before.provider_id {
+        notify_provider(ctx, b, lang, vars, &format!("provider_notification:{slot}"))?;
     }
     Ok(())
 }

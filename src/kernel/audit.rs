@@ -49,6 +49,8 @@ text_enum!(
         Cancel = "cancel",
         Confirm = "confirm",
         Complete = "complete",
+        /// A booking moved to another slot.
+        Move = "move",
         Booked = "booked",
         Sold = "sold",
         Released = "released",

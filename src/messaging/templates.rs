@@ -27,6 +27,8 @@ text_enum!(
         BookingConfirmation = "booking_confirmation",
         /// To the provider of a service booking when it is created.
         ProviderNotification = "provider_notification",
+        /// To the customer when staff move their booking to another slot.
+        BookingMoved = "booking_moved",
         /// To the customer the day before the event.
         ReminderH1 = "reminder_h1",
         /// To the customer the day before the event when it is not paid.
@@ -40,9 +42,10 @@ text_enum!(
 
 impl MessageKind {
     /// The kinds that have a template (every kind but `test`).
-    pub const TEMPLATED: [MessageKind; 5] = [
+    pub const TEMPLATED: [MessageKind; 6] = [
         MessageKind::BookingConfirmation,
         MessageKind::ProviderNotification,
+        MessageKind::BookingMoved,
         MessageKind::ReminderH1,
         MessageKind::UnpaidH1,
         MessageKind::MaintenanceReminder,
@@ -53,7 +56,10 @@ impl MessageKind {
     pub fn business_initiated(self) -> bool {
         matches!(
             self,
-            MessageKind::ReminderH1 | MessageKind::UnpaidH1 | MessageKind::MaintenanceReminder
+            MessageKind::BookingMoved
+                | MessageKind::ReminderH1
+                | MessageKind::UnpaidH1
+                | MessageKind::MaintenanceReminder
         )
     }
 
@@ -62,7 +68,7 @@ impl MessageKind {
     pub fn placeholders(self) -> &'static [&'static str] {
         use MessageKind::*;
         match self {
-            BookingConfirmation | ProviderNotification | ReminderH1 | UnpaidH1 => &[
+            BookingConfirmation | ProviderNotification | BookingMoved | ReminderH1 | UnpaidH1 => &[
                 "customer_name",
                 "booking_code",
                 "date",
@@ -112,6 +118,12 @@ pub fn default_body(kind: MessageKind, lang: Language) -> &'static str {
         }
         (ProviderNotification, En) => {
             "Hello {provider}, new booking {booking_code}: {service} for {customer_name} on {date} at {time} at {address}."
+        }
+        (BookingMoved, Id) => {
+            "Halo {customer_name}, jadwal booking {booking_code} ({service}) dipindah ke {date} pukul {time} dengan {provider}. Mohon maaf atas perubahannya. Salam, {business_name}."
+        }
+        (BookingMoved, En) => {
+            "Hello {customer_name}, booking {booking_code} ({service}) has been moved to {date} at {time} with {provider}. We apologise for the change. {business_name}."
         }
         (ReminderH1, Id) => {
             "Halo {customer_name}, kami mengingatkan jadwal Anda besok, {date} pukul {time} (booking {booking_code}). Sampai jumpa di {business_name}!"

@@ -213,6 +213,7 @@ test('book a free slot from the provider calendar', async ({ page }) => {
   await expect(page.getByTestId('created-banner')).toBeVisible();
   await expect(page.getByText('Rias wisuda E2E', { exact: true })).toBeVisible();
   await expect(page.getByText('Rp 750.000').first()).toBeVisible();
+  const bookingUrl = page.url();
 
   // the calendar now shows the slot booked for her
   await page.goto(`${baseURL()}/#/schedule?provider=${provider.id}&week=${day}`);
@@ -231,6 +232,27 @@ test('book a free slot from the provider calendar', async ({ page }) => {
   await page.reload();
   await expect(column.locator('.cal-slot.free.not-offered')).toHaveCount(0);
   await expect(column.locator('.cal-slot.free').first()).toBeEnabled();
+
+  // she asks for a later time: staff move the booking to 10:00 the same day
+  await page.goto(bookingUrl);
+  await page.getByRole('button', { name: '⇄ Pindah jadwal' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText('Pilih jadwal kosong untuk layanan yang sama.')).toBeVisible();
+  await expect(dialog.getByLabel('Beri tahu Intan Permata jadwal barunya lewat WhatsApp')).toBeChecked();
+  await dialog.locator('.slot-day').first().locator('.slot-btn').first().click();
+  await expect(dialog.getByTestId('selected-slot')).toContainText('10.00');
+  await snap(page, 'booking-move');
+  await dialog.getByRole('button', { name: 'Pindah jadwal' }).click();
+  await expect(page.getByText('Jadwal booking dipindah')).toBeVisible();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByText('Dipindah jadwal')).toBeVisible(); // in the history
+  // the calendar: 09:00 free again, 10:00 booked for her
+  await page.goto(`${baseURL()}/#/schedule?provider=${provider.id}&week=${day}`);
+  await expect(column.locator('.cal-slot.booked')).toHaveCount(1);
+  await expect(column.locator('.cal-slot.booked')).toContainText('10.00');
+  await expect(column.locator('.cal-slot.booked')).toContainText('Intan Permata');
+  await expect(column.locator('.cal-slot.free').first()).toContainText('09.00');
+  await noRawJson(page);
 });
 
 test('switch the language to English and back', async ({ page }) => {

@@ -293,6 +293,101 @@ fn an_offline_double_booking_is_kept_and_flagged_at_both_ends() {
     );
 }
 
+/// Staff resolve an offline double booking by moving the bot's booking to
+/// another slot: both bookings lose the flag, each keeps a slot of its own,
+/// the customer is told the new time, and head office (and so the bot's
+/// "booking saya") sees the move once the branch pushes it.
+#[test]
+fn staff_move_one_side_of_a_double_booking_and_its_customer_is_told() {
+    let hq = Hq::start();
+    let admin = hq.admin();
+    enable_bot(&admin);
+    let (desk, slots, _) = branch_with_slots(&hq, 2);
+    let (eight, ten) = (
+        slots[0]["id"].as_str().expect("id"),
+        slots[1]["id"].as_str().expect("id"),
+    );
+    let walk_in = desk
+        .api
+        .post(
+            "/bookings",
+            json!({"customer": {"name": "Tamu Datang", "phone": "085700000001"},
+                   "slot_id": eight, "address": "Jl. Mawar 2"}),
+        )
+        .expect(201);
+    let mut dewi = customer(&hq, 4);
+    dewi.up_to_confirm(1, "Dewi Lestari");
+    assert!(dewi.say("YA").contains("BK-"));
+    desk.sync().expect(200);
+    let code = format!("BK-{}-W001", Utc::now().format("%Y"));
+    let bot = desk_booking(&desk, &code);
+    assert!(
+        bot["risk_flags"]
+            .as_array()
+            .is_some_and(|f| f.contains(&json!("double_booking"))),
+        "{bot}"
+    );
+
+    // Staff move Dewi's booking to 10:00.
+    let id = bot["id"].as_str().expect("id");
+    let moved = desk
+        .api
+        .post(
+            &format!("/bookings/{id}/move"),
+            json!({"slot_id": ten, "version": bot["version"]}),
+        )
+        .expect(200);
+    assert_eq!(moved["slot_id"], ten);
+    assert_eq!(moved["event_at"], slots[1]["starts_at"]);
+    let walk_in = desk_booking(&desk, walk_in["code"].as_str().expect("code"));
+    for b in [&moved, &walk_in] {
+        assert!(
+            !b["risk_flags"]
+                .as_array()
+                .is_some_and(|f| f.contains(&json!("double_booking"))),
+            "{b}"
+        );
+    }
+    assert_eq!(walk_in["slot_id"], eight);
+    for slot in [eight, ten] {
+        let s = desk.api.get(&format!("/slots/{slot}")).expect(200);
+        assert_eq!(s["status"], "booked", "{s}");
+    }
+    // Dewi is told, over the branch's WhatsApp.
+    let told = desk
+        .api
+        .get(&format!("/messages?booking_id={id}&kind=booking_moved"))
+        .expect(200);
+    assert_eq!(told["data"][0]["to"], dewi.phone.as_str(), "{told}");
+    assert!(
+        told["data"][0]["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("10.00") || b.contains("10:00")),
+        "{told}"
+    );
+
+    // Head office sees the move and no double booking left.
+    desk.sync().expect(200);
+    assert_eq!(
+        hq.json(&format!(
+            "SELECT data->'slot_id' FROM branch_rows WHERE entity = 'booking' AND entity_id = '{id}'"
+        )),
+        json!(ten)
+    );
+    assert_eq!(
+        hq.json(
+            "SELECT count(*) FROM branch_rows
+             WHERE entity = 'booking' AND data->'risk_flags' ? 'double_booking'"
+        ),
+        json!(0)
+    );
+    let listed = dewi.say("booking saya");
+    assert!(
+        listed.contains(&code) && listed.contains("10:00"),
+        "{listed}"
+    );
+}
+
 /// Two customers say "YA" for the same slot at the same moment, round
 /// after round: exactly one gets it each time, the other is told and
 /// offered the next slots.

@@ -13,7 +13,7 @@ pub use lists::{
     SegmentHistory,
 };
 pub use recalculation::{ExpireBookings, Expired, RecalculatePriorities, Recalculated};
-pub use update::{CancelBooking, UpdateBooking, cancel_from_head_office};
+pub use update::{CancelBooking, MoveBooking, UpdateBooking, cancel_from_head_office};
 
 use recalculation::{same_flags, score_of, store_priority};
 
@@ -214,6 +214,8 @@ impl Entity for Booking {
         "notes",
         "rating",
         "review",
+        "slot_id",
+        "address",
     ];
 
     fn id(&self) -> BookingId {
@@ -237,6 +239,8 @@ impl Entity for Booking {
             value(&self.notes),
             value(&self.rating),
             value(&self.review),
+            value(&self.slot_id),
+            value(&self.address),
         ]
     }
 

@@ -10,7 +10,7 @@ use crate::booking::units;
 use crate::kernel::auth::Permission;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ops::{Ctx, Operation};
-use crate::kernel::types::{BookingId, CustomerId, Money, StaffId, patch};
+use crate::kernel::types::{BookingId, CustomerId, Money, SlotId, StaffId, patch};
 use crate::people::customers::{self};
 use crate::scheduling::slots;
 use crate::sync::protocol::BookingCanceled;
@@ -109,7 +109,7 @@ impl Operation for UpdateBooking {
         if let Some(v) = self.event_at {
             if before.slot_id.is_some() {
                 return Err(Error::conflict(
-                    "a service booking takes its time from its slot; cancel it and book another slot",
+                    "a service booking takes its time from its slot; move it to another slot instead",
                 ));
             }
             b.event_at = v
@@ -199,13 +199,92 @@ impl Operation for UpdateBooking {
     }
 }
 
-/// Writes the changed booking, rescored, and what its status change does to
-/// its unit; records the audit entry under `action`.
+/// Moves an open service booking to another free slot of its service (with
+/// any provider of it), as staff resolve a double booking or a customer asks
+/// for another time: the new slot is taken, the old one freed unless another
+/// booking still holds it (the other side of a double booking), the flags of
+/// both sides refreshed, and the customer told the new time over WhatsApp
+/// (`booking_moved`; a new provider gets the booking's notice).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBooking {
+    pub id: BookingId,
+    /// The version you saw; a different current version is a 409.
+    pub version: Option<i64>,
+    /// A free future slot of the booking's service.
+    pub slot_id: SlotId,
+    /// Tell the customer (and a new provider) over WhatsApp; default `true`.
+    pub notify: Option<bool>,
+}
+
+impl Operation for MoveBooking {
+    type Output = Booking;
+    const NAME: &'static str = "bookings.move";
+    const PERMISSION: Permission = Permission::BookingsWrite;
+    const WRITES: bool = true;
+
+    fn run(self, ctx: &mut Ctx<'_>) -> Result<Booking> {
+        let before = find(ctx.conn, self.id)?;
+        Error::check_version(self.version, before.version, "booking")?;
+        if !before.booking_status.is_open() {
+            return Err(Error::conflict(format!(
+                "{} is {}; only an open booking can be moved",
+                before.code,
+                before.booking_status.as_str()
+            )));
+        }
+        let Some(from) = before.slot_id else {
+            return Err(Error::conflict(format!(
+                "{} holds no slot; change its event time instead",
+                before.code
+            )));
+        };
+        if from == self.slot_id {
+            return Err(Error::validation(
+                "slot_id",
+                "is the booking's slot already",
+            ));
+        }
+        let target = slots::find(ctx.conn, self.slot_id)
+            .map_err(|_| Error::validation("slot_id", "no such slot"))?;
+        if Some(target.service_id) != before.service_id {
+            return Err(Error::validation(
+                "slot_id",
+                format!(
+                    "is a slot of {}; a booking moves within its own service ({})",
+                    target.service_name,
+                    before.service_name.as_deref().unwrap_or("-")
+                ),
+            ));
+        }
+        let slot = slots::hold_for_booking(ctx, self.slot_id)?;
+        let mut b = before.clone();
+        b.slot_id = Some(slot.id);
+        b.event_at = Some(slot.starts_at);
+        b.event_end_at = Some(slot.ends_at);
+        let after = save(ctx, &before, &b, Action::Move)?;
+        if self.notify.unwrap_or(true) {
+            crate::booking::messages::on_booking_moved(ctx, &before, &after)?;
+        }
+        Ok(after)
+    }
+}
+
+/// Writes the changed booking, rescored, and what its status change (or
+/// move) does to its unit and slots; records the audit entry under `action`.
 fn save(ctx: &Ctx<'_>, before: &Booking, b: &Booking, action: Action) -> Result<Booking> {
     if !write_changes(ctx, before, b)? {
         return Ok(before.clone());
     }
     store_priority(ctx, b.id, Some(before.priority_segment), &score_of(b, ctx)?)?;
+    // Moved off a slot: it is free again unless another booking holds it
+    // too, and that booking's double booking is over.
+    if let Some(old) = before.slot_id.filter(|old| b.slot_id != Some(*old)) {
+        if !super::slot_held_by_another(ctx.conn, b.id, old)? {
+            slots::release(ctx, old)?;
+        }
+        refresh_overlap_flags(ctx, b.customer_id, b.id, Some(old), &[])?;
+    }
     if before.booking_status != b.booking_status {
         match (b.booking_status, b.unit_id, b.slot_id) {
             (BookingStatus::Completed, Some(unit), _) => units::mark_sold(ctx, unit)?,

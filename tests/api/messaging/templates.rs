@@ -11,8 +11,8 @@ fn templates_have_defaults_refuse_unknown_placeholders_and_preview() {
     let list = s.get("/templates").expect(200);
     assert_eq!(
         list["data"].as_array().unwrap().len(),
-        10,
-        "5 kinds × 2 languages"
+        12,
+        "6 kinds × 2 languages"
     );
     assert!(
         list["data"]

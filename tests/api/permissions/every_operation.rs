@@ -40,6 +40,7 @@ const TABLE: &[(&str, &[Role])] = &[
     ("bookings.expire", MANAGERS),
     ("bookings.get", EVERYONE),
     ("bookings.list", EVERYONE),
+    ("bookings.move", EVERYONE),
     ("bookings.recalculate", MANAGERS),
     ("bookings.segment_history", EVERYONE),
     ("bookings.update", EVERYONE),

@@ -2,11 +2,13 @@
 //! services, providers and their working plans, slots by hand (overlap, the
 //! per-day maximum in the business time zone, the past, booked slots staying
 //! put), slot generation, service bookings and the `double_booking` flag,
+//! moving a booking to another slot,
 //! the same-slot race, the nearby search and the permission matrix. The
 //! helpers below are shared by them.
 
 mod bookings;
 mod generation;
+mod moving;
 mod nearby;
 mod permissions;
 mod providers;

@@ -176,6 +176,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bookings/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** bookings.move */
+        post: operations["bookings.move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bookings/{id}/segment-history": {
         parameters: {
             query?: never;
@@ -1312,7 +1329,7 @@ export interface components {
          * @description What a message is for.
          * @enum {string}
          */
-        MessageKind: "booking_confirmation" | "provider_notification" | "reminder_h1" | "unpaid_h1" | "maintenance_reminder" | "test";
+        MessageKind: "booking_confirmation" | "provider_notification" | "booking_moved" | "reminder_h1" | "unpaid_h1" | "maintenance_reminder" | "test";
         /** @enum {string} */
         MessageStatus: "queued" | "sending" | "sent" | "failed" | "unknown" | "canceled";
         /** @description An approved Meta template standing for one of our message kinds. */
@@ -3538,6 +3555,198 @@ export interface operations {
             };
             /** @description conflict (unit or slot taken, stale version, impossible status change) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the Host header names no allowed host */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description validation error naming the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the database is damaged or still being checked: writes are refused */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description disk full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "bookings.move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["BookingId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Tell the customer (and a new provider) over WhatsApp; default `true`. */
+                    notify?: boolean | null;
+                    /** @description A free future slot of the booking's service. */
+                    slot_id: components["schemas"]["SlotId"];
+                    /**
+                     * Format: int64
+                     * @description The version you saw; a different current version is a 409.
+                     */
+                    version?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Where the service is performed. */
+                        address?: string | null;
+                        /** Format: date */
+                        booking_date: string;
+                        booking_fee: components["schemas"]["Money"];
+                        booking_status: components["schemas"]["BookingStatus"];
+                        /** Format: int32 */
+                        client_count: number;
+                        /** @description `BK-YYYY-NNN` */
+                        code: string;
+                        created_at: string;
+                        created_by?: null | components["schemas"]["UserId"];
+                        customer_code: string;
+                        customer_id: components["schemas"]["CustomerId"];
+                        customer_name: string;
+                        customer_phone: string;
+                        /** Format: date-time */
+                        event_at?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description End of the booked time: the slot's end, or an hour after `event_at`.
+                         */
+                        event_end_at?: string | null;
+                        id: components["schemas"]["BookingId"];
+                        monetary_level: components["schemas"]["Monetary"];
+                        notes?: string | null;
+                        /** Format: date */
+                        payment_date?: string | null;
+                        payment_method?: null | components["schemas"]["PaymentMethod"];
+                        payment_status: components["schemas"]["PaymentStatus"];
+                        price: components["schemas"]["Money"];
+                        /** Format: int32 */
+                        priority_score: number;
+                        priority_segment: components["schemas"]["Segment"];
+                        provider_id?: null | components["schemas"]["ProviderId"];
+                        provider_name?: string | null;
+                        /**
+                         * Format: int32
+                         * @description 1–5, once completed.
+                         */
+                        rating?: number | null;
+                        review?: string | null;
+                        risk_flags: components["schemas"]["RiskFlag"][];
+                        service_id?: null | components["schemas"]["ServiceId"];
+                        service_name?: string | null;
+                        slot_id?: null | components["schemas"]["SlotId"];
+                        source: components["schemas"]["BookingSource"];
+                        staff_id?: null | components["schemas"]["StaffId"];
+                        staff_name?: string | null;
+                        unit_code?: string | null;
+                        unit_id?: null | components["schemas"]["UnitId"];
+                        updated_at: string;
+                        updated_priority_at: string;
+                        urgency_level: components["schemas"]["Urgency"];
+                        /** Format: int64 */
+                        version: number;
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflict (unit or slot taken, stale version, impossible status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than 2 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is not sent as application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -145,7 +145,7 @@ export function gatewayFields(kind: GatewayKind): GatewayField[] {
 }
 
 /** The Meta mapping is for the messages the business starts (reminders). */
-export const META_TEMPLATE_KINDS = ['reminder_h1', 'unpaid_h1', 'maintenance_reminder'] as const;
+export const META_TEMPLATE_KINDS = ['booking_moved', 'reminder_h1', 'unpaid_h1', 'maintenance_reminder'] as const;
 
 export interface MetaTemplateForm {
   name: string;
@@ -247,6 +247,7 @@ export const MESSAGE_STATUSES: MessageStatus[] = ['queued', 'sending', 'sent', '
 export const MESSAGE_KINDS: MessageKind[] = [
   'booking_confirmation',
   'provider_notification',
+  'booking_moved',
   'reminder_h1',
   'unpaid_h1',
   'maintenance_reminder',

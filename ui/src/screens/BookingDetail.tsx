@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { AuditEntry, Booking, CreatedBooking, OpInput } from '../api/ops';
+import type { AuditEntry, Booking, CreatedBooking, OpInput, Slot } from '../api/ops';
 import { call } from '../api/transport';
 import { Button } from '../components/Button';
 import { DefinitionList } from '../components/DefinitionList';
@@ -15,8 +15,10 @@ import { PaymentFields } from '../components/PaymentFields';
 import { PriorityBadges } from '../components/PriorityBadges';
 import { RiskFlags } from '../components/RiskFlags';
 import { SelectField } from '../components/SelectField';
+import { SlotPicker } from '../components/SlotPicker';
 import { TextArea } from '../components/TextArea';
 import { TextField } from '../components/TextField';
+import { CheckField } from '../components/CheckField';
 import { ValueBadge } from '../components/ValueBadge';
 import { useI18n, type Key } from '../i18n';
 import { fieldLabel } from '../i18n/errors';
@@ -43,6 +45,7 @@ export function BookingDetail({ route }: { route: Route }) {
   const [created] = useState(() => (justCreated?.id === id ? justCreated : null));
   const [editing, setEditing] = useState(false);
   const [canceling, setCanceling] = useState(false);
+  const [moving, setMoving] = useState(false);
   const [rating, setRating] = useState(false);
 
   const setStatus = useAction(async (to: 'active' | 'completed') => {
@@ -86,6 +89,9 @@ export function BookingDetail({ route }: { route: Route }) {
                 <Button kind="primary" busy={setStatus.busy} onClick={() => void setStatus.run('completed')}>
                   ✓ {t('bookings.complete')}
                 </Button>
+              )}
+              {open && b.slot_id && b.service_id && (
+                <Button onClick={() => setMoving(true)}>⇄ {t('bookings.move')}</Button>
               )}
               {open && can('bookings.cancel') && (
                 <Button kind="danger" onClick={() => setCanceling(true)}>
@@ -218,6 +224,16 @@ export function BookingDetail({ route }: { route: Route }) {
           }}
         />
       )}
+      {moving && (
+        <MoveBooking
+          b={b}
+          onClose={() => setMoving(false)}
+          onDone={() => {
+            setMoving(false);
+            toast(t('bookings.moved'));
+          }}
+        />
+      )}
       {canceling && (
         <CancelBooking
           b={b}
@@ -314,10 +330,11 @@ const ACTIONS = {
   'action.confirm': 1,
   'action.complete': 1,
   'action.cancel': 1,
+  'action.move': 1,
   'action.expire': 1,
   'action.rescore': 1,
 };
-const SKIP = new Set(['version', 'updated_at', 'updated_priority_at', 'created_at', 'event_end_at']);
+const SKIP = new Set(['version', 'updated_at', 'updated_priority_at', 'created_at', 'event_end_at', 'slot_id', 'provider_id']);
 
 function show(v: unknown): string {
   if (v === null || v === undefined) return '—';
@@ -401,6 +418,41 @@ function EditBooking({
         {b.slot_id && <TextField {...field('address')} label={t('bookings.address')} />}
         <TextArea {...field('notes')} label={t('bookings.notes')} />
         <FormActions onCancel={onClose} busy={save.busy} span2 />
+      </Form>
+    </Modal>
+  );
+}
+
+/**
+ * Moves the booking to another free slot of its service, e.g. to resolve a
+ * double booking; the customer is told over WhatsApp unless unticked.
+ */
+function MoveBooking({ b, onClose, onDone }: { b: Booking; onClose: () => void; onDone: () => void }) {
+  const { t, lang } = useI18n();
+  const { tz } = useSession();
+  const [slot, setSlot] = useState<Slot | null>(null);
+  const [notify, setNotify] = useState(true);
+  const move = useAction(async () => {
+    if (!slot) return;
+    await call('bookings.move', { id: b.id, version: b.version, slot_id: slot.id, notify });
+    onDone();
+  });
+  return (
+    <Modal title={t('bookings.moveTitle', { code: b.code })} onClose={onClose} wide>
+      <Form onSubmit={() => void move.run()} error={move.error}>
+        <p className="span-2 muted">
+          {t('bookings.moveFrom', { when: formatDateTime(b.event_at, tz, lang), provider: b.provider_name ?? '—' })}
+        </p>
+        <div className="span-2">
+          <SlotPicker slot={slot} setSlot={setSlot} service={{ id: b.service_id ?? '', name: b.service_name ?? '' }} />
+        </div>
+        <CheckField name="notify" label={t('bookings.moveNotify', { name: b.customer_name })} checked={notify} onChange={setNotify} />
+        <div className="form-actions span-2">
+          <Button onClick={onClose}>{t('common.back')}</Button>
+          <Button type="submit" kind="primary" busy={move.busy} disabled={!slot}>
+            {t('bookings.move')}
+          </Button>
+        </div>
       </Form>
     </Modal>
   );

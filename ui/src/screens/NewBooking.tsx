@@ -1,27 +1,25 @@
 // The guided flow for a new booking: what is booked (a unit, a free service
 // slot, or neither) → the customer (found as you type, or entered new, with a
 // same-name warning before saving) → details → summary → save.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Customer, CustomerInput, OpInput, Slot, Unit } from '../api/ops';
 import { ApiError, call } from '../api/transport';
 import { Button } from '../components/Button';
 import { DefinitionList } from '../components/DefinitionList';
-import { Empty } from '../components/Empty';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { FilterSelect } from '../components/FilterSelect';
 import { Form } from '../components/Form';
-import { Loading } from '../components/Loading';
 import { MoneyField } from '../components/MoneyField';
 import { Page } from '../components/Page';
 import { PaymentFields } from '../components/PaymentFields';
 import { Rows } from '../components/Rows';
 import { SaveButton } from '../components/SaveButton';
 import { SelectField } from '../components/SelectField';
+import { SlotPicker } from '../components/SlotPicker';
 import { TextArea } from '../components/TextArea';
 import { TextField } from '../components/TextField';
 import { ValueBadge } from '../components/ValueBadge';
 import { useI18n } from '../i18n';
-import { addDays, formatDate, formatDateTime, formatPhone, formatRupiah, formatTime, localDate, moneyValue, optionalText, parseRupiah, today } from '../lib/format';
+import { formatDate, formatDateTime, formatPhone, formatRupiah, moneyValue, optionalText, parseRupiah } from '../lib/format';
 import { useAction, useOp } from '../lib/queries';
 import { navigate, type Route } from '../lib/router';
 import { useDebounced } from '../lib/useDebounced';
@@ -428,87 +426,6 @@ function UnitPicker({ unit, setUnit }: { unit: Unit | null; setUnit: (u: Unit | 
           </div>
         )}
       </Rows>
-    </div>
-  );
-}
-
-function SlotPicker({ slot, setSlot }: { slot: Slot | null; setSlot: (s: Slot | null) => void }) {
-  const { t, lang } = useI18n();
-  const { tz } = useSession();
-  const [serviceId, setServiceId] = useState(slot?.service_id ?? '');
-  const [providerId, setProviderId] = useState(slot?.provider_id ?? '');
-  const services = useOp('services.list', { active: true, page_size: 200 });
-  const providers = useOp('providers.list', { active: true, service_id: serviceId || null, page_size: 200 });
-  const from = today(tz);
-  const slots = useOp('slots.list', {
-    status: 'available',
-    service_id: serviceId || null,
-    provider_id: providerId || null,
-    from,
-    to: addDays(from, 14),
-    page_size: 200,
-  });
-  const byDay = useMemo(() => {
-    const m = new Map<string, Slot[]>();
-    for (const s of slots.data?.data ?? []) {
-      if (new Date(s.starts_at).getTime() <= Date.now()) continue;
-      const d = localDate(s.starts_at, tz);
-      m.set(d, [...(m.get(d) ?? []), s]);
-    }
-    return [...m.entries()];
-  }, [slots.data, tz]);
-  return (
-    <div className="picker" data-field="slot_id">
-      <div className="filters">
-        <FilterSelect
-          label={t('wizard.serviceFilter')}
-          value={serviceId}
-          onChange={setServiceId}
-          empty={t('common.all')}
-          options={(services.data?.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
-        />
-        <FilterSelect
-          label={t('wizard.providerFilter')}
-          value={providerId}
-          onChange={setProviderId}
-          empty={t('common.all')}
-          options={(providers.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
-        />
-      </div>
-      {slot && (
-        <div className="selected-item" data-testid="selected-slot">
-          {t('wizard.selected')}: <strong>{formatDateTime(slot.starts_at, tz, lang)}</strong> —{' '}
-          {t('wizard.slotAt', { service: slot.service_name, provider: slot.provider_name })}
-        </div>
-      )}
-      <ErrorMessage error={slots.error} />
-      {slots.isPending ? (
-        <Loading />
-      ) : byDay.length === 0 ? (
-        <Empty text={t('wizard.noSlots')} />
-      ) : (
-        <div className="slot-days">
-          {byDay.map(([day, list]) => (
-            <div key={day} className="slot-day">
-              <div className="slot-day-head">{formatDate(day, lang, { weekday: true })}</div>
-              <div className="slot-buttons">
-                {list.map((s) => (
-                  <button
-                    type="button"
-                    key={s.id}
-                    className={`slot-btn${slot?.id === s.id ? ' selected' : ''}`}
-                    aria-pressed={slot?.id === s.id}
-                    onClick={() => setSlot(s)}
-                    title={`${s.service_name} — ${s.provider_name}`}
-                  >
-                    {formatTime(s.starts_at, tz, lang)} <span className="muted small">{s.provider_name}</span>
-                  </button>
-                ))}
-              </div>
-            </div>
-          ))}
-        </div>
-      )}
     </div>
   );
 }
