@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "waha_hmac",
         include_str!("../migrations/0011_waha_hmac.sql"),
     ),
+    (
+        12,
+        "outbox_templates",
+        include_str!("../migrations/0012_outbox_templates.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

@@ -152,9 +152,9 @@ pub async fn book(
     Ok(BookOutcome::Booked { code })
 }
 
-/// Queues the provider's notice (the desk's own template, in Indonesian),
-/// sent with the bot's replies: a provider whose pushed row has no
-/// WhatsApp number gets none.
+/// Queues the provider's notice (the desk's own template, in Indonesian,
+/// with its placeholder values for a Meta template), sent with the bot's
+/// replies: a provider whose pushed row has no WhatsApp number gets none.
 async fn notify_provider(
     conn: &mut PgConnection,
     branch_id: Uuid,
@@ -196,13 +196,16 @@ async fn notify_provider(
         default_body(MessageKind::ProviderNotification, Language::Id),
         &vars,
     );
+    let vars = serde_json::to_value(&vars).map_err(|e| HqError::Internal(e.to_string()))?;
     sqlx::query(
-        "INSERT INTO hq_outbox (to_phone, text, dedupe_key) VALUES ($1, $2, $3)
+        "INSERT INTO hq_outbox (to_phone, text, dedupe_key, kind, vars) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(phone)
     .bind(text)
     .bind(format!("booking:{id}:provider"))
+    .bind(MessageKind::ProviderNotification.as_str())
+    .bind(vars)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -135,6 +135,7 @@ impl Machine<'_> {
         self.replies.push(Reply {
             text: text.into(),
             options: Vec::new(),
+            templated: None,
         });
     }
 

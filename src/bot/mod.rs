@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::booking::bookings::BookingStatus;
 use crate::kernel::types::{BookingId, Language, Money, ProviderId, ServiceId, SlotId};
+use crate::messaging::templates::{MessageKind, Vars};
 
 pub use conversation::step;
 
@@ -233,6 +234,18 @@ pub struct ReplyOption {
 pub struct Reply {
     pub text: String,
     pub options: Vec<ReplyOption>,
+    /// Set when the reply is also one of the business's messages (the
+    /// booking confirmation): sent late, outside WhatsApp's 24-hour window,
+    /// Meta takes it only as that kind's approved template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub templated: Option<Templated>,
+}
+
+/// A message kind and its placeholder values, for a Meta template.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Templated {
+    pub kind: MessageKind,
+    pub vars: Vars,
 }
 
 /// What one [`step`] produced.

@@ -30,6 +30,7 @@ impl Machine<'_> {
                 c.known_name.as_deref(),
             ),
             options: Vec::new(),
+            templated: None,
         }
     }
 
@@ -128,6 +129,7 @@ impl Machine<'_> {
             Step::Name => Reply {
                 text: texts::ask_name(lang).into(),
                 options: Vec::new(),
+                templated: None,
             },
             Step::Address => {
                 let default = c.location.as_ref().and_then(|l| l.address.as_deref());
@@ -151,6 +153,7 @@ impl Machine<'_> {
                 Reply {
                     text: texts::summary(lang, &summary),
                     options: Vec::new(),
+                    templated: None,
                 }
             }
             Step::Bookings => {
@@ -173,6 +176,7 @@ impl Machine<'_> {
                 Reply {
                     text: texts::confirm_cancel(lang, &self.booking_line(b, lang)),
                     options: Vec::new(),
+                    templated: None,
                 }
             }
         })
@@ -234,6 +238,7 @@ impl Numbered {
         Reply {
             text: self.text,
             options: self.options,
+            templated: None,
         }
     }
 }
@@ -242,6 +247,7 @@ pub(super) fn prefixed(line: &str, reply: Reply) -> Reply {
     Reply {
         text: format!("{line}\n{}", reply.text),
         options: reply.options,
+        templated: reply.templated,
     }
 }
 

@@ -9,8 +9,9 @@ use super::reading::command;
 use super::texts::{self, cap};
 use super::{
     BookOutcome, CancelOutcome, Conversation, Effect, Event, FreeSlot, Inbound, KnownCustomer,
-    Pending, ProviderFound, Step, UpcomingBooking,
+    Pending, ProviderFound, Reply, Step, Templated, UpcomingBooking,
 };
+use crate::messaging::templates::{MessageKind, Vars, rupiah, set_when};
 
 impl Machine<'_> {
     pub(super) fn result(&mut self, mut c: Conversation, event: Event) -> Option<Conversation> {
@@ -205,7 +206,12 @@ impl Machine<'_> {
                         texts::when(s.starts_at, s.ends_at, self.settings.time_zone, c.language)
                     })
                     .unwrap_or_default();
-                self.say_text(texts::booked(c.language, &cap(&code, CODE_MAX), &when));
+                let code = cap(&code, CODE_MAX);
+                self.say(Reply {
+                    text: texts::booked(c.language, &code, &when),
+                    options: Vec::new(),
+                    templated: Some(self.confirmation(&c, &code)),
+                });
                 None
             }
             BookOutcome::SlotTaken => {
@@ -227,6 +233,38 @@ impl Machine<'_> {
                     _ => Some(self.menu(c)),
                 }
             }
+        }
+    }
+}
+
+impl Machine<'_> {
+    /// The booking confirmation's placeholder values, as the desk fills its
+    /// own (`booking_confirmation`), for a Meta template.
+    fn confirmation(&self, c: &Conversation, code: &str) -> Templated {
+        let mut vars = Vars::new();
+        let mut set = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                vars.insert(k.to_owned(), v);
+            }
+        };
+        set("customer_name", c.name.clone());
+        set("booking_code", Some(code.to_owned()));
+        set("service", c.service.as_ref().map(|s| s.name.clone()));
+        set("amount", c.service.as_ref().map(|s| rupiah(s.price)));
+        set("provider", c.provider.as_ref().map(|p| p.name.clone()));
+        set("address", c.address.clone());
+        set("business_name", Some(self.settings.business_name.clone()));
+        if let Some(slot) = &c.slot {
+            set_when(
+                &mut vars,
+                slot.starts_at,
+                self.settings.time_zone,
+                c.language,
+            );
+        }
+        Templated {
+            kind: MessageKind::BookingConfirmation,
+            vars,
         }
     }
 }

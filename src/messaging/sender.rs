@@ -273,6 +273,7 @@ pub fn deliver_due(app: &App, only: Option<MessageId>, force: bool) -> Result<De
             body: &m.body,
             vars: &m.vars.values,
             placeholders: &m.vars.placeholders,
+            outside_window: false,
         });
         app.write(&Actor::System, |ctx| settle(ctx, &m, &outcome, gw.kind()))?;
         match &outcome {

@@ -51,12 +51,14 @@ impl MessageKind {
         MessageKind::MaintenanceReminder,
     ];
 
-    /// Messages the business starts outside a conversation (reminders): on
+    /// Messages the business starts outside a conversation (reminders, a
+    /// moved booking, the provider's notice: the provider never wrote): on
     /// Meta's Cloud API these go out as approved templates when mapped.
     pub fn business_initiated(self) -> bool {
         matches!(
             self,
-            MessageKind::BookingMoved
+            MessageKind::ProviderNotification
+                | MessageKind::BookingMoved
                 | MessageKind::ReminderH1
                 | MessageKind::UnpaidH1
                 | MessageKind::MaintenanceReminder

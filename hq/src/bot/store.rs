@@ -107,10 +107,23 @@ pub async fn queue_replies(
     let keys: Vec<String> = (0..replies.len())
         .map(|n| format!("{}:{}:{n}", message.gateway.as_str(), message.message_id))
         .collect();
+    let kinds: Vec<Option<&str>> = replies
+        .iter()
+        .map(|r| r.templated.as_ref().map(|t| t.kind.as_str()))
+        .collect();
+    let vars = replies
+        .iter()
+        .map(|r| {
+            let vars = r.templated.as_ref().map(|t| &t.vars);
+            serde_json::to_value(vars.cloned().unwrap_or_default())
+                .map_err(|e| HqError::Internal(e.to_string()))
+        })
+        .collect::<Result<Vec<_>>>()?;
     sqlx::query(
-        "INSERT INTO hq_outbox (to_phone, text, options, dedupe_key)
-         SELECT $1, t.text, t.options, t.dedupe_key
-         FROM UNNEST($2::text[], $3::jsonb[], $4::text[]) WITH ORDINALITY AS t(text, options, dedupe_key, n)
+        "INSERT INTO hq_outbox (to_phone, text, options, dedupe_key, kind, vars)
+         SELECT $1, t.text, t.options, t.dedupe_key, t.kind, t.vars
+         FROM UNNEST($2::text[], $3::jsonb[], $4::text[], $5::text[], $6::jsonb[])
+              WITH ORDINALITY AS t(text, options, dedupe_key, kind, vars, n)
          ORDER BY t.n
          ON CONFLICT (dedupe_key) DO NOTHING",
     )
@@ -118,6 +131,8 @@ pub async fn queue_replies(
     .bind(&texts)
     .bind(&options)
     .bind(&keys)
+    .bind(&kinds)
+    .bind(&vars)
     .execute(conn)
     .await?;
     Ok(())

@@ -18,8 +18,12 @@
 //! - **In order per customer.** Only a phone's oldest reply not yet sent
 //!   may be claimed.
 //! - **Meta's 24-hour window.** Meta takes free text only within 24 hours
-//!   of the customer's last message; a reply queued longer ago than that
-//!   (the gateway was down a day) is `failed`, saying so.
+//!   of the customer's last message. A message queued longer ago than that
+//!   (the gateway was down a day) goes out as its kind's approved template
+//!   (the booking confirmation's, mapped in the gateway settings' `templates`),
+//!   or, for a plain reply or an unmapped kind, is `failed`, saying so. The
+//!   provider's notice is always a template when one is mapped: the
+//!   provider never wrote.
 //!
 //! Meta's status callbacks (`statuses[]` of its webhook) move a sent reply
 //! on to `delivered`, `read` or `failed`.
@@ -35,6 +39,7 @@ use sqlx::{PgPool, Row};
 use loket::kernel::sealing::SealingSecretKey;
 use loket::messaging::gateway::{Gateway, GatewayConfig, GatewayKind, Outcome, Outgoing};
 use loket::messaging::sender::{MAX_ATTEMPTS, backoff};
+use loket::messaging::templates::{MessageKind, Vars};
 
 use crate::error::Result;
 
@@ -64,8 +69,20 @@ struct Claimed {
     id: i64,
     to: String,
     text: String,
+    /// `None`: a plain conversation reply.
+    kind: Option<MessageKind>,
+    vars: Vars,
     queued_at: DateTime<Utc>,
     attempts: i64,
+}
+
+/// One message as the sending thread needs it.
+struct Job {
+    to: String,
+    text: String,
+    kind: Option<MessageKind>,
+    vars: Vars,
+    outside_window: bool,
 }
 
 /// Sends every reply due now, oldest first, until none is left or sending
@@ -109,14 +126,14 @@ pub async fn deliver_due(pool: &PgPool, key: &SealingSecretKey) -> Result<()> {
 async fn send_all(config: GatewayConfig, claimed: &[Claimed]) -> Vec<Outcome> {
     let now = Utc::now();
     let meta = config.kind == GatewayKind::Meta;
-    let jobs: Vec<(String, String, bool)> = claimed
+    let jobs: Vec<Job> = claimed
         .iter()
-        .map(|c| {
-            (
-                c.to.clone(),
-                c.text.clone(),
-                meta && now - c.queued_at > META_WINDOW,
-            )
+        .map(|c| Job {
+            to: c.to.clone(),
+            text: c.text.clone(),
+            kind: c.kind,
+            vars: c.vars.clone(),
+            outside_window: meta && now - c.queued_at > META_WINDOW,
         })
         .collect();
     let tried = jobs.len();
@@ -135,14 +152,19 @@ async fn send_all(config: GatewayConfig, claimed: &[Claimed]) -> Vec<Outcome> {
             }
         };
         let mut outcomes = Vec::with_capacity(jobs.len());
-        for (to, text, outside_window) in &jobs {
-            let outcome = if *outside_window {
-                Outcome::Failed {
-                    error: "more than 24 hours after the customer's message: Meta takes free text only within its 24-hour window".into(),
-                }
-            } else {
-                gateway.send(&Outgoing::reply(to, text))
-            };
+        for job in &jobs {
+            let placeholders: Vec<String> = job
+                .kind
+                .map(|k| k.placeholders().iter().map(|p| (*p).to_owned()).collect())
+                .unwrap_or_default();
+            let outcome = gateway.send(&Outgoing {
+                kind: job.kind,
+                to: &job.to,
+                body: &job.text,
+                vars: &job.vars,
+                placeholders: &placeholders,
+                outside_window: job.outside_window,
+            });
             let stop = matches!(outcome, Outcome::AuthFailed { .. });
             outcomes.push(outcome);
             if stop {
@@ -175,7 +197,7 @@ async fn claim(pool: &PgPool) -> Result<Vec<Claimed>> {
              ORDER BY o.next_attempt_at, o.id
              LIMIT $1
              FOR UPDATE SKIP LOCKED)
-         RETURNING id, to_phone, text, created_at, attempts",
+         RETURNING id, to_phone, text, kind, vars, created_at, attempts",
     )
     .bind(BATCH)
     .fetch_all(pool)
@@ -187,6 +209,11 @@ async fn claim(pool: &PgPool) -> Result<Vec<Claimed>> {
                 id: r.try_get("id")?,
                 to: r.try_get("to_phone")?,
                 text: r.try_get("text")?,
+                kind: r
+                    .try_get::<Option<String>, _>("kind")?
+                    .as_deref()
+                    .and_then(MessageKind::parse),
+                vars: serde_json::from_value(r.try_get("vars")?).unwrap_or_default(),
                 queued_at: r.try_get("created_at")?,
                 attempts: i64::from(r.try_get::<i32, _>("attempts")?),
             })

@@ -205,6 +205,16 @@ fn a_whatsapp_booking_reaches_the_branch_which_confirms_it() {
         ))
     };
     assert_eq!(at_hq("code"), json!(code));
+    // The confirmation and the provider's notice were queued as the message
+    // kinds they are, with their values, for Meta templates.
+    let kinds = hq.json(&format!(
+        "SELECT json_object_agg(kind, vars->>'booking_code') FROM hq_outbox WHERE kind IS NOT NULL
+           AND vars->>'booking_code' = '{code}'"
+    ));
+    assert_eq!(
+        kinds,
+        json!({"booking_confirmation": code, "provider_notification": code})
+    );
     assert_eq!(at_hq("source"), json!("whatsapp"));
     // Head office's booking list says where each was made.
     let listed = admin.get("/api/v1/bookings").expect(200);

@@ -276,3 +276,100 @@ fn gateway_settings_take_the_desks_rules_and_only_an_admin_sees_them() {
         403
     );
 }
+
+/// Meta takes free text only within 24 hours of the customer's message.
+/// Messages queued longer ago (the gateway was down a day) go out as their
+/// kind's approved template, filled with their placeholder values; a plain
+/// reply, which has no template, fails saying why. The provider's notice
+/// (the provider never wrote) is a template whenever one is mapped.
+#[test]
+fn late_messages_go_out_as_meta_templates_and_plain_replies_fail_saying_why() {
+    let hq = Hq::start();
+    let admin = hq.admin();
+    let gateway = StubGateway::start(vec![]);
+    use_meta_at(&admin, &gateway);
+    admin
+        .put(
+            "/api/v1/settings/gateway",
+            json!({"templates": {
+                "booking_confirmation": {"name": "konfirmasi_booking", "language": "id"},
+                "provider_notification": {"name": "booking_baru", "language": "id",
+                                          "parameters": ["booking_code", "customer_name", "time"]}}}),
+        )
+        .expect(200);
+    // As the bot queues them: a menu and a confirmation from 25 hours ago,
+    // and a provider's notice from now.
+    let queued = hq.json(
+        r#"WITH q AS (
+             INSERT INTO hq_outbox (to_phone, text, dedupe_key, kind, vars, created_at, next_attempt_at) VALUES
+               ('6281255500001', 'Ketik 1 untuk …', 'late:menu', NULL, '{}', now() - interval '25 hours', now()),
+               ('6281255500002', 'Terima kasih! Kode *BK-2026-W007*', 'late:confirmation', 'booking_confirmation',
+                '{"customer_name": "Dewi", "booking_code": "BK-2026-W007", "date": "Kamis, 3 Desember 2026",
+                  "time": "10:00", "service": "Makeup Wisuda", "provider": "Rina", "address": "Jl. Melati 1",
+                  "amount": "Rp 750.000", "business_name": "Salon Ayu"}',
+                now() - interval '25 hours', now()),
+               ('6281300000001', 'Halo Rina, ada booking baru BK-2026-W007', 'late:provider', 'provider_notification',
+                '{"booking_code": "BK-2026-W007", "customer_name": "Dewi", "time": "10:00"}', now(), now())
+             RETURNING id)
+           SELECT count(*) FROM q"#,
+    );
+    assert_eq!(queued, json!(3));
+    wait_until("all three settled", || {
+        replies(&hq)
+            .iter()
+            .all(|r| r["status"] != "queued" && r["status"] != "sending")
+    });
+
+    let by_to = |to: &str| {
+        gateway
+            .requests()
+            .into_iter()
+            .find(|r| r.body["to"] == to)
+            .map(|r| r.body)
+    };
+    let confirmation = by_to("6281255500002").expect("the confirmation sent");
+    assert_eq!(confirmation["type"], "template", "{confirmation}");
+    assert_eq!(confirmation["template"]["name"], "konfirmasi_booking");
+    let parameters: Vec<&str> = confirmation["template"]["components"][0]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .map(|p| p["text"].as_str().unwrap_or_default())
+        .collect();
+    // The desk's placeholders of a booking message, in order (no unit: "-").
+    assert_eq!(
+        parameters,
+        [
+            "Dewi",
+            "BK-2026-W007",
+            "Kamis, 3 Desember 2026",
+            "10:00",
+            "Makeup Wisuda",
+            "Rina",
+            "-",
+            "Jl. Melati 1",
+            "Rp 750.000",
+            "Salon Ayu"
+        ]
+    );
+    let notice = by_to("6281300000001").expect("the provider's notice sent");
+    assert_eq!(notice["type"], "template", "{notice}");
+    assert_eq!(
+        notice["template"]["components"][0]["parameters"],
+        json!([{"type": "text", "text": "BK-2026-W007"}, {"type": "text", "text": "Dewi"},
+               {"type": "text", "text": "10:00"}])
+    );
+    assert!(
+        by_to("6281255500001").is_none(),
+        "the late menu is not sent"
+    );
+    let menu = &replies(&hq)[0];
+    assert_eq!(menu["status"], "failed");
+    assert!(
+        menu["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("24 hours") && e.contains("template")),
+        "{menu}"
+    );
+    assert_eq!(gateway.requests().len(), 2);
+}

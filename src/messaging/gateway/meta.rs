@@ -15,11 +15,20 @@ impl Gateway {
             "{}/{}/{}/messages",
             self.cfg.base_url, self.cfg.api_version, phone_id
         );
-        // Only what the business starts needs an approved template.
+        // What the business starts needs an approved template, and so does
+        // anything sent outside the customer's 24-hour window.
         let template = m
             .kind
-            .filter(|k| k.business_initiated())
+            .filter(|k| k.business_initiated() || m.outside_window)
             .and_then(|k| self.cfg.templates.get(k.as_str()));
+        if m.outside_window && template.is_none() {
+            let kind = m.kind.map_or("a conversation reply", |k| k.as_str());
+            return Outcome::Failed {
+                error: format!(
+                    "more than 24 hours after the customer's last message: Meta then takes only an approved template, and none is mapped for {kind}"
+                ),
+            };
+        }
         let body = match template {
             Some(t) => {
                 let names: &[String] = if t.parameters.is_empty() {

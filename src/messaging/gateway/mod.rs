@@ -21,8 +21,8 @@ pub use settings::*;
 /// One message to send.
 #[derive(Clone, Copy, Debug)]
 pub struct Outgoing<'a> {
-    /// `None` for a reply in a conversation the customer started (head
-    /// office's bot): always plain text.
+    /// `None` for a plain reply in a conversation the customer started
+    /// (head office's bot): text only.
     pub kind: Option<MessageKind>,
     /// Normalised `62…`
     pub to: &'a str,
@@ -31,21 +31,9 @@ pub struct Outgoing<'a> {
     pub vars: &'a Vars,
     /// Placeholders of our template, in order (default Meta parameters).
     pub placeholders: &'a [String],
-}
-
-impl<'a> Outgoing<'a> {
-    /// A reply in a conversation the customer started: plain text, inside
-    /// WhatsApp's 24-hour customer-service window.
-    pub fn reply(to: &'a str, body: &'a str) -> Outgoing<'a> {
-        const NO_VARS: &Vars = &Vars::new();
-        Outgoing {
-            kind: None,
-            to,
-            body,
-            vars: NO_VARS,
-            placeholders: &[],
-        }
-    }
+    /// Sent more than 24 hours after the customer last wrote: Meta then
+    /// takes only an approved template (the kind's, when one is mapped).
+    pub outside_window: bool,
 }
 
 /// What the gateway said.

@@ -321,6 +321,7 @@ fn the_numbering_check_catches_unnumbered_choices() {
                 title: "Budi".into(),
             },
         ],
+        templated: None,
     });
 }
 

@@ -1,6 +1,7 @@
 //! Whole conversations, from the first message to a booking or a cancellation.
 
 use super::*;
+use loket::messaging::templates::MessageKind;
 
 #[test]
 fn an_unknown_customer_books_from_a_location_pin() {
@@ -92,7 +93,8 @@ fn an_unknown_customer_books_from_a_location_pin() {
         );
     }
 
-    let done = c.say("ya");
+    let replies = c.send(Inbound::Text("ya".into()));
+    let done = joined(&replies);
     let monday_11 = c.world.slots[1].2.id;
     assert_eq!(
         c.last_effect(),
@@ -109,6 +111,32 @@ fn an_unknown_customer_books_from_a_location_pin() {
     );
     assert!(done.contains("BK-2026-W001"), "{done}");
     assert_eq!(c.stored, None, "the conversation ends with the booking");
+    // The confirmation is also the business's `booking_confirmation`, with
+    // the values its Meta template takes when it is sent late.
+    let confirmation = replies
+        .iter()
+        .find_map(|r| r.templated.as_ref())
+        .expect("the confirmation stands for a message kind");
+    assert_eq!(confirmation.kind, MessageKind::BookingConfirmation);
+    let vars: Vec<(&str, &str)> = confirmation
+        .vars
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        vars,
+        [
+            ("address", "Jl. Melati No. 5, Kebayoran Baru"),
+            ("amount", "Rp 150.000"),
+            ("booking_code", "BK-2026-W001"),
+            ("business_name", "Salon Cantik"),
+            ("customer_name", "Sari Dewi"),
+            ("date", "Senin, 23 November 2026"),
+            ("provider", "Rina Makeup"),
+            ("service", "Makeup Wisuda"),
+            ("time", "11:00"),
+        ]
+    );
 }
 
 #[test]

@@ -112,6 +112,7 @@ const FIELD_LABELS: Record<string, Key> = {
   session: 'gateway.session',
   timeout_secs: 'gateway.timeout',
   parameters: 'gateway.metaParams',
+  provider_notification: 'messageKind.provider_notification',
   booking_moved: 'messageKind.booking_moved',
   reminder_h1: 'messageKind.reminder_h1',
   unpaid_h1: 'messageKind.unpaid_h1',

@@ -144,8 +144,14 @@ export function gatewayFields(kind: GatewayKind): GatewayField[] {
   }
 }
 
-/** The Meta mapping is for the messages the business starts (reminders). */
-export const META_TEMPLATE_KINDS = ['booking_moved', 'reminder_h1', 'unpaid_h1', 'maintenance_reminder'] as const;
+/** The Meta mapping is for the messages the business starts (reminders, a moved booking, the provider's notice). */
+export const META_TEMPLATE_KINDS = [
+  'provider_notification',
+  'booking_moved',
+  'reminder_h1',
+  'unpaid_h1',
+  'maintenance_reminder',
+] as const;
 
 export interface MetaTemplateForm {
   name: string;
