@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox_templates",
         include_str!("../migrations/0012_outbox_templates.sql"),
     ),
+    (
+        13,
+        "bot_business_name",
+        include_str!("../migrations/0013_bot_business_name.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

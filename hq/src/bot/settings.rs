@@ -1,5 +1,5 @@
 //! The bot's settings (`PUT`/`GET /api/v1/settings/bot`): on or off, the
-//! search radius, the greeting, and the secrets of the gateways that call
+//! business it speaks for, the search radius, the greeting, and the secrets of the gateways that call
 //! the webhooks. The secrets are write-only: sealed to head office's public
 //! key at rest (as KTP and NPWP are: a copy of the database opens none),
 //! opened only by the process holding the key file, and masked in every
@@ -21,6 +21,7 @@ pub const DEFAULT_RADIUS_KM: f64 = 25.0;
 /// Farther than any branch's customers travel; a bigger radius is a typo.
 const MAX_RADIUS_KM: f64 = 500.0;
 const MAX_GREETING: usize = 500;
+const MAX_BUSINESS_NAME: usize = 100;
 const MAX_SECRET: usize = 512;
 
 /// The secrets, each with the field it is sealed under (the label is sealed
@@ -60,6 +61,7 @@ impl Secret {
 #[derive(Clone, Debug)]
 pub struct BotConfig {
     pub enabled: bool,
+    pub business_name: Option<String>,
     pub radius_km: f64,
     pub greeting: Option<String>,
     pub meta_app_secret: Option<String>,
@@ -71,10 +73,15 @@ pub struct BotConfig {
 impl BotConfig {
     /// What the pure conversation needs (`loket::bot::BotSettings`).
     pub fn conversation_settings(&self) -> loket::bot::BotSettings {
+        let defaults = loket::bot::BotSettings::default();
         loket::bot::BotSettings {
+            business_name: self
+                .business_name
+                .clone()
+                .unwrap_or(defaults.business_name.clone()),
             greeting: self.greeting.clone(),
             radius_km: self.radius_km,
-            ..loket::bot::BotSettings::default()
+            ..defaults
         }
     }
 }
@@ -84,6 +91,8 @@ impl BotConfig {
 #[derive(Debug, Serialize)]
 pub struct BotSettingsView {
     pub enabled: bool,
+    /// Named in the greeting and the confirmation; `null`: "Loket".
+    pub business_name: Option<String>,
     pub radius_km: f64,
     pub greeting: Option<String>,
     pub meta_app_secret: Option<String>,
@@ -98,6 +107,7 @@ pub struct BotSettingsView {
 /// The stored row, secrets still sealed.
 struct Stored {
     enabled: bool,
+    business_name: Option<String>,
     radius_km: f64,
     greeting: Option<String>,
     sealed: [Option<String>; 4],
@@ -109,6 +119,7 @@ impl Default for Stored {
     fn default() -> Self {
         Stored {
             enabled: false,
+            business_name: None,
             radius_km: DEFAULT_RADIUS_KM,
             greeting: None,
             sealed: [None, None, None, None],
@@ -119,13 +130,15 @@ impl Default for Stored {
 }
 
 async fn read(conn: &mut sqlx::PgConnection) -> Result<Stored> {
-    let sql = "SELECT enabled, radius_km, greeting, meta_app_secret, meta_verify_token,
+    let sql =
+        "SELECT enabled, business_name, radius_km, greeting, meta_app_secret, meta_verify_token,
                       waha_api_key, waha_hmac_key, version, updated_at FROM bot_settings WHERE id";
     let Some(row) = sqlx::query(sql).fetch_optional(&mut *conn).await? else {
         return Ok(Stored::default());
     };
     Ok(Stored {
         enabled: row.try_get("enabled")?,
+        business_name: row.try_get("business_name")?,
         radius_km: row.try_get("radius_km")?,
         greeting: row.try_get("greeting")?,
         sealed: [
@@ -152,6 +165,7 @@ impl Stored {
         };
         BotSettingsView {
             enabled: self.enabled,
+            business_name: self.business_name.clone(),
             radius_km: self.radius_km,
             greeting: self.greeting.clone(),
             meta_app_secret: shown(Secret::MetaAppSecret),
@@ -173,6 +187,7 @@ impl Stored {
         };
         BotConfig {
             enabled: self.enabled,
+            business_name: self.business_name.clone(),
             radius_km: self.radius_km,
             greeting: self.greeting.clone(),
             meta_app_secret: open(Secret::MetaAppSecret),
@@ -198,6 +213,7 @@ pub async fn config(pool: &PgPool, key: &SealingSecretKey) -> Result<BotConfig> 
 #[derive(Debug, Default, PartialEq)]
 struct Edit {
     enabled: Option<bool>,
+    business_name: Option<Option<String>>,
     radius_km: Option<f64>,
     greeting: Option<Option<String>>,
     secrets: Vec<(Secret, Option<String>)>,
@@ -230,6 +246,9 @@ fn parse_edit(input: Value) -> Result<Edit> {
                 edit.radius_km = Some(radius);
             }
             "greeting" => edit.greeting = Some(text("greeting", &value, MAX_GREETING)?),
+            "business_name" => {
+                edit.business_name = Some(text("business_name", &value, MAX_BUSINESS_NAME)?)
+            }
             other => {
                 let secret = Secret::ALL
                     .into_iter()
@@ -297,6 +316,9 @@ pub async fn update(
     if let Some(greeting) = edit.greeting {
         stored.greeting = greeting;
     }
+    if let Some(name) = edit.business_name {
+        stored.business_name = name;
+    }
     for (secret, plain) in edit.secrets {
         stored.sealed[secret as usize] = plain
             .map(|p| public.seal(&secret.sealing_label(), &p))
@@ -314,14 +336,14 @@ pub async fn update(
     sqlx::query(
         "INSERT INTO bot_settings (id, enabled, radius_km, greeting, meta_app_secret,
                                    meta_verify_token, waha_api_key, waha_hmac_key, version,
-                                   updated_at, updated_by)
-         VALUES (true, $1, $2, $3, $4, $5, $6, $10, $7, $8, $9)
+                                   updated_at, updated_by, business_name)
+         VALUES (true, $1, $2, $3, $4, $5, $6, $10, $7, $8, $9, $11)
          ON CONFLICT (id) DO UPDATE SET enabled = excluded.enabled,
              radius_km = excluded.radius_km, greeting = excluded.greeting,
              meta_app_secret = excluded.meta_app_secret,
              meta_verify_token = excluded.meta_verify_token,
              waha_api_key = excluded.waha_api_key, waha_hmac_key = excluded.waha_hmac_key,
-             version = excluded.version,
+             version = excluded.version, business_name = excluded.business_name,
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .bind(stored.enabled)
@@ -334,6 +356,7 @@ pub async fn update(
     .bind(now)
     .bind(by.id)
     .bind(waha_hmac_key)
+    .bind(&stored.business_name)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -369,7 +392,7 @@ mod tests {
 
     #[test]
     fn every_name_is_taken_and_empty_clears() {
-        let all = json!({"enabled": true, "radius_km": 5, "greeting": null,
+        let all = json!({"enabled": true, "business_name": "Salon Ayu", "radius_km": 5, "greeting": null,
             "meta_app_secret": "s", "meta_verify_token": "t", "waha_api_key": "k",
             "waha_hmac_key": "h"});
         let edit = parse_edit(all).expect("all names");

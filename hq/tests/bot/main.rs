@@ -624,6 +624,30 @@ fn bot_settings_are_masked_sealed_and_for_the_admin_only() {
         assert!(!stored.contains(secret), "sealed at rest: {stored}");
     }
 
+    // The business's name: in the greeting in place of "Loket".
+    assert_eq!(shown["business_name"], Value::Null);
+    let named = admin
+        .put(
+            "/api/v1/settings/bot",
+            json!({"business_name": "  Salon Ayu Kemang "}),
+        )
+        .expect(200);
+    assert_eq!(named["business_name"], "Salon Ayu Kemang");
+    admin
+        .put("/api/v1/settings/bot", json!({"greeting": null}))
+        .expect(200);
+    let hello = meta_body_from(CUSTOMER, "wamid.named", text("halo"));
+    assert_eq!(meta_send(&hq, &hello).status, 200);
+    let greeting = hq.json(&format!(
+        "SELECT to_json(text) FROM hq_outbox WHERE to_phone = '{CUSTOMER}' ORDER BY id LIMIT 1"
+    ));
+    assert!(
+        greeting
+            .as_str()
+            .is_some_and(|g| g.contains("Salon Ayu Kemang")),
+        "{greeting}"
+    );
+
     // A change of one setting keeps the others; null clears a secret.
     let changed = admin
         .put(
@@ -634,7 +658,8 @@ fn bot_settings_are_masked_sealed_and_for_the_admin_only() {
     assert_eq!(changed["radius_km"], 7.5);
     assert_eq!(changed["waha_api_key"], Value::Null);
     assert_eq!(changed["meta_app_secret"], "••••0001");
-    assert_eq!(changed["version"], 2);
+    assert_eq!(changed["version"], 4);
+    assert_eq!(changed["business_name"], "Salon Ayu Kemang");
 
     for (body, field) in [
         (json!({"radius_km": 0}), "radius_km"),
@@ -642,6 +667,7 @@ fn bot_settings_are_masked_sealed_and_for_the_admin_only() {
         (json!({"enabled": "ya"}), "enabled"),
         (json!({"meta_app_secret": 12}), "meta_app_secret"),
         (json!({"greeting": "x".repeat(501)}), "greeting"),
+        (json!({"business_name": "x".repeat(101)}), "business_name"),
         (json!({"colour": "red"}), "colour"),
     ] {
         let bad = admin.put("/api/v1/settings/bot", body.clone());
