@@ -5,7 +5,8 @@
 // syncs. In the page: a login (a wrong password in words, the security
 // headers), Cabang with each branch's state, Booking across branches
 // filtered by branch, Pelanggan found by phone in another spelling, and a
-// Laporan with its chart and a CSV that downloads real CSV.
+// Laporan with its chart and a CSV that downloads real CSV; WhatsApp, the
+// bot's and the gateway's settings, for an hq_admin only.
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import type { OpInput, OpName, OpOutput } from '../src/api/ops';
@@ -81,13 +82,13 @@ test.afterAll(async () => {
   await hq?.stop();
 });
 
-async function logIn(page: Page) {
+async function logIn(page: Page, user = USER, password = PASSWORD) {
   await page.goto(`${hq.url}/`);
   await expect(page.getByLabel('Nama pengguna')).toBeFocused();
-  await page.getByLabel('Nama pengguna').fill(USER);
-  await page.getByLabel('Kata sandi').fill(PASSWORD);
+  await page.getByLabel('Nama pengguna').fill(user);
+  await page.getByLabel('Kata sandi').fill(password);
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('who')).toContainText(USER);
+  await expect(page.getByTestId('who')).toContainText(user);
 }
 
 test('login: a wrong password is refused in words (English too); the right one opens Cabang', async ({ page }) => {
@@ -208,4 +209,63 @@ test('Laporan: bookings per day with its chart, and a CSV link that downloads re
   expect(csv.join('\n')).toContain(`,${BANDUNG},3,2250000`);
   expect(csv.join('\n')).toContain(`,${SURABAYA},1,750000`);
   await snap(page, 'hq-reports');
+});
+
+test('WhatsApp: an hq_admin sets up the bot and its gateway; secrets come back masked; a viewer has no such screen', async ({ page }) => {
+  await logIn(page);
+  await expect(page.getByRole('link', { name: 'Laporan', exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'WhatsApp', exact: true })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Keluar' }).click();
+
+  const admin = 'pusat-admin';
+  const adminPassword = 'e2e-hq-admin-password';
+  hq.addUser(admin, 'hq_admin', adminPassword);
+  await logIn(page, admin, adminPassword);
+  await page.getByRole('link', { name: 'WhatsApp', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Booking lewat WhatsApp', level: 1 })).toBeVisible();
+  const bot = page.locator('section', { has: page.getByRole('heading', { name: 'Bot booking' }) });
+  await expect(bot.getByLabel('Bot menjawab pelanggan')).not.toBeChecked();
+
+  // a radius of 0 is refused, named at its field
+  await bot.getByLabel('Radius pencarian (km)').fill('0');
+  await bot.getByRole('button', { name: /Simpan/ }).click();
+  await expect(bot.locator('[data-field="radius_km"] .field-error')).toBeVisible();
+
+  await bot.getByLabel('Bot menjawab pelanggan').check();
+  await bot.getByLabel('Nama usaha').fill('Salon Ayu Pusat');
+  await bot.getByLabel('Radius pencarian (km)').fill('12,5');
+  await bot.getByLabel('Verify token Meta').fill('verify-e2e-1234');
+  await bot.getByRole('button', { name: /Simpan/ }).click();
+  await expect(bot.getByTestId('bot-saved')).toHaveText('Tersimpan.');
+
+  const gateway = page.locator('section', { has: page.getByRole('heading', { name: 'Gateway', exact: true }) });
+  await gateway.getByLabel('Gateway', { exact: true }).selectOption('meta');
+  await gateway.getByLabel('Token akses').fill('meta-token-e2e-5678');
+  await gateway.getByLabel('Phone number ID').fill('1234567890');
+  const confirmation = gateway.locator('.meta-template', { has: page.getByRole('heading', { name: 'Konfirmasi booking' }) });
+  await confirmation.getByLabel('Nama template').fill('konfirmasi_booking');
+  await confirmation.getByLabel('Kode bahasa').fill('id');
+  await gateway.getByRole('button', { name: /Simpan/ }).click();
+  await expect(page.getByTestId('gateway-saved')).toBeVisible();
+  await snap(page, 'hq-whatsapp');
+
+  // after a reload: the settings kept, the secrets masked
+  await page.reload();
+  await expect(bot.getByLabel('Bot menjawab pelanggan')).toBeChecked();
+  await expect(bot.getByLabel('Nama usaha')).toHaveValue('Salon Ayu Pusat');
+  await expect(bot.getByLabel('Radius pencarian (km)')).toHaveValue('12.5');
+  await expect(bot.locator('[data-field="meta_verify_token"] .field-hint')).toHaveText('Tersimpan: ••••1234. Kosongkan untuk tetap memakainya.');
+  await expect(gateway.locator('[data-field="token"] .field-hint')).toHaveText('Tersimpan: ••••5678. Kosongkan untuk tetap memakainya.');
+  await expect(confirmation.getByLabel('Nama template')).toHaveValue('konfirmasi_booking');
+  const html = await page.content();
+  expect(html).not.toContain('verify-e2e-1234');
+  expect(html).not.toContain('meta-token-e2e-5678');
+  await noRawJson(page);
+
+  // the saved verify token is the one Meta's handshake must show
+  const challenge = await fetch(`${hq.url}/webhooks/meta?hub.mode=subscribe&hub.verify_token=verify-e2e-1234&hub.challenge=4711`);
+  expect(challenge.status).toBe(200);
+  expect(await challenge.text()).toBe('4711');
+  const wrong = await fetch(`${hq.url}/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=4711`);
+  expect(wrong.status).toBe(403);
 });

@@ -1,6 +1,6 @@
-// Head office's page: a login as a head-office user, then four screens —
-// Cabang, Booking, Pelanggan, Laporan — on the desk's components, words and
-// styles. Routes live in the URL's hash (`#/booking`), so a refresh stays put.
+// Head office's page: a login as a head-office user, then its screens —
+// Cabang, Booking, Pelanggan, Laporan, and WhatsApp for an hq_admin — on the
+// desk's components, words and styles. Routes live in the URL's hash (`#/booking`), so a refresh stays put.
 import { useCallback, useEffect, useState, useSyncExternalStore, type ComponentType } from 'react';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { Button } from '../src/components/Button';
@@ -13,12 +13,15 @@ import { Bookings } from './screens/Bookings';
 import { Customers } from './screens/Customers';
 import { Login } from './screens/Login';
 import { Reports } from './screens/Reports';
+import { WhatsApp } from './screens/WhatsApp';
 
 interface Screen {
   path: string;
   label: Key;
   icon: string;
   screen: ComponentType;
+  /** Only an hq_admin sees it (head office refuses the others anyway). */
+  adminOnly?: boolean;
 }
 
 export const SCREENS: readonly Screen[] = [
@@ -26,6 +29,7 @@ export const SCREENS: readonly Screen[] = [
   { path: '/booking', label: 'hq.nav.bookings', icon: '▤', screen: Bookings },
   { path: '/pelanggan', label: 'hq.nav.customers', icon: '☺', screen: Customers },
   { path: '/laporan', label: 'hq.nav.reports', icon: '▥', screen: Reports },
+  { path: '/whatsapp', label: 'hq.nav.whatsapp', icon: '✉', screen: WhatsApp, adminOnly: true },
 ];
 
 function hashPath(): string {
@@ -48,7 +52,8 @@ const queryClient = makeQueryClient();
 function Shell({ session, logout }: { session: LoggedIn; logout: () => void }) {
   const { t, tv } = useI18n();
   const path = useHashPath();
-  const current = SCREENS.find((s) => s.path === path) ?? SCREENS[0];
+  const screens = SCREENS.filter((s) => !s.adminOnly || session.user.role === 'hq_admin');
+  const current = screens.find((s) => s.path === path) ?? screens[0];
   const Screen = current.screen;
   useEffect(() => {
     document.title = `${t(current.label)} · ${t('hq.title')}`;
@@ -61,7 +66,7 @@ function Shell({ session, logout }: { session: LoggedIn; logout: () => void }) {
           <span className="brand-name">{t('hq.title')}</span>
         </div>
         <nav aria-label="Menu">
-          {SCREENS.map((s) => (
+          {screens.map((s) => (
             <a
               key={s.path}
               href={`#${s.path}`}

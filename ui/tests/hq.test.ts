@@ -1,10 +1,12 @@
 // Head office's page (ui/hq): the Cabang screen's health marker, the report
-// charts' scaling and sums, and the API client's query strings.
+// charts' scaling and sums, the API client's query strings, and the bot
+// settings form's request body.
 import { describe, expect, it } from 'vitest';
 import { queryString } from '../hq/api/client';
 import { compactNumber, sumBy } from '../hq/lib/chart';
 import { LATE_AFTER_S, STALE_AFTER_S, branchHealth, durationWords } from '../hq/lib/health';
 import { barLayout } from '../src/lib/barLayout';
+import { botUpdate } from '../hq/screens/WhatsApp';
 
 const NOW = Date.parse('2026-12-02T10:00:00Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
@@ -97,5 +99,30 @@ describe('compactNumber and queryString', () => {
   it('empty filters are left out of the query string', () => {
     expect(queryString({ branch_id: '', from: '2026-12-01', page: 2, to: undefined })).toBe('?from=2026-12-01&page=2');
     expect(queryString({})).toBe('');
+  });
+});
+
+describe('botUpdate', () => {
+  const form = {
+    enabled: true,
+    business_name: '  ',
+    radius_km: '12,5',
+    greeting: '',
+    secrets: { meta_app_secret: '', meta_verify_token: ' verify-1 ', waha_api_key: '', waha_hmac_key: '' },
+  };
+  it('sends the plain settings, empty text as null, a decimal comma as a point', () => {
+    expect(botUpdate(form)).toEqual({
+      enabled: true,
+      business_name: null,
+      radius_km: 12.5,
+      greeting: null,
+      meta_verify_token: 'verify-1',
+    });
+  });
+  it('leaves out a secret left empty (head office keeps the stored one)', () => {
+    expect(Object.keys(botUpdate(form))).not.toContain('meta_app_secret');
+  });
+  it('sends a radius that is no number as typed, for head office to name', () => {
+    expect(botUpdate({ ...form, radius_km: 'jauh' }).radius_km).toBe('jauh');
   });
 });

@@ -106,8 +106,8 @@ export async function login(username: string, password: string): Promise<LoggedI
   return (await res.json()) as LoggedIn;
 }
 
-async function authed(url: string): Promise<Response> {
-  const res = await send(url, { headers: authHeaders() });
+async function authed(url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await send(url, { ...init, headers: { ...authHeaders(), ...(init.headers ?? {}) } });
   if (res.ok) return res;
   const err = await failure(res);
   if (res.status === 401) {
@@ -121,6 +121,24 @@ async function authed(url: string): Promise<Response> {
 export async function get<P extends GetPath>(path: P, query: QueryOf<P> | Record<string, never> = {}): Promise<AnswerOf<P>> {
   const res = await authed(path + queryString(query as Record<string, string | number | undefined>));
   return (await res.json()) as AnswerOf<P>;
+}
+
+/**
+ * `PUT path` with a JSON body as the logged-in user. Head office's settings
+ * answer JSON its document describes in words only: the caller names the type.
+ */
+export async function put<T>(path: keyof paths, body: unknown): Promise<T> {
+  const res = await authed(path, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as T;
+}
+
+/** `GET path` of a document that describes its answer in words only: the caller names the type. */
+export async function getAs<T>(path: keyof paths): Promise<T> {
+  return (await (await authed(path)).json()) as T;
 }
 
 /** A report's `?format=csv` URL. */

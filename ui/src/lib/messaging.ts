@@ -116,6 +116,7 @@ export type GatewaySettings = {
   timeout_secs: number;
   templates: Record<string, Schemas['MetaTemplate']>;
   auth_error?: string | null;
+  token_unavailable?: boolean;
 };
 
 export const GATEWAY_KINDS: GatewayKind[] = ['log', 'waha', 'fonnte', 'meta'];
@@ -144,7 +145,10 @@ export function gatewayFields(kind: GatewayKind): GatewayField[] {
   }
 }
 
-/** The Meta mapping is for the messages the business starts (reminders, a moved booking, the provider's notice). */
+/**
+ * The desk's Meta mapping is for the messages the business starts (reminders,
+ * a moved booking, the provider's notice). Head office maps its own (HQ_META_TEMPLATE_KINDS).
+ */
 export const META_TEMPLATE_KINDS = [
   'provider_notification',
   'booking_moved',
@@ -152,6 +156,9 @@ export const META_TEMPLATE_KINDS = [
   'unpaid_h1',
   'maintenance_reminder',
 ] as const;
+
+/** Head office's: the bot's confirmation when sent late, and the provider's notice. */
+export const HQ_META_TEMPLATE_KINDS = ['booking_confirmation', 'provider_notification'] as const;
 
 export interface MetaTemplateForm {
   name: string;
@@ -172,9 +179,10 @@ export interface GatewayForm {
   templates: Record<string, MetaTemplateForm>;
 }
 
-export function gatewayForm(s: GatewaySettings): GatewayForm {
+/** The form of stored settings; `templateKinds`: the message kinds whose Meta template the form maps. */
+export function gatewayForm(s: GatewaySettings, templateKinds: readonly string[] = META_TEMPLATE_KINDS): GatewayForm {
   const templates: Record<string, MetaTemplateForm> = {};
-  for (const k of META_TEMPLATE_KINDS) {
+  for (const k of templateKinds) {
     const t = s.templates?.[k];
     templates[k] = { name: t?.name ?? '', language: t?.language ?? '', parameters: (t?.parameters ?? []).join(', ') };
   }

@@ -2,10 +2,10 @@
 // (shown masked; an empty field keeps the stored one), Meta's template
 // mapping for reminders, a test message, and the automatic messages' settings.
 import { useEffect, useState } from 'react';
-import type { GatewaySettings, Language, OpOutput } from '../api/ops';
+import { GatewaySettingsForm } from '../components/GatewaySettingsForm';
+import type { Language, OpOutput } from '../api/ops';
 import { ApiError, call } from '../api/transport';
 import { Button } from '../components/Button';
-import { CheckField } from '../components/CheckField';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Form } from '../components/Form';
 import { MessageStatusBadge } from '../components/MessageStatusBadge';
@@ -16,17 +16,6 @@ import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useI18n } from '../i18n';
 import { formatPhone } from '../lib/format';
-import {
-  DEFAULT_BASE_URL,
-  GATEWAY_KINDS,
-  META_TEMPLATE_KINDS,
-  baseUrlAfterKindChange,
-  gatewayFields,
-  gatewayForm,
-  gatewayUpdate,
-  type GatewayForm,
-  type GatewayKind,
-} from '../lib/messaging';
 import { setOpData, useAction, useOp } from '../lib/queries';
 import { useFormValues } from '../lib/useFormValues';
 import { useSession, useToast } from '../session';
@@ -34,6 +23,7 @@ import { useSession, useToast } from '../session';
 export function GatewayScreen() {
   const { t } = useI18n();
   const { can } = useSession();
+  const toast = useToast();
   const gateway = useOp('gateway.get', {});
   const [saved, setSaved] = useState(true);
   return (
@@ -41,7 +31,15 @@ export function GatewayScreen() {
       <QueryView query={gateway}>
         {(settings) => (
           <div className="gateway-layout">
-            <GatewaySettingsForm settings={settings} onSaved={(s) => setOpData('gateway.get', {}, s)} onDirty={(d) => setSaved(!d)} />
+            <GatewaySettingsForm
+              settings={settings}
+              save={(update) => call('gateway.update', update)}
+              onSaved={(s) => {
+                setOpData('gateway.get', {}, s);
+                toast(t('gateway.saved'));
+              }}
+              onDirty={(d) => setSaved(!d)}
+            />
             <div className="gateway-side">
               <TestMessage unsaved={!saved} />
               {can('settings.write') && <AutoMessages />}
@@ -50,129 +48,6 @@ export function GatewayScreen() {
         )}
       </QueryView>
     </Page>
-  );
-}
-
-function GatewaySettingsForm({
-  settings,
-  onSaved,
-  onDirty,
-}: {
-  settings: GatewaySettings;
-  onSaved: (s: GatewaySettings) => void;
-  onDirty: (dirty: boolean) => void;
-}) {
-  const { t, tv } = useI18n();
-  const toast = useToast();
-  const { values: f, setValues: setF, field } = useFormValues<GatewayForm>(() => gatewayForm(settings));
-  useEffect(() => setF(gatewayForm(settings)), [settings]);
-  const dirty = JSON.stringify(f) !== JSON.stringify(gatewayForm(settings));
-  useEffect(() => onDirty(dirty), [dirty, onDirty]);
-  const fields = gatewayFields(f.kind);
-  const setKind = (k: string) =>
-    setF((s) => ({ ...s, kind: k as GatewayKind, base_url: baseUrlAfterKindChange(s, k as GatewayKind) }));
-  const setMeta = (kind: string, k: 'name' | 'language' | 'parameters') => (v: string) =>
-    setF((s) => ({ ...s, templates: { ...s.templates, [kind]: { ...s.templates[kind], [k]: v } } }));
-  const save = useAction(async () => {
-    const out = await call('gateway.update', gatewayUpdate(f));
-    onSaved(out);
-    toast(t('gateway.saved'));
-  });
-  const stored = settings.token;
-  return (
-    <Form onSubmit={() => void save.run()} error={save.error} className="form panel gateway-form" autoFocus={false}>
-      {settings.auth_error && (
-        <div className="banner banner-warn" role="alert" data-testid="gateway-paused">
-          {t('gateway.paused', { error: settings.auth_error })}
-        </div>
-      )}
-      <SelectField
-        name="kind"
-        label={t('gateway.kind')}
-        value={f.kind}
-        onChange={setKind}
-        options={GATEWAY_KINDS.map((k) => ({ value: k, label: tv('gatewayKind', k) }))}
-      />
-      {f.kind === 'log' && <div className="banner banner-info">{t('gateway.logHint')}</div>}
-      {fields.includes('base_url') && (
-        <TextField
-          {...field('base_url')}
-          label={t('gateway.baseUrl')}
-          inputMode="url"
-          autoComplete="off"
-          placeholder={DEFAULT_BASE_URL[f.kind]}
-          hint={t('gateway.baseUrlHint', { url: DEFAULT_BASE_URL[f.kind] })}
-        />
-      )}
-      {fields.includes('token') && (
-        <>
-          <TextField
-            {...field('token')}
-            label={f.kind === 'waha' ? t('gateway.apiKey') : t('gateway.token')}
-            type="password"
-            autoComplete="new-password"
-            disabled={f.removeToken}
-            placeholder={stored ?? ''}
-            hint={
-              settings.token_unavailable
-                ? t('gateway.tokenUnavailable')
-                : stored
-                  ? t('gateway.tokenStored', { masked: stored })
-                  : t('gateway.tokenNone')
-            }
-          />
-          {stored && (
-            <CheckField
-              name="remove_token"
-              label={t('gateway.removeToken')}
-              checked={f.removeToken}
-              onChange={(v) => setF((s) => ({ ...s, removeToken: v, token: v ? '' : s.token }))}
-            />
-          )}
-        </>
-      )}
-      {fields.includes('phone_number_id') && (
-        <TextField {...field('phone_number_id')} label={t('gateway.phoneNumberId')} autoComplete="off" />
-      )}
-      {fields.includes('api_version') && (
-        <TextField {...field('api_version')} label={t('gateway.apiVersion')} placeholder="v21.0" />
-      )}
-      {fields.includes('session') && (
-        <TextField {...field('session')} label={t('gateway.session')} placeholder="default" />
-      )}
-      {fields.includes('timeout_secs') && (
-        <TextField {...field('timeout_secs')} label={t('gateway.timeout')} type="number" min={1} max={120} inputMode="numeric" />
-      )}
-      {fields.includes('templates') && (
-        <fieldset>
-          <legend>{t('gateway.metaTemplates')}</legend>
-          <p className="muted small">{t('gateway.metaTemplatesHint')}</p>
-          {META_TEMPLATE_KINDS.map((k) => (
-            <div key={k} className="meta-template">
-              <h3>{tv('messageKind', k)}</h3>
-              <div className="grid-3">
-                <TextField name={`templates.${k}`} label={t('gateway.metaName')} value={f.templates[k].name} onChange={setMeta(k, 'name')} autoComplete="off" />
-                <TextField name={`templates.${k}.language`} label={t('gateway.metaLanguage')} value={f.templates[k].language} onChange={setMeta(k, 'language')} placeholder="id" />
-                <TextField
-                  name={`templates.${k}.parameters`}
-                  label={t('gateway.metaParams')}
-                  value={f.templates[k].parameters}
-                  onChange={setMeta(k, 'parameters')}
-                  placeholder="customer_name, date, time"
-                />
-              </div>
-            </div>
-          ))}
-          <p className="muted small">{t('gateway.metaParamsHint')}</p>
-        </fieldset>
-      )}
-      <div className="form-actions">
-        <Button disabled={!dirty} onClick={() => setF(gatewayForm(settings))}>
-          {t('common.cancel')}
-        </Button>
-        <SaveButton busy={save.busy} />
-      </div>
-    </Form>
   );
 }
 
