@@ -64,6 +64,28 @@ fn booking_subject(b: &Booking) -> (SubjectType, String) {
     }
 }
 
+/// A message of `kind` to the booking's customer, keyed `booking:{id}:{key}`.
+fn to_customer(
+    b: &Booking,
+    kind: MessageKind,
+    key: &str,
+    lang: Language,
+    vars: Vars,
+) -> NewMessage {
+    NewMessage {
+        dedupe_key: format!("booking:{}:{key}", b.id),
+        kind,
+        language: lang,
+        to: b.customer_phone.clone(),
+        vars,
+        customer_id: Some(b.customer_id),
+        provider_id: None,
+        booking_id: Some(b.id),
+        vehicle_id: None,
+        subject: Some(booking_subject(b)),
+    }
+}
+
 /// The rule on booking creation: a confirmation to the customer and, for a
 /// service booking, a notification to the provider. Runs in CreateBooking's
 /// transaction.
@@ -72,18 +94,13 @@ pub fn on_booking_created(ctx: &Ctx<'_>, b: &Booking) -> Result<()> {
     let vars = booking_vars(ctx, b, lang)?;
     enqueue(
         ctx,
-        NewMessage {
-            dedupe_key: format!("booking:{}:booking_confirmation", b.id),
-            kind: MessageKind::BookingConfirmation,
-            language: lang,
-            to: b.customer_phone.clone(),
-            vars: vars.clone(),
-            customer_id: Some(b.customer_id),
-            provider_id: None,
-            booking_id: Some(b.id),
-            vehicle_id: None,
-            subject: Some(booking_subject(b)),
-        },
+        to_customer(
+            b,
+            MessageKind::BookingConfirmation,
+            "booking_confirmation",
+            lang,
+            vars.clone(),
+        ),
     )?;
     notify_provider(ctx, b, lang, vars, "provider_notification")
 }
@@ -136,18 +153,13 @@ pub fn on_booking_moved(ctx: &Ctx<'_>, before: &Booking, b: &Booking) -> Result<
     let vars = booking_vars(ctx, b, lang)?;
     enqueue(
         ctx,
-        NewMessage {
-            dedupe_key: format!("booking:{}:booking_moved:{slot}", b.id),
-            kind: MessageKind::BookingMoved,
-            language: lang,
-            to: b.customer_phone.clone(),
-            vars: vars.clone(),
-            customer_id: Some(b.customer_id),
-            provider_id: None,
-            booking_id: Some(b.id),
-            vehicle_id: None,
-            subject: Some(booking_subject(b)),
-        },
+        to_customer(
+            b,
+            MessageKind::BookingMoved,
+            &format!("booking_moved:{slot}"),
+            lang,
+            vars.clone(),
+        ),
     )?;
     if b.provider_id != before.provider_id {
         notify_provider(ctx, b, lang, vars, &format!("provider_notification:{slot}"))?;
@@ -215,36 +227,26 @@ pub fn queue_reminders(ctx: &Ctx<'_>, event_day: NaiveDate) -> Result<Queued> {
         let b = crate::booking::bookings::find(ctx.conn, id)?;
         let lang = own_language.unwrap_or(ctx.settings.message_language);
         let vars = booking_vars(ctx, &b, lang)?;
-        let base = NewMessage {
-            dedupe_key: format!("booking:{id}:reminder_h1:{event_day}"),
-            kind: MessageKind::ReminderH1,
-            language: lang,
-            to: b.customer_phone.clone(),
-            vars: vars.clone(),
-            customer_id: Some(b.customer_id),
-            provider_id: None,
-            booking_id: Some(id),
-            vehicle_id: None,
-            subject: Some(booking_subject(&b)),
-        };
-        if enqueue(ctx, base)? {
+        let reminder = to_customer(
+            &b,
+            MessageKind::ReminderH1,
+            &format!("reminder_h1:{event_day}"),
+            lang,
+            vars.clone(),
+        );
+        if enqueue(ctx, reminder)? {
             out.reminders += 1;
         }
         if b.payment_status != PaymentStatus::Paid
             && enqueue(
                 ctx,
-                NewMessage {
-                    dedupe_key: format!("booking:{id}:unpaid_h1:{event_day}"),
-                    kind: MessageKind::UnpaidH1,
-                    language: lang,
-                    to: b.customer_phone.clone(),
+                to_customer(
+                    &b,
+                    MessageKind::UnpaidH1,
+                    &format!("unpaid_h1:{event_day}"),
+                    lang,
                     vars,
-                    customer_id: Some(b.customer_id),
-                    provider_id: None,
-                    booking_id: Some(id),
-                    vehicle_id: None,
-                    subject: Some(booking_subject(&b)),
-                },
+                ),
             )?
         {
             out.unpaid_notices += 1;
