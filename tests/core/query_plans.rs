@@ -99,6 +99,13 @@ fn list_queries_use_indexes() {
         true,
     );
 
+    // The other bookings of a slot (the booking page's double booking).
+    let of_slot = ListBookings {
+        slot_id: Some(SlotId::new()),
+        ..Default::default()
+    };
+    assert_plan(&conn, &of_slot.query().unwrap(), "bookings_slot", true);
+
     let vault = Vault::from_master(&[1; 32]);
     let ctx = Ctx {
         conn: &conn,

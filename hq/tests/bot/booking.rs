@@ -338,6 +338,13 @@ fn staff_move_one_side_of_a_double_booking_and_its_customer_is_told() {
         "{bot}"
     );
 
+    // The booking page lists who else holds the slot.
+    let mates = desk
+        .api
+        .get(&format!("/bookings?slot_id={eight}&open=true"))
+        .expect(200);
+    assert_eq!(mates["meta"]["total"], 2, "{mates}");
+
     // Staff move Dewi's booking to 10:00.
     let id = bot["id"].as_str().expect("id");
     let moved = desk

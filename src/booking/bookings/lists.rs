@@ -13,7 +13,7 @@ use crate::kernel::error::Result;
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::store::ListQuery;
 use crate::kernel::types::{
-    BookingId, CustomerId, Page, Paging, ProviderId, ServiceId, StaffId, UnitId, parse_sort,
+    BookingId, CustomerId, Page, Paging, ProviderId, ServiceId, SlotId, StaffId, UnitId, parse_sort,
 };
 use crate::people::customers::{self};
 
@@ -32,6 +32,8 @@ pub struct ListBookings {
     pub provider_id: Option<ProviderId>,
     /// Service bookings of this service.
     pub service_id: Option<ServiceId>,
+    /// The bookings holding this slot (two open ones: a double booking).
+    pub slot_id: Option<SlotId>,
     /// Booking code contains this text.
     pub code: Option<String>,
     pub booking_date_from: Option<NaiveDate>,
@@ -66,6 +68,7 @@ impl ListBookings {
         q.eq("b.unit_id", self.unit_id.map(|s| s.to_string()));
         q.eq("b.customer_id", self.customer_id.map(|s| s.to_string()));
         q.eq("b.staff_id", self.staff_id.map(|s| s.to_string()));
+        q.eq("b.slot_id", self.slot_id.map(|s| s.to_string()));
         if let Some(p) = self.provider_id {
             q.and(
                 "b.slot_id IN (SELECT id FROM slots WHERE provider_id = ?)",

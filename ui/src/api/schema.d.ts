@@ -2747,6 +2747,7 @@ export interface operations {
                 risk_flag?: null | components["schemas"]["RiskFlag"];
                 segment?: null | components["schemas"]["Segment"];
                 service_id?: null | components["schemas"]["ServiceId"];
+                slot_id?: null | components["schemas"]["SlotId"];
                 sort?: string | null;
                 staff_id?: null | components["schemas"]["StaffId"];
                 unit_id?: null | components["schemas"]["UnitId"];

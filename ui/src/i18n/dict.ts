@@ -366,6 +366,8 @@ const entries = {
   'bookings.moveFrom': ['Now: {when} with {provider}. Choose a free slot of the same service.', 'Sekarang: {when} dengan {provider}. Pilih jadwal kosong untuk layanan yang sama.'],
   'bookings.moveNotify': ['Tell {name} the new time over WhatsApp', 'Beri tahu {name} jadwal barunya lewat WhatsApp'],
   'bookings.moved': ['Booking moved', 'Jadwal booking dipindah'],
+  'bookings.doubleWith': ['Double booking: this slot is also held by', 'Booking ganda: slot ini juga dipegang oleh'],
+  'bookings.doubleHint': ['Move one of them to another slot; its customer is told.', 'Pindahkan salah satunya ke jadwal lain; pelanggannya akan diberi tahu.'],
   'bookings.created': ['Booking {code} saved.', 'Booking {code} tersimpan.'],
   'bookings.customerCreated': ['A new customer {code} was added to the customer master.', 'Pelanggan baru {code} ditambahkan ke data pelanggan.'],
   'bookings.possibleDuplicate': ['Possible duplicate customer', 'Kemungkinan pelanggan ganda'],

@@ -106,6 +106,9 @@ export function BookingDetail({ route }: { route: Route }) {
           }
         />
         {created && <CreatedBanner created={created} />}
+        {open && b.slot_id && b.risk_flags.includes('double_booking') && (
+          <SlotMates b={b} onMove={() => setMoving(true)} />
+        )}
         <ErrorMessage error={setStatus.error} />
         <div className="cards">
           <section className="card">
@@ -420,6 +423,32 @@ function EditBooking({
         <FormActions onCancel={onClose} busy={save.busy} span2 />
       </Form>
     </Modal>
+  );
+}
+
+/**
+ * A double booking on one slot (head office sold it while this desk,
+ * offline, booked it too): who else holds the slot, with the way out.
+ */
+function SlotMates({ b, onMove }: { b: Booking; onMove: () => void }) {
+  const { t, tv } = useI18n();
+  const mates = useOp('bookings.list', { slot_id: b.slot_id, open: true, page_size: 10 });
+  const others = (mates.data?.data ?? []).filter((o) => o.id !== b.id);
+  if (others.length === 0) return null;
+  return (
+    <div className="banner banner-warn" role="status" data-testid="slot-mates">
+      {t('bookings.doubleWith')}{' '}
+      {others.map((o, i) => (
+        <span key={o.id}>
+          {i > 0 && ', '}
+          <a href={href(`/bookings/${o.id}`)}>{o.code}</a> — {o.customer_name} ({tv('source', o.source)}, {formatPhone(o.customer_phone)})
+        </span>
+      ))}
+      . {t('bookings.doubleHint')}{' '}
+      <Button kind="ghost" onClick={onMove}>
+        ⇄ {t('bookings.move')}
+      </Button>
+    </div>
   );
 }
 
