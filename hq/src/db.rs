@@ -60,6 +60,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "bot_business_name",
         include_str!("../migrations/0013_bot_business_name.sql"),
     ),
+    (
+        14,
+        "online_booking",
+        include_str!("../migrations/0014_online_booking.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

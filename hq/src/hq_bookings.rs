@@ -1,12 +1,14 @@
-//! Bookings head office makes for a branch: the WhatsApp bot's "YA" (and,
-//! later, the public booking page). One booking is one transaction (the
-//! caller's): the slot checked free as head office knows it, held exactly
-//! once (`hq_slot_holds`: two customers choosing one slot at once, one
-//! wins), a code from head office's own series, the customer known to the
-//! customer master by phone, and the booking published for its branch to
-//! pull (`loket::sync::protocol::BookingData`). The branch owns it from
-//! then on: it takes the booking as its own (flagging `double_booking` if
-//! its desk booked the slot meanwhile, offline) and pushes it back.
+//! Bookings head office makes for a branch: the WhatsApp bot's "YA" and
+//! the public booking page's (`online`). One booking is one transaction
+//! (the caller's). [`reserve`]: the slot checked free as head office knows
+//! it, held exactly once (`hq_slot_holds`: two customers choosing one slot
+//! at once, one wins), a code from head office's own series, the customer
+//! known to the customer master. [`hand_over`]: the provider's notice
+//! queued and the booking published for its branch to pull
+//! (`loket::sync::protocol::BookingData`) — at once for the bot's, once
+//! the customer confirms for an online one. The branch owns it from then
+//! on: it takes the booking as its own (flagging `double_booking` if its
+//! desk booked the slot meanwhile, offline) and pushes it back.
 
 use chrono::{DateTime, Datelike, Utc};
 use sqlx::{PgConnection, Row};
@@ -33,6 +35,32 @@ pub struct NewBooking<'a> {
     pub address: &'a str,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// What the booking page asks besides (the bot does not).
+    pub extra: Option<OnlineExtra<'a>>,
+}
+
+/// The booking page's fields and its confirmation step.
+pub struct OnlineExtra<'a> {
+    /// `male` or `female`.
+    pub gender: &'a str,
+    /// Lower-cased.
+    pub email: Option<&'a str>,
+    pub notes: Option<&'a str>,
+    pub client_address: Option<std::net::IpAddr>,
+    /// Until then the slot is held for the customer to confirm.
+    pub confirm_by: DateTime<Utc>,
+    /// SHA-256 (hex) of the confirmation link's token.
+    pub confirm_token_hash: String,
+}
+
+/// A booking [`reserve`] made.
+pub struct Reserved {
+    pub id: BookingId,
+    pub code: String,
+    pub branch_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub service_name: String,
+    pub price: Money,
 }
 
 /// The slot as its branch last pushed it.
@@ -41,23 +69,40 @@ struct PushedSlot {
     starts_at: DateTime<Utc>,
 }
 
-/// Books `request` inside the caller's transaction; `SlotTaken` when the
-/// slot is not free any more (booked at the branch, held here by another
-/// customer, started, or no longer offered).
+/// The bot's booking: reserved and handed to its branch at once;
+/// `SlotTaken` when the slot is not free any more.
 pub async fn book(
     conn: &mut PgConnection,
     request: &NewBooking<'_>,
     now: DateTime<Utc>,
 ) -> Result<BookOutcome> {
-    let Some(slot) = free_slot(conn, request).await? else {
+    let Some(reserved) = reserve(conn, request, now).await? else {
         return Ok(BookOutcome::SlotTaken);
     };
+    hand_over(conn, reserved.id).await?;
+    Ok(BookOutcome::Booked {
+        code: reserved.code,
+    })
+}
+
+/// Holds the slot and writes the booking inside the caller's transaction;
+/// `None` when the slot is not free any more (booked at the branch, held
+/// here by another customer, started, or no longer offered). An online
+/// booking waits in `awaiting_confirmation`; any other is `booked`.
+pub async fn reserve(
+    conn: &mut PgConnection,
+    request: &NewBooking<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<Reserved>> {
+    let Some(slot) = free_slot(conn, request).await? else {
+        return Ok(None);
+    };
     if slot.starts_at <= now {
-        return Ok(BookOutcome::SlotTaken);
+        return Ok(None);
     }
     let Some((service_name, price)) = service(conn, slot.branch_id, request.service_id).await?
     else {
-        return Ok(BookOutcome::SlotTaken);
+        return Ok(None);
     };
     let id = BookingId::new();
     // The hold first: whoever inserts second waits for the first to commit
@@ -79,14 +124,17 @@ pub async fn book(
     .await?
     .rows_affected();
     if held == 0 {
-        return Ok(BookOutcome::SlotTaken);
+        return Ok(None);
     }
     let code = next_code(conn, now).await?;
+    let extra = request.extra.as_ref();
     sqlx::query(
         "INSERT INTO hq_bookings (id, branch_id, code, source, slot_id, provider_id, service_id,
              service_name, starts_at, customer_phone, customer_name, address, latitude, longitude,
-             price, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             price, created_at, customer_language, status, confirm_by, confirm_token_hash,
+             customer_gender, customer_email, notes, client_address)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18, $19, $20, $21, $22, $23, $24::inet)",
     )
     .bind(id.0)
     .bind(slot.branch_id)
@@ -104,52 +152,159 @@ pub async fn book(
     .bind(request.longitude)
     .bind(price.decimal())
     .bind(now)
+    .bind(request.language.as_str())
+    .bind(if extra.is_some() {
+        "awaiting_confirmation"
+    } else {
+        "booked"
+    })
+    .bind(extra.map(|e| e.confirm_by))
+    .bind(extra.map(|e| e.confirm_token_hash.as_str()))
+    .bind(extra.map(|e| e.gender))
+    .bind(extra.and_then(|e| e.email))
+    .bind(extra.and_then(|e| e.notes))
+    .bind(extra.and_then(|e| e.client_address).map(|a| a.to_string()))
     .execute(&mut *conn)
     .await?;
-    // The customer master knows the phone from now on (a branch's push
-    // links its own customer to this row later).
-    sqlx::query(
-        "INSERT INTO master_customers (id, phone, name) VALUES ($1, $2, $3)
-         ON CONFLICT (phone) DO NOTHING",
-    )
-    .bind(Uuid::now_v7())
-    .bind(request.phone)
-    .bind(request.name)
-    .execute(&mut *conn)
-    .await?;
-    notify_provider(
-        conn,
-        slot.branch_id,
-        request,
-        &code,
-        &service_name,
-        slot.starts_at,
+    remember_customer(conn, request, now).await?;
+    Ok(Some(Reserved {
         id,
+        code,
+        branch_id: slot.branch_id,
+        starts_at: slot.starts_at,
+        service_name,
+        price,
+    }))
+}
+
+/// The customer master learns the customer: matched by phone, then by
+/// e-mail (case-insensitive); what the booking page asked (gender, address,
+/// e-mail) and the last booking's time are kept on the match. A new phone
+/// with a known name is a new customer: names are never matched.
+async fn remember_customer(
+    conn: &mut PgConnection,
+    request: &NewBooking<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let extra = request.extra.as_ref();
+    let gender = extra.map(|e| e.gender);
+    let email = extra.and_then(|e| e.email);
+    let address = extra.map(|_| request.address);
+    let matched = sqlx::query_scalar::<_, Uuid>(
+        "SELECT id FROM master_customers WHERE phone = $1
+         UNION ALL
+         (SELECT id FROM master_customers WHERE $2::text IS NOT NULL AND lower(email) = $2
+          ORDER BY created_at LIMIT 1)
+         LIMIT 1",
     )
+    .bind(request.phone)
+    .bind(email)
+    .fetch_optional(&mut *conn)
     .await?;
+    match matched {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE master_customers SET last_booking_at = $2,
+                     gender = coalesce($3, gender), address = coalesce($4, address),
+                     email = coalesce($5, email)
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(gender)
+            .bind(address)
+            .bind(email)
+            .execute(&mut *conn)
+            .await?;
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO master_customers (id, phone, name, email, gender, address, last_booking_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (phone) DO NOTHING",
+            )
+            .bind(Uuid::now_v7())
+            .bind(request.phone)
+            .bind(request.name)
+            .bind(email)
+            .bind(gender)
+            .bind(address)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Gives a booking made here to its branch: the provider's notice queued,
+/// the booking published for the branch's next pull, in the caller's
+/// transaction.
+pub async fn hand_over(conn: &mut PgConnection, id: BookingId) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT branch_id, code, source, slot_id, provider_id, service_name, starts_at,
+                customer_phone, customer_name, customer_language, address, price::text AS price,
+                created_at, customer_gender, customer_email, notes
+         FROM hq_bookings WHERE id = $1",
+    )
+    .bind(id.0)
+    .fetch_one(&mut *conn)
+    .await?;
+    let field = |e: sqlx::Error| HqError::Internal(e.to_string());
+    let branch_id: Uuid = row.try_get("branch_id")?;
+    let code: String = row.try_get("code")?;
+    let starts_at: DateTime<Utc> = row.try_get("starts_at")?;
+    let created_at: DateTime<Utc> = row.try_get("created_at")?;
+    let price: String = row.try_get("price")?;
+    let price = price
+        .parse::<rust_decimal::Decimal>()
+        .ok()
+        .and_then(|p| Money::parse(p, "price").ok())
+        .ok_or_else(|| HqError::Internal(format!("booking {code}: a price that does not read")))?;
+    let parse_id =
+        |column: &str| -> Result<String> { row.try_get::<String, _>(column).map_err(field) };
+    let slot_id: SlotId = parse_id("slot_id")?
+        .parse()
+        .map_err(|_| HqError::Internal(format!("booking {code}: a slot id that does not read")))?;
+    let provider_id: ProviderId = parse_id("provider_id")?.parse().map_err(|_| {
+        HqError::Internal(format!("booking {code}: a provider id that does not read"))
+    })?;
     let data = BookingData {
         id,
         code: code.clone(),
-        source: request.source.to_owned(),
-        slot_id: request.slot_id,
-        customer_name: request.name.to_owned(),
-        customer_phone: request.phone.to_owned(),
-        customer_language: request.language,
-        address: request.address.to_owned(),
+        source: row.try_get("source")?,
+        slot_id,
+        customer_name: row.try_get("customer_name")?,
+        customer_phone: row.try_get("customer_phone")?,
+        customer_language: Language::parse(&row.try_get::<String, _>("customer_language")?)
+            .unwrap_or(Language::Id),
+        address: row.try_get("address")?,
         price,
-        created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        created_at: created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        customer_gender: row.try_get("customer_gender")?,
+        customer_email: row.try_get("customer_email")?,
+        notes: row.try_get("notes")?,
     };
+    notify_provider(
+        conn,
+        branch_id,
+        provider_id,
+        &data,
+        &row.try_get::<String, _>("service_name")?,
+        starts_at,
+    )
+    .await?;
     let data = serde_json::to_value(&data).map_err(|e| HqError::Internal(e.to_string()))?;
     publish(
         conn,
-        Some(slot.branch_id),
+        Some(branch_id),
         "booking",
         &id.to_string(),
         "insert",
         &data,
     )
     .await?;
-    Ok(BookOutcome::Booked { code })
+    Ok(())
 }
 
 /// Queues the provider's notice (the desk's own template, in Indonesian,
@@ -158,11 +313,10 @@ pub async fn book(
 async fn notify_provider(
     conn: &mut PgConnection,
     branch_id: Uuid,
-    request: &NewBooking<'_>,
-    code: &str,
+    provider_id: ProviderId,
+    booking: &BookingData,
     service_name: &str,
     starts_at: DateTime<Utc>,
-    id: BookingId,
 ) -> Result<()> {
     use loket::messaging::templates::{MessageKind, Vars, default_body, render};
     let row = sqlx::query(
@@ -170,7 +324,7 @@ async fn notify_provider(
          WHERE branch_id = $1 AND entity = 'provider' AND entity_id = $2 AND NOT deleted",
     )
     .bind(branch_id)
-    .bind(request.provider_id.to_string())
+    .bind(provider_id.to_string())
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(()) };
@@ -182,12 +336,12 @@ async fn notify_provider(
     let local = starts_at.with_timezone(&loket::bot::BotSettings::default().time_zone);
     let vars: Vars = [
         ("provider", name.unwrap_or_default()),
-        ("booking_code", code.to_owned()),
+        ("booking_code", booking.code.clone()),
         ("service", service_name.to_owned()),
-        ("customer_name", request.name.to_owned()),
+        ("customer_name", booking.customer_name.clone()),
         ("date", local.format("%d-%m-%Y").to_string()),
         ("time", local.format("%H:%M").to_string()),
-        ("address", request.address.to_owned()),
+        ("address", booking.address.clone()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -203,7 +357,7 @@ async fn notify_provider(
     )
     .bind(phone)
     .bind(text)
-    .bind(format!("booking:{id}:provider"))
+    .bind(format!("booking:{}:provider", booking.id))
     .bind(MessageKind::ProviderNotification.as_str())
     .bind(vars)
     .execute(&mut *conn)
@@ -227,6 +381,22 @@ macro_rules! free_as_pushed {
     };
 }
 pub(crate) use free_as_pushed;
+
+/// The SQL condition that no booking made here holds the pushed slot `s`
+/// while its branch has not pushed that booking back yet (after that, the
+/// branch's rows speak for the slot). One definition for the bot's offer,
+/// the booking page's times and their bookings.
+macro_rules! not_held_here {
+    () => {
+        "NOT EXISTS (
+             SELECT 1 FROM hq_slot_holds h
+             WHERE h.branch_id = s.branch_id AND h.slot_id = s.entity_id
+               AND NOT EXISTS (SELECT 1 FROM branch_rows b
+                               WHERE b.branch_id = h.branch_id AND b.entity = 'booking'
+                                 AND b.entity_id = h.booking_id::text))"
+    };
+}
+pub(crate) use not_held_here;
 
 /// The slot, when it is the provider's and the service's and free as
 /// pushed.

@@ -54,6 +54,12 @@ use crate::{
     bookings, branches, customers, reports, sealed, services, settings, sync_pull, sync_push, users,
 };
 use loket::kernel::logins::LoginGuard;
+
+use crate::online::routes::{
+    __path_public_book, __path_public_branches, __path_public_confirm, __path_public_services,
+    __path_public_slots, public_book, public_branches, public_confirm, public_services,
+    public_slots,
+};
 use loket::kernel::sealing::SealingSecretKey;
 
 /// A push of 1,000 changes with full rows stays well under this.
@@ -106,6 +112,11 @@ pub fn routes() -> (Router<PgPool>, OpenApi) {
         meta_verify,
         meta_receive,
         waha_receive,
+        public_branches,
+        public_services,
+        public_slots,
+        public_book,
+        public_confirm,
     ]
 }
 
@@ -201,7 +212,7 @@ fn check_protocol(headers: &HeaderMap) -> Result<()> {
     }
 }
 
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T> {
+pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| HqError::BadRequest(format!("the body is not JSON: {e}")))?;
     loket::kernel::ops::from_json(value).map_err(HqError::from)

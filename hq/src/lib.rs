@@ -21,6 +21,7 @@ pub mod db;
 pub mod error;
 pub mod hq_bookings;
 pub mod http;
+pub mod online;
 pub mod outbox;
 pub mod query;
 pub mod reports;

@@ -371,6 +371,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/webhooks/meta"),
     ("post", "/webhooks/meta"),
     ("post", "/webhooks/waha"),
+    // The booking page's: no login.
+    ("get", "/public/v1/branches"),
+    ("get", "/public/v1/services"),
+    ("get", "/public/v1/slots"),
+    ("post", "/public/v1/bookings"),
+    ("post", "/public/v1/bookings/{code}/confirm"),
 ];
 
 /// The read API's edges: no token is 401 everywhere, a viewer reads, every
@@ -383,7 +389,8 @@ fn bad_filters_name_the_field_anonymous_is_401_and_the_document_lists_every_rout
     let admin = hq.admin();
     let anonymous = Client::new(&hq.url);
     for (method, path) in ROUTES {
-        // The sync routes take a branch token, the webhooks a gateway's secret.
+        // The sync routes take a branch token, the webhooks a gateway's
+        // secret; the booking page's take none.
         if *method != "get" || !path.starts_with("/api/") || *path == "/api/v1/openapi.json" {
             continue;
         }

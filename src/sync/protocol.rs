@@ -158,6 +158,13 @@ pub struct BookingData {
     pub price: Money,
     /// When the customer booked (head office's clock, RFC 3339).
     pub created_at: String,
+    /// The booking page's (`online`): `male` or `female`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_gender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 /// The `data` of a pulled `booking` with op `update`: the customer

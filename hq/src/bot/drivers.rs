@@ -77,6 +77,7 @@ pub async fn perform(
                 address: &address,
                 latitude,
                 longitude,
+                extra: None,
             };
             Event::BookResult(crate::hq_bookings::book(conn, &request, now).await?)
         }
@@ -356,14 +357,8 @@ async fn free_slots(
          FROM branch_rows s
          WHERE s.data->>'provider_id' = $1 AND s.data->>'service_id' = $2 AND ",
         crate::hq_bookings::free_as_pushed!(),
-        "
-           -- Held by a booking made here that the branch has not pushed back yet.
-           AND NOT EXISTS (
-               SELECT 1 FROM hq_slot_holds h
-               WHERE h.branch_id = s.branch_id AND h.slot_id = s.entity_id
-                 AND NOT EXISTS (SELECT 1 FROM branch_rows b
-                                 WHERE b.branch_id = h.branch_id AND b.entity = 'booking'
-                                   AND b.entity_id = h.booking_id::text))",
+        " AND ",
+        crate::hq_bookings::not_held_here!(),
     ))
     .bind(provider_id.to_string())
     .bind(service_id.to_string())

@@ -9,8 +9,10 @@
 //! and queue the replies in `hq_outbox` (`store`) → commit.
 //!
 //! The settings (`settings`) switch the bot on and hold the gateways'
-//! secrets, sealed. Sending the queued replies, and booking or cancelling
-//! at head office, are later slices.
+//! secrets, sealed. Booking and cancelling are `crate::hq_bookings`;
+//! sending the replies, `crate::outbox`. A "YA" from a phone with an online
+//! booking awaiting confirmation confirms it (`crate::online`) unless the
+//! conversation itself is waiting for a "YA".
 
 pub mod drivers;
 pub mod routes;
@@ -21,7 +23,7 @@ pub mod webhooks;
 use chrono::Utc;
 use sqlx::PgPool;
 
-use loket::bot::{BotSettings, Event, step};
+use loket::bot::{BotSettings, Event, Inbound, Step, step};
 
 use crate::error::Result;
 use webhooks::InboundMessage;
@@ -60,6 +62,23 @@ pub async fn handle(
         return Ok(Handled::Duplicate);
     }
     let conversation = store::load(&mut tx, &message.phone).await?;
+    let asked_yes = conversation
+        .as_ref()
+        .is_some_and(|c| matches!(c.step(), Step::Confirm | Step::ConfirmCancel));
+    if !asked_yes && says_yes(&message.message) {
+        let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
+        let proof = crate::online::Proof::Phone(&message.phone);
+        match crate::online::confirm(&mut savepoint, proof, now).await {
+            Ok(_) => {
+                // The confirmation itself is queued by `confirm`.
+                savepoint.commit().await?;
+                tx.commit().await?;
+                return Ok(Handled::Replied(1));
+            }
+            Err(crate::error::HqError::NotFound { .. }) => savepoint.rollback().await?,
+            Err(e) => return Err(e),
+        }
+    }
     let mut turn = step(
         conversation,
         Event::Inbound(message.message.clone()),
@@ -90,4 +109,13 @@ pub async fn handle(
     store::queue_replies(&mut tx, message, &replies).await?;
     tx.commit().await?;
     Ok(Handled::Replied(replies.len()))
+}
+
+/// "YA" (or "yes"), as the customer would type it.
+fn says_yes(message: &Inbound) -> bool {
+    let Inbound::Text(text) = message else {
+        return false;
+    };
+    let word: String = text.trim().trim_end_matches(['.', '!']).to_lowercase();
+    matches!(word.as_str(), "ya" | "yes" | "y" | "iya")
 }

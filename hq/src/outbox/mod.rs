@@ -60,6 +60,10 @@ pub fn spawn(pool: PgPool, key: Arc<SealingSecretKey>) {
             if let Err(e) = deliver_due(&pool, &key).await {
                 tracing::warn!("sending the bot's replies: {e}");
             }
+            // Online bookings nobody confirmed in time let their slots go.
+            if let Err(e) = crate::online::release_expired(&pool, chrono::Utc::now()).await {
+                tracing::warn!("releasing unconfirmed online bookings: {e}");
+            }
             tokio::time::sleep(POLL).await;
         }
     });

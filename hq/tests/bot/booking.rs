@@ -12,7 +12,7 @@ use super::{HOME, enable_bot, meta_body_from, meta_send, text, wait_until};
 /// A desk with Rina (at the customers' pin) offering Makeup Wisuda in
 /// `n` slots tomorrow from 08:00 (Jakarta), two hours apart, synced to
 /// head office. The slots, earliest first, and the branch's token.
-fn branch_with_slots(hq: &Hq, n: usize) -> (Desk, Vec<Value>, String) {
+pub(super) fn branch_with_slots(hq: &Hq, n: usize) -> (Desk, Vec<Value>, String) {
     let desk = Desk::start();
     let service = desk
         .api
@@ -49,7 +49,7 @@ fn branch_with_slots(hq: &Hq, n: usize) -> (Desk, Vec<Value>, String) {
 }
 
 /// The bot's replies to `phone`, oldest first.
-fn replies_to(hq: &Hq, phone: &str) -> Vec<String> {
+pub(super) fn replies_to(hq: &Hq, phone: &str) -> Vec<String> {
     hq.json(&format!(
         "SELECT coalesce(json_agg(text ORDER BY id), '[]') FROM hq_outbox WHERE to_phone = '{phone}'"
     ))
@@ -62,14 +62,14 @@ fn replies_to(hq: &Hq, phone: &str) -> Vec<String> {
 
 /// One customer chatting: each message signed and sent, the replies it
 /// brought back.
-struct Customer<'a> {
+pub(super) struct Customer<'a> {
     hq: &'a Hq,
-    phone: String,
+    pub(super) phone: String,
     sent: usize,
 }
 
 impl Customer<'_> {
-    fn say(&mut self, words: &str) -> String {
+    pub(super) fn say(&mut self, words: &str) -> String {
         self.sent += 1;
         let before = replies_to(self.hq, &self.phone).len();
         let id = format!("wamid.{}.{}", self.phone, self.sent);
@@ -105,7 +105,7 @@ impl Customer<'_> {
     }
 }
 
-fn customer<'a>(hq: &'a Hq, n: u32) -> Customer<'a> {
+pub(super) fn customer<'a>(hq: &'a Hq, n: u32) -> Customer<'a> {
     Customer {
         hq,
         phone: format!("628125550{n:04}"),
@@ -114,7 +114,7 @@ fn customer<'a>(hq: &'a Hq, n: u32) -> Customer<'a> {
 }
 
 /// The desk's booking `code`, as its API shows it.
-fn desk_booking(desk: &Desk, code: &str) -> Value {
+pub(super) fn desk_booking(desk: &Desk, code: &str) -> Value {
     let list = desk.api.get(&format!("/bookings?code={code}")).expect(200);
     list["data"]
         .as_array()

@@ -14,6 +14,9 @@ mod sending;
 /// Booking at head office, and the branch taking the booking.
 mod booking;
 
+/// The public booking page's API: a web booking confirmed from WhatsApp.
+mod online;
+
 use std::time::Duration;
 
 use chrono::{DateTime, Duration as Days, Utc};

@@ -13,7 +13,7 @@ use crate::kernel::audit::{Action, EntityKind};
 use crate::kernel::auth::Permission;
 use crate::kernel::clock::to_db;
 use crate::kernel::error::{Error, Result};
-use crate::kernel::fields::Phone;
+use crate::kernel::fields::{Email, Phone};
 use crate::kernel::ops::{Ctx, Operation};
 use crate::kernel::types::{BookingId, CustomerId, Money, SlotId, StaffId, UnitId};
 use crate::people::customers::{self, CustomerInput, CustomerName, CustomerRef};
@@ -114,6 +114,25 @@ pub fn take_from_head_office(ctx: &mut Ctx<'_>, data: BookingData) -> Result<()>
         Phone::parse(&data.customer_phone).map_err(|m| field("customer_phone", m))?,
     );
     customer.language = Some(data.customer_language);
+    // The booking page's fields (`online`).
+    customer.gender = match data.customer_gender.as_deref() {
+        Some("male") => Some(customers::Gender::Male),
+        Some("female") => Some(customers::Gender::Female),
+        _ => None,
+    };
+    customer.email = data
+        .customer_email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(|m| field("customer_email", m))?;
+    let notes = data
+        .notes
+        .as_deref()
+        .map(|n| n.chars().take(1000).collect::<String>())
+        .map(|n| LongText::parse(&n))
+        .transpose()
+        .map_err(|m| field("notes", m))?;
     let address: String = data.address.chars().take(500).collect();
     let input = CreateBooking {
         customer_id: None,
@@ -129,7 +148,7 @@ pub fn take_from_head_office(ctx: &mut Ctx<'_>, data: BookingData) -> Result<()>
         payment_date: None,
         payment_method: None,
         booking_status: None,
-        notes: None,
+        notes,
         slot_id: Some(data.slot_id),
         address: Some(Address::parse(&address).map_err(|m| field("address", m))?),
     };

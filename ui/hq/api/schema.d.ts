@@ -305,6 +305,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/v1/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Books a free time, awaiting the customer's confirmation from WhatsApp
+         *     ("YA" to the message it sends, or its link) within 30 minutes.
+         */
+        post: operations["public_book"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/bookings/{code}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirms a booking with the token from its WhatsApp message's link. */
+        post: operations["public_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/branches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The branches customers can book at, by name. */
+        get: operations["public_branches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A branch's active services, with price and duration. */
+        get: operations["public_services"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The free times of a branch's service on one day (the business time
+         *     zone): times only.
+         */
+        get: operations["public_slots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sync/v1/hello": {
         parameters: {
             query?: never;
@@ -410,6 +501,20 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description What the customer is told on the page. */
+        BookingState: {
+            code: string;
+            /**
+             * Format: date-time
+             * @description Until then "YA" (or the link) confirms it.
+             */
+            confirm_by?: string | null;
+            service: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** @description `awaiting_confirmation`, `confirmed` or `expired`. */
+            status: string;
+        };
         /** @description One branch's record of a master customer. */
         BranchCustomer: {
             /** Format: uuid */
@@ -755,6 +860,30 @@ export interface components {
             page_size: number;
             /** Format: int64 */
             total: number;
+        };
+        /** @description A branch customers can book at. */
+        PublicBranch: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Its link, `/book/{slug}`: the name in lower case, words joined by `-`. */
+            slug: string;
+        };
+        /** @description A service a branch offers. */
+        PublicService: {
+            /** Format: int32 */
+            duration_min: number;
+            id: string;
+            name: string;
+            price: string;
+        };
+        /** @description A free time: nothing else about it. */
+        PublicSlot: {
+            /** Format: date-time */
+            ends_at: string;
+            id: string;
+            /** Format: date-time */
+            starts_at: string;
         };
         /** @description `GET /api/v1/reports/segments`: bookings per priority segment per branch. */
         SegmentRow: {
@@ -1703,6 +1832,188 @@ export interface operations {
                 };
             };
             /** @description a bad setting, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    public_book: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `{slot_id, customer: {name, gender (male|female), phone, email?, address}, notes?, language? (id|en)}` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description `{code, status: awaiting_confirmation, confirm_by, service, starts_at}` */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingState"];
+                };
+            };
+            /** @description the time was just taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad field, named (`customer.phone`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many unconfirmed bookings for the phone, or requests from the address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    public_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        /** @description `{token}` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description `{code, status: confirmed, …}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingState"];
+                };
+            };
+            /** @description no booking awaiting confirmation with this code and token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the time to confirm has passed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    public_branches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every branch that is not revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicBranch"][];
+                };
+            };
+        };
+    };
+    public_services: {
+        parameters: {
+            query: {
+                branch_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the branch's services */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicService"][];
+                };
+            };
+            /** @description a missing or bad parameter, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    public_slots: {
+        parameters: {
+            query: {
+                branch_id: string;
+                /** @description YYYY-MM-DD */
+                date: string;
+                service_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description free slots, earliest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicSlot"][];
+                };
+            };
+            /** @description a missing or bad parameter, named */
             422: {
                 headers: {
                     [name: string]: unknown;

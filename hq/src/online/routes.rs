@@ -1,0 +1,136 @@
+//! The booking page's API, `/public/v1/…`: no login. Mounted by `http`
+//! from its one list; the rules live in `online`.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use sqlx::PgPool;
+
+use loket::kernel::error::ErrorBody;
+use loket::kernel::types::ServiceId;
+
+use crate::error::{HqError, Result};
+use crate::online::{
+    self, BookingRequest, BookingState, Proof, PublicBranch, PublicService, PublicSlot,
+};
+use crate::query::Params;
+
+/// The branches customers can book at, by name.
+#[utoipa::path(get, path = "/public/v1/branches", tag = "public",
+    responses((status = 200, description = "every branch that is not revoked", body = Vec<PublicBranch>)))]
+pub async fn public_branches(State(pool): State<PgPool>) -> Result<Response> {
+    Ok(Json(online::branches(&pool).await?).into_response())
+}
+
+/// A branch's active services, with price and duration.
+#[utoipa::path(get, path = "/public/v1/services", tag = "public",
+    params(("branch_id" = uuid::Uuid, Query)),
+    responses((status = 200, description = "the branch's services", body = Vec<PublicService>),
+        (status = 422, description = "a missing or bad parameter, named", body = ErrorBody)))]
+pub async fn public_services(State(pool): State<PgPool>, query: RawQuery) -> Result<Response> {
+    let params = Params::parse(query, &["branch_id"])?;
+    let branch_id = params
+        .uuid("branch_id")?
+        .ok_or_else(|| HqError::validation("branch_id", "is required"))?;
+    Ok(Json(online::services(&pool, branch_id).await?).into_response())
+}
+
+/// The free times of a branch's service on one day (the business time
+/// zone): times only.
+#[utoipa::path(get, path = "/public/v1/slots", tag = "public",
+    params(("branch_id" = uuid::Uuid, Query), ("service_id" = String, Query),
+        ("date" = String, Query, description = "YYYY-MM-DD")),
+    responses((status = 200, description = "free slots, earliest first", body = Vec<PublicSlot>),
+        (status = 422, description = "a missing or bad parameter, named", body = ErrorBody)))]
+pub async fn public_slots(State(pool): State<PgPool>, query: RawQuery) -> Result<Response> {
+    let params = Params::parse(query, &["branch_id", "service_id", "date"])?;
+    let required = |field: &'static str| HqError::validation(field, "is required");
+    let branch_id = params
+        .uuid("branch_id")?
+        .ok_or_else(|| required("branch_id"))?;
+    let service_id = params
+        .text("service_id")
+        .ok_or_else(|| required("service_id"))?
+        .parse::<ServiceId>()
+        .map_err(|_| HqError::validation("service_id", "is not a service"))?;
+    let date = params.date("date")?.ok_or_else(|| required("date"))?;
+    let slots = online::free_slots(&pool, branch_id, service_id, date, Utc::now()).await?;
+    Ok(Json(slots).into_response())
+}
+
+/// Books a free time, awaiting the customer's confirmation from WhatsApp
+/// ("YA" to the message it sends, or its link) within 30 minutes.
+#[utoipa::path(post, path = "/public/v1/bookings", tag = "public",
+    request_body(content_type = "application/json", description = "`{slot_id, customer: {name, gender (male|female), phone, email?, address}, notes?, language? (id|en)}`"),
+    responses((status = 201, description = "`{code, status: awaiting_confirmation, confirm_by, service, starts_at}`", body = BookingState),
+        (status = 409, description = "the time was just taken", body = ErrorBody),
+        (status = 422, description = "a bad field, named (`customer.phone`, …)", body = ErrorBody),
+        (status = 429, description = "too many unconfirmed bookings for the phone, or requests from the address", body = ErrorBody)))]
+pub async fn public_book(
+    State(pool): State<PgPool>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response> {
+    let request: BookingRequest = crate::http::body(&bytes)?;
+    let address = peer.map(|Extension(ConnectInfo(a))| a.ip());
+    let state = online::create(&pool, request, address, &confirm_url(&headers), Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(state)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfirmInput {
+    token: String,
+}
+
+/// Confirms a booking with the token from its WhatsApp message's link.
+#[utoipa::path(post, path = "/public/v1/bookings/{code}/confirm", tag = "public",
+    params(("code" = String, Path)),
+    request_body(content_type = "application/json", description = "`{token}`"),
+    responses((status = 200, description = "`{code, status: confirmed, …}`", body = BookingState),
+        (status = 404, description = "no booking awaiting confirmation with this code and token", body = ErrorBody),
+        (status = 409, description = "the time to confirm has passed", body = ErrorBody)))]
+pub async fn public_confirm(
+    State(pool): State<PgPool>,
+    Path(code): Path<String>,
+    bytes: Bytes,
+) -> Result<Response> {
+    let input: ConfirmInput = crate::http::body(&bytes)?;
+    let mut tx = pool.begin().await?;
+    let state = online::confirm(
+        &mut tx,
+        Proof::Token {
+            code: &code,
+            token: &input.token,
+        },
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(state).into_response())
+}
+
+/// Where the link in the confirmation message points: this server as the
+/// customer reached it (`X-Forwarded-Proto` behind a proxy).
+fn confirm_url(headers: &HeaderMap) -> String {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let scheme = match text("x-forwarded-proto") {
+        Some("https") => "https",
+        _ => "http",
+    };
+    let host = text(header::HOST.as_str())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("{scheme}://{host}/book/confirm")
+}

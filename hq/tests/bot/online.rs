@@ -1,0 +1,320 @@
+//! Online booking through head office's public API (`/public/v1/…`), with a
+//! real branch desk: the customer books a free time, confirms from
+//! WhatsApp ("YA" over a signed Meta webhook, or the message's link), and
+//! the branch takes the booking on its next pull; an unconfirmed hold lets
+//! its slot go; two customers racing for one time; bad fields and limits.
+
+use chrono::{Duration as Days, Utc};
+use serde_json::{Value, json};
+
+use super::booking::{branch_with_slots, customer, desk_booking, replies_to};
+use super::support::*;
+use super::{enable_bot, wait_until};
+
+fn public(hq: &Hq) -> Client {
+    Client::new(&hq.url)
+}
+
+fn tomorrow() -> String {
+    let jakarta = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    (Utc::now().with_timezone(&jakarta) + Days::days(1))
+        .date_naive()
+        .to_string()
+}
+
+/// The branch, its service and the free times tomorrow, as the page reads them.
+fn page_state(hq: &Hq) -> (Value, Value, Vec<Value>) {
+    let page = public(hq);
+    let branches = page.get("/public/v1/branches").expect(200);
+    let branch = branches[0].clone();
+    let services = page
+        .get(&format!(
+            "/public/v1/services?branch_id={}",
+            branch["id"].as_str().expect("id")
+        ))
+        .expect(200);
+    let service = services[0].clone();
+    let slots = free_times(hq, &branch, &service);
+    (branch, service, slots)
+}
+
+fn free_times(hq: &Hq, branch: &Value, service: &Value) -> Vec<Value> {
+    public(hq)
+        .get(&format!(
+            "/public/v1/slots?branch_id={}&service_id={}&date={}",
+            branch["id"].as_str().expect("id"),
+            service["id"].as_str().expect("id"),
+            tomorrow()
+        ))
+        .expect(200)
+        .as_array()
+        .expect("slots")
+        .clone()
+}
+
+fn booking_body(slot: &Value, phone: &str) -> Value {
+    json!({"slot_id": slot["id"], "notes": "Tolong datang tepat waktu",
+           "customer": {"name": "Wulan Sari", "gender": "female", "phone": phone,
+                        "email": "Wulan.Sari@Example.com", "address": "Jl. Kenanga 3, Jakarta"}})
+}
+
+/// The token in the confirmation message's link to `phone`.
+fn link_token(hq: &Hq, phone: &str) -> String {
+    let message = replies_to(hq, phone)
+        .into_iter()
+        .find(|t| t.contains("token="))
+        .unwrap_or_else(|| panic!("a confirmation link to {phone}"));
+    message
+        .split("token=")
+        .nth(1)
+        .map(|t| t.chars().take_while(char::is_ascii_hexdigit).collect())
+        .expect("a token")
+}
+
+/// The page lists the branch, its service and its free times (times only);
+/// a booking waits for the customer's "YA" and only then reaches the
+/// branch, as its own booking with what the page asked.
+#[test]
+fn a_web_booking_waits_for_ya_from_whatsapp_then_reaches_the_branch() {
+    let hq = Hq::start();
+    enable_bot(&hq.admin());
+    let (desk, _, _) = branch_with_slots(&hq, 2);
+    let (branch, service, slots) = page_state(&hq);
+    assert_eq!(branch["name"], "Cabang Jakarta");
+    assert_eq!(branch["slug"], "cabang-jakarta");
+    assert_eq!(service["name"], "Makeup Wisuda");
+    assert_eq!(service["price"], "750000");
+    assert_eq!(service["duration_min"], 90);
+    assert_eq!(slots.len(), 2, "{slots:?}");
+    let keys: Vec<&str> = slots[0]
+        .as_object()
+        .expect("slot")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["ends_at", "id", "starts_at"], "times only");
+
+    // The phone as a person types it; the customer master has it as 62….
+    let booked = public(&hq)
+        .post(
+            "/public/v1/bookings",
+            booking_body(&slots[0], "0812-5550-0077"),
+        )
+        .expect(201);
+    let code = format!("BK-{}-W001", Utc::now().format("%Y"));
+    assert_eq!(booked["code"], code.as_str());
+    assert_eq!(booked["status"], "awaiting_confirmation");
+    assert_eq!(booked["starts_at"], slots[0]["starts_at"]);
+    assert_eq!(
+        free_times(&hq, &branch, &service).len(),
+        1,
+        "the time is held"
+    );
+    let asked = replies_to(&hq, "6281255500077").join("\n");
+    assert!(asked.contains("*YA*") && asked.contains(&code), "{asked}");
+
+    // Not confirmed yet: the branch has nothing.
+    desk.sync().expect(200);
+    let listed = desk.api.get(&format!("/bookings?code={code}")).expect(200);
+    assert_eq!(listed["meta"]["total"], 0, "{listed}");
+
+    // "YA" from that phone confirms it.
+    let mut wulan = customer(&hq, 77);
+    let said = wulan.say("YA");
+    assert!(
+        said.contains("terkonfirmasi") && said.contains(&code),
+        "{said}"
+    );
+    desk.sync().expect(200);
+    let at_desk = desk_booking(&desk, &code);
+    assert_eq!(at_desk["source"], "online");
+    assert_eq!(at_desk["slot_id"], slots[0]["id"]);
+    assert_eq!(at_desk["notes"], "Tolong datang tepat waktu");
+    let customer = desk
+        .api
+        .get(&format!(
+            "/customers/{}",
+            at_desk["customer_id"].as_str().expect("id")
+        ))
+        .expect(200);
+    assert_eq!(customer["gender"], "female", "{customer}");
+    assert_eq!(customer["email"], "wulan.sari@example.com");
+    assert_eq!(customer["phone"], "6281255500077");
+    assert_eq!(
+        hq.json(
+            "SELECT json_build_object('gender', gender, 'email', email, 'address', address)
+             FROM master_customers WHERE phone = '6281255500077'"
+        ),
+        json!({"gender": "female", "email": "wulan.sari@example.com",
+               "address": "Jl. Kenanga 3, Jakarta"})
+    );
+}
+
+/// The message's link confirms with its token only; confirming twice
+/// answers the same. A hold nobody confirms lets its time go, and its link
+/// no longer confirms.
+#[test]
+fn the_link_confirms_with_its_token_and_an_unconfirmed_hold_lets_go() {
+    let hq = Hq::start();
+    let (desk, _, _) = branch_with_slots(&hq, 2);
+    let (branch, service, slots) = page_state(&hq);
+    let page = public(&hq);
+    let first = page
+        .post(
+            "/public/v1/bookings",
+            booking_body(&slots[0], "081255500081"),
+        )
+        .expect(201);
+    let code = first["code"].as_str().expect("code");
+    let confirm = |token: &str| {
+        page.post(
+            &format!("/public/v1/bookings/{code}/confirm"),
+            json!({"token": token}),
+        )
+    };
+    assert_eq!(confirm("0".repeat(64).as_str()).status, 404);
+    let token = link_token(&hq, "6281255500081");
+    let confirmed = confirm(&token).expect(200);
+    assert_eq!(confirmed["status"], "confirmed");
+    assert_eq!(confirm(&token).expect(200)["status"], "confirmed");
+    desk.sync().expect(200);
+    assert_eq!(desk_booking(&desk, code)["source"], "online");
+
+    // The second customer never confirms: once the time to confirm has
+    // passed, the sweep lets the slot go.
+    let second = page
+        .post(
+            "/public/v1/bookings",
+            booking_body(&slots[1], "081255500082"),
+        )
+        .expect(201);
+    assert!(free_times(&hq, &branch, &service).is_empty());
+    let second_code = second["code"].as_str().expect("code");
+    hq.json(&format!(
+        "WITH moved AS (UPDATE hq_bookings SET confirm_by = now() - interval '1 second'
+                        WHERE code = '{second_code}' RETURNING 1) SELECT count(*) FROM moved"
+    ));
+    wait_until("the unconfirmed hold let go", || {
+        free_times(&hq, &branch, &service).len() == 1
+    });
+    let token = link_token(&hq, "6281255500082");
+    page.post(
+        &format!("/public/v1/bookings/{second_code}/confirm"),
+        json!({"token": token}),
+    )
+    .expect(409);
+    desk.sync().expect(200);
+    let listed = desk
+        .api
+        .get(&format!("/bookings?code={second_code}"))
+        .expect(200);
+    assert_eq!(
+        listed["meta"]["total"], 0,
+        "never reached the branch: {listed}"
+    );
+}
+
+/// Two web customers submit the same time at once, round after round:
+/// exactly one 201 each time, the other a 409 in words.
+#[test]
+fn two_web_customers_racing_for_one_time_never_both_get_it() {
+    let hq = Hq::start();
+    const ROUNDS: usize = 6;
+    let _branch = branch_with_slots(&hq, ROUNDS);
+    let (_, _, slots) = page_state(&hq);
+    for (round, slot) in slots.iter().enumerate() {
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| {
+                public(&hq).post(
+                    "/public/v1/bookings",
+                    booking_body(slot, &format!("08125550{:04}", 100 + 2 * round)),
+                )
+            });
+            let b = s.spawn(|| {
+                public(&hq).post(
+                    "/public/v1/bookings",
+                    booking_body(slot, &format!("08125550{:04}", 101 + 2 * round)),
+                )
+            });
+            (a.join().expect("a"), b.join().expect("b"))
+        });
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [201, 409],
+            "round {round}: {:?} / {:?}",
+            a.body,
+            b.body
+        );
+    }
+}
+
+/// Each bad field is named and nothing is held; the hidden field must stay
+/// empty; one phone holds at most three unconfirmed bookings.
+#[test]
+fn bad_fields_are_named_and_one_phone_holds_at_most_three() {
+    let hq = Hq::start();
+    let _branch = branch_with_slots(&hq, 5);
+    let (branch, service, slots) = page_state(&hq);
+    let page = public(&hq);
+    let with = |path: &[&str], value: Value| {
+        let mut body = booking_body(&slots[0], "081255500090");
+        let mut at = &mut body;
+        for key in &path[..path.len() - 1] {
+            at = &mut at[*key];
+        }
+        at[path[path.len() - 1]] = value;
+        body
+    };
+    for (body, field) in [
+        (with(&["customer", "name"], json!("")), "customer.name"),
+        (
+            with(&["customer", "gender"], json!(null)),
+            "customer.gender",
+        ),
+        (with(&["customer", "gender"], json!("x")), "customer.gender"),
+        (
+            with(&["customer", "phone"], json!("12345")),
+            "customer.phone",
+        ),
+        (
+            with(&["customer", "email"], json!("bukan-email")),
+            "customer.email",
+        ),
+        (
+            with(&["customer", "address"], json!("  ")),
+            "customer.address",
+        ),
+        (with(&["slot_id"], json!("bukan-slot")), "slot_id"),
+        (
+            with(&["slot_id"], json!(uuid::Uuid::now_v7().to_string())),
+            "slot_id",
+        ),
+        (with(&["website"], json!("http://spam.example")), "website"),
+        (with(&["colour"], json!("red")), "colour"),
+    ] {
+        let r = page.post("/public/v1/bookings", body.clone());
+        assert_eq!(r.status, 422, "{body}: {:?}", r.body);
+        assert_eq!(r.body["error"]["field"], field, "{body}: {:?}", r.body);
+    }
+    assert_eq!(free_times(&hq, &branch, &service).len(), 5, "nothing held");
+
+    for slot in &slots[..3] {
+        page.post("/public/v1/bookings", booking_body(slot, "081255500091"))
+            .expect(201);
+    }
+    let fourth = page.post(
+        "/public/v1/bookings",
+        booking_body(&slots[3], "0812-5550-0091"),
+    );
+    assert_eq!(fourth.status, 429, "{:?}", fourth.body);
+    assert!(
+        fourth.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("waiting for confirmation")),
+        "{:?}",
+        fourth.body
+    );
+    assert_eq!(free_times(&hq, &branch, &service).len(), 2);
+}
