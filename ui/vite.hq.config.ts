@@ -9,10 +9,14 @@ import react from '@vitejs/plugin-react';
 // default http://127.0.0.1:8378).
 export default defineConfig({
   root: fileURLToPath(new URL('./hq', import.meta.url)),
-  base: './',
+  // Served at / (the booking page's paths, `/book/{branch}`, load the same files).
+  base: '/',
   plugins: [react()],
   build: { outDir: fileURLToPath(new URL('./dist-hq', import.meta.url)), emptyOutDir: true, target: 'es2022' },
   server: {
-    proxy: { '/api': process.env.LOKET_HQ_URL ?? 'http://127.0.0.1:8378' },
+    proxy: {
+      '/api': process.env.LOKET_HQ_URL ?? 'http://127.0.0.1:8378',
+      '/public': process.env.LOKET_HQ_URL ?? 'http://127.0.0.1:8378',
+    },
   },
 });

@@ -1,5 +1,5 @@
 //! Head office's web page, served by `loket-hq serve` at every path outside
-//! `/api/` and `/sync/`: the built `ui/dist-hq` embedded in the binary (see
+//! `/api/`, `/sync/` and `/public/` (the booking page is its `/book` paths): the built `ui/dist-hq` embedded in the binary (see
 //! `build.rs`), with the desk's own file serving and security headers
 //! (`loket::api::ui::EmbeddedUi`, `loket::api::surface::security_headers`).
 
@@ -42,7 +42,7 @@ pub enum PageSource {
 /// anything else is the page (its own routes load on refresh).
 pub async fn fallback(source: PageSource, req: Request) -> Response {
     let path = req.uri().path();
-    let api = ["/api", "/sync"]
+    let api = ["/api", "/sync", "/public"]
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")));
     if api {

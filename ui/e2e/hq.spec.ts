@@ -6,7 +6,9 @@
 // headers), Cabang with each branch's state, Booking across branches
 // filtered by branch, Pelanggan found by phone in another spelling, and a
 // Laporan with its chart and a CSV that downloads real CSV; WhatsApp, the
-// bot's and the gateway's settings, for an hq_admin only.
+// bot's and the gateway's settings, for an hq_admin only; and the public
+// booking page on a phone-sized screen, checked with axe-core.
+import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import type { OpInput, OpName, OpOutput } from '../src/api/ops';
@@ -269,3 +271,83 @@ test('WhatsApp: an hq_admin sets up the bot and its gateway; secrets come back m
   const wrong = await fetch(`${hq.url}/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=4711`);
   expect(wrong.status).toBe(403);
 });
+
+/** No WCAG 2 A/AA violation that axe-core finds on the page as it is now. */
+async function accessible(page: Page, step: string) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(
+    result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    step,
+  ).toEqual([]);
+}
+
+test('booking page: on a phone, a customer books a studio time, a missing field is named in Indonesian, the WhatsApp link confirms it', async ({ page }) => {
+  test.setTimeout(90_000);
+  // A studio with a service and free times tomorrow, pushed to head office.
+  const name = 'Studio Kemang Online';
+  const branch = hq.enrol(name);
+  const desk = await startDesk(new Date(appNow()));
+  desks.push(desk);
+  const service = await deskApi(desk, 'services.create', { name: 'Rias Pengantin', duration_min: 120, price: '2500000' });
+  const provider = await deskApi(desk, 'providers.create', {
+    name: 'Mbak Ayu',
+    whatsapp_number: uniquePhone(),
+    latitude: -6.26,
+    longitude: 106.81,
+    service_ids: [service.id],
+  });
+  const day = jakartaDate(1);
+  for (const time of ['09:00', '13:00']) {
+    await deskApi(desk, 'slots.create', { service_id: service.id, provider_id: provider.id, starts_at: `${day}T${time}` });
+  }
+  await deskApi(desk, 'sync.settings.update', { hq_url: hq.url, token: branch.token, interval_min: 0, ca_cert: null });
+  await deskApi(desk, 'sync.run', {});
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${hq.url}/book/studio-kemang-online`);
+  await expect(page.getByRole('button', { name, exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await accessible(page, 'the branch step');
+  await page.getByRole('button', { name: /Rias Pengantin/ }).click();
+  await expect(page.getByRole('button', { name: /Rias Pengantin/ })).toContainText('Rp 2.500.000');
+  await page.getByLabel('Hari', { exact: true }).selectOption(day);
+  const times = page.getByTestId('times');
+  await expect(times.getByRole('button')).toHaveCount(2);
+  await times.getByRole('button', { name: '13.00' }).click();
+  await accessible(page, 'the time step');
+
+  // gender left out: named next to its field, in Indonesian
+  const phone = uniquePhone();
+  await page.getByLabel('Nama', { exact: true }).fill('Sinta Dewi');
+  await page.getByLabel('Nomor WhatsApp').fill(phone);
+  await page.getByLabel('Alamat').fill('Jl. Kemang Raya 5, Jakarta Selatan');
+  await page.getByRole('button', { name: 'Booking sekarang' }).click();
+  await expect(page.locator('[data-field="customer.gender"] .field-error')).toHaveText('Jenis kelamin wajib diisi.');
+  await page.getByLabel('Perempuan').check();
+  await page.getByRole('button', { name: 'Booking sekarang' }).click();
+  const awaiting = page.getByTestId('awaiting');
+  await expect(awaiting).toContainText('Hampir selesai: konfirmasi lewat WhatsApp');
+  const code = (await awaiting.locator('.book-code').textContent())?.trim() ?? '';
+  expect(code).toMatch(/^BK-\d{4}-W\d{3,}$/);
+  await snap(page, 'book-awaiting');
+  await accessible(page, 'waiting for the confirmation');
+
+  // the WhatsApp message's link confirms it
+  const normalised = `62${phone.slice(1)}`;
+  const message = hq.sql(`SELECT text FROM hq_outbox WHERE to_phone = '${normalised}' AND text LIKE '%token=%'`);
+  const link = /(https?:\/\/\S+)/.exec(message)?.[1] ?? '';
+  expect(link).toContain('/book/confirm?code=');
+  await page.goto(link);
+  await expect(page.getByTestId('confirmed')).toContainText(code);
+  await expect(page.getByTestId('confirmed')).toContainText('Booking Anda terkonfirmasi');
+  await accessible(page, 'confirmed');
+
+  // English on request; the taken time is no longer offered
+  await page.goto(`${hq.url}/book/studio-kemang-online`);
+  await page.getByLabel('Bahasa').selectOption('en');
+  await page.getByRole('button', { name: /Rias Pengantin/ }).click();
+  await page.getByLabel('Day', { exact: true }).selectOption(day);
+  await expect(page.getByTestId('times').getByRole('button')).toHaveCount(1);
+  await expect(page.getByRole('heading', { name: '3. Day and time' })).toBeVisible();
+  await noRawJson(page);
+});
+

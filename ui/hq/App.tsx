@@ -1,6 +1,7 @@
 // Head office's page: a login as a head-office user, then its screens —
 // Cabang, Booking, Pelanggan, Laporan, and WhatsApp for an hq_admin — on the
-// desk's components, words and styles. Routes live in the URL's hash (`#/booking`), so a refresh stays put.
+// desk's components, words and styles. `/book` is the public booking page
+// (./book), in the same bundle. Routes live in the URL's hash (`#/booking`), so a refresh stays put.
 import { useCallback, useEffect, useState, useSyncExternalStore, type ComponentType } from 'react';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { Button } from '../src/components/Button';
@@ -14,6 +15,7 @@ import { Customers } from './screens/Customers';
 import { Login } from './screens/Login';
 import { Reports } from './screens/Reports';
 import { WhatsApp } from './screens/WhatsApp';
+import { BookingPage } from './book/BookingPage';
 
 interface Screen {
   path: string;
@@ -126,12 +128,12 @@ function Root() {
   return <Shell session={session} logout={logout} />;
 }
 
+/** `/book…` is the public booking page (no login); anything else, the staff's page. */
 export function App() {
+  const publicPage = window.location.pathname === '/book' || window.location.pathname.startsWith('/book/');
   return (
     <I18nProvider>
-      <QueryClientProvider client={queryClient}>
-        <Root />
-      </QueryClientProvider>
+      <QueryClientProvider client={queryClient}>{publicPage ? <BookingPage /> : <Root />}</QueryClientProvider>
     </I18nProvider>
   );
 }

@@ -7,6 +7,7 @@ import { compactNumber, sumBy } from '../hq/lib/chart';
 import { LATE_AFTER_S, STALE_AFTER_S, branchHealth, durationWords } from '../hq/lib/health';
 import { barLayout } from '../src/lib/barLayout';
 import { botUpdate } from '../hq/screens/WhatsApp';
+import { slugOf } from '../hq/book/BookingPage';
 
 const NOW = Date.parse('2026-12-02T10:00:00Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
@@ -124,5 +125,14 @@ describe('botUpdate', () => {
   });
   it('sends a radius that is no number as typed, for head office to name', () => {
     expect(botUpdate({ ...form, radius_km: 'jauh' }).radius_km).toBe('jauh');
+  });
+});
+
+describe('slugOf', () => {
+  it('reads the branch from /book/{slug}, not from /book or /book/confirm', () => {
+    expect(slugOf('/book/studio-kemang')).toBe('studio-kemang');
+    expect(slugOf('/book/studio-kemang/')).toBe('studio-kemang');
+    expect(slugOf('/book')).toBeNull();
+    expect(slugOf('/book/confirm')).toBeNull();
   });
 });

@@ -632,3 +632,15 @@ pub async fn release_expired(pool: &PgPool, now: DateTime<Utc>) -> Result<u64> {
     .rows_affected();
     Ok(released)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn a_slug_is_the_name_in_lower_case_words_joined_by_dashes() {
+        assert_eq!(slug("Cabang Jakarta Selatan"), "cabang-jakarta-selatan");
+        assert_eq!(slug("  Studio #1 — Kemang! "), "studio-1-kemang");
+        assert_eq!(slug("Salon Ayu & Co."), "salon-ayu-co");
+    }
+}

@@ -141,6 +141,31 @@ export async function getAs<T>(path: keyof paths): Promise<T> {
   return (await (await authed(path)).json()) as T;
 }
 
+// ---- the booking page's calls: no login ------------------------------------
+
+export type PublicBranch = Schemas['PublicBranch'];
+export type PublicService = Schemas['PublicService'];
+export type PublicSlot = Schemas['PublicSlot'];
+export type BookingState = Schemas['BookingState'];
+
+/** `GET /public/v1/…?query` with no login. */
+export async function publicGet<T>(path: string, query: Record<string, string> = {}): Promise<T> {
+  const res = await send(path + queryString(query), {});
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
+/** `POST /public/v1/…` with a JSON body and no login. */
+export async function publicPost<T>(path: string, body: unknown): Promise<T> {
+  const res = await send(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
 /** A report's `?format=csv` URL. */
 export function csvUrl(path: GetPath, query: Record<string, string | undefined>): string {
   return path + queryString({ ...query, format: 'csv' });
