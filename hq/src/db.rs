@@ -65,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "online_booking",
         include_str!("../migrations/0014_online_booking.sql"),
     ),
+    (
+        15,
+        "online_lookup",
+        include_str!("../migrations/0015_online_lookup.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

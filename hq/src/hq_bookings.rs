@@ -474,7 +474,12 @@ async fn next_code(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<String
 /// cancels it and frees the slot; a hold of a booking made here is let go
 /// at once. Anything else (another phone's, confirmed, gone) is
 /// `NotCancellable`.
-pub async fn cancel(conn: &mut PgConnection, phone: &str, id: BookingId) -> Result<CancelOutcome> {
+pub async fn cancel(
+    conn: &mut PgConnection,
+    phone: &str,
+    id: BookingId,
+    reason: &str,
+) -> Result<CancelOutcome> {
     let pushed = sqlx::query_scalar::<_, Uuid>(
         "SELECT branch_id FROM branch_rows
          WHERE entity = 'booking' AND entity_id = $1 AND NOT deleted
@@ -510,7 +515,7 @@ pub async fn cancel(conn: &mut PgConnection, phone: &str, id: BookingId) -> Resu
         .await?;
     let data = serde_json::to_value(BookingCanceled {
         id,
-        reason: "dibatalkan pelanggan lewat WhatsApp".to_owned(),
+        reason: reason.to_owned(),
     })
     .map_err(|e| HqError::Internal(e.to_string()))?;
     publish(

@@ -56,9 +56,10 @@ use crate::{
 use loket::kernel::logins::LoginGuard;
 
 use crate::online::routes::{
-    __path_public_book, __path_public_branches, __path_public_confirm, __path_public_services,
-    __path_public_slots, public_book, public_branches, public_confirm, public_services,
-    public_slots,
+    __path_public_book, __path_public_branches, __path_public_cancel, __path_public_confirm,
+    __path_public_lookup, __path_public_lookup_verify, __path_public_services, __path_public_slots,
+    public_book, public_branches, public_cancel, public_confirm, public_lookup,
+    public_lookup_verify, public_services, public_slots,
 };
 use loket::kernel::sealing::SealingSecretKey;
 
@@ -117,6 +118,9 @@ pub fn routes() -> (Router<PgPool>, OpenApi) {
         public_slots,
         public_book,
         public_confirm,
+        public_lookup,
+        public_lookup_verify,
+        public_cancel,
     ]
 }
 

@@ -377,6 +377,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/public/v1/slots"),
     ("post", "/public/v1/bookings"),
     ("post", "/public/v1/bookings/{code}/confirm"),
+    ("post", "/public/v1/lookup"),
+    ("post", "/public/v1/lookup/verify"),
+    ("post", "/public/v1/bookings/{code}/cancel"),
 ];
 
 /// The read API's edges: no token is 401 everywhere, a viewer reads, every

@@ -281,7 +281,7 @@ async function accessible(page: Page, step: string) {
   ).toEqual([]);
 }
 
-test('booking page: on a phone, a customer books a studio time, a missing field is named in Indonesian, the WhatsApp link confirms it', async ({ page }) => {
+test('booking page: on a phone, a customer books a studio time, a missing field is named in Indonesian, the WhatsApp link confirms it, and a code on WhatsApp lets them cancel it', async ({ page }) => {
   test.setTimeout(90_000);
   // A studio with a service and free times tomorrow, pushed to head office.
   const name = 'Studio Kemang Online';
@@ -348,6 +348,25 @@ test('booking page: on a phone, a customer books a studio time, a missing field 
   await page.getByLabel('Day', { exact: true }).selectOption(day);
   await expect(page.getByTestId('times').getByRole('button')).toHaveCount(1);
   await expect(page.getByRole('heading', { name: '3. Day and time' })).toBeVisible();
+  await page.getByLabel('Language').selectOption('id');
+
+  // "Booking saya": the code and the phone, six digits on WhatsApp, then cancel
+  await page.getByRole('link', { name: 'Booking saya' }).click();
+  await page.getByLabel('Kode booking').fill(code);
+  await page.getByLabel('Nomor WhatsApp').fill(phone);
+  await page.getByRole('button', { name: 'Kirim kode lewat WhatsApp' }).click();
+  await expect(page.getByText('kode enam angka sedang dikirim')).toBeVisible();
+  const sent = hq.sql(`SELECT text FROM hq_outbox WHERE to_phone = '${normalised}' AND text LIKE 'Kode verifikasi%' ORDER BY id DESC LIMIT 1`);
+  const digits = /: (\d{6})\./.exec(sent)?.[1] ?? '';
+  expect(digits).toHaveLength(6);
+  await page.getByLabel('Kode dari WhatsApp').fill(digits);
+  await page.getByRole('button', { name: 'Tampilkan booking saya' }).click();
+  const own = page.getByTestId('own-booking');
+  await expect(own).toContainText(code);
+  await expect(page.getByTestId('own-status')).toHaveText('Terpesan');
+  await accessible(page, 'the own booking');
+  await own.getByRole('button', { name: 'Batalkan booking ini' }).click();
+  await expect(page.getByTestId('own-status')).toHaveText('Dibatalkan');
   await noRawJson(page);
 });
 

@@ -85,7 +85,8 @@ pub async fn perform(
             let Some(phone) = master_phone(phone) else {
                 return Ok(Event::EffectFailed);
             };
-            Event::CancelResult(crate::hq_bookings::cancel(conn, &phone, booking_id).await?)
+            let reason = "dibatalkan pelanggan lewat WhatsApp";
+            Event::CancelResult(crate::hq_bookings::cancel(conn, &phone, booking_id, reason).await?)
         }
     })
 }

@@ -14,6 +14,7 @@
 //! names another customer: slots are times only, and a confirmation needs
 //! the code and its token.
 
+pub mod lookup;
 pub mod routes;
 
 use std::net::IpAddr;

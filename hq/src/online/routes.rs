@@ -14,9 +14,10 @@ use serde::Deserialize;
 use sqlx::PgPool;
 
 use loket::kernel::error::ErrorBody;
-use loket::kernel::types::ServiceId;
+use loket::kernel::types::{Language, ServiceId};
 
 use crate::error::{HqError, Result};
+use crate::online::lookup::{self, OwnBooking, Verified};
 use crate::online::{
     self, BookingRequest, BookingState, Proof, PublicBranch, PublicService, PublicSlot,
 };
@@ -116,6 +117,76 @@ pub async fn public_confirm(
     .await?;
     tx.commit().await?;
     Ok(Json(state).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LookupInput {
+    code: String,
+    phone: String,
+    #[serde(default)]
+    language: Option<Language>,
+}
+
+/// Sends six digits to the phone's WhatsApp if the code is one of its
+/// bookings; the same answer either way.
+#[utoipa::path(post, path = "/public/v1/lookup", tag = "public",
+    request_body(content_type = "application/json", description = "`{code, phone, language? (id|en)}`"),
+    responses((status = 202, description = "`{sent: true}`: a code went to the phone if the booking is its"),
+        (status = 422, description = "a bad field, named", body = ErrorBody),
+        (status = 429, description = "three codes asked for this phone in ten minutes", body = ErrorBody)))]
+pub async fn public_lookup(State(pool): State<PgPool>, bytes: Bytes) -> Result<Response> {
+    let input: LookupInput = crate::http::body(&bytes)?;
+    let language = input.language.unwrap_or(Language::Id);
+    lookup::request_code(&pool, &input.code, &input.phone, language, Utc::now()).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({"sent": true})),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyInput {
+    code: String,
+    phone: String,
+    otp: String,
+}
+
+/// The six digits: right, the booking and a token to cancel it with.
+#[utoipa::path(post, path = "/public/v1/lookup/verify", tag = "public",
+    request_body(content_type = "application/json", description = "`{code, phone, otp}`"),
+    responses((status = 200, description = "`{token, booking}`", body = Verified),
+        (status = 422, description = "`otp` wrong or expired", body = ErrorBody),
+        (status = 429, description = "five wrong codes: ask for a new one", body = ErrorBody)))]
+pub async fn public_lookup_verify(State(pool): State<PgPool>, bytes: Bytes) -> Result<Response> {
+    let input: VerifyInput = crate::http::body(&bytes)?;
+    let verified = lookup::verify(&pool, &input.code, &input.phone, &input.otp, Utc::now()).await?;
+    Ok(Json(verified).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelInput {
+    token: String,
+}
+
+/// Cancels one's own booking with the token [`public_lookup_verify`] gave,
+/// while the studio has not confirmed it.
+#[utoipa::path(post, path = "/public/v1/bookings/{code}/cancel", tag = "public",
+    params(("code" = String, Path)),
+    request_body(content_type = "application/json", description = "`{token}`"),
+    responses((status = 200, description = "the booking, canceled", body = OwnBooking),
+        (status = 401, description = "no or an old token: verify the phone again", body = ErrorBody),
+        (status = 409, description = "the studio has confirmed it", body = ErrorBody)))]
+pub async fn public_cancel(
+    State(pool): State<PgPool>,
+    Path(code): Path<String>,
+    bytes: Bytes,
+) -> Result<Response> {
+    let input: CancelInput = crate::http::body(&bytes)?;
+    Ok(Json(lookup::cancel(&pool, &code, &input.token, Utc::now()).await?).into_response())
 }
 
 /// Where the link in the confirmation message points: this server as the

@@ -318,3 +318,106 @@ fn bad_fields_are_named_and_one_phone_holds_at_most_three() {
     );
     assert_eq!(free_times(&hq, &branch, &service).len(), 2);
 }
+
+/// The six digits in the newest verification message to `phone`.
+fn sent_digits(hq: &Hq, phone: &str) -> String {
+    let message = replies_to(hq, phone)
+        .into_iter()
+        .rev()
+        .find(|t| t.contains("Kode verifikasi"))
+        .unwrap_or_else(|| panic!("a verification code to {phone}"));
+    message
+        .split(": ")
+        .nth(1)
+        .map(|t| t.chars().take(6).collect())
+        .expect("six digits")
+}
+
+/// The code and the phone bring six digits to that phone's WhatsApp, and
+/// nothing to anyone for a code that is not the phone's; the digits show
+/// the booking and let its customer cancel it, which the branch then does.
+#[test]
+fn a_customer_sees_and_cancels_their_own_booking_after_a_code_on_whatsapp() {
+    let hq = Hq::start();
+    let (desk, _, _) = branch_with_slots(&hq, 2);
+    let (branch, service, slots) = page_state(&hq);
+    let page = public(&hq);
+    let booked = page
+        .post(
+            "/public/v1/bookings",
+            booking_body(&slots[0], "081255500095"),
+        )
+        .expect(201);
+    let code = booked["code"].as_str().expect("code").to_owned();
+    let token = link_token(&hq, "6281255500095");
+    page.post(
+        &format!("/public/v1/bookings/{code}/confirm"),
+        json!({"token": token}),
+    )
+    .expect(200);
+    desk.sync().expect(200);
+    desk.sync().expect(200);
+
+    // Another phone asking about this code: the same answer, nothing sent.
+    page.post(
+        "/public/v1/lookup",
+        json!({"code": code, "phone": "081299990001"}),
+    )
+    .expect(202);
+    assert!(replies_to(&hq, "6281299990001").is_empty());
+    page.post(
+        "/public/v1/lookup",
+        json!({"code": code, "phone": "+62 812-5550-0095"}),
+    )
+    .expect(202);
+    let digits = sent_digits(&hq, "6281255500095");
+    assert_eq!(digits.len(), 6, "{digits}");
+    let verify = |otp: &str| {
+        page.post(
+            "/public/v1/lookup/verify",
+            json!({"code": code, "phone": "081255500095", "otp": otp}),
+        )
+    };
+    let wrong = if digits == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let refused = verify(wrong);
+    assert_eq!(refused.status, 422, "{:?}", refused.body);
+    assert_eq!(refused.body["error"]["field"], "otp");
+    let shown = verify(&digits).expect(200);
+    assert_eq!(shown["booking"]["code"], code.as_str());
+    assert_eq!(shown["booking"]["status"], "pending", "{shown}");
+    assert_eq!(shown["booking"]["cancellable"], true);
+    assert_eq!(verify(&digits).status, 422, "the digits are used up");
+
+    let cancel = |token: &str| {
+        page.post(
+            &format!("/public/v1/bookings/{code}/cancel"),
+            json!({"token": token}),
+        )
+    };
+    assert_eq!(cancel(&"0".repeat(64)).status, 401);
+    let canceled = cancel(shown["token"].as_str().expect("token")).expect(200);
+    assert_eq!(canceled["status"], "canceled");
+    // The branch cancels it and frees the time, which the page offers again.
+    desk.sync().expect(200);
+    desk.sync().expect(200);
+    assert_eq!(desk_booking(&desk, &code)["booking_status"], "canceled");
+    assert_eq!(free_times(&hq, &branch, &service).len(), 2);
+
+    // Three codes per phone in ten minutes.
+    for _ in 0..2 {
+        page.post(
+            "/public/v1/lookup",
+            json!({"code": code, "phone": "081255500095"}),
+        )
+        .expect(202);
+    }
+    let limited = page.post(
+        "/public/v1/lookup",
+        json!({"code": code, "phone": "081255500095"}),
+    );
+    assert_eq!(limited.status, 429, "{:?}", limited.body);
+}

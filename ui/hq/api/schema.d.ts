@@ -325,6 +325,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/v1/bookings/{code}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels one's own booking with the token [`public_lookup_verify`] gave,
+         *     while the studio has not confirmed it.
+         */
+        post: operations["public_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/v1/bookings/{code}/confirm": {
         parameters: {
             query?: never;
@@ -353,6 +373,43 @@ export interface paths {
         get: operations["public_branches"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends six digits to the phone's WhatsApp if the code is one of its
+         *     bookings; the same answer either way.
+         */
+        post: operations["public_lookup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/v1/lookup/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The six digits: right, the booking and a token to cancel it with. */
+        post: operations["public_lookup_verify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -687,6 +744,17 @@ export interface components {
             /** @description The sum of the bookings' prices. */
             price: string;
         };
+        /** @description A booking as its customer sees it. */
+        OwnBooking: {
+            /** @description Still cancellable here: awaiting confirmation, or pending at the studio. */
+            cancellable: boolean;
+            code: string;
+            service: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** @description `awaiting_confirmation`, `pending`, `active`, `completed`, `canceled` or `expired`. */
+            status: string;
+        };
         Page_BranchState: {
             data: {
                 /**
@@ -894,6 +962,12 @@ export interface components {
             branch_name: string;
             /** @description `high`, `medium` or `low`, as the desk scored it last. */
             segment: string;
+        };
+        /** @description What the page gets once the digits were right. */
+        Verified: {
+            booking: components["schemas"]["OwnBooking"];
+            /** @description Shows and cancels this booking for 15 minutes. */
+            token: string;
         };
     };
     responses: never;
@@ -1894,6 +1968,51 @@ export interface operations {
             };
         };
     };
+    public_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        /** @description `{token}` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description the booking, canceled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnBooking"];
+                };
+            };
+            /** @description no or an old token: verify the phone again */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the studio has confirmed it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     public_confirm: {
         parameters: {
             query?: never;
@@ -1955,6 +2074,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicBranch"][];
+                };
+            };
+        };
+    };
+    public_lookup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `{code, phone, language? (id|en)}` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description `{sent: true}`: a code went to the phone if the booking is its */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a bad field, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description three codes asked for this phone in ten minutes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    public_lookup_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `{code, phone, otp}` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description `{token, booking}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verified"];
+                };
+            };
+            /** @description `otp` wrong or expired */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description five wrong codes: ask for a new one */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -23,6 +23,10 @@ import {
   type PublicService,
   type PublicSlot,
 } from '../api/client';
+import type { Schemas } from '../api/client';
+
+type Verified = Schemas['Verified'];
+type OwnBooking = Schemas['OwnBooking'];
 
 /** The business time zone: the free times are shown in it. */
 const TZ = 'Asia/Jakarta';
@@ -32,22 +36,27 @@ const DAYS = 14;
 /** The branch slug in `/book/{slug}`, if any. */
 export function slugOf(pathname: string): string | null {
   const m = /^\/book\/([^/]+)\/?$/.exec(pathname);
-  return m && m[1] !== 'confirm' ? decodeURIComponent(m[1]) : null;
+  return m && m[1] !== 'confirm' && m[1] !== 'manage' ? decodeURIComponent(m[1]) : null;
 }
 
 export function BookingPage() {
   const { t } = useI18n();
-  const confirming = window.location.pathname.replace(/\/$/, '') === '/book/confirm';
+  const path = window.location.pathname.replace(/\/$/, '');
   useEffect(() => {
     document.title = t('book.title');
   }, [t]);
   return (
     <div className="book-page">
       <header className="book-header">
-        <strong className="book-brand">{t('book.title')}</strong>
+        <a className="book-brand" href="/book">
+          {t('book.title')}
+        </a>
+        <a href="/book/manage">{t('book.manageLink')}</a>
         <LanguageSwitch />
       </header>
-      <main className="book-main">{confirming ? <ConfirmFromLink /> : <BookingFlow />}</main>
+      <main className="book-main">
+        {path === '/book/confirm' ? <ConfirmFromLink /> : path === '/book/manage' ? <ManageBooking /> : <BookingFlow />}
+      </main>
     </div>
   );
 }
@@ -316,3 +325,83 @@ function ConfirmFromLink() {
     </section>
   );
 }
+
+/**
+ * `/book/manage`: the code and the phone; six digits sent to that phone's
+ * WhatsApp; then the booking, which its customer may cancel while the
+ * studio has not confirmed it.
+ */
+function ManageBooking() {
+  const { t, lang, tv } = useI18n();
+  const [code, setCode] = useState('');
+  const [phone, setPhone] = useState('');
+  const [otp, setOtp] = useState('');
+  const [sent, setSent] = useState(false);
+  const [verified, setVerified] = useState<Verified | null>(null);
+  const [booking, setBooking] = useState<OwnBooking | null>(null);
+  const ask = useAction(
+    async () => {
+      await publicPost('/public/v1/lookup', { code, phone, language: lang });
+      setSent(true);
+    },
+    { refreshes: false },
+  );
+  const check = useAction(
+    async () => {
+      const v = await publicPost<Verified>('/public/v1/lookup/verify', { code, phone, otp });
+      setVerified(v);
+      setBooking(v.booking);
+    },
+    { refreshes: false },
+  );
+  const cancel = useAction(
+    async () => {
+      if (!verified) return;
+      setBooking(await publicPost<OwnBooking>(`/public/v1/bookings/${encodeURIComponent(booking?.code ?? code)}/cancel`, { token: verified.token }));
+    },
+    { refreshes: false },
+  );
+  if (booking) {
+    return (
+      <section className="book-step" aria-labelledby="own-booking" data-testid="own-booking">
+        <h2 id="own-booking">{t('book.yourBooking')}</h2>
+        <p className="book-code">{booking.code}</p>
+        <p>
+          {booking.service}, {formatDate(localDate(booking.starts_at, TZ), lang, { weekday: true })} {formatTime(booking.starts_at, TZ, lang)}
+        </p>
+        <p data-testid="own-status">{tv('book.status', booking.status)}</p>
+        <ErrorMessage error={cancel.error} />
+        {booking.cancellable ? (
+          <Button kind="danger" busy={cancel.busy} onClick={() => void cancel.run()}>
+            {t('book.cancel')}
+          </Button>
+        ) : booking.status !== 'canceled' ? (
+          <p className="muted">{t('book.callStudio')}</p>
+        ) : null}
+      </section>
+    );
+  }
+  return (
+    <section className="book-step" aria-labelledby="manage-title">
+      <h2 id="manage-title">{t('book.manageTitle')}</h2>
+      {!sent ? (
+        <Form onSubmit={() => void ask.run()} error={ask.error} className="form book-form">
+          <TextField name="code" label={t('book.code')} value={code} onChange={setCode} autoComplete="off" placeholder="BK-2026-W001" />
+          <TextField name="phone" label={t('book.phone')} value={phone} onChange={setPhone} type="tel" inputMode="tel" autoComplete="tel" />
+          <Button type="submit" kind="primary" busy={ask.busy}>
+            {t('book.sendCode')}
+          </Button>
+        </Form>
+      ) : (
+        <Form onSubmit={() => void check.run()} error={check.error} className="form book-form">
+          <p role="status">{t('book.codeSent')}</p>
+          <TextField name="otp" label={t('book.otp')} value={otp} onChange={setOtp} inputMode="numeric" autoComplete="one-time-code" />
+          <Button type="submit" kind="primary" busy={check.busy}>
+            {t('book.showBooking')}
+          </Button>
+        </Form>
+      )}
+    </section>
+  );
+}
+

@@ -35,6 +35,7 @@ const FIELD_LABELS: Record<string, Key> = {
   staff_id: 'bookings.staff',
   unit_id: 'bookings.unit',
   slot_id: 'wizard.kind.slot',
+  otp: 'book.otp',
   rating: 'bookings.rating',
   review: 'bookings.review',
   unit_type: 'units.type',
