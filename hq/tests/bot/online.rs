@@ -421,3 +421,37 @@ fn a_customer_sees_and_cancels_their_own_booking_after_a_code_on_whatsapp() {
     );
     assert_eq!(limited.status, 429, "{:?}", limited.body);
 }
+
+/// A customer the branch already knows books online with the phone spelled
+/// another way: one customer at head office and at the desk, not two.
+#[test]
+fn a_known_customer_booking_online_stays_one_customer_at_both_ends() {
+    let hq = Hq::start();
+    let (desk, _, _) = branch_with_slots(&hq, 1);
+    let known = desk
+        .api
+        .post(
+            "/customers",
+            json!({"name": "Wulan Sari", "phone": "0812 5550 0066"}),
+        )
+        .expect(201);
+    desk.sync().expect(200);
+    let (_, _, slots) = page_state(&hq);
+    let page = public(&hq);
+    let booked = page
+        .post("/public/v1/bookings", booking_body(&slots[0], "+62-812-5550-0066"))
+        .expect(201);
+    let code = booked["code"].as_str().expect("code");
+    let token = link_token(&hq, "6281255500066");
+    page.post(&format!("/public/v1/bookings/{code}/confirm"), json!({"token": token}))
+        .expect(200);
+    assert_eq!(
+        hq.json("SELECT count(*) FROM master_customers WHERE phone = '6281255500066'"),
+        json!(1)
+    );
+    desk.sync().expect(200);
+    let at_desk = desk_booking(&desk, code);
+    assert_eq!(at_desk["customer_id"], known["id"], "{at_desk}");
+    let customers = desk.api.get("/customers?q=Wulan").expect(200);
+    assert_eq!(customers["meta"]["total"], 1, "{customers}");
+}
