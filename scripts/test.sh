@@ -69,7 +69,7 @@ cargo test --locked --workspace --no-fail-fast
 
 log "benchmarks in quick mode (small data, each routine once: their own checks)"
 cargo test --locked --quiet --bench core --bench messaging --bench scheduling
-cargo test --locked --quiet -p loket-hq --bench sync --bench bot
+cargo test --locked --quiet -p loket-hq --bench sync --bench bot --bench online
 
 log "browser end-to-end tests (Debian's Chromium)"
 (cd ui && npm run --silent e2e)

@@ -439,12 +439,18 @@ fn a_known_customer_booking_online_stays_one_customer_at_both_ends() {
     let (_, _, slots) = page_state(&hq);
     let page = public(&hq);
     let booked = page
-        .post("/public/v1/bookings", booking_body(&slots[0], "+62-812-5550-0066"))
+        .post(
+            "/public/v1/bookings",
+            booking_body(&slots[0], "+62-812-5550-0066"),
+        )
         .expect(201);
     let code = booked["code"].as_str().expect("code");
     let token = link_token(&hq, "6281255500066");
-    page.post(&format!("/public/v1/bookings/{code}/confirm"), json!({"token": token}))
-        .expect(200);
+    page.post(
+        &format!("/public/v1/bookings/{code}/confirm"),
+        json!({"token": token}),
+    )
+    .expect(200);
     assert_eq!(
         hq.json("SELECT count(*) FROM master_customers WHERE phone = '6281255500066'"),
         json!(1)
