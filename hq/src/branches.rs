@@ -96,6 +96,10 @@ pub async fn authenticate(pool: &PgPool, headers: &HeaderMap) -> Result<Branch> 
 pub struct BranchState {
     pub id: Uuid,
     pub name: String,
+    /// Shown on the booking page, with `map_url`.
+    pub address: Option<String>,
+    /// A map link (`https://…`).
+    pub map_url: Option<String>,
     pub revoked: bool,
     /// Every change up to this seq is applied or rejected.
     pub last_seq: i64,
@@ -118,7 +122,7 @@ pub struct BranchState {
 /// Branches by name, a page at a time; the total.
 pub async fn list(pool: &PgPool, limit: i64, offset: i64) -> Result<(Vec<BranchState>, i64)> {
     let rows = sqlx::query(
-        "SELECT b.id, b.name, b.revoked_at IS NOT NULL AS revoked, b.last_seq, b.last_push_at,
+        "SELECT b.id, b.name, b.address, b.map_url, b.revoked_at IS NOT NULL AS revoked, b.last_seq, b.last_push_at,
                 b.head_seq,
                 -- greatest() skips NULLs: an unknown head stays unknown.
                 CASE WHEN b.head_seq IS NOT NULL THEN greatest(b.head_seq - b.last_seq, 0) END
@@ -144,6 +148,8 @@ pub async fn list(pool: &PgPool, limit: i64, offset: i64) -> Result<(Vec<BranchS
             Ok(BranchState {
                 id: r.try_get("id")?,
                 name: r.try_get("name")?,
+                address: r.try_get("address")?,
+                map_url: r.try_get("map_url")?,
                 revoked: r.try_get("revoked")?,
                 last_seq: r.try_get("last_seq")?,
                 last_push_at: r.try_get("last_push_at")?,
@@ -157,4 +163,55 @@ pub async fn list(pool: &PgPool, limit: i64, offset: i64) -> Result<(Vec<BranchS
         })
         .collect::<Result<Vec<_>>>()?;
     Ok((data, total))
+}
+
+/// Where a branch is, as an hq_admin sets it for the booking page: each
+/// field given changes (`null` or empty clears it).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Whereabouts {
+    #[serde(default, deserialize_with = "loket::kernel::types::patch")]
+    pub address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "loket::kernel::types::patch")]
+    pub map_url: Option<Option<String>>,
+}
+
+/// Sets a branch's address and map link; answers its state.
+pub async fn set_whereabouts(pool: &PgPool, id: Uuid, input: Whereabouts) -> Result<()> {
+    let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let address = input.address.map(clean);
+    let map_url = input.map_url.map(clean);
+    if let Some(Some(a)) = &address
+        && (a.chars().count() > 300 || a.chars().any(|c| c.is_control() && c != '\n'))
+    {
+        return Err(HqError::validation(
+            "address",
+            "must be at most 300 characters, without control characters",
+        ));
+    }
+    if let Some(Some(u)) = &map_url
+        && (!u.starts_with("https://") || u.len() > 500 || u.chars().any(char::is_whitespace))
+    {
+        return Err(HqError::validation(
+            "map_url",
+            "must be an https:// link of at most 500 characters",
+        ));
+    }
+    let done = sqlx::query(
+        "UPDATE branches SET
+             address = CASE WHEN $2 THEN $3 ELSE address END,
+             map_url = CASE WHEN $4 THEN $5 ELSE map_url END
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(address.is_some())
+    .bind(address.flatten())
+    .bind(map_url.is_some())
+    .bind(map_url.flatten())
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(HqError::NotFound { entity: "branch" });
+    }
+    Ok(())
 }

@@ -70,6 +70,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "online_lookup",
         include_str!("../migrations/0015_online_lookup.sql"),
     ),
+    (
+        16,
+        "branch_address",
+        include_str!("../migrations/0016_branch_address.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

@@ -99,6 +99,7 @@ pub fn routes() -> (Router<PgPool>, OpenApi) {
         get_settings,
         put_settings,
         list_branches,
+        update_branch,
         list_bookings,
         list_customers,
         bookings_per_day,
@@ -496,6 +497,32 @@ async fn list_branches(
     let paging = Params::parse(query, &["page", "page_size"])?.paging()?;
     let (data, total) = branches::list(&pool, paging.limit(), paging.offset()).await?;
     Ok(crate::query::page(&paging, data, total))
+}
+
+/// Sets where a branch is, for the booking page (hq_admin): `address` and
+/// `map_url` (an `https://` link); each given changes, `null` clears.
+#[utoipa::path(put, path = "/api/v1/branches/{id}", tag = "head office", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)),
+    request_body(content_type = "application/json", description = "any of `{address, map_url}`"),
+    responses((status = 204, description = "saved"),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "only hq_admin changes a branch", body = ErrorBody),
+        (status = 404, description = "no such branch", body = ErrorBody),
+        (status = 422, description = "a bad field, named", body = ErrorBody)))]
+async fn update_branch(
+    State(pool): State<PgPool>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Response> {
+    users::authenticate(&pool, &headers)
+        .await?
+        .require_admin("change a branch")?;
+    let id = id
+        .parse::<uuid::Uuid>()
+        .map_err(|_| HqError::NotFound { entity: "branch" })?;
+    branches::set_whereabouts(&pool, id, body(&bytes)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Bookings across branches, newest booking date first, each with its branch.

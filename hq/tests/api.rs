@@ -354,6 +354,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/settings"),
     ("put", "/api/v1/settings"),
     ("get", "/api/v1/branches"),
+    ("put", "/api/v1/branches/{id}"),
     ("get", "/api/v1/bookings"),
     ("get", "/api/v1/customers"),
     ("get", "/api/v1/reports/bookings-per-day"),

@@ -213,7 +213,7 @@ test('Laporan: bookings per day with its chart, and a CSV link that downloads re
   await snap(page, 'hq-reports');
 });
 
-test('WhatsApp: an hq_admin sets up the bot and its gateway; secrets come back masked; a viewer has no such screen', async ({ page }) => {
+test('WhatsApp: an hq_admin sets up the bot and its gateway, secrets come back masked, a viewer has no such screen; Cabang: where a branch is, shown on the booking page', async ({ page }) => {
   await logIn(page);
   await expect(page.getByRole('link', { name: 'Laporan', exact: true })).toBeVisible();
   await expect(page.getByRole('link', { name: 'WhatsApp', exact: true })).toHaveCount(0);
@@ -270,6 +270,22 @@ test('WhatsApp: an hq_admin sets up the bot and its gateway; secrets come back m
   expect(await challenge.text()).toBe('4711');
   const wrong = await fetch(`${hq.url}/webhooks/meta?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=4711`);
   expect(wrong.status).toBe(403);
+
+  // Cabang: the admin sets where a branch is; the booking page shows it
+  await page.getByRole('link', { name: 'Cabang', exact: true }).click();
+  await page.getByRole('button', { name: `Lokasi ${BANDUNG}` }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Tautan peta (https://…)').fill('peta-bandung');
+  await dialog.getByRole('button', { name: /Simpan/ }).click();
+  await expect(dialog.locator('[data-field="map_url"] .field-error')).toBeVisible();
+  await dialog.getByLabel('Alamat (halaman booking)').fill('Jl. Braga 10, Bandung');
+  await dialog.getByLabel('Tautan peta (https://…)').fill('https://maps.google.com/?q=-6.917,107.609');
+  await dialog.getByRole('button', { name: /Simpan/ }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.locator(`tr[data-branch="${BANDUNG}"]`)).toContainText('Jl. Braga 10, Bandung');
+  await page.goto(`${hq.url}/book`);
+  await page.getByRole('button', { name: new RegExp(BANDUNG) }).click();
+  await expect(page.getByRole('link', { name: `Peta: ${BANDUNG} ↗` })).toHaveAttribute('href', 'https://maps.google.com/?q=-6.917,107.609');
 });
 
 /** No WCAG 2 A/AA violation that axe-core finds on the page as it is now. */

@@ -16,6 +16,7 @@ import { Login } from './screens/Login';
 import { Reports } from './screens/Reports';
 import { WhatsApp } from './screens/WhatsApp';
 import { BookingPage } from './book/BookingPage';
+import { HqRole } from './lib/session';
 
 interface Screen {
   path: string;
@@ -97,7 +98,9 @@ function Shell({ session, logout }: { session: LoggedIn; logout: () => void }) {
           </div>
         </header>
         <main className="content">
-          <Screen key={current.path} />
+          <HqRole.Provider value={session.user.role}>
+            <Screen key={current.path} />
+          </HqRole.Provider>
         </main>
       </div>
     </div>

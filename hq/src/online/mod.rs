@@ -49,6 +49,9 @@ pub struct PublicBranch {
     pub name: String,
     /// Its link, `/book/{slug}`: the name in lower case, words joined by `-`.
     pub slug: String,
+    pub address: Option<String>,
+    /// A map link (`https://…`).
+    pub map_url: Option<String>,
 }
 
 /// `Cabang Jakarta Selatan` → `cabang-jakarta-selatan`.
@@ -66,9 +69,11 @@ pub fn slug(name: &str) -> String {
 
 /// The branches that are not revoked, by name.
 pub async fn branches(pool: &PgPool) -> Result<Vec<PublicBranch>> {
-    let rows = sqlx::query("SELECT id, name FROM branches WHERE revoked_at IS NULL ORDER BY name")
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, name, address, map_url FROM branches WHERE revoked_at IS NULL ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await?;
     rows.into_iter()
         .map(|r| {
             let name: String = r.try_get("name")?;
@@ -76,6 +81,8 @@ pub async fn branches(pool: &PgPool) -> Result<Vec<PublicBranch>> {
                 id: r.try_get("id")?,
                 slug: slug(&name),
                 name,
+                address: r.try_get("address")?,
+                map_url: r.try_get("map_url")?,
             })
         })
         .collect()

@@ -461,3 +461,37 @@ fn a_known_customer_booking_online_stays_one_customer_at_both_ends() {
     let customers = desk.api.get("/customers?q=Wulan").expect(200);
     assert_eq!(customers["meta"]["total"], 1, "{customers}");
 }
+
+/// An hq_admin sets where a branch is; the page lists it with its map
+/// link; a viewer may not, and a link that is not https:// is refused.
+#[test]
+fn the_page_shows_where_each_branch_is() {
+    let hq = Hq::start();
+    let (id, _) = hq.add_branch("Studio Kemang");
+    let path = format!("/api/v1/branches/{id}");
+    let admin = hq.admin();
+    let body = json!({"address": "Jl. Kemang Raya 5, Jakarta Selatan",
+                      "map_url": "https://maps.google.com/?q=-6.26,106.81"});
+    assert_eq!(hq.viewer().put(&path, body.clone()).status, 403);
+    let bad = admin.put(&path, json!({"map_url": "javascript:alert(1)"}));
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+    assert_eq!(bad.body["error"]["field"], "map_url");
+    assert_eq!(admin.put(&path, body).status, 204);
+    let listed = public(&hq).get("/public/v1/branches").expect(200);
+    assert_eq!(listed[0]["address"], "Jl. Kemang Raya 5, Jakarta Selatan");
+    assert_eq!(
+        listed[0]["map_url"],
+        "https://maps.google.com/?q=-6.26,106.81"
+    );
+    assert_eq!(listed[0]["slug"], "studio-kemang");
+    // Clearing one leaves the other.
+    assert_eq!(admin.put(&path, json!({"map_url": null})).status, 204);
+    let listed = public(&hq).get("/public/v1/branches").expect(200);
+    assert_eq!(listed[0]["map_url"], Value::Null);
+    assert_eq!(listed[0]["address"], "Jl. Kemang Raya 5, Jakarta Selatan");
+    let unknown = admin.put(
+        &format!("/api/v1/branches/{}", uuid::Uuid::now_v7()),
+        json!({}),
+    );
+    assert_eq!(unknown.status, 404);
+}

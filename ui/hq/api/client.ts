@@ -133,7 +133,8 @@ export async function put<T>(path: keyof paths, body: unknown): Promise<T> {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return (await res.json()) as T;
+  // 204: saved, nothing to answer.
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
 /** `GET path` of a document that describes its answer in words only: the caller names the type. */

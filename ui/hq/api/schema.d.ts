@@ -80,6 +80,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/branches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets where a branch is, for the booking page (hq_admin): `address` and
+         *     `map_url` (an `https://` link); each given changes, `null` clears.
+         */
+        put: operations["update_branch"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -589,6 +609,8 @@ export interface components {
          *     office cannot know of; `last_push_at` says how long that has been.
          */
         BranchState: {
+            /** @description Shown on the booking page, with `map_url`. */
+            address?: string | null;
             /**
              * Format: int64
              * @description `head_seq - last_seq`: changes the branch had and head office has not (`null`: unknown).
@@ -614,6 +636,8 @@ export interface components {
              * @description Every change up to this seq is applied or rejected.
              */
             last_seq: number;
+            /** @description A map link (`https://…`). */
+            map_url?: string | null;
             name: string;
             /**
              * Format: date-time
@@ -757,6 +781,8 @@ export interface components {
         };
         Page_BranchState: {
             data: {
+                /** @description Shown on the booking page, with `map_url`. */
+                address?: string | null;
                 /**
                  * Format: int64
                  * @description `head_seq - last_seq`: changes the branch had and head office has not (`null`: unknown).
@@ -782,6 +808,8 @@ export interface components {
                  * @description Every change up to this seq is applied or rejected.
                  */
                 last_seq: number;
+                /** @description A map link (`https://…`). */
+                map_url?: string | null;
                 name: string;
                 /**
                  * Format: date-time
@@ -931,8 +959,11 @@ export interface components {
         };
         /** @description A branch customers can book at. */
         PublicBranch: {
+            address?: string | null;
             /** Format: uuid */
             id: string;
+            /** @description A map link (`https://…`). */
+            map_url?: string | null;
             name: string;
             /** @description Its link, `/book/{slug}`: the name in lower case, words joined by `-`. */
             slug: string;
@@ -1171,6 +1202,67 @@ export interface operations {
             };
             /** @description no such customer at that branch */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_branch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description any of `{address, map_url}` */
+        requestBody?: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description saved */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description only hq_admin changes a branch */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such branch */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a bad field, named */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

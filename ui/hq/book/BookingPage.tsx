@@ -150,10 +150,18 @@ function BookingFlow() {
                   setSlot(null);
                 }}
               >
-                {b.name}
+                <span>{b.name}</span>
+                {b.address && <span className="muted small">{b.address}</span>}
               </button>
             ))}
           </div>
+        )}
+        {branch?.map_url && (
+          <p>
+            <a href={branch.map_url} target="_blank" rel="noopener noreferrer">
+              {t('book.map')}: {branch.name} ↗
+            </a>
+          </p>
         )}
       </section>
 
