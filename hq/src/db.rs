@@ -75,6 +75,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "branch_address",
         include_str!("../migrations/0016_branch_address.sql"),
     ),
+    (
+        17,
+        "slot_lookup_index",
+        include_str!("../migrations/0017_slot_lookup_index.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

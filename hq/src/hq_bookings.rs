@@ -193,7 +193,7 @@ async fn remember_customer(
     let matched = sqlx::query_scalar::<_, Uuid>(
         "SELECT id FROM master_customers WHERE phone = $1
          UNION ALL
-         (SELECT id FROM master_customers WHERE $2::text IS NOT NULL AND lower(email) = $2
+         (SELECT id FROM master_customers WHERE email = $2
           ORDER BY created_at LIMIT 1)
          LIMIT 1",
     )

@@ -86,9 +86,11 @@ pub async fn public_book(
     Ok((StatusCode::CREATED, Json(state)).into_response())
 }
 
+/// A token the page holds: the confirmation link's, or the one
+/// [`public_lookup_verify`] gave.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ConfirmInput {
+struct TokenInput {
     token: String,
 }
 
@@ -104,7 +106,7 @@ pub async fn public_confirm(
     Path(code): Path<String>,
     bytes: Bytes,
 ) -> Result<Response> {
-    let input: ConfirmInput = crate::http::body(&bytes)?;
+    let input: TokenInput = crate::http::body(&bytes)?;
     let mut tx = pool.begin().await?;
     let state = online::confirm(
         &mut tx,
@@ -166,12 +168,6 @@ pub async fn public_lookup_verify(State(pool): State<PgPool>, bytes: Bytes) -> R
     Ok(Json(verified).into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CancelInput {
-    token: String,
-}
-
 /// Cancels one's own booking with the token [`public_lookup_verify`] gave,
 /// while the studio has not confirmed it.
 #[utoipa::path(post, path = "/public/v1/bookings/{code}/cancel", tag = "public",
@@ -185,7 +181,7 @@ pub async fn public_cancel(
     Path(code): Path<String>,
     bytes: Bytes,
 ) -> Result<Response> {
-    let input: CancelInput = crate::http::body(&bytes)?;
+    let input: TokenInput = crate::http::body(&bytes)?;
     Ok(Json(lookup::cancel(&pool, &code, &input.token, Utc::now()).await?).into_response())
 }
 

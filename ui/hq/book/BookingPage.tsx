@@ -3,12 +3,13 @@
 // time → their details → "waiting for your YA on WhatsApp". The link in that
 // WhatsApp message opens `/book/confirm?code=…&token=…`, which confirms.
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { Button } from '../../src/components/Button';
 import { ErrorMessage } from '../../src/components/ErrorMessage';
 import { Form } from '../../src/components/Form';
 import { LanguageSwitch } from '../../src/components/LanguageSwitch';
 import { Loading } from '../../src/components/Loading';
+import { SlotButton } from '../../src/components/SlotButton';
 import { TextArea } from '../../src/components/TextArea';
 import { TextField } from '../../src/components/TextField';
 import { useI18n } from '../../src/i18n';
@@ -139,11 +140,9 @@ function BookingFlow() {
         ) : (
           <div className="choice-list">
             {branches.data.map((b) => (
-              <button
-                type="button"
+              <Choice
                 key={b.id}
-                className={`choice${branch?.id === b.id ? ' selected' : ''}`}
-                aria-pressed={branch?.id === b.id}
+                selected={branch?.id === b.id}
                 onClick={() => {
                   setBranchId(b.id);
                   setService(null);
@@ -152,7 +151,7 @@ function BookingFlow() {
               >
                 <span>{b.name}</span>
                 {b.address && <span className="muted small">{b.address}</span>}
-              </button>
+              </Choice>
             ))}
           </div>
         )}
@@ -175,11 +174,9 @@ function BookingFlow() {
           ) : (
             <div className="choice-list">
               {(services.data ?? []).map((s) => (
-                <button
-                  type="button"
+                <Choice
                   key={s.id}
-                  className={`choice${service?.id === s.id ? ' selected' : ''}`}
-                  aria-pressed={service?.id === s.id}
+                  selected={service?.id === s.id}
                   onClick={() => {
                     setService(s);
                     setSlot(null);
@@ -189,7 +186,7 @@ function BookingFlow() {
                   <span className="muted small">
                     {formatRupiah(s.price)} · {t('book.minutes', { n: s.duration_min })}
                   </span>
-                </button>
+                </Choice>
               ))}
             </div>
           )}
@@ -225,15 +222,9 @@ function BookingFlow() {
           ) : (
             <div className="slot-buttons" data-testid="times">
               {(slots.data ?? []).map((s) => (
-                <button
-                  type="button"
-                  key={s.id}
-                  className={`slot-btn${slot?.id === s.id ? ' selected' : ''}`}
-                  aria-pressed={slot?.id === s.id}
-                  onClick={() => setSlot(s)}
-                >
+                <SlotButton key={s.id} selected={slot?.id === s.id} onClick={() => setSlot(s)}>
                   {formatTime(s.starts_at, TZ, lang)}
-                </button>
+                </SlotButton>
               ))}
             </div>
           )}
@@ -275,6 +266,15 @@ function BookingFlow() {
         </section>
       )}
     </>
+  );
+}
+
+/** A studio or a service to pick: pressed when chosen. */
+function Choice({ selected, onClick, children }: { selected: boolean; onClick: () => void; children: ReactNode }) {
+  return (
+    <button type="button" className={`choice${selected ? ' selected' : ''}`} aria-pressed={selected} onClick={onClick}>
+      {children}
+    </button>
   );
 }
 

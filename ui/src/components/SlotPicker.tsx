@@ -10,6 +10,7 @@ import { Empty } from './Empty';
 import { ErrorMessage } from './ErrorMessage';
 import { FilterSelect } from './FilterSelect';
 import { Loading } from './Loading';
+import { SlotButton } from './SlotButton';
 
 /**
  * Free slots of the next two weeks, grouped by day, to pick one. With
@@ -91,16 +92,9 @@ export function SlotPicker({
               <div className="slot-day-head">{formatDate(day, lang, { weekday: true })}</div>
               <div className="slot-buttons">
                 {list.map((s) => (
-                  <button
-                    type="button"
-                    key={s.id}
-                    className={`slot-btn${slot?.id === s.id ? ' selected' : ''}`}
-                    aria-pressed={slot?.id === s.id}
-                    onClick={() => setSlot(s)}
-                    title={`${s.service_name} — ${s.provider_name}`}
-                  >
+                  <SlotButton key={s.id} selected={slot?.id === s.id} onClick={() => setSlot(s)} title={`${s.service_name} — ${s.provider_name}`}>
                     {formatTime(s.starts_at, tz, lang)} <span className="muted small">{s.provider_name}</span>
-                  </button>
+                  </SlotButton>
                 ))}
               </div>
             </div>
