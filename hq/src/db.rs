@@ -80,6 +80,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "slot_lookup_index",
         include_str!("../migrations/0017_slot_lookup_index.sql"),
     ),
+    (
+        18,
+        "public_url",
+        include_str!("../migrations/0018_public_url.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

@@ -237,6 +237,7 @@ test('WhatsApp: an hq_admin sets up the bot and its gateway, secrets come back m
   await bot.getByLabel('Nama usaha').fill('Salon Ayu Pusat');
   await bot.getByLabel('Radius pencarian (km)').fill('12,5');
   await bot.getByLabel('Verify token Meta').fill('verify-e2e-1234');
+  await bot.getByLabel('Alamat publik kantor pusat').fill(hq.url);
   await bot.getByRole('button', { name: /Simpan/ }).click();
   await expect(bot.getByTestId('bot-saved')).toHaveText('Tersimpan.');
 
@@ -255,6 +256,7 @@ test('WhatsApp: an hq_admin sets up the bot and its gateway, secrets come back m
   await page.reload();
   await expect(bot.getByLabel('Bot menjawab pelanggan')).toBeChecked();
   await expect(bot.getByLabel('Nama usaha')).toHaveValue('Salon Ayu Pusat');
+  await expect(bot.getByLabel('Alamat publik kantor pusat')).toHaveValue(hq.url);
   await expect(bot.getByLabel('Radius pencarian (km)')).toHaveValue('12.5');
   await expect(bot.locator('[data-field="meta_verify_token"] .field-hint')).toHaveText('Tersimpan: ••••1234. Kosongkan untuk tetap memakainya.');
   await expect(gateway.locator('[data-field="token"] .field-hint')).toHaveText('Tersimpan: ••••5678. Kosongkan untuk tetap memakainya.');
@@ -319,6 +321,12 @@ test('booking page: on a phone, a customer books a studio time, a missing field 
   await deskApi(desk, 'sync.settings.update', { hq_url: hq.url, token: branch.token, interval_min: 0, ca_cert: null });
   await deskApi(desk, 'sync.run', {});
 
+  // Head office's public address (the WhatsApp screen's setting): the link's start.
+  hq.sql(
+    `INSERT INTO bot_settings (id, enabled, radius_km, version, updated_at, public_url)
+     VALUES (true, false, 25, 1, now(), '${hq.url}')
+     ON CONFLICT (id) DO UPDATE SET public_url = excluded.public_url`,
+  );
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${hq.url}/book/studio-kemang-online`);
   await expect(page.getByRole('button', { name, exact: true })).toHaveAttribute('aria-pressed', 'true');

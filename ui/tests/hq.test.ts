@@ -107,6 +107,7 @@ describe('botUpdate', () => {
   const form = {
     enabled: true,
     business_name: '  ',
+    public_url: ' https://booking.example.com ',
     radius_km: '12,5',
     greeting: '',
     secrets: { meta_app_secret: '', meta_verify_token: ' verify-1 ', waha_api_key: '', waha_hmac_key: '' },
@@ -115,6 +116,7 @@ describe('botUpdate', () => {
     expect(botUpdate(form)).toEqual({
       enabled: true,
       business_name: null,
+      public_url: 'https://booking.example.com',
       radius_km: 12.5,
       greeting: null,
       meta_verify_token: 'verify-1',

@@ -27,7 +27,7 @@ use crate::users;
 
 /// The bot's settings, secrets masked (`hq_admin`).
 #[utoipa::path(get, path = "/api/v1/settings/bot", tag = "bot", security(("bearer" = [])),
-    responses((status = 200, description = "`{enabled, business_name, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key, version, updated_at}`, each secret masked (`••••abcd`) or null"),
+    responses((status = 200, description = "`{enabled, business_name, public_url, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key, version, updated_at}`, each secret masked (`••••abcd`) or null"),
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "only hq_admin sees the bot's settings", body = ErrorBody)))]
 pub async fn get_bot_settings(
@@ -45,7 +45,7 @@ pub async fn get_bot_settings(
 /// greeting or a secret). Secrets are write-only: sealed at rest, masked in
 /// the answer (`hq_admin`).
 #[utoipa::path(put, path = "/api/v1/settings/bot", tag = "bot", security(("bearer" = [])),
-    request_body(content_type = "application/json", description = "any of `{enabled, business_name, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key}`"),
+    request_body(content_type = "application/json", description = "any of `{enabled, business_name, public_url, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key}`"),
     responses((status = 200, description = "the settings, secrets masked"),
         (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "only hq_admin changes the bot's settings", body = ErrorBody),

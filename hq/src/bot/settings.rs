@@ -22,6 +22,7 @@ pub const DEFAULT_RADIUS_KM: f64 = 25.0;
 const MAX_RADIUS_KM: f64 = 500.0;
 const MAX_GREETING: usize = 500;
 const MAX_BUSINESS_NAME: usize = 100;
+const MAX_PUBLIC_URL: usize = 200;
 const MAX_SECRET: usize = 512;
 
 /// The secrets, each with the field it is sealed under (the label is sealed
@@ -62,6 +63,7 @@ impl Secret {
 pub struct BotConfig {
     pub enabled: bool,
     pub business_name: Option<String>,
+    pub public_url: Option<String>,
     pub radius_km: f64,
     pub greeting: Option<String>,
     pub meta_app_secret: Option<String>,
@@ -93,6 +95,9 @@ pub struct BotSettingsView {
     pub enabled: bool,
     /// Named in the greeting and the confirmation; `null`: "Loket".
     pub business_name: Option<String>,
+    /// Head office as customers reach it (`https://booking.example.com`):
+    /// an online booking's confirmation link starts with it; `null`: no link.
+    pub public_url: Option<String>,
     pub radius_km: f64,
     pub greeting: Option<String>,
     pub meta_app_secret: Option<String>,
@@ -108,6 +113,7 @@ pub struct BotSettingsView {
 struct Stored {
     enabled: bool,
     business_name: Option<String>,
+    public_url: Option<String>,
     radius_km: f64,
     greeting: Option<String>,
     sealed: [Option<String>; 4],
@@ -120,6 +126,7 @@ impl Default for Stored {
         Stored {
             enabled: false,
             business_name: None,
+            public_url: None,
             radius_km: DEFAULT_RADIUS_KM,
             greeting: None,
             sealed: [None, None, None, None],
@@ -131,7 +138,7 @@ impl Default for Stored {
 
 async fn read(conn: &mut sqlx::PgConnection) -> Result<Stored> {
     let sql =
-        "SELECT enabled, business_name, radius_km, greeting, meta_app_secret, meta_verify_token,
+        "SELECT enabled, business_name, public_url, radius_km, greeting, meta_app_secret, meta_verify_token,
                       waha_api_key, waha_hmac_key, version, updated_at FROM bot_settings WHERE id";
     let Some(row) = sqlx::query(sql).fetch_optional(&mut *conn).await? else {
         return Ok(Stored::default());
@@ -139,6 +146,7 @@ async fn read(conn: &mut sqlx::PgConnection) -> Result<Stored> {
     Ok(Stored {
         enabled: row.try_get("enabled")?,
         business_name: row.try_get("business_name")?,
+        public_url: row.try_get("public_url")?,
         radius_km: row.try_get("radius_km")?,
         greeting: row.try_get("greeting")?,
         sealed: [
@@ -166,6 +174,7 @@ impl Stored {
         BotSettingsView {
             enabled: self.enabled,
             business_name: self.business_name.clone(),
+            public_url: self.public_url.clone(),
             radius_km: self.radius_km,
             greeting: self.greeting.clone(),
             meta_app_secret: shown(Secret::MetaAppSecret),
@@ -188,6 +197,7 @@ impl Stored {
         BotConfig {
             enabled: self.enabled,
             business_name: self.business_name.clone(),
+            public_url: self.public_url.clone(),
             radius_km: self.radius_km,
             greeting: self.greeting.clone(),
             meta_app_secret: open(Secret::MetaAppSecret),
@@ -203,6 +213,16 @@ pub async fn get(pool: &PgPool, key: &SealingSecretKey) -> Result<BotSettingsVie
     Ok(read(&mut *pool.acquire().await?).await?.view(key))
 }
 
+/// Head office's address as customers reach it, if an hq_admin set it.
+pub async fn public_url(pool: &PgPool) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar::<_, Option<String>>("SELECT public_url FROM bot_settings WHERE id")
+            .fetch_optional(pool)
+            .await?
+            .flatten(),
+    )
+}
+
 /// The settings, secrets opened, for the webhooks.
 pub async fn config(pool: &PgPool, key: &SealingSecretKey) -> Result<BotConfig> {
     Ok(read(&mut *pool.acquire().await?).await?.opened(key))
@@ -214,6 +234,7 @@ pub async fn config(pool: &PgPool, key: &SealingSecretKey) -> Result<BotConfig> 
 struct Edit {
     enabled: Option<bool>,
     business_name: Option<Option<String>>,
+    public_url: Option<Option<String>>,
     radius_km: Option<f64>,
     greeting: Option<Option<String>>,
     secrets: Vec<(Secret, Option<String>)>,
@@ -248,6 +269,19 @@ fn parse_edit(input: Value) -> Result<Edit> {
             "greeting" => edit.greeting = Some(text("greeting", &value, MAX_GREETING)?),
             "business_name" => {
                 edit.business_name = Some(text("business_name", &value, MAX_BUSINESS_NAME)?)
+            }
+            "public_url" => {
+                let url = text("public_url", &value, MAX_PUBLIC_URL)?;
+                if let Some(u) = &url
+                    && (!(u.starts_with("https://") || u.starts_with("http://"))
+                        || u.contains(char::is_whitespace))
+                {
+                    return Err(HqError::validation(
+                        "public_url",
+                        "must be a link such as https://booking.example.com",
+                    ));
+                }
+                edit.public_url = Some(url.map(|u| u.trim_end_matches('/').to_owned()));
             }
             other => {
                 let secret = Secret::ALL
@@ -319,6 +353,9 @@ pub async fn update(
     if let Some(name) = edit.business_name {
         stored.business_name = name;
     }
+    if let Some(url) = edit.public_url {
+        stored.public_url = url;
+    }
     for (secret, plain) in edit.secrets {
         stored.sealed[secret as usize] = plain
             .map(|p| public.seal(&secret.sealing_label(), &p))
@@ -336,14 +373,15 @@ pub async fn update(
     sqlx::query(
         "INSERT INTO bot_settings (id, enabled, radius_km, greeting, meta_app_secret,
                                    meta_verify_token, waha_api_key, waha_hmac_key, version,
-                                   updated_at, updated_by, business_name)
-         VALUES (true, $1, $2, $3, $4, $5, $6, $10, $7, $8, $9, $11)
+                                   updated_at, updated_by, business_name, public_url)
+         VALUES (true, $1, $2, $3, $4, $5, $6, $10, $7, $8, $9, $11, $12)
          ON CONFLICT (id) DO UPDATE SET enabled = excluded.enabled,
              radius_km = excluded.radius_km, greeting = excluded.greeting,
              meta_app_secret = excluded.meta_app_secret,
              meta_verify_token = excluded.meta_verify_token,
              waha_api_key = excluded.waha_api_key, waha_hmac_key = excluded.waha_hmac_key,
              version = excluded.version, business_name = excluded.business_name,
+             public_url = excluded.public_url,
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .bind(stored.enabled)
@@ -357,6 +395,7 @@ pub async fn update(
     .bind(by.id)
     .bind(waha_hmac_key)
     .bind(&stored.business_name)
+    .bind(&stored.public_url)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -326,13 +326,14 @@ fn check(request: BookingRequest) -> Result<Checked> {
 }
 
 /// Books the slot for the customer, awaiting their confirmation, and sends
-/// them the WhatsApp message that confirms it (`confirm_url` + the token
-/// is its link). 409 when the slot was just taken.
+/// them the WhatsApp message that asks for it: "YA", or the link under
+/// `public_url` (head office as an hq_admin set it; none without it). 409
+/// when the slot was just taken.
 pub async fn create(
     pool: &PgPool,
     request: BookingRequest,
     client_address: Option<IpAddr>,
-    confirm_url: &str,
+    public_url: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<BookingState> {
     let c = check(request)?;
@@ -388,14 +389,22 @@ pub async fn create(
         ));
     };
     let when = when(reserved.starts_at, c.language);
-    let link = format!("{confirm_url}?code={}&token={token}", reserved.code);
+    // The link on a line of its own: no punctuation runs into it.
+    let link = public_url.map(|url| {
+        let link = format!("{url}/book/confirm?code={}&token={token}", reserved.code);
+        match c.language {
+            Language::Id => format!("\nAtau buka: {link}"),
+            Language::En => format!("\nOr open: {link}"),
+        }
+    });
+    let link = link.unwrap_or_default();
     let text = match c.language {
         Language::Id => format!(
-            "Halo {}, booking {} ({}, {when}) menunggu konfirmasi Anda. Balas *YA* dalam 30 menit untuk mengonfirmasi, atau buka {link}",
+            "Halo {}, booking {} ({}, {when}) menunggu konfirmasi Anda. Balas *YA* dalam 30 menit untuk mengonfirmasi.{link}",
             c.name, reserved.code, reserved.service_name
         ),
         Language::En => format!(
-            "Hello {}, booking {} ({}, {when}) awaits your confirmation. Reply *YES* within 30 minutes to confirm, or open {link}",
+            "Hello {}, booking {} ({}, {when}) awaits your confirmation. Reply *YES* within 30 minutes to confirm.{link}",
             c.name, reserved.code, reserved.service_name
         ),
     };

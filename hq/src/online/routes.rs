@@ -7,7 +7,7 @@ use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
@@ -77,12 +77,12 @@ pub async fn public_slots(State(pool): State<PgPool>, query: RawQuery) -> Result
 pub async fn public_book(
     State(pool): State<PgPool>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response> {
     let request: BookingRequest = crate::http::body(&bytes)?;
     let address = peer.map(|Extension(ConnectInfo(a))| a.ip());
-    let state = online::create(&pool, request, address, &confirm_url(&headers), Utc::now()).await?;
+    let public_url = crate::bot::settings::public_url(&pool).await?;
+    let state = online::create(&pool, request, address, public_url.as_deref(), Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(state)).into_response())
 }
 
@@ -183,21 +183,4 @@ pub async fn public_cancel(
 ) -> Result<Response> {
     let input: TokenInput = crate::http::body(&bytes)?;
     Ok(Json(lookup::cancel(&pool, &code, &input.token, Utc::now()).await?).into_response())
-}
-
-/// Where the link in the confirmation message points: this server as the
-/// customer reached it (`X-Forwarded-Proto` behind a proxy).
-fn confirm_url(headers: &HeaderMap) -> String {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let scheme = match text("x-forwarded-proto") {
-        Some("https") => "https",
-        _ => "http",
-    };
-    let host = text(header::HOST.as_str())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    format!("{scheme}://{host}/book/confirm")
 }

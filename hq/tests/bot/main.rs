@@ -636,6 +636,21 @@ fn bot_settings_are_masked_sealed_and_for_the_admin_only() {
         )
         .expect(200);
     assert_eq!(named["business_name"], "Salon Ayu Kemang");
+    // Head office's public address: the online booking's link; a trailing
+    // slash dropped, anything but an http(s) link refused.
+    let linked = admin
+        .put(
+            "/api/v1/settings/bot",
+            json!({"public_url": "https://booking.example.com/"}),
+        )
+        .expect(200);
+    assert_eq!(linked["public_url"], "https://booking.example.com");
+    let bad = admin.put(
+        "/api/v1/settings/bot",
+        json!({"public_url": "javascript:alert(1)"}),
+    );
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.body["error"]["field"], "public_url");
     admin
         .put("/api/v1/settings/bot", json!({"greeting": null}))
         .expect(200);
@@ -661,7 +676,7 @@ fn bot_settings_are_masked_sealed_and_for_the_admin_only() {
     assert_eq!(changed["radius_km"], 7.5);
     assert_eq!(changed["waha_api_key"], Value::Null);
     assert_eq!(changed["meta_app_secret"], "••••0001");
-    assert_eq!(changed["version"], 4);
+    assert_eq!(changed["version"], 5);
     assert_eq!(changed["business_name"], "Salon Ayu Kemang");
 
     for (body, field) in [

@@ -22,8 +22,24 @@ fn tomorrow() -> String {
         .to_string()
 }
 
-/// The branch, its service and the free times tomorrow, as the page reads them.
+/// Head office's address as customers reach it, the confirmation link's
+/// start (an hq_admin's setting; written here as the settings store it, so
+/// a test's own admin stays free to log in).
+fn set_public_url(hq: &Hq, url: Option<&str>) {
+    let url = url.map_or("NULL".to_owned(), |u| format!("'{u}'"));
+    hq.json(&format!(
+        "WITH saved AS (
+             INSERT INTO bot_settings (id, enabled, radius_km, version, updated_at, public_url)
+             VALUES (true, false, 25, 1, now(), {url})
+             ON CONFLICT (id) DO UPDATE SET public_url = excluded.public_url RETURNING 1)
+         SELECT count(*) FROM saved"
+    ));
+}
+
+/// The branch, its service and the free times tomorrow, as the page reads
+/// them (head office's public address set, so messages carry the link).
 fn page_state(hq: &Hq) -> (Value, Value, Vec<Value>) {
+    set_public_url(hq, Some(&hq.url));
     let page = public(hq);
     let branches = page.get("/public/v1/branches").expect(200);
     let branch = branches[0].clone();
@@ -159,6 +175,26 @@ fn the_link_confirms_with_its_token_and_an_unconfirmed_hold_lets_go() {
     let (desk, _, _) = branch_with_slots(&hq, 2);
     let (branch, service, slots) = page_state(&hq);
     let page = public(&hq);
+    // Without head office's public address the message asks for "YA" only:
+    // a link is never made from what the request says its host is.
+    set_public_url(&hq, None);
+    let no_link = page
+        .post(
+            "/public/v1/bookings",
+            booking_body(&slots[1], "081255500080"),
+        )
+        .expect(201);
+    let asked = replies_to(&hq, "6281255500080").join("\n");
+    assert!(asked.contains("*YA*") && !asked.contains("http"), "{asked}");
+    let no_link_code = no_link["code"].as_str().expect("code");
+    hq.json(&format!(
+        "WITH moved AS (UPDATE hq_bookings SET confirm_by = now() - interval '1 second'
+                        WHERE code = '{no_link_code}' RETURNING 1) SELECT count(*) FROM moved"
+    ));
+    wait_until("the first hold let go", || {
+        free_times(&hq, &branch, &service).len() == 2
+    });
+    set_public_url(&hq, Some(&hq.url));
     let first = page
         .post(
             "/public/v1/bookings",

@@ -1845,7 +1845,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `{enabled, business_name, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key, version, updated_at}`, each secret masked (`••••abcd`) or null */
+            /** @description `{enabled, business_name, public_url, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key, version, updated_at}`, each secret masked (`••••abcd`) or null */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1879,7 +1879,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description any of `{enabled, business_name, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key}` */
+        /** @description any of `{enabled, business_name, public_url, radius_km, greeting, meta_app_secret, meta_verify_token, waha_api_key, waha_hmac_key}` */
         requestBody?: {
             content: {
                 "application/json": unknown;

@@ -23,6 +23,7 @@ import { getAs, put } from '../api/client';
 export interface BotSettings {
   enabled: boolean;
   business_name: string | null;
+  public_url: string | null;
   radius_km: number;
   greeting: string | null;
   meta_app_secret: string | null;
@@ -38,6 +39,7 @@ type Secret = (typeof SECRETS)[number];
 interface BotForm {
   enabled: boolean;
   business_name: string;
+  public_url: string;
   radius_km: string;
   greeting: string;
   /** New values; empty keeps the stored one. */
@@ -48,6 +50,7 @@ function botForm(s: BotSettings): BotForm {
   return {
     enabled: s.enabled,
     business_name: s.business_name ?? '',
+    public_url: s.public_url ?? '',
     radius_km: String(s.radius_km),
     greeting: s.greeting ?? '',
     secrets: { meta_app_secret: '', meta_verify_token: '', waha_api_key: '', waha_hmac_key: '' },
@@ -60,6 +63,7 @@ export function botUpdate(f: BotForm): Record<string, unknown> {
   const out: Record<string, unknown> = {
     enabled: f.enabled,
     business_name: f.business_name.trim() || null,
+    public_url: f.public_url.trim() || null,
     // Not a number: sent as typed, so head office names the field.
     radius_km: f.radius_km.trim() && Number.isFinite(radius) ? radius : f.radius_km,
     greeting: f.greeting.trim() || null,
@@ -141,6 +145,15 @@ function BotSettingsForm({ settings }: { settings: BotSettings }) {
     <Form onSubmit={() => void save.run()} error={save.error} className="form" autoFocus={false}>
       <CheckField name="enabled" label={t('hq.bot.enabled')} checked={f.enabled} onChange={set('enabled')} />
       <TextField name="business_name" label={t('hq.bot.businessName')} value={f.business_name} onChange={set('business_name')} placeholder="Loket" hint={t('hq.bot.businessNameHint')} />
+      <TextField
+        name="public_url"
+        label={t('hq.bot.publicUrl')}
+        value={f.public_url}
+        onChange={set('public_url')}
+        inputMode="url"
+        placeholder="https://booking.example.com"
+        hint={t('hq.bot.publicUrlHint')}
+      />
       <TextField name="radius_km" label={t('hq.bot.radius')} value={f.radius_km} onChange={set('radius_km')} inputMode="decimal" />
       <TextArea name="greeting" label={t('hq.bot.greeting')} value={f.greeting} onChange={set('greeting')} hint={t('hq.bot.greetingHint')} />
       <fieldset>

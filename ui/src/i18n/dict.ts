@@ -65,6 +65,11 @@ const entries = {
   'hq.bot.businessName': ['Business name', 'Nama usaha'],
   'hq.bot.businessNameHint': ['Named in the greeting and the confirmation.', 'Disebut di salam pembuka dan konfirmasi.'],
   'hq.bot.radius': ['Search radius (km)', 'Radius pencarian (km)'],
+  'hq.bot.publicUrl': ["Head office's public address", 'Alamat publik kantor pusat'],
+  'hq.bot.publicUrlHint': [
+    'Where customers reach the booking page; the confirmation link in WhatsApp starts with it. Empty: customers confirm by replying YA only.',
+    'Alamat halaman booking bagi pelanggan; tautan konfirmasi di WhatsApp diawali alamat ini. Kosong: pelanggan konfirmasi hanya dengan membalas YA.',
+  ],
   'hq.bot.greeting': ['Greeting', 'Salam pembuka'],
   'hq.bot.greetingHint': ['Replaces the first line; the request for the location always follows. Empty: the standard greeting.', 'Mengganti baris pertama; permintaan lokasi selalu menyusul. Kosong: salam standar.'],
   'hq.bot.webhooks': ['Webhooks', 'Webhook'],
