@@ -85,6 +85,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "public_url",
         include_str!("../migrations/0018_public_url.sql"),
     ),
+    (
+        19,
+        "master_customer_code",
+        include_str!("../migrations/0019_master_customer_code.sql"),
+    ),
 ];
 
 /// The migration that made the customer master: a database migrated past it

@@ -166,7 +166,7 @@ pub async fn reserve(
     .bind(extra.and_then(|e| e.client_address).map(|a| a.to_string()))
     .execute(&mut *conn)
     .await?;
-    remember_customer(conn, request, now).await?;
+    remember_customer(conn, request, slot.branch_id, now).await?;
     Ok(Some(Reserved {
         id,
         code,
@@ -180,10 +180,13 @@ pub async fn reserve(
 /// The customer master learns the customer: matched by phone, then by
 /// e-mail (case-insensitive); what the booking page asked (gender, address,
 /// e-mail) and the last booking's time are kept on the match. A new phone
-/// with a known name is a new customer: names are never matched.
+/// with a known name is a new customer (names are never matched), with a
+/// code of head office's series and the studio and channel that brought
+/// them (`customer_type`).
 async fn remember_customer(
     conn: &mut PgConnection,
     request: &NewBooking<'_>,
+    branch_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let extra = request.extra.as_ref();
@@ -219,8 +222,11 @@ async fn remember_customer(
         }
         None => {
             sqlx::query(
-                "INSERT INTO master_customers (id, phone, name, email, gender, address, last_booking_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                "INSERT INTO master_customers (id, phone, name, email, gender, address, last_booking_at,
+                     code, customer_type)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7,
+                     'CS-HQ-' || lpad(nextval('master_customer_code_seq')::text, 6, '0'),
+                     (SELECT name || ' (' || $8::text || ')' FROM branches WHERE id = $9))
                  ON CONFLICT (phone) DO NOTHING",
             )
             .bind(Uuid::now_v7())
@@ -230,6 +236,8 @@ async fn remember_customer(
             .bind(gender)
             .bind(address)
             .bind(now)
+            .bind(request.source)
+            .bind(branch_id)
             .execute(&mut *conn)
             .await?;
         }
@@ -242,10 +250,11 @@ async fn remember_customer(
 /// transaction.
 pub async fn hand_over(conn: &mut PgConnection, id: BookingId) -> Result<()> {
     let row = sqlx::query(
-        "SELECT branch_id, code, source, slot_id, provider_id, service_name, starts_at,
-                customer_phone, customer_name, customer_language, address, price::text AS price,
-                created_at, customer_gender, customer_email, notes
-         FROM hq_bookings WHERE id = $1",
+        "SELECT h.branch_id, h.code, h.source, h.slot_id, h.provider_id, h.service_name,
+                h.starts_at, h.customer_phone, h.customer_name, h.customer_language, h.address,
+                h.price::text AS price, h.created_at, h.customer_gender, h.customer_email, h.notes,
+                b.name || ' (' || h.source || ')' AS customer_type
+         FROM hq_bookings h JOIN branches b ON b.id = h.branch_id WHERE h.id = $1",
     )
     .bind(id.0)
     .fetch_one(&mut *conn)
@@ -284,6 +293,7 @@ pub async fn hand_over(conn: &mut PgConnection, id: BookingId) -> Result<()> {
         customer_gender: row.try_get("customer_gender")?,
         customer_email: row.try_get("customer_email")?,
         notes: row.try_get("notes")?,
+        customer_type: row.try_get("customer_type")?,
     };
     notify_provider(
         conn,

@@ -165,6 +165,10 @@ pub struct BookingData {
     pub customer_email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Which studio and channel brought a new customer ("Studio Kemang
+    /// (online)"); a customer the branch already knows keeps their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_type: Option<String>,
 }
 
 /// The `data` of a pulled `booking` with op `update`: the customer

@@ -191,6 +191,15 @@ fn schema_generated_inputs_never_fail_the_server() {
     let service = create_service(&admin, "Rias pengantin", 60, "1500000");
     let provider = create_provider(&admin, "Mbak Sari", -6.2, 106.8, &[&service]);
     let slot = add_slot(&admin, &provider, &service, "2026-11-25T10:00");
+    admin
+        .post("/staff", json!({"name": "Rina Marketing"}))
+        .expect(201);
+    admin
+        .post(
+            "/customers",
+            json!({"name": "Sari Dewi", "phone": "081234500001"}),
+        )
+        .expect(201);
     let doc = admin.get("/openapi.json").expect(200);
     let schemas = doc["components"]["schemas"].as_object().unwrap().clone();
     let mut ids = HashMap::new();

@@ -154,15 +154,18 @@ fn a_web_booking_waits_for_ya_from_whatsapp_then_reaches_the_branch() {
         ))
         .expect(200);
     assert_eq!(customer["gender"], "female", "{customer}");
+    assert_eq!(customer["customer_type"], "Cabang Jakarta (online)");
     assert_eq!(customer["email"], "wulan.sari@example.com");
     assert_eq!(customer["phone"], "6281255500077");
     assert_eq!(
         hq.json(
-            "SELECT json_build_object('gender', gender, 'email', email, 'address', address)
+            "SELECT json_build_object('gender', gender, 'email', email, 'address', address,
+                 'customer_type', customer_type, 'code', code ~ '^CS-HQ-[0-9]{6}$')
              FROM master_customers WHERE phone = '6281255500077'"
         ),
         json!({"gender": "female", "email": "wulan.sari@example.com",
-               "address": "Jl. Kenanga 3, Jakarta"})
+               "address": "Jl. Kenanga 3, Jakarta",
+               "customer_type": "Cabang Jakarta (online)", "code": true})
     );
 }
 
@@ -468,7 +471,8 @@ fn a_known_customer_booking_online_stays_one_customer_at_both_ends() {
         .api
         .post(
             "/customers",
-            json!({"name": "Wulan Sari", "phone": "0812 5550 0066"}),
+            json!({"name": "Wulan Sari", "phone": "0812 5550 0066",
+                   "customer_type": "Datang langsung"}),
         )
         .expect(201);
     desk.sync().expect(200);
@@ -494,6 +498,14 @@ fn a_known_customer_booking_online_stays_one_customer_at_both_ends() {
     desk.sync().expect(200);
     let at_desk = desk_booking(&desk, code);
     assert_eq!(at_desk["customer_id"], known["id"], "{at_desk}");
+    let customer = desk
+        .api
+        .get(&format!("/customers/{}", known["id"].as_str().expect("id")))
+        .expect(200);
+    assert_eq!(
+        customer["customer_type"], "Datang langsung",
+        "what brought them first stays"
+    );
     let customers = desk.api.get("/customers?q=Wulan").expect(200);
     assert_eq!(customers["meta"]["total"], 1, "{customers}");
 }

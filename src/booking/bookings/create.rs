@@ -126,6 +126,13 @@ pub fn take_from_head_office(ctx: &mut Ctx<'_>, data: BookingData) -> Result<()>
         .map(Email::parse)
         .transpose()
         .map_err(|m| field("customer_email", m))?;
+    customer.customer_type = data
+        .customer_type
+        .as_deref()
+        .map(|t| t.chars().take(100).collect::<String>())
+        .map(|t| Text::parse(&t))
+        .transpose()
+        .map_err(|m| field("customer_type", m))?;
     let notes = data
         .notes
         .as_deref()

@@ -122,6 +122,8 @@ pub struct CustomerInput {
     pub occupation: Option<Text<0, 50>>,
     pub monthly_income: Option<Money>,
     pub emergency_contact: Option<Text<0, 200>>,
+    /// Which studio or channel brought them (the seed's `jenis_cs`).
+    pub customer_type: Option<Text<0, 100>>,
     /// Message language (`id`, `en`); leave out to follow the business setting.
     pub language: Option<Language>,
 }
@@ -142,6 +144,7 @@ impl CustomerInput {
             occupation: None,
             monthly_income: None,
             emergency_contact: None,
+            customer_type: None,
             language: None,
         }
     }
@@ -223,8 +226,9 @@ pub(super) fn insert(
         .prepare_cached(
             "INSERT INTO customers (id, code, name, name_key, gender, phone, email, email_key, address, ktp_cipher,
                 ktp_hash, npwp_cipher, birth_date, birth_place, occupation, monthly_income, emergency_contact,
-                last_booking_at, created_at, updated_at, language)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20)",
+                last_booking_at, created_at, updated_at, language, customer_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20,
+                ?21)",
         )?
         .execute(rusqlite::params![
             id,
@@ -247,6 +251,7 @@ pub(super) fn insert(
             last_booking_at,
             now,
             v.language,
+            v.customer_type.and_then(Text::non_empty),
         ])?;
     record_created(ctx, &Record::load(ctx.conn, ctx.vault, id)?)?;
     Ok(id)

@@ -76,6 +76,10 @@ pub struct UpdateCustomer {
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<Text<0, 200>>)]
     pub emergency_contact: Option<Option<Text<0, 200>>>,
+    /// Which studio or channel brought them.
+    #[serde(default, deserialize_with = "patch")]
+    #[schema(value_type = Option<Text<0, 100>>)]
+    pub customer_type: Option<Option<Text<0, 100>>>,
     /// `null` to follow the business's message language again.
     #[serde(default, deserialize_with = "patch")]
     #[schema(value_type = Option<Language>)]
@@ -124,6 +128,9 @@ impl Operation for UpdateCustomer {
         }
         if let Some(v) = self.emergency_contact {
             c.emergency_contact = v.and_then(Text::non_empty);
+        }
+        if let Some(v) = self.customer_type {
+            c.customer_type = v.and_then(Text::non_empty);
         }
         if let Some(v) = self.language {
             c.language = v;

@@ -83,6 +83,8 @@ pub struct Customer {
     pub occupation: Option<String>,
     pub monthly_income: Option<Money>,
     pub emergency_contact: Option<String>,
+    /// Which studio or channel brought them (the seed's `jenis_cs`).
+    pub customer_type: Option<String>,
     /// The language of this customer's WhatsApp messages; `null` follows the
     /// business's `message_language` setting.
     pub language: Option<Language>,
@@ -108,7 +110,8 @@ pub struct CustomerRef {
 }
 
 const COLUMNS: &str = "id, code, name, gender, phone, email, address, ktp_cipher, npwp_cipher, birth_date, birth_place,
-    occupation, monthly_income, emergency_contact, last_booking_at, created_at, updated_at, version, language, ktp_hash";
+    occupation, monthly_income, emergency_contact, last_booking_at, created_at, updated_at, version, language, ktp_hash,
+    customer_type";
 
 /// A row as stored: sensitive fields still sealed.
 struct Stored {
@@ -135,6 +138,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Stored> {
             occupation: r.get(11)?,
             monthly_income: r.get(12)?,
             emergency_contact: r.get(13)?,
+            customer_type: r.get(20)?,
             last_booking_at: r.get(14)?,
             created_at: r.get(15)?,
             updated_at: r.get(16)?,
@@ -355,6 +359,7 @@ impl<'v> Entity for Record<'v> {
         "occupation",
         "monthly_income",
         "emergency_contact",
+        "customer_type",
         "language",
         "last_booking_at",
     ];
@@ -384,6 +389,7 @@ impl<'v> Entity for Record<'v> {
             value(&c.occupation),
             value(&c.monthly_income),
             value(&c.emergency_contact),
+            value(&c.customer_type),
             value(&c.language),
             value(&c.last_booking_at),
         ]

@@ -65,6 +65,10 @@ pub fn upsert_for_booking(ctx: &Ctx<'_>, input: CustomerInput) -> Result<Upserte
         if let Some(l) = v.language {
             c.language = Some(l);
         }
+        // What brought them first stays; only a customer without it learns it.
+        if c.customer_type.is_none() {
+            c.customer_type = v.customer_type.and_then(Text::non_empty);
+        }
         if after.values() == before.values() {
             touch_last_booking(ctx, id)?;
         } else {

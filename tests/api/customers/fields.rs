@@ -43,6 +43,7 @@ fn every_field_rule_names_its_field() {
         ("monthly_income", json!("lima juta")),
         ("monthly_income", json!("1000.005")),
         ("emergency_contact", long(201)),
+        ("customer_type", long(101)),
         ("gender", json!("other")),
         ("gender", json!("M")),
     ];
@@ -77,6 +78,7 @@ fn every_field_rule_names_its_field() {
         ("monthly_income", json!("7500000")),
         ("monthly_income", json!(7500000.5)),
         ("emergency_contact", long(200)),
+        ("customer_type", json!("Studio Kemang (online)")),
         ("gender", json!("male")),
         ("gender", json!("female")),
         ("email", json!("Ani.Susanti+booking@Example.co.id")),
@@ -103,8 +105,8 @@ fn every_field_rule_names_its_field() {
                 );
             }
             "ktp_number" => assert_eq!(c[field].as_str().unwrap().len(), 16, "separators dropped"),
-            "name" | "address" | "birth_place" | "occupation" | "emergency_contact" | "gender"
-            | "email" => {
+            "name" | "address" | "birth_place" | "occupation" | "emergency_contact"
+            | "customer_type" | "gender" | "email" => {
                 assert_eq!(c[field], value)
             }
             _ => assert!(!c[field].is_null(), "{field} kept"),

@@ -101,7 +101,7 @@ function BookingFlow() {
     queryKey: ['public-slots', branch?.id, service?.id, day],
     queryFn: () => publicGet<PublicSlot[]>('/public/v1/slots', { branch_id: branch!.id, service_id: service!.id, date: day }),
     enabled: !!branch && !!service,
-    refetchInterval: 15_000,
+    refetchInterval: 5_000,
   });
 
   const book = useAction(

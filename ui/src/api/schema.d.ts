@@ -1222,6 +1222,7 @@ export interface components {
              */
             birth_date?: string | null;
             birth_place?: null | components["schemas"]["Text0To50"];
+            customer_type?: null | components["schemas"]["Text0To100"];
             email?: null | components["schemas"]["Email"];
             emergency_contact?: null | components["schemas"]["Text0To200"];
             gender?: null | components["schemas"]["Gender"];
@@ -4188,6 +4189,8 @@ export interface operations {
                             /** @description `CS-NNNNNN` */
                             code: string;
                             created_at: string;
+                            /** @description Which studio or channel brought them (the seed's `jenis_cs`). */
+                            customer_type?: string | null;
                             email?: string | null;
                             emergency_contact?: string | null;
                             gender?: null | components["schemas"]["Gender"];
@@ -4327,6 +4330,8 @@ export interface operations {
                         /** @description `CS-NNNNNN` */
                         code: string;
                         created_at: string;
+                        /** @description Which studio or channel brought them (the seed's `jenis_cs`). */
+                        customer_type?: string | null;
                         email?: string | null;
                         emergency_contact?: string | null;
                         gender?: null | components["schemas"]["Gender"];
@@ -4480,6 +4485,8 @@ export interface operations {
                         /** @description `CS-NNNNNN` */
                         code: string;
                         created_at: string;
+                        /** @description Which studio or channel brought them (the seed's `jenis_cs`). */
+                        customer_type?: string | null;
                         email?: string | null;
                         emergency_contact?: string | null;
                         gender?: null | components["schemas"]["Gender"];
@@ -4609,6 +4616,7 @@ export interface operations {
                      */
                     birth_date?: string | null;
                     birth_place?: null | components["schemas"]["Text0To50"];
+                    customer_type?: null | components["schemas"]["Text0To100"];
                     email?: null | components["schemas"]["Email"];
                     emergency_contact?: null | components["schemas"]["Text0To200"];
                     gender?: null | components["schemas"]["Gender"];
@@ -4642,6 +4650,8 @@ export interface operations {
                         /** @description `CS-NNNNNN` */
                         code: string;
                         created_at: string;
+                        /** @description Which studio or channel brought them (the seed's `jenis_cs`). */
+                        customer_type?: string | null;
                         email?: string | null;
                         emergency_contact?: string | null;
                         gender?: null | components["schemas"]["Gender"];

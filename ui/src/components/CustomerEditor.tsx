@@ -38,6 +38,7 @@ export function CustomerEditor({
     occupation: customer?.occupation ?? '',
     monthly_income: customer?.monthly_income ?? '',
     emergency_contact: customer?.emergency_contact ?? '',
+    customer_type: customer?.customer_type ?? '',
     language: customer?.language ?? '',
   };
   const { values: f, field } = useFormValues(initial);
@@ -55,6 +56,7 @@ export function CustomerEditor({
       occupation: optionalText(f.occupation),
       monthly_income: moneyValue(f.monthly_income),
       emergency_contact: optionalText(f.emergency_contact),
+      customer_type: optionalText(f.customer_type),
       language: (optionalText(f.language) as never) ?? null,
     };
     onSaved(
@@ -99,6 +101,7 @@ export function CustomerEditor({
         <TextField {...field('occupation')} label={t('customers.occupation')} />
         <MoneyField {...field('monthly_income')} label={t('customers.income')} />
         <TextField {...field('emergency_contact')} label={t('customers.emergency')} />
+        <TextField {...field('customer_type')} label={t('customers.type')} hint={t('customers.typeHint')} />
         <SelectField
           {...field('language')}
           label={t('customers.language')}

@@ -465,6 +465,8 @@ const entries = {
   'customers.phone': ['Phone', 'Telepon'],
   'customers.email': ['E-mail', 'E-mail'],
   'customers.gender': ['Gender', 'Jenis kelamin'],
+  'customers.type': ['Customer type', 'Jenis pelanggan'],
+  'customers.typeHint': ['Which studio or channel brought them, e.g. "Studio Kemang (online)".', 'Studio atau saluran asal pelanggan, mis. "Studio Kemang (online)".'],
   'customers.address': ['Address', 'Alamat'],
   'customers.ktp': ['KTP number', 'Nomor KTP'],
   'customers.npwp': ['NPWP number', 'Nomor NPWP'],

@@ -20,6 +20,7 @@ const FIELD_LABELS: Record<string, Key> = {
   occupation: 'customers.occupation',
   monthly_income: 'customers.income',
   emergency_contact: 'customers.emergency',
+  customer_type: 'customers.type',
   customer: 'bookings.customer',
   customer_id: 'bookings.customer',
   price: 'bookings.price',

@@ -71,6 +71,7 @@ export function CustomerDetail({ route }: { route: Route }) {
               [t('customers.occupation'), c.occupation ?? '—'],
               [t('customers.income'), c.monthly_income ? formatRupiah(c.monthly_income) : '—'],
               [t('customers.emergency'), c.emergency_contact ?? '—'],
+              [t('customers.type'), c.customer_type ?? '—'],
               [t('customers.language'), c.language ? tv('language', c.language) : t('customers.languageDefault')],
             ]}
           />
