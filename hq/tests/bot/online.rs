@@ -290,9 +290,10 @@ fn two_web_customers_racing_for_one_time_never_both_get_it() {
 }
 
 /// Each bad field is named and nothing is held; the hidden field must stay
-/// empty; one phone holds at most three unconfirmed bookings.
+/// empty; one phone holds at most three unconfirmed bookings, and one
+/// address makes at most twenty requests an hour.
 #[test]
-fn bad_fields_are_named_and_one_phone_holds_at_most_three() {
+fn bad_fields_are_named_one_phone_holds_at_most_three_and_one_address_asks_twenty_an_hour() {
     let hq = Hq::start();
     let _branch = branch_with_slots(&hq, 5);
     let (branch, service, slots) = page_state(&hq);
@@ -356,6 +357,41 @@ fn bad_fields_are_named_and_one_phone_holds_at_most_three() {
         fourth.body
     );
     assert_eq!(free_times(&hq, &branch, &service).len(), 2);
+
+    // Twenty requests from one address in an hour: three above, and
+    // seventeen more as if made earlier in the hour (let go since).
+    let made = hq.json(
+        "WITH made AS (
+             INSERT INTO hq_bookings (id, branch_id, code, source, slot_id, provider_id, service_id,
+                 service_name, starts_at, customer_phone, customer_name, address, price, created_at,
+                 status, client_address)
+             SELECT gen_random_uuid(), branch_id, 'BK-EARLIER-' || n, 'online', slot_id, provider_id,
+                 service_id, service_name, starts_at, '6281299990' || lpad(n::text, 3, '0'),
+                 customer_name, address, price, now() - interval '30 minutes', 'expired',
+                 client_address
+             FROM (SELECT * FROM hq_bookings WHERE customer_phone = '6281255500091' LIMIT 1) one,
+                  generate_series(1, 17) AS n
+             RETURNING 1)
+         SELECT count(*) FROM made",
+    );
+    assert_eq!(made, json!(17));
+    let from_same_address = page.post(
+        "/public/v1/bookings",
+        booking_body(&slots[4], "081255500092"),
+    );
+    assert_eq!(
+        from_same_address.status, 429,
+        "{:?}",
+        from_same_address.body
+    );
+    assert!(
+        from_same_address.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("from this address")),
+        "{:?}",
+        from_same_address.body
+    );
+    assert_eq!(free_times(&hq, &branch, &service).len(), 2, "nothing held");
 }
 
 /// The six digits in the newest verification message to `phone`.
