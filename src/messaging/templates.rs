@@ -29,6 +29,9 @@ text_enum!(
         ProviderNotification = "provider_notification",
         /// To the customer when staff move their booking to another slot.
         BookingMoved = "booking_moved",
+        /// To a customer who booked on head office's booking page: reply
+        /// "YA" to confirm (head office sends it; no desk template).
+        ConfirmRequest = "confirm_request",
         /// To the customer the day before the event.
         ReminderH1 = "reminder_h1",
         /// To the customer the day before the event when it is not paid.
@@ -59,6 +62,7 @@ impl MessageKind {
             self,
             MessageKind::ProviderNotification
                 | MessageKind::BookingMoved
+                | MessageKind::ConfirmRequest
                 | MessageKind::ReminderH1
                 | MessageKind::UnpaidH1
                 | MessageKind::MaintenanceReminder
@@ -70,7 +74,8 @@ impl MessageKind {
     pub fn placeholders(self) -> &'static [&'static str] {
         use MessageKind::*;
         match self {
-            BookingConfirmation | ProviderNotification | BookingMoved | ReminderH1 | UnpaidH1 => &[
+            BookingConfirmation | ProviderNotification | BookingMoved | ConfirmRequest
+            | ReminderH1 | UnpaidH1 => &[
                 "customer_name",
                 "booking_code",
                 "date",
@@ -126,6 +131,12 @@ pub fn default_body(kind: MessageKind, lang: Language) -> &'static str {
         }
         (BookingMoved, En) => {
             "Hello {customer_name}, booking {booking_code} ({service}) has been moved to {date} at {time} with {provider}. We apologise for the change. {business_name}."
+        }
+        (ConfirmRequest, Id) => {
+            "Halo {customer_name}, booking {booking_code} ({service}, {date} pukul {time}) di {business_name} menunggu konfirmasi Anda. Balas YA dalam 30 menit untuk mengonfirmasi."
+        }
+        (ConfirmRequest, En) => {
+            "Hello {customer_name}, booking {booking_code} ({service}, {date} at {time}) at {business_name} awaits your confirmation. Reply YES within 30 minutes to confirm."
         }
         (ReminderH1, Id) => {
             "Halo {customer_name}, kami mengingatkan jadwal Anda besok, {date} pukul {time} (booking {booking_code}). Sampai jumpa di {business_name}!"
@@ -406,8 +417,11 @@ impl Operation for ListTemplates {
 }
 
 pub(crate) fn templated(kind: MessageKind) -> Result<MessageKind> {
-    if kind == MessageKind::Test {
-        return Err(Error::validation("kind", "test messages have no template"));
+    if !MessageKind::TEMPLATED.contains(&kind) {
+        return Err(Error::validation(
+            "kind",
+            format!("{} messages have no template at the desk", kind.as_str()),
+        ));
     }
     Ok(kind)
 }

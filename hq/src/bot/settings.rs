@@ -213,6 +213,16 @@ pub async fn get(pool: &PgPool, key: &SealingSecretKey) -> Result<BotSettingsVie
     Ok(read(&mut *pool.acquire().await?).await?.view(key))
 }
 
+/// The business the bot and the booking page speak for ("Loket" until named).
+pub async fn business_name(pool: &PgPool) -> Result<String> {
+    let named =
+        sqlx::query_scalar::<_, Option<String>>("SELECT business_name FROM bot_settings WHERE id")
+            .fetch_optional(pool)
+            .await?
+            .flatten();
+    Ok(named.unwrap_or_else(|| loket::bot::BotSettings::default().business_name))
+}
+
 /// Head office's address as customers reach it, if an hq_admin set it.
 pub async fn public_url(pool: &PgPool) -> Result<Option<String>> {
     Ok(

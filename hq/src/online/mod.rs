@@ -408,12 +408,31 @@ pub async fn create(
             c.name, reserved.code, reserved.service_name
         ),
     };
+    // Head office writes first: on Meta's Cloud API this goes out as the
+    // `confirm_request` template when one is mapped (the link is in the
+    // text only; a template carries the "YA").
+    let mut vars = Vars::new();
+    vars.insert("customer_name".into(), c.name.clone());
+    vars.insert("booking_code".into(), reserved.code.clone());
+    vars.insert("service".into(), reserved.service_name.clone());
+    vars.insert("amount".into(), rupiah(reserved.price));
+    vars.insert("address".into(), c.address.clone());
+    vars.insert(
+        "business_name".into(),
+        crate::bot::settings::business_name(pool).await?,
+    );
+    set_when(
+        &mut vars,
+        reserved.starts_at,
+        loket::bot::BotSettings::default().time_zone,
+        c.language,
+    );
     queue(
         &mut tx,
         &c.phone,
         &text,
         &format!("online:{}:confirm", reserved.id),
-        None,
+        Some((MessageKind::ConfirmRequest, &vars)),
     )
     .await?;
     tx.commit().await?;

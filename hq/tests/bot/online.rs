@@ -128,6 +128,14 @@ fn a_web_booking_waits_for_ya_from_whatsapp_then_reaches_the_branch() {
     );
     let asked = replies_to(&hq, "6281255500077").join("\n");
     assert!(asked.contains("*YA*") && asked.contains(&code), "{asked}");
+    // Head office writes first: on Meta, the `confirm_request` template.
+    assert_eq!(
+        hq.json(
+            "SELECT json_build_object('kind', kind, 'code', vars->>'booking_code')
+             FROM hq_outbox WHERE to_phone = '6281255500077' AND text LIKE '%*YA*%'"
+        ),
+        json!({"kind": "confirm_request", "code": code})
+    );
 
     // Not confirmed yet: the branch has nothing.
     desk.sync().expect(200);

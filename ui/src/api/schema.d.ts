@@ -1330,7 +1330,7 @@ export interface components {
          * @description What a message is for.
          * @enum {string}
          */
-        MessageKind: "booking_confirmation" | "provider_notification" | "booking_moved" | "reminder_h1" | "unpaid_h1" | "maintenance_reminder" | "test";
+        MessageKind: "booking_confirmation" | "provider_notification" | "booking_moved" | "confirm_request" | "reminder_h1" | "unpaid_h1" | "maintenance_reminder" | "test";
         /** @enum {string} */
         MessageStatus: "queued" | "sending" | "sent" | "failed" | "unknown" | "canceled";
         /** @description An approved Meta template standing for one of our message kinds. */

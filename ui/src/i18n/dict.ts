@@ -890,6 +890,7 @@ const entries = {
   'messageKind.booking_confirmation': ['Booking confirmation', 'Konfirmasi booking'],
   'messageKind.provider_notification': ['Provider notification', 'Pemberitahuan penyedia'],
   'messageKind.booking_moved': ['Booking moved', 'Jadwal booking dipindah'],
+  'messageKind.confirm_request': ['Online booking: confirm with YES', 'Booking online: konfirmasi dengan YA'],
   'messageKind.reminder_h1': ['Reminder (day before)', 'Pengingat H-1'],
   'messageKind.unpaid_h1': ['Unpaid notice (day before)', 'Tagihan belum lunas H-1'],
   'messageKind.maintenance_reminder': ['Service reminder', 'Pengingat servis'],

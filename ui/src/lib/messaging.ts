@@ -157,8 +157,8 @@ export const META_TEMPLATE_KINDS = [
   'maintenance_reminder',
 ] as const;
 
-/** Head office's: the bot's confirmation when sent late, and the provider's notice. */
-export const HQ_META_TEMPLATE_KINDS = ['booking_confirmation', 'provider_notification'] as const;
+/** Head office's: the booking page's request for a "YA", the confirmation when sent late, and the provider's notice. */
+export const HQ_META_TEMPLATE_KINDS = ['confirm_request', 'booking_confirmation', 'provider_notification'] as const;
 
 export interface MetaTemplateForm {
   name: string;
