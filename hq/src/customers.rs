@@ -252,6 +252,10 @@ pub struct MasterCustomer {
     /// Normalised `62…`.
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// Head office's own code (`CS-HQ-000001`) for a customer it met first.
+    pub code: Option<String>,
+    /// Which studio and channel brought them, when head office met them first.
+    pub customer_type: Option<String>,
     pub branches: Vec<BranchCustomer>,
     /// Bookings across every branch record.
     pub bookings: i64,
@@ -304,7 +308,7 @@ pub async fn list(
         ),
     };
     let rows = sqlx::query(
-        "SELECT m.id, m.name, m.phone, m.email, count(*) OVER () AS total,
+        "SELECT m.id, m.name, m.phone, m.email, m.code, m.customer_type, count(*) OVER () AS total,
                 coalesce((SELECT json_agg(json_build_object(
                               'branch_id', l.branch_id, 'customer_id', l.customer_id,
                               'code', r.data->>'code', 'name', r.data->>'name')
@@ -323,7 +327,7 @@ pub async fn list(
          WHERE EXISTS (SELECT 1 FROM master_customer_links l WHERE l.master_id = m.id)
            AND ($1::text IS NULL OR m.phone = $1)
            AND ($2::text IS NULL
-                OR m.name ILIKE $2 OR m.email ILIKE $2 OR m.phone LIKE $3
+                OR m.name ILIKE $2 OR m.email ILIKE $2 OR m.phone LIKE $3 OR m.code ILIKE $2
                 OR EXISTS (SELECT 1 FROM master_customer_links l
                            JOIN branch_rows r ON r.branch_id = l.branch_id
                                 AND r.entity = 'customer' AND r.entity_id = l.customer_id
@@ -350,6 +354,8 @@ pub async fn list(
                 name: r.try_get("name")?,
                 phone: r.try_get("phone")?,
                 email: r.try_get("email")?,
+                code: r.try_get("code")?,
+                customer_type: r.try_get("customer_type")?,
                 branches: branches.0,
                 bookings: r.try_get("bookings")?,
             })

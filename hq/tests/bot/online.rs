@@ -163,6 +163,22 @@ fn a_web_booking_waits_for_ya_from_whatsapp_then_reaches_the_branch() {
         .expect(200);
     assert_eq!(customer["gender"], "female", "{customer}");
     assert_eq!(customer["customer_type"], "Cabang Jakarta (online)");
+    // Once the branch pushed its customer back, head office's list shows
+    // the master with its own code and how it came.
+    desk.sync().expect(200);
+    let masters = hq
+        .viewer()
+        .get("/api/v1/customers?phone=081255500077")
+        .expect(200);
+    assert_eq!(masters["meta"]["total"], 1, "{masters}");
+    let master = &masters["data"][0];
+    assert!(
+        master["code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("CS-HQ-")),
+        "{master}"
+    );
+    assert_eq!(master["customer_type"], "Cabang Jakarta (online)");
     assert_eq!(customer["email"], "wulan.sari@example.com");
     assert_eq!(customer["phone"], "6281255500077");
     assert_eq!(
@@ -550,6 +566,12 @@ fn a_known_customer_booking_online_stays_one_customer_at_both_ends() {
         customer["customer_type"], "Datang langsung",
         "what brought them first stays"
     );
+    // Head office's customer list: one master, its code and how it came.
+    let masters = hq
+        .viewer()
+        .get("/api/v1/customers?phone=081255500066")
+        .expect(200);
+    assert_eq!(masters["meta"]["total"], 1, "{masters}");
     let customers = desk.api.get("/customers?q=Wulan").expect(200);
     assert_eq!(customers["meta"]["total"], 1, "{customers}");
 }

@@ -722,6 +722,10 @@ export interface components {
              */
             bookings: number;
             branches: components["schemas"]["BranchCustomer"][];
+            /** @description Head office's own code (`CS-HQ-000001`) for a customer it met first. */
+            code?: string | null;
+            /** @description Which studio and channel brought them, when head office met them first. */
+            customer_type?: string | null;
             email?: string | null;
             /** Format: uuid */
             id: string;
@@ -883,6 +887,10 @@ export interface components {
                  */
                 bookings: number;
                 branches: components["schemas"]["BranchCustomer"][];
+                /** @description Head office's own code (`CS-HQ-000001`) for a customer it met first. */
+                code?: string | null;
+                /** @description Which studio and channel brought them, when head office met them first. */
+                customer_type?: string | null;
                 email?: string | null;
                 /** Format: uuid */
                 id: string;

@@ -74,7 +74,20 @@ export function Customers() {
         empty={t('hq.customers.empty')}
         onPage={setPage}
         columns={[
-          { id: 'name', header: t('hq.customers.name'), cell: (c) => <strong>{c.name}</strong> },
+          {
+            id: 'name',
+            header: t('hq.customers.name'),
+            cell: (c) => (
+              <>
+                <strong>{c.name}</strong>
+                {(c.code || c.customer_type) && (
+                  <div className="muted small" data-testid="master-origin">
+                    {[c.code, c.customer_type].filter(Boolean).join(' · ')}
+                  </div>
+                )}
+              </>
+            ),
+          },
           { id: 'phone', header: t('hq.customers.phone'), className: 'nowrap', cell: (c) => formatPhone(c.phone ?? null) },
           { id: 'email', header: t('hq.customers.email'), cell: (c) => c.email ?? '—' },
           {
