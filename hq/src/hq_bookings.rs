@@ -259,25 +259,22 @@ pub async fn hand_over(conn: &mut PgConnection, id: BookingId) -> Result<()> {
     .bind(id.0)
     .fetch_one(&mut *conn)
     .await?;
-    let field = |e: sqlx::Error| HqError::Internal(e.to_string());
     let branch_id: Uuid = row.try_get("branch_id")?;
     let code: String = row.try_get("code")?;
     let starts_at: DateTime<Utc> = row.try_get("starts_at")?;
     let created_at: DateTime<Utc> = row.try_get("created_at")?;
-    let price: String = row.try_get("price")?;
-    let price = price
-        .parse::<rust_decimal::Decimal>()
-        .ok()
-        .and_then(|p| Money::parse(p, "price").ok())
-        .ok_or_else(|| HqError::Internal(format!("booking {code}: a price that does not read")))?;
-    let parse_id =
-        |column: &str| -> Result<String> { row.try_get::<String, _>(column).map_err(field) };
-    let slot_id: SlotId = parse_id("slot_id")?
+    let unreadable =
+        |what: &str| HqError::Internal(format!("booking {code}: {what} does not read"));
+    let price = Money::from_text(&row.try_get::<String, _>("price")?)
+        .ok_or_else(|| unreadable("its price"))?;
+    let slot_id: SlotId = row
+        .try_get::<String, _>("slot_id")?
         .parse()
-        .map_err(|_| HqError::Internal(format!("booking {code}: a slot id that does not read")))?;
-    let provider_id: ProviderId = parse_id("provider_id")?.parse().map_err(|_| {
-        HqError::Internal(format!("booking {code}: a provider id that does not read"))
-    })?;
+        .map_err(|_| unreadable("its slot id"))?;
+    let provider_id: ProviderId = row
+        .try_get::<String, _>("provider_id")?
+        .parse()
+        .map_err(|_| unreadable("its provider id"))?;
     let data = BookingData {
         id,
         code: code.clone(),
@@ -458,10 +455,7 @@ async fn service(
     .await?;
     let name: Option<String> = row.try_get("name")?;
     let price: Option<String> = row.try_get("price")?;
-    let price = price
-        .and_then(|p| p.parse::<rust_decimal::Decimal>().ok())
-        .and_then(|p| Money::parse(p, "price").ok());
-    Ok(name.zip(price))
+    Ok(name.zip(price.as_deref().and_then(Money::from_text)))
 }
 
 /// `BK-YYYY-W001`, `W002`, … per year of `now`; past 999 it simply grows.

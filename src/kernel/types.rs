@@ -134,6 +134,14 @@ impl Money {
         Ok(Money(value.normalize()))
     }
 
+    /// An amount stored as text (a pushed row's `"750000"`, PostgreSQL's
+    /// `numeric::text`), when it reads and passes [`Money::parse`].
+    pub fn from_text(text: &str) -> Option<Money> {
+        Decimal::from_str(text.trim())
+            .ok()
+            .and_then(|d| Money::parse(d, "amount").ok())
+    }
+
     /// The stored form, for dynamically built statements.
     pub fn sql_value(self) -> rusqlite::types::Value {
         rusqlite::types::Value::Integer(self.to_sen())
@@ -337,4 +345,25 @@ pub fn parse_sort(
                 format!("cannot sort by {name:?}; use one of {}", names.join(", ")),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Money;
+
+    #[test]
+    fn money_from_text_reads_stored_amounts_and_refuses_the_rest() {
+        assert_eq!(
+            Money::from_text("750000"),
+            Some(Money::from_rupiah(750_000))
+        );
+        assert_eq!(
+            Money::from_text(" 750000.00 "),
+            Some(Money::from_rupiah(750_000))
+        );
+        assert_eq!(Money::from_text("1e400"), None);
+        assert_eq!(Money::from_text("-5"), None);
+        assert_eq!(Money::from_text("1.005"), None);
+        assert_eq!(Money::from_text(""), None);
+    }
 }

@@ -213,24 +213,26 @@ pub async fn get(pool: &PgPool, key: &SealingSecretKey) -> Result<BotSettingsVie
     Ok(read(&mut *pool.acquire().await?).await?.view(key))
 }
 
-/// The business the bot and the booking page speak for ("Loket" until named).
-pub async fn business_name(pool: &PgPool) -> Result<String> {
-    let named =
-        sqlx::query_scalar::<_, Option<String>>("SELECT business_name FROM bot_settings WHERE id")
-            .fetch_optional(pool)
-            .await?
-            .flatten();
-    Ok(named.unwrap_or_else(|| loket::bot::BotSettings::default().business_name))
+/// How head office shows itself to a customer who books online.
+pub struct PublicFace {
+    /// The business's name ("Loket" until named).
+    pub business_name: String,
+    /// Head office's address as customers reach it, if an hq_admin set it.
+    pub public_url: Option<String>,
 }
 
-/// Head office's address as customers reach it, if an hq_admin set it.
-pub async fn public_url(pool: &PgPool) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar::<_, Option<String>>("SELECT public_url FROM bot_settings WHERE id")
+/// The booking page's [`PublicFace`], in one read.
+pub async fn public_face(pool: &PgPool) -> Result<PublicFace> {
+    let row: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT business_name, public_url FROM bot_settings WHERE id")
             .fetch_optional(pool)
-            .await?
-            .flatten(),
-    )
+            .await?;
+    let (business_name, public_url) = row.unwrap_or_default();
+    Ok(PublicFace {
+        business_name: business_name
+            .unwrap_or_else(|| loket::bot::BotSettings::default().business_name),
+        public_url,
+    })
 }
 
 /// The settings, secrets opened, for the webhooks.

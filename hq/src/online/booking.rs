@@ -14,6 +14,7 @@ use loket::messaging::templates::{MessageKind, Vars, rupiah, set_when};
 use super::{
     CONFIRM_WITHIN, MAX_OPEN_PER_PHONE, MAX_PER_ADDRESS_PER_HOUR, queue, token_hash, when,
 };
+use crate::bot::settings::PublicFace;
 use crate::error::{HqError, Result};
 use crate::hq_bookings::{self, NewBooking, OnlineExtra};
 
@@ -135,14 +136,14 @@ fn check(request: BookingRequest) -> Result<Checked> {
 }
 
 /// Books the slot for the customer, awaiting their confirmation, and sends
-/// them the WhatsApp message that asks for it: "YA", or the link under
-/// `public_url` (head office as an hq_admin set it; none without it). 409
-/// when the slot was just taken.
+/// them the WhatsApp message that asks for it, in `face`'s name: "YA", or
+/// the link under its `public_url` (none without one). 409 when the slot
+/// was just taken.
 pub async fn create(
     pool: &PgPool,
     request: BookingRequest,
     client_address: Option<IpAddr>,
-    public_url: Option<&str>,
+    face: &PublicFace,
     now: DateTime<Utc>,
 ) -> Result<BookingState> {
     let c = check(request)?;
@@ -199,7 +200,7 @@ pub async fn create(
     };
     let when = when(reserved.starts_at, c.language);
     // The link on a line of its own: no punctuation runs into it.
-    let link = public_url.map(|url| {
+    let link = face.public_url.as_deref().map(|url| {
         let link = format!("{url}/book/confirm?code={}&token={token}", reserved.code);
         match c.language {
             Language::Id => format!("\nAtau buka: {link}"),
@@ -226,10 +227,7 @@ pub async fn create(
     vars.insert("service".into(), reserved.service_name.clone());
     vars.insert("amount".into(), rupiah(reserved.price));
     vars.insert("address".into(), c.address.clone());
-    vars.insert(
-        "business_name".into(),
-        crate::bot::settings::business_name(pool).await?,
-    );
+    vars.insert("business_name".into(), face.business_name.clone());
     set_when(
         &mut vars,
         reserved.starts_at,

@@ -18,6 +18,15 @@ pub enum Proof<'a> {
     Phone(&'a str),
 }
 
+/// What confirming reads of a booking, whichever proof found it.
+macro_rules! confirmable {
+    () => {
+        "SELECT id, code, status, confirm_by, service_name, starts_at, customer_phone,
+                customer_name, customer_language, price::text AS price, address
+         FROM hq_bookings"
+    };
+}
+
 /// Confirms the booking `proof` names: handed to its branch, the customer
 /// sent its code. Confirming twice answers the same; one whose time passed
 /// is 409; a wrong code or token is 404 (nothing tells them apart).
@@ -28,27 +37,23 @@ pub async fn confirm(
 ) -> Result<BookingState> {
     let row = match proof {
         Proof::Token { code, token } => {
-            sqlx::query(
-                "SELECT id, code, status, confirm_by, service_name, starts_at, customer_phone,
-                        customer_name, customer_language, price::text AS price, address
-                 FROM hq_bookings
-                 WHERE code = $1 AND source = 'online' AND confirm_token_hash = $2
-                 FOR UPDATE",
-            )
+            sqlx::query(concat!(
+                confirmable!(),
+                " WHERE code = $1 AND source = 'online' AND confirm_token_hash = $2
+                 FOR UPDATE"
+            ))
             .bind(code)
             .bind(token_hash(token))
             .fetch_optional(&mut *conn)
             .await?
         }
         Proof::Phone(phone) => {
-            sqlx::query(
-                "SELECT id, code, status, confirm_by, service_name, starts_at, customer_phone,
-                        customer_name, customer_language, price::text AS price, address
-                 FROM hq_bookings
-                 WHERE customer_phone = $1 AND status = 'awaiting_confirmation' AND confirm_by > $2
+            sqlx::query(concat!(
+                confirmable!(),
+                " WHERE customer_phone = $1 AND status = 'awaiting_confirmation' AND confirm_by > $2
                  ORDER BY created_at DESC LIMIT 1
-                 FOR UPDATE",
-            )
+                 FOR UPDATE"
+            ))
             .bind(phone)
             .bind(now)
             .fetch_optional(&mut *conn)
@@ -98,12 +103,7 @@ pub async fn confirm(
     vars.insert("booking_code".into(), code.clone());
     vars.insert("service".into(), service.clone());
     vars.insert("address".into(), row.try_get("address")?);
-    if let Some(price) = row
-        .try_get::<String, _>("price")?
-        .parse::<rust_decimal::Decimal>()
-        .ok()
-        .and_then(|p| Money::parse(p, "price").ok())
-    {
+    if let Some(price) = Money::from_text(&row.try_get::<String, _>("price")?) {
         vars.insert("amount".into(), rupiah(price));
     }
     set_when(

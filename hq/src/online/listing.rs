@@ -91,9 +91,7 @@ pub async fn services(pool: &PgPool, branch_id: Uuid) -> Result<Vec<PublicServic
         let (Ok(id), Some(name), Some(price), Some(duration_min)) = (
             id.parse::<ServiceId>(),
             name,
-            price
-                .and_then(|p| p.parse::<rust_decimal::Decimal>().ok())
-                .and_then(|p| Money::parse(p, "price").ok()),
+            price.as_deref().and_then(Money::from_text),
             duration.and_then(|d| d.parse::<u32>().ok()),
         ) else {
             continue;

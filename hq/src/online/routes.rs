@@ -81,8 +81,8 @@ pub async fn public_book(
 ) -> Result<Response> {
     let request: BookingRequest = crate::http::body(&bytes)?;
     let address = peer.map(|Extension(ConnectInfo(a))| a.ip());
-    let public_url = crate::bot::settings::public_url(&pool).await?;
-    let state = online::create(&pool, request, address, public_url.as_deref(), Utc::now()).await?;
+    let face = crate::bot::settings::public_face(&pool).await?;
+    let state = online::create(&pool, request, address, &face, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(state)).into_response())
 }
 
